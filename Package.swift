@@ -1,0 +1,137 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "StreamLy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "streamly-edge", targets: ["StreamLyEdgeMain"]),
+        .executable(name: "streamly-origin", targets: ["StreamLyOriginMain"]),
+        .executable(name: "streamly-load", targets: ["StreamLyLoad"]),
+        .library(name: "StreamLyProtocol", targets: ["StreamLyProtocol"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // MARK: Inter-tier protocol (NIOCore only)
+        .target(
+            name: "StreamLyProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            path: "Protocol/Wire",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Link runtime shared by both tiers: connections, auth, reconnect, operator endpoints
+        .target(
+            name: "StreamLyLink",
+            dependencies: [
+                "StreamLyProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Protocol/Link",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Edge tier
+        .target(
+            name: "StreamLyEdge",
+            dependencies: [
+                "StreamLyLink",
+                "StreamLyProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Edge/StreamLyEdge",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "StreamLyEdgeMain",
+            dependencies: [
+                "StreamLyEdge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Edge/Main",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Origin tier
+        .target(
+            name: "StreamLyOrigin",
+            dependencies: [
+                "StreamLyLink",
+                "StreamLyProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Origin/StreamLyOrigin",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "StreamLyOriginMain",
+            dependencies: [
+                "StreamLyOrigin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Origin/Main",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Load tester and benchmarks
+        .executableTarget(
+            name: "StreamLyLoad",
+            dependencies: [
+                "StreamLyLink",
+                "StreamLyProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "loadtest/StreamLyLoad",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Tests
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: [
+                "StreamLyProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            path: "Tests/ProtocolTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LinkTests",
+            dependencies: [
+                "StreamLyLink",
+                "StreamLyProtocol",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/LinkTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

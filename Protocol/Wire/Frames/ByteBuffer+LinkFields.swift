@@ -1,0 +1,79 @@
+import NIOCore
+
+/// Field codecs shared by the frame payloads. Every read checks the remaining
+/// payload first and throws `FRAME_SIZE_ERROR` instead of trapping, so a payload
+/// cannot make the decoder read past its own end.
+extension ByteBuffer {
+    mutating func readLinkInteger<T: FixedWidthInteger>(_: T.Type = T.self, field: StaticString) throws -> T {
+        guard let value = readInteger(as: T.self) else {
+            throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
+        }
+        return value
+    }
+
+    /// A string with a one-byte length prefix (0...255 bytes of UTF-8).
+    mutating func readString8(field: StaticString) throws -> String {
+        let length = Int(try readLinkInteger(UInt8.self, field: field))
+        return try readLinkString(length: length, field: field)
+    }
+
+    /// A string with a two-byte length prefix, at most `limit` bytes.
+    mutating func readString16(field: StaticString, limit: Int) throws -> String {
+        let length = Int(try readLinkInteger(UInt16.self, field: field))
+        guard length <= limit else {
+            throw LinkProtocolError(.frameSizeError, "field \(field) is \(length) bytes, limit \(limit)")
+        }
+        return try readLinkString(length: length, field: field)
+    }
+
+    mutating func readLinkBytes(length: Int, field: StaticString) throws -> [UInt8] {
+        guard let bytes = readBytes(length: length) else {
+            throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
+        }
+        return bytes
+    }
+
+    private mutating func readLinkString(length: Int, field: StaticString) throws -> String {
+        guard let bytes = readBytes(length: length) else {
+            throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
+        }
+        guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw LinkProtocolError(.protocolError, "field \(field) is not valid UTF-8")
+        }
+        return string
+    }
+
+    @discardableResult
+    mutating func writeString8(_ string: String) -> Int {
+        let utf8 = string.utf8
+        precondition(utf8.count <= UInt8.max, "string8 longer than 255 bytes")
+        return writeInteger(UInt8(utf8.count)) + writeString(string)
+    }
+
+    @discardableResult
+    mutating func writeString16(_ string: String) -> Int {
+        let utf8 = string.utf8
+        precondition(utf8.count <= UInt16.max, "string16 longer than 65535 bytes")
+        return writeInteger(UInt16(utf8.count)) + writeString(string)
+    }
+
+    /// Fails with `PROTOCOL_ERROR` if a fixed-layout payload has bytes left over.
+    func expectFullyConsumed(_ type: LinkFrameType) throws {
+        guard readableBytes == 0 else {
+            throw LinkProtocolError(.protocolError, "\(readableBytes) trailing bytes in \(type) payload")
+        }
+    }
+}
+
+extension String {
+    /// Truncates to at most `maxBytes` of UTF-8 without splitting a character.
+    func truncatedUTF8(maxBytes: Int) -> String {
+        guard utf8.count > maxBytes else { return self }
+        var result = ""
+        for character in self {
+            if result.utf8.count + character.utf8.count > maxBytes { break }
+            result.append(character)
+        }
+        return result
+    }
+}

@@ -1,0 +1,31 @@
+import NIOCore
+
+extension LinkFrame {
+    /// A one-shot message outside any stream, in either direction: server pushes
+    /// (fan-out deliveries, events). Not flow-controlled; limited to MAX_FRAME_SIZE.
+    public struct Message: Hashable, Sendable {
+        public var topic: String
+        public var metadata: LinkMetadata
+        public var payload: ByteBuffer
+
+        public init(topic: String, metadata: LinkMetadata = [:], payload: ByteBuffer) {
+            self.topic = topic
+            self.metadata = metadata
+            self.payload = payload
+        }
+
+        static func decode(from buffer: inout ByteBuffer) throws -> Message {
+            let topic = try buffer.readString8(field: "topic")
+            guard !topic.isEmpty else { throw LinkProtocolError(.protocolError, "empty topic") }
+            let metadata = try LinkMetadata.decode(from: &buffer)
+            let payload = buffer.readSlice(length: buffer.readableBytes)!
+            return Message(topic: topic, metadata: metadata, payload: payload)
+        }
+
+        func encode(into buffer: inout ByteBuffer) {
+            buffer.writeString8(topic)
+            metadata.encode(into: &buffer)
+            buffer.writeImmutableBuffer(payload)
+        }
+    }
+}

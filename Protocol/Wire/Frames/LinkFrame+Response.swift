@@ -1,0 +1,35 @@
+import NIOCore
+
+extension LinkFrame {
+    /// Answers a request: a status (HTTP-style codes), metadata and the first body bytes.
+    public struct Response: Hashable, Sendable {
+        public var streamID: LinkStreamID
+        public var status: UInt16
+        public var metadata: LinkMetadata
+        public var body: ByteBuffer
+        public var endStream: Bool
+
+        public init(streamID: LinkStreamID, status: UInt16, metadata: LinkMetadata = [:],
+                    body: ByteBuffer = ByteBuffer(), endStream: Bool) {
+            self.streamID = streamID
+            self.status = status
+            self.metadata = metadata
+            self.body = body
+            self.endStream = endStream
+        }
+
+        static func decode(header: LinkFrameHeader, from buffer: inout ByteBuffer) throws -> Response {
+            let status = try buffer.readLinkInteger(UInt16.self, field: "status")
+            let metadata = try LinkMetadata.decode(from: &buffer)
+            let body = buffer.readSlice(length: buffer.readableBytes)!
+            return Response(streamID: header.streamID, status: status, metadata: metadata, body: body,
+                            endStream: header.flags.contains(.endStream))
+        }
+
+        func encode(into buffer: inout ByteBuffer) {
+            buffer.writeInteger(status)
+            metadata.encode(into: &buffer)
+            buffer.writeImmutableBuffer(body)
+        }
+    }
+}
