@@ -53,14 +53,36 @@ let package = Package(
             path: "Protocol/Link",
             swiftSettings: swiftSettings
         ),
+        // MARK: Edge C libraries (thin system-library targets) and their Swift wrappers
+        .systemLibrary(name: "COpenSSL", path: "Edge/CSystem/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSRTP", path: "Edge/CSystem/CSRTP", pkgConfig: "libsrtp2",
+                       providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "COpus", path: "Edge/CSystem/COpus", pkgConfig: "opus",
+                       providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Edge/CSystem/CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "StreamLyEdgeNative", dependencies: ["COpenSSL", "CSRTP", "COpus", "CHiredis"],
+                path: "Edge/Native", swiftSettings: swiftSettings),
+        // MARK: Origin C libraries and their Swift wrappers
+        .systemLibrary(name: "CRdKafka", path: "Origin/CSystem/CRdKafka", pkgConfig: "rdkafka",
+                       providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CFFmpeg", path: "Origin/CSystem/CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev",
+                                         "libswscale-dev", "libswresample-dev", "libx264-dev"])]),
+        .target(name: "StreamLyOriginNative", dependencies: ["CRdKafka", "CFFmpeg"],
+                path: "Origin/Native", swiftSettings: swiftSettings),
         // MARK: Edge tier
         .target(
             name: "StreamLyEdge",
             dependencies: [
                 "StreamLyLink",
                 "StreamLyProtocol",
+                "StreamLyEdgeNative",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Edge/StreamLyEdge",
@@ -81,8 +103,11 @@ let package = Package(
             dependencies: [
                 "StreamLyLink",
                 "StreamLyProtocol",
+                "StreamLyOriginNative",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Origin/StreamLyOrigin",
@@ -131,6 +156,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/LinkTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EdgeNativeTests",
+            dependencies: ["StreamLyEdgeNative"],
+            path: "Tests/EdgeNativeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OriginNativeTests",
+            dependencies: ["StreamLyOriginNative"],
+            path: "Tests/OriginNativeTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -66,7 +66,7 @@ public struct LinkConnectionStateMachine: Sendable {
         case fail(LinkProtocolError, frame: LinkFrame)
     }
 
-    let configuration: Configuration
+    public let configuration: Configuration
     var state: State = .idle
     var handshakeDeadline: NIODeadline?
     var lastReceived: NIODeadline?

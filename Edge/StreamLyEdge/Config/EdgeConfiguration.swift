@@ -1,0 +1,61 @@
+import StreamLyLink
+
+/// Everything an edge needs at start-up, built once from file + environment
+/// (see `docs/configuration.md`).
+public struct EdgeConfiguration: Sendable {
+    public var nodeID: String
+    /// Public HTTP listener, also serving /healthz, /readyz, /metrics (default 127.0.0.1:8080).
+    public var httpHost: String
+    public var httpPort: Int
+    /// Origins to link to, `host:port` each.
+    public var origins: [LinkPool.Address]
+    public var clusterSecret: String
+    public var linkTLS: LinkTLSConfiguration?
+    /// Reconnect backoff towards origins.
+    public var backoff: ReconnectBackoff
+    /// How long in-flight work may run on shutdown.
+    public var drainTimeout: Duration
+    public var logLevel: String
+
+    public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "edge"), httpHost: String = "127.0.0.1",
+                httpPort: Int = 8080, origins: [LinkPool.Address] = [LinkPool.Address(host: "127.0.0.1", port: 7000)],
+                clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
+                backoff: ReconnectBackoff = ReconnectBackoff(), drainTimeout: Duration = .seconds(10),
+                logLevel: String = "info") {
+        self.nodeID = nodeID
+        self.httpHost = httpHost
+        self.httpPort = httpPort
+        self.origins = origins
+        self.clusterSecret = clusterSecret
+        self.linkTLS = linkTLS
+        self.backoff = backoff
+        self.drainTimeout = drainTimeout
+        self.logLevel = logLevel
+    }
+
+    public init(_ values: ConfigValues) throws {
+        let defaults = EdgeConfiguration()
+        let originStrings = values.list("origins", default: defaults.origins.map(\.description))
+        let origins = try originStrings.map { string in
+            guard let address = LinkPool.Address(string) else {
+                throw LinkError(.invalidArgument, "origin address \(string) must be host:port")
+            }
+            return address
+        }
+        guard !origins.isEmpty else { throw LinkError(.invalidArgument, "at least one origin is required") }
+        self.init(
+            nodeID: values.string("node.id", default: defaults.nodeID),
+            httpHost: values.string("http.host", default: defaults.httpHost),
+            httpPort: try values.int("http.port", default: defaults.httpPort, range: 0...65_535),
+            origins: origins,
+            clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
+            linkTLS: try values.linkTLS(),
+            backoff: ReconnectBackoff(
+                base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
+                cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))
+            ),
+            drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
+            logLevel: values.string("log.level", default: defaults.logLevel)
+        )
+    }
+}

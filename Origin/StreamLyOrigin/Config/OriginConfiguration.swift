@@ -1,0 +1,48 @@
+import StreamLyLink
+
+/// Everything an origin needs at start-up, built once from file + environment
+/// (see `docs/configuration.md`).
+public struct OriginConfiguration: Sendable {
+    public var nodeID: String
+    /// Inter-tier listener (default 127.0.0.1:7000).
+    public var linkHost: String
+    public var linkPort: Int
+    /// Operator HTTP: /healthz, /readyz, /metrics (default 127.0.0.1:9091).
+    public var operatorHost: String
+    public var operatorPort: Int
+    public var clusterSecret: String
+    public var linkTLS: LinkTLSConfiguration?
+    /// How long open streams may run after GOAWAY on shutdown.
+    public var drainTimeout: Duration
+    public var logLevel: String
+
+    public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "origin"), linkHost: String = "127.0.0.1",
+                linkPort: Int = 7000, operatorHost: String = "127.0.0.1", operatorPort: Int = 9091,
+                clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
+                drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
+        self.nodeID = nodeID
+        self.linkHost = linkHost
+        self.linkPort = linkPort
+        self.operatorHost = operatorHost
+        self.operatorPort = operatorPort
+        self.clusterSecret = clusterSecret
+        self.linkTLS = linkTLS
+        self.drainTimeout = drainTimeout
+        self.logLevel = logLevel
+    }
+
+    public init(_ values: ConfigValues) throws {
+        let defaults = OriginConfiguration()
+        self.init(
+            nodeID: values.string("node.id", default: defaults.nodeID),
+            linkHost: values.string("link.host", default: defaults.linkHost),
+            linkPort: try values.int("link.port", default: defaults.linkPort, range: 0...65_535),
+            operatorHost: values.string("operator.host", default: defaults.operatorHost),
+            operatorPort: try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535),
+            clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
+            linkTLS: try values.linkTLS(),
+            drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
+            logLevel: values.string("log.level", default: defaults.logLevel)
+        )
+    }
+}

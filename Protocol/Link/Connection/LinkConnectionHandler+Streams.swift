@@ -1,0 +1,168 @@
+import NIOCore
+import StreamLyProtocol
+
+/// Stream I/O: delivering received heads and bodies, and sending ours within credit.
+extension LinkConnectionHandler {
+    func deliverRequest(_ request: LinkFrame.Request) {
+        guard let facade else { return }
+        let id = request.streamID
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+        yield(request.body, end: request.endStream, to: continuation)
+        if !request.endStream { remoteBodies[id] = continuation }
+        inbound.yield(.request(LinkInboundRequest(
+            method: request.method, metadata: request.metadata,
+            body: facade.body(stream, on: id), responder: LinkResponder(connection: facade, streamID: id)
+        )))
+    }
+
+    func deliverResponse(_ response: LinkFrame.Response) {
+        guard var stream = localStreams[response.streamID] else { return }
+        stream.head?.succeed(LinkResponseHead(status: response.status, metadata: response.metadata))
+        stream.head = nil
+        yield(response.body, end: response.endStream, to: stream.body)
+        if response.endStream {
+            localStreams.removeValue(forKey: response.streamID)
+        } else {
+            localStreams[response.streamID] = stream
+        }
+    }
+
+    func deliverData(_ chunk: LinkFrame.DataChunk) {
+        let id = chunk.streamID
+        if let continuation = remoteBodies[id] {
+            yield(chunk.body, end: chunk.endStream, to: continuation)
+            if chunk.endStream { remoteBodies.removeValue(forKey: id) }
+        } else if let stream = localStreams[id] {
+            yield(chunk.body, end: chunk.endStream, to: stream.body)
+            if chunk.endStream { localStreams.removeValue(forKey: id) }
+        }
+    }
+
+    private func yield(_ body: ByteBuffer, end: Bool, to continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) {
+        if body.readableBytes > 0 { continuation.yield(body) }
+        if end { continuation.finish() }
+    }
+
+    /// Fails everything waiting on a stream (its head, its bodies, its writers).
+    func failStream(_ id: LinkStreamID, _ error: LinkError) {
+        if let stream = localStreams.removeValue(forKey: id) {
+            stream.head?.fail(error)
+            stream.body.finish(throwing: error)
+        }
+        remoteBodies.removeValue(forKey: id)?.finish(throwing: error)
+        outbound.fail(id, error)
+    }
+
+    // MARK: - Sending
+
+    /// Opens a stream with a REQUEST; the response head completes `head`.
+    func startRequest(method: String, metadata: LinkMetadata, body: ByteBuffer, endStream: Bool,
+                      head: EventLoopPromise<LinkResponseHead>,
+                      responseBody: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) -> LinkStreamID? {
+        let id: LinkStreamID
+        do {
+            id = try machine.openStream()
+        } catch let error as LinkProtocolError {
+            let linkError = LinkError(error)
+            head.fail(linkError)
+            responseBody.finish(throwing: linkError)
+            return nil
+        } catch {
+            head.fail(error)
+            return nil
+        }
+        localStreams[id] = LocalStream(head: head, body: responseBody)
+        sendHead(on: id, body: body, endStream: endStream, promise: nil) { inline, end in
+            .request(.init(streamID: id, method: method, metadata: metadata, body: inline, endStream: end))
+        }
+        return id
+    }
+
+    func sendResponseHead(on id: LinkStreamID, status: UInt16, metadata: LinkMetadata, body: ByteBuffer,
+                          endStream: Bool, promise: EventLoopPromise<Void>) {
+        guard machine.canSend(on: id) else {
+            promise.fail(LinkError(.connectionClosed, "stream \(id) is closed"))
+            return
+        }
+        sendHead(on: id, body: body, endStream: endStream, promise: promise, isResponse: true) { inline, end in
+            .response(.init(streamID: id, status: status, metadata: metadata, body: inline, endStream: end))
+        }
+    }
+
+    /// Writes a head frame, carrying the body inline when it fits the current credit;
+    /// otherwise the body is queued as DATA.
+    private func sendHead(on id: LinkStreamID, body: ByteBuffer, endStream: Bool, promise: EventLoopPromise<Void>?,
+                          isResponse: Bool = false, _ make: (ByteBuffer, Bool) -> LinkFrame) {
+        let headroom = 1_024 + 256
+        let inlineFits = body.readableBytes <= machine.sendableBytes(on: id) - headroom
+        let frame = make(inlineFits ? body : ByteBuffer(), inlineFits ? endStream : false)
+        machine.sent(bodyBytes: inlineFits ? body.readableBytes : 0, on: id,
+                     endStream: inlineFits && endStream, isResponseHead: isResponse)
+        if inlineFits {
+            write(frame, flush: true, promise: promise)
+        } else {
+            write(frame, flush: false)
+            enqueueBody(body, on: id, endStream: endStream, promise: promise)
+        }
+    }
+
+    /// Queues body bytes; `promise` completes once they are all handed to the channel.
+    func enqueueBody(_ buffer: ByteBuffer, on id: LinkStreamID, endStream: Bool, promise: EventLoopPromise<Void>?) {
+        guard machine.canSend(on: id) else {
+            promise?.fail(LinkError(.connectionClosed, "stream \(id) is closed"))
+            return
+        }
+        outbound.append(.init(buffer: buffer, endStream: endStream, promise: promise), on: id)
+        flushQueuedBodies()
+    }
+
+    /// Sends queued chunks while credit and channel writability allow, one frame
+    /// per stream per round so streams interleave.
+    func flushQueuedBodies() {
+        guard let context else { return }
+        var wrote = false
+        var blocked: [LinkStreamID] = []
+        while context.channel.isWritable, let id = outbound.popStream() {
+            let sendable = machine.sendableBytes(on: id)
+            guard sendable > 0 || outbound.withChunks(on: id, { $0.first?.buffer.readableBytes == 0 }) else {
+                blocked.append(id)
+                continue
+            }
+            let more = outbound.withChunks(on: id) { queue -> Bool in
+                var chunk = queue.removeFirst()
+                let count = min(sendable, chunk.buffer.readableBytes)
+                let piece = chunk.buffer.readSlice(length: count)!
+                let finished = chunk.buffer.readableBytes == 0
+                let end = finished && chunk.endStream
+                machine.sent(bodyBytes: count, on: id, endStream: end)
+                write(.data(.init(streamID: id, body: piece, endStream: end)), flush: false,
+                      promise: finished ? chunk.promise : nil)
+                if !finished { queue.prepend(chunk) }
+                return !queue.isEmpty
+            }
+            wrote = true
+            if more { outbound.requeue(id) }
+        }
+        for id in blocked { outbound.requeue(id) }
+        if wrote { context.flush() }
+    }
+
+    /// The application read `count` bytes of stream `id`'s body.
+    func consumed(_ count: Int, on id: LinkStreamID) {
+        let updates = machine.consumed(count, on: id)
+        guard !updates.isEmpty else { return }
+        for update in updates { write(update, flush: false) }
+        context?.flush()
+    }
+
+    func resetStream(_ id: LinkStreamID, code: LinkErrorCode, reason: String) {
+        guard let frame = machine.reset(id, code: code, reason: reason) else { return }
+        failStream(id, LinkError(.streamReset, protocolCode: code, reason))
+        write(frame, flush: true)
+    }
+
+    func drain(reason: String) {
+        guard let frame = machine.drain(reason: reason) else { return }
+        write(frame, flush: true)
+    }
+}

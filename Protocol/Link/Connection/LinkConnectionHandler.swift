@@ -1,0 +1,222 @@
+import Logging
+import NIOCore
+import StreamLyProtocol
+
+/// The NIO side of one link connection: owns the `LinkConnectionStateMachine`,
+/// performs its actions (writes, timers, closing) and bridges streams to the
+/// async world. Lives on its channel's event loop only.
+final class LinkConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = LinkFrame
+    typealias OutboundOut = LinkFrame
+
+    /// Waiting for a response to a request we sent.
+    struct LocalStream {
+        var head: EventLoopPromise<LinkResponseHead>?
+        var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    }
+
+    var machine: LinkConnectionStateMachine
+    let logger: Logger
+    let metrics: LinkConnectionMetrics
+    let established: EventLoopPromise<LinkPeer>
+    let inbound: AsyncStream<LinkInbound>.Continuation
+    /// Builds the public façade once the handshake finished (needs the channel).
+    var makeFacade: ((LinkPeer) -> LinkConnection)?
+    /// Strong until the channel closes, which breaks the facade ↔ handler cycle.
+    var facade: LinkConnection?
+
+    var context: ChannelHandlerContext?
+    var localStreams: [LinkStreamID: LocalStream] = [:]
+    var remoteBodies: [LinkStreamID: AsyncThrowingStream<ByteBuffer, any Error>.Continuation] = [:]
+    var outbound = LinkOutboundQueue()
+    var heartbeat: RepeatedTask?
+    var handshakeTimer: Scheduled<Void>?
+    var closeError: LinkError?
+    let nonce: () -> [UInt8]
+
+    init(configuration: LinkConnectionStateMachine.Configuration, logger: Logger, metrics: LinkConnectionMetrics,
+         established: EventLoopPromise<LinkPeer>, inbound: AsyncStream<LinkInbound>.Continuation,
+         nonce: @escaping () -> [UInt8]) {
+        self.machine = LinkConnectionStateMachine(configuration: configuration)
+        self.logger = logger
+        self.metrics = metrics
+        self.established = established
+        self.inbound = inbound
+        self.nonce = nonce
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard heartbeat == nil, handshakeTimer == nil else { return }
+        if let hello = machine.start(nonce: nonce(), now: .now()) {
+            write(hello, flush: true)
+        }
+        let timeout = machine.configuration.handshakeTimeout
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            self.tick()
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        metrics.framesIn.increment()
+        perform(machine.receive(frame, now: .now()))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flushQueuedBodies() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let protocolError = error as? LinkProtocolError {
+            logger.warning("link protocol error", metadata: ["error": "\(protocolError)"])
+            closeWithFrame(machine.decodingFailed(protocolError), error: LinkError(protocolError))
+        } else {
+            logger.debug("link I/O error", metadata: ["error": "\(error)"])
+            closeError = closeError ?? LinkError(.connectionClosed, "I/O error: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        machine.closed()
+        heartbeat?.cancel()
+        handshakeTimer?.cancel()
+        let error = closeError ?? LinkError(.connectionClosed, "connection closed")
+        established.fail(error)
+        for (_, stream) in localStreams {
+            stream.head?.fail(error)
+            stream.body.finish(throwing: error)
+        }
+        for (_, body) in remoteBodies { body.finish(throwing: error) }
+        localStreams.removeAll()
+        remoteBodies.removeAll()
+        outbound.failAll(error)
+        inbound.finish()
+        facade?.markDraining()
+        facade = nil
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    // MARK: - Performing state machine actions
+
+    func perform(_ action: LinkConnectionStateMachine.ReceiveAction) {
+        switch action {
+        case .none:
+            break
+        case .send(let frame):
+            write(frame, flush: false)
+        case .established(let peer, let reply):
+            if let reply { write(reply, flush: true) }
+            becameActive(peer)
+        case .request(let request):
+            deliverRequest(request)
+        case .response(let response):
+            deliverResponse(response)
+        case .data(let chunk):
+            deliverData(chunk)
+        case .streamReset(let reset):
+            failStream(reset.streamID, LinkError(
+                reset.code == .refusedStream ? .refused : .streamReset, protocolCode: reset.code,
+                reset.reason.isEmpty ? "stream reset by peer" : reset.reason))
+        case .windowOpened:
+            flushQueuedBodies()
+        case .message(let message):
+            inbound.yield(.message(message))
+        case .pong:
+            break
+        case .goAway(let goAway, let refused, let close):
+            receivedGoAway(goAway, refused: refused, close: close)
+        case .fail(let error, let frame):
+            if case .stream(let id) = error.scope {
+                write(frame, flush: true)
+                failStream(id, LinkError(error))
+            } else {
+                logger.warning("closing link: \(error)")
+                closeWithFrame(frame, error: LinkError(error))
+            }
+        }
+    }
+
+    private func becameActive(_ peer: LinkPeer) {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        if let makeFacade {
+            facade = makeFacade(peer)
+            self.makeFacade = nil
+        }
+        let interval = TimeAmount.milliseconds(Int64(machine.configuration.settings.heartbeatIntervalMilliseconds))
+        if let eventLoop = context?.eventLoop {
+            let bound = NIOLoopBound(self, eventLoop: eventLoop)
+            heartbeat = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                bound.value.tick()
+            }
+        }
+        established.succeed(peer)
+    }
+
+    func tick() {
+        switch machine.tick(now: .now()) {
+        case .none:
+            break
+        case .sendPing(let ping):
+            write(ping, flush: true)
+        case .close(let frame):
+            let code: LinkErrorCode = if case .goAway(let g) = frame { g.code } else { .internalError }
+            logger.warning("closing link", metadata: ["code": "\(code)"])
+            closeWithFrame(frame, error: LinkError(.protocolFailure, protocolCode: code, "\(code)"))
+        }
+    }
+
+    private func receivedGoAway(_ goAway: LinkFrame.GoAway, refused: [LinkStreamID], close: Bool) {
+        let reason = goAway.reason.isEmpty ? "peer sent GOAWAY \(goAway.code)" : goAway.reason
+        for id in refused {
+            failStream(id, LinkError(.refused, protocolCode: .refusedStream, "peer is draining: \(reason)"))
+        }
+        facade?.markDraining()
+        if close {
+            let error = LinkError(.protocolFailure, protocolCode: goAway.code, reason)
+            closeError = error
+            established.fail(error)
+            context?.close(promise: nil)
+        }
+    }
+
+    func closeWithFrame(_ frame: LinkFrame, error: LinkError) {
+        closeError = closeError ?? error
+        guard let context else { return }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func write(_ frame: LinkFrame, flush: Bool, promise: EventLoopPromise<Void>? = nil) {
+        guard let context else {
+            promise?.fail(LinkError(.connectionClosed, "connection closed"))
+            return
+        }
+        metrics.framesOut.increment()
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
+        } else {
+            context.write(wrapOutboundOut(frame), promise: promise)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// Defaults shared by both tiers' configuration.
+public enum NodeIdentity {
+    /// Cluster secret used when none is configured: fine for a local run, logged as a warning.
+    public static let developmentSecret = "streamly-local-development-cluster-secret-0001"
+
+    /// `prefix-hostname-pid`, unique enough for local runs.
+    public static func defaultNodeID(prefix: String) -> String {
+        "\(prefix)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# Start/stop/readiness for each real service: s3, postgres, redis, kafka.
+# Sourced by lib.sh; needs set_profile to have run. svc_start/svc_stop are the
+# entry points used by up.sh, down.sh and svc.sh.
+
+probe() { "$VENV/bin/python" "$INFRA_DIR/probe.py" "$@"; }
+s3_probe_args() { echo "http://127.0.0.1:$S3_PORT $S3_ACCESS_KEY $S3_SECRET_KEY $S3_REGION"; }
+
+# --- s3: moto_server (test, in memory) or nanio (dev, SigV4, on disk) ------
+s3_marker() { [[ $PROFILE == test ]] && echo moto_server || echo nanio; }
+start_s3() {
+  if [[ $PROFILE == test ]]; then
+    bg_start s3 moto_server "$S3_PORT" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT"
+  else
+    mkdir -p "$PDIR/s3"
+    bg_start s3 nanio "$S3_PORT" env NANIO_ACCESS_KEY="$S3_ACCESS_KEY" NANIO_SECRET_KEY="$S3_SECRET_KEY" \
+      "$VENV/bin/nanio" serve --data-dir "$PDIR/s3" --host 127.0.0.1 --port "$S3_PORT" \
+      --region "$S3_REGION" --no-access-log
+  fi
+  local buckets=("$S3_MEDIA_BUCKET"); [[ $PROFILE == dev ]] && buckets+=("$KAFKA_BUCKET")
+  # shellcheck disable=SC2046
+  retry 20 probe s3 $(s3_probe_args) "${buckets[@]}" || die "s3 not ready"
+}
+stop_s3() { pid_stop s3 "$(s3_marker)"; }
+
+# --- postgres --------------------------------------------------------------
+pg() { (cd / && runuser -u postgres -- "$PG_BIN/$1" "${@:2}"); }
+pg_pid_sync() { # mirror postmaster.pid's pid into our run dir
+  mkdir -p "$RUN_DIR"
+  head -n1 "$PDIR/postgres/postmaster.pid" 2>/dev/null >"$(pid_file postgres)" || rm -f "$(pid_file postgres)"
+}
+# postgres runs as user postgres: every directory above its data dir must be traversable.
+pg_make_traversable() {
+  local d="$PDIR"
+  while [[ "$d" != / ]]; do
+    runuser -u postgres -- test -x "$d" || { log "chmod o+x $d (for postgres)"; chmod o+x "$d"; }
+    d="$(dirname "$d")"
+  done
+}
+pg_init() {
+  local data="$PDIR/postgres" pw
+  [[ -s "$data/PG_VERSION" ]] && return 0
+  log "initdb $data"
+  mkdir -p "$data"; chown postgres:postgres "$data"; chmod 700 "$data"
+  pw="$(mktemp)"; echo postgres >"$pw"; chown postgres "$pw"
+  pg initdb -D "$data" -U postgres --pwfile="$pw" --auth-local=peer --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 --no-instructions $([[ $PROFILE == test ]] && echo --no-sync) >/dev/null
+  rm -f "$pw"
+  { echo "listen_addresses = '127.0.0.1'"; echo "port = $PG_PORT"
+    echo "unix_socket_directories = ''"   # TCP only: no socket-path length/permission issues
+    if [[ $PROFILE == test ]]; then printf '%s\n' "fsync = off" "synchronous_commit = off" "full_page_writes = off"; fi
+  } >>"$data/postgresql.conf"
+}
+start_postgres() {
+  pg_make_traversable
+  pg_init
+  touch "$LOG_DIR/postgres.log"; chown postgres "$LOG_DIR/postgres.log"
+  if pid_alive "$(head -n1 "$PDIR/postgres/postmaster.pid" 2>/dev/null)" postgres; then
+    log "postgres already running"
+  else
+    pg pg_ctl start -D "$PDIR/postgres" -l "$LOG_DIR/postgres.log" -w -t 60 >/dev/null
+    log "postgres started"
+  fi
+  pg_pid_sync
+  retry 30 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || die "postgres not ready"
+  PGPASSWORD=postgres "$PG_BIN/psql" -qAt -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres <<'SQL' >/dev/null
+SELECT 'CREATE ROLE streamly LOGIN CREATEDB PASSWORD ''streamly'''
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'streamly') \gexec
+SELECT 'CREATE DATABASE streamly OWNER streamly'
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'streamly') \gexec
+SQL
+}
+stop_postgres() {
+  local pid; pid="$(pid_of postgres)"
+  if [[ -f "$PDIR/postgres/postmaster.pid" ]] && pid_alive "$pid" postgres; then
+    pg pg_ctl stop -D "$PDIR/postgres" -m fast -w -t 60 >/dev/null
+    wait_gone "$pid" postgres 20 || die "postgres (pid $pid) would not exit"
+    log "postgres stopped (pid $pid)"
+  fi
+  rm -f "$(pid_file postgres)"
+}
+
+# --- redis -----------------------------------------------------------------
+start_redis() {
+  local persist=(--save "" --appendonly no)
+  [[ $PROFILE == dev ]] && persist=(--appendonly yes --appendfsync everysec)
+  mkdir -p "$PDIR/redis"
+  bg_start redis redis-server "$REDIS_PORT" /usr/bin/redis-server --bind 127.0.0.1 --port "$REDIS_PORT" \
+    --dir "$PDIR/redis" --daemonize no --protected-mode no "${persist[@]}"
+  retry 20 redis_ping || die "redis not ready"
+}
+redis_ping() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping)" == PONG ]]; }
+stop_redis() { pid_stop redis redis-server; }
+
+# --- kafka: Tansu (test: memory://, dev: s3:// on nanio) ---------------------
+start_kafka() {
+  local storage=memory://tansu/ url="tcp://127.0.0.1:$KAFKA_PORT"
+  if [[ $PROFILE == dev ]]; then
+    storage="s3://$KAFKA_BUCKET/"
+    port_open "$S3_PORT" || die "kafka (dev) stores its data in S3: start s3 first"
+  fi
+  bg_start kafka tansu "$KAFKA_PORT" env AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
+    AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" \
+    AWS_DEFAULT_REGION="$S3_REGION" \
+    "$(tansu_bin)" broker --cluster-id streamly --listener-url "$url" \
+    --advertised-listener-url "$url" --storage-engine "$storage"
+  retry 30 probe kafka "127.0.0.1:$KAFKA_PORT" || die "kafka produce/consume check failed"
+}
+stop_kafka() { pid_stop kafka tansu; }
+
+# --- dispatch ----------------------------------------------------------------
+svc_marker() { # what the service's command line contains
+  case "$1" in s3) s3_marker ;; postgres) echo postgres ;; redis) echo redis-server ;; kafka) echo tansu ;; esac
+}
+svc_check_name() {
+  case "$1" in s3|postgres|redis|kafka) ;; *) die "unknown service '$1' (s3|postgres|redis|kafka)" ;; esac
+}
+svc_start() { svc_check_name "$1"; need_venv; mkdir -p "$RUN_DIR" "$LOG_DIR"; write_env; "start_$1"; }
+svc_stop()  { svc_check_name "$1"; "stop_$1"; }
