@@ -3,6 +3,7 @@
 # Usage: infra/down.sh [--profile test|dev]    (default: test)
 # Profile test also deletes its data (.state/test); dev keeps .state/dev.
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_profile_arg "$@"
 [[ ${#REST_ARGS[@]} -eq 0 ]] || die "usage: infra/down.sh [--profile test|dev]"

@@ -6,6 +6,7 @@
 # as the service keeps it (test: redis, kafka and s3 are in memory and come back empty;
 # the S3 buckets and the PostgreSQL role/database are re-created on start).
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_profile_arg "$@"
 set -- "${REST_ARGS[@]}"

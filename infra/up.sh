@@ -5,6 +5,7 @@
 #   dev:  durable (nanio on disk, Tansu s3:// on nanio, persistent PostgreSQL/Redis).
 # Then: . .state/<profile>/env.sh
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_profile_arg "$@"
 [[ ${#REST_ARGS[@]} -eq 0 ]] || die "usage: infra/up.sh [--profile test|dev]"

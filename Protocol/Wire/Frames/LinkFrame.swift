@@ -93,7 +93,7 @@ extension LinkFrame {
     /// Writes header and payload. The caller guarantees the payload fits the peer's MAX_FRAME_SIZE.
     public func encode(into buffer: inout ByteBuffer) {
         let headerIndex = buffer.writerIndex
-        buffer.moveWriterIndex(forwardBy: LinkFrameHeader.size)
+        buffer.writeRepeatingByte(0, count: LinkFrameHeader.size)
         let flags: LinkFrameFlags
         switch self {
         case .hello(let f): f.encode(into: &buffer); flags = []
