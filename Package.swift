@@ -154,6 +154,8 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/LinkTests",
             swiftSettings: swiftSettings

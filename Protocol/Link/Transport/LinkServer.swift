@@ -41,6 +41,26 @@ public final class LinkServer: Service, Sendable {
     public var boundPort: Int? { state.withLockedValue { $0.boundPort } }
     /// Whether the listener is up.
     public var isListening: Bool { state.withLockedValue { $0.listening } }
+    /// Runs `onConnection` for every accepted connection until `accepted` ends and all have closed.
+    private func serve(_ accepted: AsyncStream<LinkConnection>) async {
+        await withDiscardingTaskGroup { group in
+            for await connection in accepted {
+                let key = ObjectIdentifier(connection)
+                state.withLockedValue { $0.connections[key] = connection }
+                logger.info("link up", metadata: ["peer": "\(connection.peer.nodeID)", "role": "\(connection.peer.role)"])
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { inner in
+                        inner.addTask { await self.onConnection(connection) }
+                        inner.addTask { try? await connection.closeFuture.get() }
+                        await inner.waitForAll()
+                    }
+                    self.state.withLockedValue { _ = $0.connections.removeValue(forKey: key) }
+                    self.logger.info("link down", metadata: ["peer": "\(connection.peer.nodeID)"])
+                }
+            }
+        }
+    }
+
     /// Authenticated connections currently open.
     public var connectionCount: Int { state.withLockedValue { $0.connections.count } }
 
@@ -72,25 +92,7 @@ public final class LinkServer: Service, Sendable {
         }
         logger.info("link listening", metadata: ["address": "\(host):\(listener.localAddress?.port ?? port)"])
 
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await connection in accepted {
-                    let key = ObjectIdentifier(connection)
-                    state.withLockedValue { $0.connections[key] = connection }
-                    logger.info("link up", metadata: ["peer": "\(connection.peer.nodeID)", "role": "\(connection.peer.role)"])
-                    group.addTask {
-                        await withTaskGroup(of: Void.self) { inner in
-                            inner.addTask { await self.onConnection(connection) }
-                            inner.addTask { try? await connection.closeFuture.get() }
-                            await inner.next()
-                            await inner.waitForAll()
-                        }
-                        self.state.withLockedValue { _ = $0.connections.removeValue(forKey: key) }
-                        logger.info("link down", metadata: ["peer": "\(connection.peer.nodeID)"])
-                    }
-                }
-            }
-        } onGracefulShutdown: {
+        let stop: @Sendable () -> Void = {
             listener.close(promise: nil)
             self.state.withLockedValue { $0.listening = false }
             continuation.finish()
@@ -102,6 +104,15 @@ public final class LinkServer: Service, Sendable {
                     }
                 }
             }
+        }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await serve(accepted)
+            } onGracefulShutdown: {
+                stop()
+            }
+        } onCancel: {
+            stop()
         }
         try? await listener.close()
     }

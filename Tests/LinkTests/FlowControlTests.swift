@@ -1,0 +1,80 @@
+import NIOCore
+import StreamLyLink
+import StreamLyProtocol
+import Synchronization
+import Testing
+
+@Suite("Flow control")
+struct FlowControlTests {
+    /// Sequential `sys.ping` round trips; returns sorted latencies in nanoseconds.
+    static func pingLatencies(_ connection: LinkConnection, count: Int) async throws -> [UInt64] {
+        var latencies: [UInt64] = []
+        for _ in 0..<count {
+            let start = nowNanos()
+            let response = try await connection.request("sys.ping")
+            _ = try await response.body.collect(upTo: 1_024)
+            latencies.append(nowNanos() - start)
+        }
+        return latencies.sorted()
+    }
+
+    @Test("small requests stay fast while a large body streams on the same link")
+    func smallRequestsBesideLargeBody() async throws {
+        let server = try await TestServer.start()
+        let connection = try await server.connect()
+        _ = try await Self.pingLatencies(connection, count: 50)
+        let idle = try await Self.pingLatencies(connection, count: 300)
+
+        let total = 512 << 20
+        let sentBytes = Atomic<Int>(0)
+        let transferStart = nowNanos()
+        let transfer = Task {
+            let (writer, response) = try await connection.streamingRequest("sys.sink")
+            let chunk = ByteBuffer(repeating: 0x42, count: 256 * 1_024)
+            var sent = 0
+            while sent < total {
+                try await writer.write(chunk)
+                sent += chunk.readableBytes
+                sentBytes.store(sent, ordering: .relaxed)
+            }
+            try await writer.finish()
+            let head = try await response()
+            return (head.metadata["bytes"], nowNanos() - transferStart)
+        }
+        while sentBytes.load(ordering: .relaxed) < 16 << 20 { try await Task.sleep(for: .milliseconds(1)) }
+        let loaded = try await Self.pingLatencies(connection, count: 300)
+        let sentDuringPings = sentBytes.load(ordering: .relaxed)
+        let (received, transferNanos) = try await transfer.value
+
+        let idleP50 = idle[idle.count / 2], loadedP50 = loaded[loaded.count / 2]
+        let loadedP99 = loaded[loaded.count * 99 / 100]
+        print("flow-control: idle p50 \(idleP50 / 1_000) µs; during a \(total >> 20) MiB body p50 \(loadedP50 / 1_000) µs p99 \(loadedP99 / 1_000) µs; body took \(transferNanos / 1_000_000) ms")
+        #expect(received == String(total))
+        // The body was still streaming while we measured, so the pings really shared the link.
+        #expect(sentDuringPings < total)
+        // Generous relative bounds: a ping waits at most about one window of body bytes,
+        // never for the body itself.
+        #expect(loadedP50 < max(idleP50 * 50, 2_000_000))
+        #expect(loadedP99 * 20 < transferNanos)
+        await connection.close()
+        await server.stop()
+    }
+
+    @Test("an unread body stalls only its own stream")
+    func unreadBodyStallsOnlyItsStream() async throws {
+        let server = try await TestServer.start()
+        let connection = try await server.connect()
+        // Ask for far more than the windows allow and never read it.
+        let stalled = try await connection.request("sys.source", metadata: ["bytes": String(64 << 20)])
+        #expect(stalled.status == 200)
+        try await Task.sleep(for: .milliseconds(100))
+        let latencies = try await Self.pingLatencies(connection, count: 20)
+        #expect(latencies.count == 20)
+        // Now drain it: all bytes arrive once read.
+        var count = 0
+        for try await chunk in stalled.body { count += chunk.readableBytes }
+        #expect(count == 64 << 20)
+        await connection.close()
+        await server.stop()
+    }
+}
