@@ -70,11 +70,13 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
             checkRoundTrip(frame)
             now = now + .milliseconds(1)
             handle(machine.receive(frame, now: now), machine: &machine)
+            if let update = machine.received(bodyBytes: frame.flowControlledLength) { checkRoundTrip(update) }
         }
     }
 }
 
-/// Does what the connection handler would: write replies, consume delivered bodies.
+/// Does what `LinkConnectionHandler` would: write replies, credit the connection
+/// window for every frame, and have the application read every delivered body.
 func handle(_ action: LinkConnectionStateMachine.ReceiveAction, machine: inout LinkConnectionStateMachine) {
     switch action {
     case .none, .windowOpened, .pong, .streamReset, .message, .goAway:
@@ -84,11 +86,11 @@ func handle(_ action: LinkConnectionStateMachine.ReceiveAction, machine: inout L
     case .established(_, let reply):
         if let reply { checkRoundTrip(reply) }
     case .request(let request):
-        machine.consumed(request.body.readableBytes, on: request.streamID).forEach(checkRoundTrip)
+        machine.consumed(request.body.readableBytes, on: request.streamID).map(checkRoundTrip)
     case .response(let response):
-        machine.consumed(response.body.readableBytes, on: response.streamID).forEach(checkRoundTrip)
+        machine.consumed(response.body.readableBytes, on: response.streamID).map(checkRoundTrip)
     case .data(let chunk):
-        machine.consumed(chunk.body.readableBytes, on: chunk.streamID).forEach(checkRoundTrip)
+        machine.consumed(chunk.body.readableBytes, on: chunk.streamID).map(checkRoundTrip)
     }
 }
 

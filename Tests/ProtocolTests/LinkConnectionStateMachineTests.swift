@@ -193,9 +193,25 @@ struct LinkConnectionStateMachineTests {
         var pair = Pair(serverSettings: settings)
         _ = pair.handshake()
         _ = pair.server.receive(.request(.init(streamID: LinkStreamID(1), method: "m", body: ByteBuffer(repeating: 1, count: 400), endStream: false)), now: pair.now)
-        #expect(pair.server.consumed(400, on: LinkStreamID(1)).isEmpty)
-        let updates = pair.server.consumed(100, on: LinkStreamID(1))
-        #expect(updates == [.windowUpdate(.init(streamID: LinkStreamID(1), increment: 500))])
+        #expect(pair.server.consumed(400, on: LinkStreamID(1)) == nil)
+        let update = pair.server.consumed(100, on: LinkStreamID(1))
+        #expect(update == .windowUpdate(.init(streamID: LinkStreamID(1), increment: 500)))
+    }
+
+    @Test("the connection window is credited as bytes arrive, read or not")
+    func connectionCredit() {
+        var settings = LinkSettings()
+        settings.connectionWindow = 1_000
+        var pair = Pair(serverSettings: settings)
+        _ = pair.handshake()
+        #expect(pair.server.received(bodyBytes: 499) == nil)
+        #expect(pair.server.received(bodyBytes: 1) == .windowUpdate(.init(streamID: .connection, increment: 500)))
+        // Bytes on a stream we reset are still accounted: the peer may keep sending within the credit.
+        _ = pair.server.receive(.request(.init(streamID: LinkStreamID(1), method: "m", body: ByteBuffer(repeating: 1, count: 400), endStream: false)), now: pair.now)
+        _ = pair.server.received(bodyBytes: 400)
+        _ = pair.server.reset(LinkStreamID(1), code: .cancel, reason: "")
+        guard case .none = pair.server.receive(.data(.init(streamID: LinkStreamID(1), body: ByteBuffer(repeating: 1, count: 600), endStream: false)), now: pair.now) else { Issue.record(); return }
+        #expect(pair.server.received(bodyBytes: 600) == .windowUpdate(.init(streamID: .connection, increment: 1_000)))
     }
 
     @Test("streams over MAX_CONCURRENT_STREAMS are refused, and so are new ones while draining")

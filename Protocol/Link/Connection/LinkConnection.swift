@@ -57,9 +57,7 @@ public final class LinkConnection: Sendable {
     private func open(_ method: String, metadata: LinkMetadata, body: ByteBuffer, endStream: Bool) async throws
         -> (LinkStreamID, @Sendable () async throws -> LinkResponse)
     {
-        guard !method.isEmpty, method.utf8.count <= linkMaxNameLength else {
-            throw LinkError(.invalidArgument, "method name must be 1...\(linkMaxNameLength) bytes")
-        }
+        try validateHead(name: method, metadata: metadata, fixedSize: 1)
         let head = channel.eventLoop.makePromise(of: LinkResponseHead.self)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         let handler = self.handler
@@ -85,18 +83,29 @@ public final class LinkConnection: Sendable {
 
     /// Sends a one-shot MESSAGE. It must fit the peer's MAX_FRAME_SIZE.
     public func send(_ message: LinkFrame.Message) async throws {
-        let size = message.topic.utf8.count + message.metadata.encodedSize + message.payload.readableBytes + 1
+        try validateHead(name: message.topic, metadata: message.metadata, fixedSize: 1 + message.payload.readableBytes)
         let handler = self.handler
-        try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
-            let limit = handler.value.machine.peerMaxFrameSize
-            guard size <= limit else {
-                return handler.value.context!.eventLoop.makeFailedFuture(
-                    LinkError(.tooLarge, "message of \(size) bytes exceeds the peer's MAX_FRAME_SIZE \(limit)"))
-            }
-            let promise = handler.value.context!.eventLoop.makePromise(of: Void.self)
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        channel.eventLoop.execute {
             handler.value.write(.message(message), flush: true, promise: promise)
-            return promise.futureResult
-        }.get()
+        }
+        try await promise.futureResult.get()
+    }
+
+    /// Checks caller-supplied names and metadata before they reach the encoder:
+    /// names 1...255 bytes, metadata within its limits, the whole head within the
+    /// peer's MAX_FRAME_SIZE.
+    func validateHead(name: String?, metadata: LinkMetadata, fixedSize: Int) throws {
+        if let name, name.isEmpty || name.utf8.count > linkMaxNameLength {
+            throw LinkError(.invalidArgument, "method or topic name must be 1...\(linkMaxNameLength) bytes")
+        }
+        if let problem = metadata.validationFailure {
+            throw LinkError(.invalidArgument, problem)
+        }
+        let size = fixedSize + (name?.utf8.count ?? 0) + metadata.encodedSize
+        guard size <= Int(peer.settings.maxFrameSize) else {
+            throw LinkError(.tooLarge, "\(size) bytes exceed the peer's MAX_FRAME_SIZE \(peer.settings.maxFrameSize)")
+        }
     }
 
     /// Starts a graceful drain: the peer stops opening streams; open ones finish.
@@ -144,6 +153,7 @@ public final class LinkConnection: Sendable {
     }
 
     func sendResponseHead(status: UInt16, metadata: LinkMetadata, on id: LinkStreamID) async throws {
+        try validateHead(name: nil, metadata: metadata, fixedSize: 2)
         let handler = self.handler
         let promise = channel.eventLoop.makePromise(of: Void.self)
         channel.eventLoop.execute {
@@ -155,6 +165,7 @@ public final class LinkConnection: Sendable {
 
     /// Sends a complete response in as few frames as credit allows.
     func sendResponse(status: UInt16, metadata: LinkMetadata, body: ByteBuffer, on id: LinkStreamID) async throws {
+        try validateHead(name: nil, metadata: metadata, fixedSize: 2)
         let handler = self.handler
         let promise = channel.eventLoop.makePromise(of: Void.self)
         channel.eventLoop.execute {

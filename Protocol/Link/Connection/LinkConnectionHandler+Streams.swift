@@ -69,10 +69,12 @@ extension LinkConnectionHandler {
             return nil
         } catch {
             head.fail(error)
+            responseBody.finish(throwing: error)
             return nil
         }
         localStreams[id] = LocalStream(head: head, body: responseBody)
-        sendHead(on: id, body: body, endStream: endStream, promise: nil) { inline, end in
+        let headSize = 1 + method.utf8.count + metadata.encodedSize
+        sendHead(on: id, headSize: headSize, body: body, endStream: endStream, promise: nil) { inline, end in
             .request(.init(streamID: id, method: method, metadata: metadata, body: inline, endStream: end))
         }
         return id
@@ -84,24 +86,29 @@ extension LinkConnectionHandler {
             promise.fail(LinkError(.connectionClosed, "stream \(id) is closed"))
             return
         }
-        sendHead(on: id, body: body, endStream: endStream, promise: promise, isResponse: true) { inline, end in
+        sendHead(on: id, headSize: 2 + metadata.encodedSize, body: body, endStream: endStream, promise: promise,
+                 isResponse: true) { inline, end in
             .response(.init(streamID: id, status: status, metadata: metadata, body: inline, endStream: end))
         }
     }
 
-    /// Writes a head frame, carrying the body inline when it fits the current credit;
-    /// otherwise the body is queued as DATA.
-    private func sendHead(on id: LinkStreamID, body: ByteBuffer, endStream: Bool, promise: EventLoopPromise<Void>?,
-                          isResponse: Bool = false, _ make: (ByteBuffer, Bool) -> LinkFrame) {
-        let headroom = 1_024 + 256
-        let inlineFits = body.readableBytes <= machine.sendableBytes(on: id) - headroom
+    /// Writes a head frame (`headSize` bytes before the body, already checked against
+    /// the peer's MAX_FRAME_SIZE), carrying the body inline when head and body fit one
+    /// frame and the current credit; otherwise the body follows as DATA.
+    private func sendHead(on id: LinkStreamID, headSize: Int, body: ByteBuffer, endStream: Bool,
+                          promise: EventLoopPromise<Void>?, isResponse: Bool = false,
+                          _ make: (ByteBuffer, Bool) -> LinkFrame) {
+        let length = body.readableBytes
+        let inlineFits = length == 0
+            || (length <= machine.sendableBytes(on: id) && headSize + length <= machine.peerMaxFrameSize)
         let frame = make(inlineFits ? body : ByteBuffer(), inlineFits ? endStream : false)
-        machine.sent(bodyBytes: inlineFits ? body.readableBytes : 0, on: id,
+        machine.sent(bodyBytes: inlineFits ? length : 0, on: id,
                      endStream: inlineFits && endStream, isResponseHead: isResponse)
         if inlineFits {
             write(frame, flush: true, promise: promise)
+            if endStream { cancelUnreadRequestBody(on: id) }
         } else {
-            write(frame, flush: false)
+            write(frame, flush: true)
             enqueueBody(body, on: id, endStream: endStream, promise: promise)
         }
     }
@@ -137,6 +144,7 @@ extension LinkConnectionHandler {
                 machine.sent(bodyBytes: count, on: id, endStream: end)
                 write(.data(.init(streamID: id, body: piece, endStream: end)), flush: false,
                       promise: finished ? chunk.promise : nil)
+                if end { cancelUnreadRequestBody(on: id) }
                 if !finished { queue.prepend(chunk) }
                 return !queue.isEmpty
             }
@@ -147,12 +155,17 @@ extension LinkConnectionHandler {
         if wrote { context.flush() }
     }
 
+    /// Our response on `id` is complete: stop a request body nobody will read.
+    private func cancelUnreadRequestBody(on id: LinkStreamID) {
+        guard let reset = machine.responseEnded(on: id) else { return }
+        remoteBodies.removeValue(forKey: id)?.finish()
+        write(reset, flush: true)
+    }
+
     /// The application read `count` bytes of stream `id`'s body.
     func consumed(_ count: Int, on id: LinkStreamID) {
-        let updates = machine.consumed(count, on: id)
-        guard !updates.isEmpty else { return }
-        for update in updates { write(update, flush: false) }
-        context?.flush()
+        guard let update = machine.consumed(count, on: id) else { return }
+        write(update, flush: true)
     }
 
     func resetStream(_ id: LinkStreamID, code: LinkErrorCode, reason: String) {

@@ -70,6 +70,9 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         metrics.framesIn.increment()
         perform(machine.receive(frame, now: .now()))
+        if let update = machine.received(bodyBytes: frame.flowControlledLength) {
+            write(update, flush: false)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -12,7 +12,7 @@ public enum LinkDiagnostics {
     public static func handle(_ request: LinkInboundRequest, nodeID: String) async throws -> Bool {
         switch request.method {
         case "sys.ping":
-            try await request.responder.respond(status: 200, body: ByteBuffer(string: #"{"node":"\#(nodeID)"}"#))
+            try await request.responder.respond(status: 200, body: ByteBuffer(string: #"{"node":"\#(jsonEscaped(nodeID))"}"#))
         case "sys.echo":
             let writer = try await request.responder.startResponse(status: 200, metadata: request.metadata)
             for try await chunk in request.body { try await writer.write(chunk) }
@@ -44,6 +44,11 @@ public enum LinkDiagnostics {
 
     /// `{"error":{"code":…,"message":…}}`, the body of every non-2xx link response.
     public static func errorBody(_ code: String, _ message: String) -> ByteBuffer {
+        ByteBuffer(string: #"{"error":{"code":"\#(jsonEscaped(code))","message":"\#(jsonEscaped(message))"}}"#)
+    }
+
+    /// Escapes a string for use inside JSON quotes.
+    static func jsonEscaped(_ message: String) -> String {
         var escaped = ""
         for scalar in message.unicodeScalars {
             switch scalar {
@@ -53,6 +58,6 @@ public enum LinkDiagnostics {
             default: escaped.unicodeScalars.append(scalar)
             }
         }
-        return ByteBuffer(string: #"{"error":{"code":"\#(code)","message":"\#(escaped)"}}"#)
+        return escaped
     }
 }

@@ -26,6 +26,7 @@ public struct LinkTLSConfiguration: Sendable, Codable, Equatable {
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: keyPath, format: .pem))
         )
+        tls.minimumTLSVersion = .tlsv12
         if requireClientCertificate {
             guard let caPath else {
                 throw LinkError(.invalidArgument, "mutual TLS needs caPath to verify client certificates")
@@ -38,6 +39,7 @@ public struct LinkTLSConfiguration: Sendable, Codable, Equatable {
 
     public func makeClientContext() throws -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
         if let caPath { tls.trustRoots = .file(caPath) }
         if let certificatePath, let keyPath {
             tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) }

@@ -29,7 +29,7 @@ public enum LinkAuthSide: Hashable, Sendable {
 /// Computes and checks authentication proofs. The protocol module holds no
 /// cryptography: the link runtime supplies an HMAC implementation, tests a fake.
 public protocol LinkAuthenticator: Sendable {
-    /// Methods this peer can use, most preferred first when the accepting peer chooses.
+    /// Methods this peer can use. The accepting peer picks mutual TLS when both offer it, else the cluster secret.
     var methods: LinkAuthMethods { get }
     /// This peer's proof for `side`.
     func proof(_ side: LinkAuthSide, context: LinkAuthContext) -> [UInt8]

@@ -74,7 +74,6 @@ extension LinkConnectionStateMachine {
             }
             let openByPeer = streams.values.lazy.filter { !$0.isLocal }.count
             guard !sentGoAway, openByPeer < Int(local.maxConcurrentStreams) else {
-                connectionUnacknowledged += Int64(request.body.readableBytes)
                 let reason = sentGoAway ? "draining" : "over MAX_CONCURRENT_STREAMS \(local.maxConcurrentStreams)"
                 return .send(.reset(.init(streamID: id, code: .refusedStream, reason: reason)))
             }
@@ -149,13 +148,13 @@ extension LinkConnectionStateMachine {
             return .goAway(goAway, refused: refused, close: goAway.code != .noError)
         }
 
-        /// Frames that arrive on a stream we already reset or finished are dropped,
-        /// but their bytes still count against, and are credited back to, the connection.
+        /// Frames that arrive on a stream we already reset or finished are dropped; their
+        /// bytes were charged to the connection window and are credited back like all others.
         private mutating func lateFrame(on id: LinkStreamID, length: Int64, type: LinkFrameType) -> ReceiveAction {
             guard wasOpened(id) else {
                 return connectionFailure(.protocolError, "\(type) on stream \(id) that was never opened")
             }
-            return length > 0 ? .send(.windowUpdate(.init(streamID: .connection, increment: UInt32(length)))) : .none
+            return .none
         }
 
         private mutating func chargeConnection(_ length: Int64) -> ReceiveAction? {

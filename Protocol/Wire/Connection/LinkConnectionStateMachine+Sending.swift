@@ -28,7 +28,7 @@ extension LinkConnectionStateMachine {
     }
 
     /// Body bytes that may be sent on `id` now: the smaller of both windows and the
-    /// peer's MAX_FRAME_SIZE less room for a head. Zero if the stream is gone.
+    /// peer's MAX_FRAME_SIZE. Zero if the stream is gone.
     public func sendableBytes(on id: LinkStreamID) -> Int {
         guard case .active(let active) = state, let stream = active.streams[id], !stream.localEnded else { return 0 }
         let window = min(stream.sendWindow, active.connectionSendWindow)
@@ -58,28 +58,48 @@ extension LinkConnectionStateMachine {
         state = .active(active)
     }
 
-    /// The application consumed `count` body bytes of stream `id`: returns the
-    /// WINDOW_UPDATE frames to send. Credit is returned in batches of half a window.
-    public mutating func consumed(_ count: Int, on id: LinkStreamID) -> [LinkFrame] {
-        guard count > 0, case .active(var active) = state else { return [] }
-        var frames: [LinkFrame] = []
+    /// Call after every received frame with its flow-controlled length: the
+    /// connection window is credited back as bytes arrive (in batches of half the
+    /// window), so bodies nobody reads, or reset streams, never shrink it. Buffering
+    /// is bounded by the per-stream windows, which only reading replenishes.
+    public mutating func received(bodyBytes count: Int) -> LinkFrame? {
+        guard count > 0, case .active(var active) = state else { return nil }
         active.connectionUnacknowledged += Int64(count)
+        var update: LinkFrame?
         if active.connectionUnacknowledged >= Int64(active.local.connectionWindow / 2) {
-            frames.append(.windowUpdate(.init(streamID: .connection, increment: UInt32(active.connectionUnacknowledged))))
+            update = .windowUpdate(.init(streamID: .connection, increment: UInt32(active.connectionUnacknowledged)))
             active.connectionReceiveWindow += active.connectionUnacknowledged
             active.connectionUnacknowledged = 0
         }
-        if var stream = active.streams[id], !stream.remoteEnded {
-            stream.unacknowledged += Int64(count)
-            if stream.unacknowledged >= Int64(active.local.initialStreamWindow / 2) {
-                frames.append(.windowUpdate(.init(streamID: id, increment: UInt32(stream.unacknowledged))))
-                stream.receiveWindow += stream.unacknowledged
-                stream.unacknowledged = 0
-            }
-            active.streams[id] = stream
-        }
         state = .active(active)
-        return frames
+        return update
+    }
+
+    /// The application consumed `count` body bytes of stream `id`: returns the
+    /// stream's WINDOW_UPDATE when half its window has been read.
+    public mutating func consumed(_ count: Int, on id: LinkStreamID) -> LinkFrame? {
+        guard count > 0, case .active(var active) = state, var stream = active.streams[id], !stream.remoteEnded else {
+            return nil
+        }
+        var update: LinkFrame?
+        stream.unacknowledged += Int64(count)
+        if stream.unacknowledged >= Int64(active.local.initialStreamWindow / 2) {
+            update = .windowUpdate(.init(streamID: id, increment: UInt32(stream.unacknowledged)))
+            stream.receiveWindow += stream.unacknowledged
+            stream.unacknowledged = 0
+        }
+        active.streams[id] = stream
+        state = .active(active)
+        return update
+    }
+
+    /// After our response ended on a stream the peer opened: if the peer is still
+    /// sending its request body, nobody will read it, so the stream is reset
+    /// (CANCEL) instead of stalling on its window forever. Returns that RESET.
+    public mutating func responseEnded(on id: LinkStreamID) -> LinkFrame? {
+        guard case .active(let active) = state, let stream = active.streams[id], !stream.isLocal,
+              stream.localEnded, !stream.remoteEnded else { return nil }
+        return reset(id, code: .cancel, reason: "response complete; request body not needed")
     }
 
     /// Abandons a stream locally; returns the RESET to send if the stream was open.

@@ -51,7 +51,7 @@ public struct LinkFrameType: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Flag bits of a frame header. Bits a frame type does not define must be zero.
+/// Flag bits of a frame header. Senders set only the bits a frame type defines; receivers ignore the others.
 public struct LinkFrameFlags: OptionSet, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -33,6 +33,16 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
     public var isEmpty: Bool { fields.isEmpty }
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
+    /// Why this metadata cannot be encoded (too many fields, a name or value too long), or nil.
+    public var validationFailure: String? {
+        if fields.count > Self.maxFields { return "metadata has \(fields.count) fields, limit \(Self.maxFields)" }
+        for field in fields {
+            if field.name.isEmpty || field.name.utf8.count > 255 { return "metadata name must be 1...255 bytes" }
+            if field.value.utf8.count > Int(UInt16.max) { return "metadata value of \(field.name) exceeds 65,535 bytes" }
+        }
+        return nil
+    }
+
     /// Encoded size in bytes, for limit checks before sending.
     public var encodedSize: Int { 1 + fields.reduce(0) { $0 + 3 + $1.name.utf8.count + $1.value.utf8.count } }
 

@@ -11,7 +11,8 @@ public struct LinkSettings: Hashable, Sendable {
     public var connectionWindow: UInt32 = 16 << 20
     /// Streams the peer may have open towards this one at once. Default 1,024.
     public var maxConcurrentStreams: UInt32 = 1_024
-    /// Interval at which this peer sends PING when idle, in milliseconds. Default 5,000.
+    /// Interval at which this peer sends PING, in milliseconds (at least 100). Default 5,000.
+    /// A peer that hears nothing for three of its own intervals gives up on the connection.
     public var heartbeatIntervalMilliseconds: UInt32 = 5_000
 
     public init() {}

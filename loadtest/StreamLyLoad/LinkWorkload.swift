@@ -1,0 +1,78 @@
+import NIOCore
+import StreamLyLink
+import StreamLyProtocol
+
+/// Link-side measurements: `sys.echo` round trips and streamed bodies through
+/// `sys.sink` / `sys.source`, all over one `LinkConnection`.
+enum LinkWorkload {
+    /// `sys.echo` with a `bodySize`-byte body, from `inFlight` tasks sharing one connection
+    /// (so up to `inFlight` streams are open at once). Latency is from calling
+    /// `request` to reading the last echoed body byte.
+    static func roundTrips(_ connection: LinkConnection, bodySize: Int, inFlight: Int, window: MeasurementWindow)
+        async throws -> RoundTripResult
+    {
+        let payload = ByteBuffer(repeating: 0x42, count: bodySize)
+        let latencies = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
+            for _ in 0..<inFlight {
+                group.addTask {
+                    var recorder = LatencyRecorder()
+                    while true {
+                        let started = nowNanos()
+                        try await echo(connection, payload)
+                        let now = nowNanos()
+                        if window.contains(now) { recorder.record(nanoseconds: now - started) }
+                        if window.isOver(now) { return recorder }
+                    }
+                }
+            }
+            var all = LatencyRecorder()
+            for try await recorder in group { all.add(recorder) }
+            return all
+        }
+        return RoundTripResult(latencies: latencies, seconds: window.seconds)
+    }
+
+    private static func echo(_ connection: LinkConnection, _ payload: ByteBuffer) async throws {
+        let response = try await connection.request("sys.echo", body: payload)
+        guard response.status == 200 else { throw BenchmarkError("sys.echo answered \(response.status)") }
+        var received = 0
+        for try await chunk in response.body { received += chunk.readableBytes }
+        guard received == payload.readableBytes else {
+            throw BenchmarkError("sys.echo returned \(received) bytes, sent \(payload.readableBytes)")
+        }
+    }
+
+    /// Streams `total` bytes to `sys.sink` in `chunkSize` writes; returns the seconds from
+    /// opening the request to the response that confirms the byte count.
+    static func upload(_ connection: LinkConnection, total: Int, chunkSize: Int) async throws -> Double {
+        let chunk = ByteBuffer(repeating: 0x5A, count: chunkSize)
+        let started = nowNanos()
+        let (writer, response) = try await connection.streamingRequest("sys.sink")
+        var left = total
+        while left > 0 {
+            let piece = min(left, chunkSize)
+            try await writer.write(piece == chunkSize ? chunk : chunk.getSlice(at: 0, length: piece)!)
+            left -= piece
+        }
+        try await writer.finish()
+        let head = try await response()
+        for try await _ in head.body {}
+        let elapsed = Double(nowNanos() - started) / 1e9
+        guard head.status == 200, head.metadata["bytes"] == String(total) else {
+            throw BenchmarkError("sys.sink answered \(head.status) bytes=\(head.metadata["bytes"] ?? "nil"), sent \(total)")
+        }
+        return elapsed
+    }
+
+    /// Asks `sys.source` for `total` bytes; returns the seconds until the last one was read.
+    static func download(_ connection: LinkConnection, total: Int) async throws -> Double {
+        let started = nowNanos()
+        let response = try await connection.request("sys.source", metadata: ["bytes": String(total)])
+        guard response.status == 200 else { throw BenchmarkError("sys.source answered \(response.status)") }
+        var received = 0
+        for try await chunk in response.body { received += chunk.readableBytes }
+        let elapsed = Double(nowNanos() - started) / 1e9
+        guard received == total else { throw BenchmarkError("sys.source sent \(received) bytes, asked for \(total)") }
+        return elapsed
+    }
+}

@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StreamLyLink
+import StreamLyProtocol
+
+/// `streamly-load proto`: throughput and latency of the inter-tier protocol, each figure
+/// printed beside the same measure without the protocol (memcpy or raw loopback TCP).
+struct ProtoBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proto",
+        abstract: "Benchmark the inter-tier protocol against memcpy and raw loopback TCP.",
+        discussion: """
+            Sections: codec (frame encode+decode vs memcpy), rtt (sys.echo round trips vs a raw \
+            TCP echo), stream (sys.sink / sys.source bodies vs a raw TCP blast). The ratio column \
+            is StreamLy ÷ baseline. Build with -c release for meaningful figures.
+            """
+    )
+
+    /// Parts of the benchmark that `--only` can select.
+    enum Section: String, CaseIterable, ExpressibleByArgument, Sendable {
+        case codec, rtt, stream
+    }
+
+    @Option(help: "Measured seconds per case (codec sizes, round-trip cases).")
+    var seconds: Double = 3
+
+    @Option(help: "Warm-up seconds before each measured case.")
+    var warmup: Double = 0.5
+
+    @Option(help: "Body size of the sys.echo round trips.")
+    var echoBytes: ByteCount = ByteCount(64)
+
+    @Option(help: "Requests in flight for the concurrent round-trip case (tasks sharing one connection).")
+    var inFlight: Int = 64
+
+    @Option(help: "Bytes per streamed-body transfer (upload and download).")
+    var streamBytes: ByteCount = .gibibytes(1)
+
+    @Option(help: "Size of each body write in the upload.")
+    var chunkBytes: ByteCount = .kibibytes(256)
+
+    @Option(help: "Measure the link against a running streamly-origin at host:port instead of an in-process server.")
+    var origin: String?
+
+    @Option(help: "Cluster secret (default: the development secret).")
+    var secret: String = NodeIdentity.developmentSecret
+
+    @Option(help: "Run only these sections (repeatable): \(Section.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var only: [Section] = []
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be > 0 and --warmup >= 0") }
+        guard inFlight >= 1 else { throw ValidationError("--in-flight must be at least 1") }
+        guard echoBytes.bytes >= 1, chunkBytes.bytes >= 1, streamBytes.bytes >= 1 else {
+            throw ValidationError("byte counts must be at least 1")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "streamly.load")
+        logger.logLevel = .warning
+        let sections = only.isEmpty ? Section.allCases : only
+        var rows: [BenchmarkRow] = []
+        if sections.contains(.codec) { rows += try codecRows() }
+        if sections.contains(.rtt) || sections.contains(.stream) {
+            let target = try await LinkTarget.start(origin: origin, secret: secret, logger: logger)
+            do {
+                if sections.contains(.rtt) { rows += try await roundTripRows(target) }
+                if sections.contains(.stream) { rows += try await streamRows(target) }
+            } catch {
+                await target.stop()
+                throw error
+            }
+            await target.stop()
+        }
+        let machine = Self.machine(target: origin)
+        if json {
+            print(try ResultTable.json(rows, machine: machine))
+        } else {
+            print("streamly-load proto · \(machine["date"]!) · \(machine["cores"]!) cores · \(machine["build"]!) build · link peer \(machine["link"]!)")
+            print("")
+            print(ResultTable.render(rows, notes: notes(sections)))
+        }
+    }
+
+    // MARK: - Sections
+
+    private func codecRows() throws -> [BenchmarkRow] {
+        let codec = CodecBenchmark(seconds: seconds, warmup: warmup)
+        var rows: [BenchmarkRow] = []
+        let cases: [(CodecBenchmark.Kind, Int)] = [(.data, 64), (.data, 1_024), (.data, 65_536), (.request, 64)]
+        for (kind, size) in cases {
+            let label = "\(kind.rawValue) \(ByteCount(size))"
+            progress("codec \(label)")
+            let link = try codec.runProtocol(codec.frame(kind, bodySize: size))
+            let copy = codec.runMemcpy(bodySize: size)
+            rows.append(BenchmarkRow(section: "Codec (encode+decode, one thread)", measure: "\(label) messages",
+                                     unit: "msg/s", streamly: link.messagesPerSecond, baseline: copy.messagesPerSecond))
+            rows.append(BenchmarkRow(section: "Codec (encode+decode, one thread)", measure: "\(label) body bytes",
+                                     unit: "GB/s", streamly: link.bytesPerSecond / 1e9, baseline: copy.bytesPerSecond / 1e9))
+        }
+        return rows
+    }
+
+    private func roundTripRows(_ target: LinkTarget) async throws -> [BenchmarkRow] {
+        let section = "Round trips (loopback TCP)"
+        var rows: [BenchmarkRow] = []
+        try await withLink(target, raw: [.echo]) { connection, raw in
+            for count in Set([1, inFlight]).sorted() {
+                let label = "sys.echo \(echoBytes), \(count) in flight"
+                progress(label)
+                let link = try await LinkWorkload.roundTrips(
+                    connection, bodySize: echoBytes.bytes, inFlight: count,
+                    window: MeasurementWindow(warmup: warmup, seconds: seconds))
+                progress("raw echo \(echoBytes), \(count) pipelined")
+                let base = try await RawTCPClient.roundTrips(
+                    port: raw[0].port, messageSize: echoBytes.bytes, inFlight: count,
+                    window: MeasurementWindow(warmup: warmup, seconds: seconds))
+                rows.append(BenchmarkRow(section: section, measure: "\(label): p50", unit: "µs",
+                                         streamly: link.p50, baseline: base.p50))
+                rows.append(BenchmarkRow(section: section, measure: "\(label): p99", unit: "µs",
+                                         streamly: link.p99, baseline: base.p99))
+                rows.append(BenchmarkRow(section: section, measure: "\(label): requests", unit: "req/s",
+                                         streamly: link.requestsPerSecond, baseline: base.requestsPerSecond))
+            }
+        }
+        return rows
+    }
+
+    private func streamRows(_ target: LinkTarget) async throws -> [BenchmarkRow] {
+        let total = streamBytes.bytes, chunk = chunkBytes.bytes
+        let warmupBytes = min(total, 64 << 20)
+        let section = "Streamed bodies (one stream, loopback TCP)"
+        var elapsed: (linkUp: Double, rawUp: Double, linkDown: Double, rawDown: Double) = (0, 0, 0, 0)
+        try await withLink(target, raw: [.sink, .source]) { connection, raw in
+            progress("sys.sink \(streamBytes) in \(chunkBytes) writes")
+            _ = try await LinkWorkload.upload(connection, total: warmupBytes, chunkSize: chunk)
+            elapsed.linkUp = try await LinkWorkload.upload(connection, total: total, chunkSize: chunk)
+            progress("raw upload \(streamBytes)")
+            _ = try await RawTCPClient.upload(port: raw[0].port, total: warmupBytes, chunkSize: chunk)
+            elapsed.rawUp = try await RawTCPClient.upload(port: raw[0].port, total: total, chunkSize: chunk)
+
+            progress("sys.source \(streamBytes)")
+            _ = try await LinkWorkload.download(connection, total: warmupBytes)
+            elapsed.linkDown = try await LinkWorkload.download(connection, total: total)
+            progress("raw download \(streamBytes)")
+            _ = try await RawTCPClient.download(port: raw[1].port, total: warmupBytes)
+            elapsed.rawDown = try await RawTCPClient.download(port: raw[1].port, total: total)
+        }
+        let gigabytes = Double(total) / 1e9
+        return [
+            BenchmarkRow(section: section, measure: "upload, sys.sink \(streamBytes)", unit: "GB/s",
+                         streamly: gigabytes / elapsed.linkUp, baseline: gigabytes / elapsed.rawUp),
+            BenchmarkRow(section: section, measure: "download, sys.source \(streamBytes)", unit: "GB/s",
+                         streamly: gigabytes / elapsed.linkDown, baseline: gigabytes / elapsed.rawDown),
+        ]
+    }
+
+    /// Runs `body` with a fresh link connection and the raw servers it compares against,
+    /// closing them all afterwards, also on error.
+    private func withLink(
+        _ target: LinkTarget, raw modes: [RawTCPServer.Mode],
+        _ body: (LinkConnection, [RawTCPServer]) async throws -> Void
+    ) async throws {
+        let connection = try await target.connect()
+        var servers: [RawTCPServer] = []
+        do {
+            for mode in modes { servers.append(try await RawTCPServer.start(mode)) }
+            try await body(connection, servers)
+        } catch {
+            for server in servers { await server.stop() }
+            await connection.close()
+            throw error
+        }
+        for server in servers { await server.stop() }
+        await connection.close()
+    }
+
+    // MARK: - Output
+
+    private func notes(_ sections: [Section]) -> [String] {
+        var notes = ["ratio = StreamLy ÷ baseline (rates: below 1 is slower; latencies: above 1 is slower). GB = 10^9 bytes."]
+        if sections.contains(.codec) {
+            notes.append("codec: LinkFrame.encode(into:) into a reused ByteBuffer + LinkFrameParser.nextFrame; REQUEST carries method sys.echo and one metadata field. Baseline (in the raw TCP column): memcpy of the body into a ByteBuffer + readSlice, no protocol.")
+        }
+        if sections.contains(.rtt) {
+            notes.append("rtt: LinkConnection.request(\"sys.echo\") with a \(echoBytes) body, response body read to the end; N in flight = N tasks sharing one connection (N concurrent streams). Baseline: raw NIO echo server, one TCP connection with N \(echoBytes) messages pipelined, client driven from its event loop.")
+        }
+        if sections.contains(.stream) {
+            notes.append("stream: one request; upload = streamingRequest(\"sys.sink\") in \(chunkBytes) writes until the byte count comes back; download = sys.source (64 KiB writes) read to the end. Baseline: raw NIO TCP, the same bytes written as fast as the socket takes them (\(chunkBytes) writes up, 64 KiB down), one connection.")
+        }
+        if let origin {
+            notes.append("link peer: streamly-origin at \(origin); the raw TCP baseline always runs in this process over 127.0.0.1.")
+        } else {
+            notes.append("link peer: in-process LinkServer on 127.0.0.1 (cluster-secret auth, default settings); client and server share the process's event loops.")
+        }
+        return notes
+    }
+
+    static func machine(target: String?) -> [String: String] {
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return [
+            "date": formatter.string(from: Date()),
+            "cores": String(ProcessInfo.processInfo.activeProcessorCount),
+            "memory": "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB",
+            "build": build,
+            "link": target ?? "in-process",
+        ]
+    }
+
+    private func progress(_ text: String) {
+        FileHandle.standardError.write(Data("· \(text)\n".utf8))
+    }
+}

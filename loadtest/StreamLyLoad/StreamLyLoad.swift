@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `streamly-load`: load generators and benchmarks for StreamLy. Each workload is a
+/// subcommand; `proto` measures the inter-tier protocol.
+@main
+struct StreamLyLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streamly-load",
+        abstract: "Load tests and benchmarks for StreamLy.",
+        subcommands: [ProtoBenchmark.self]
+    )
+}
