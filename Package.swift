@@ -174,5 +174,10 @@ let package = Package(
             path: "Tests/OriginNativeTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "IntegrationTests",
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -16,9 +16,10 @@ struct TestServer {
 
     var port: Int { server.boundPort ?? 0 }
 
-    static func start(secret: String = testSecret, settings: LinkSettings = LinkSettings()) async throws -> TestServer {
+    static func start(name: String = "test-origin", secret: String = testSecret,
+                      settings: LinkSettings = LinkSettings()) async throws -> TestServer {
         let endpoint = LinkEndpointConfiguration(
-            nodeID: "test-origin", role: .origin,
+            nodeID: name, role: .origin,
             authenticator: try ClusterSecretAuthenticator(secret: secret), settings: settings)
         let server = LinkServer(host: "127.0.0.1", port: 0, endpoint: endpoint, drainTimeout: .seconds(2),
                                 logger: Logger(label: "test.server")) { connection in
@@ -26,7 +27,7 @@ struct TestServer {
                 for await inbound in connection.inbound {
                     guard case .request(let request) = inbound else { continue }
                     group.addTask {
-                        if (try? await LinkDiagnostics.handle(request, nodeID: "test-origin")) == true { return }
+                        if (try? await LinkDiagnostics.handle(request, nodeID: name)) == true { return }
                         try? await request.responder.respond(status: 404)
                     }
                 }

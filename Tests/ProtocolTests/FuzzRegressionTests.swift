@@ -25,7 +25,7 @@ import Testing
     @Test(arguments: inputs)
     func replayDoesNotTrap(_ input: String) async {
         let path = Self.fuzzDirectory.appendingPathComponent(input).path
-        let hint = "\(input) traps; see why: Tests/Fuzz/run.sh --build && .build-fuzz/fuzz/frame-decoder-fuzz Tests/Fuzz/\(input)"
+        let hint = "\(input) traps; see why with: Tests/Fuzz/run.sh --reproduce Tests/Fuzz/\(input)"
         await #expect(processExitsWith: .success, Comment(rawValue: hint)) { [path = path as String] in
             Self.replay(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         }

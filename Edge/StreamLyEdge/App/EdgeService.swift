@@ -27,7 +27,8 @@ public struct EdgeService: Sendable {
             secret: configuration.clusterSecret,
             alsoAcceptMutualTLS: configuration.linkTLS?.certificatePath != nil
         )
-        let endpoint = LinkEndpointConfiguration(nodeID: configuration.nodeID, role: .edge, authenticator: authenticator)
+        let endpoint = LinkEndpointConfiguration(
+            nodeID: configuration.nodeID, role: .edge, authenticator: authenticator, settings: configuration.linkSettings)
         let logger = self.logger
         let pool = LinkPool(
             addresses: configuration.origins, endpoint: endpoint, tls: tls, backoff: configuration.backoff, logger: logger
@@ -42,8 +43,9 @@ public struct EdgeService: Sendable {
 
         let router = Router()
         OperatorEndpoints.register(on: router, registry: registry) {
-            ReadinessReport(checks: pool.status.map {
-                .init(name: "origin \($0.address)", ok: $0.state == .up, detail: $0.state.rawValue)
+            ReadinessReport(checks: pool.status.map { member in
+                .init(name: "origin \(member.address)", ok: member.state == .up,
+                      detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
             })
         }
         let http = Application(

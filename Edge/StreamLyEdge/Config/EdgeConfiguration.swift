@@ -1,4 +1,5 @@
 import StreamLyLink
+import StreamLyProtocol
 
 /// Everything an edge needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -11,6 +12,8 @@ public struct EdgeConfiguration: Sendable {
     public var origins: [LinkPool.Address]
     public var clusterSecret: String
     public var linkTLS: LinkTLSConfiguration?
+    /// Flow control, frame size and heartbeat announced to origins.
+    public var linkSettings: LinkSettings
     /// Reconnect backoff towards origins.
     public var backoff: ReconnectBackoff
     /// How long in-flight work may run on shutdown.
@@ -20,7 +23,8 @@ public struct EdgeConfiguration: Sendable {
     public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "edge"), httpHost: String = "127.0.0.1",
                 httpPort: Int = 8080, origins: [LinkPool.Address] = [LinkPool.Address(host: "127.0.0.1", port: 7000)],
                 clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
-                backoff: ReconnectBackoff = ReconnectBackoff(), drainTimeout: Duration = .seconds(10),
+                linkSettings: LinkSettings = LinkSettings(), backoff: ReconnectBackoff = ReconnectBackoff(),
+                drainTimeout: Duration = .seconds(10),
                 logLevel: String = "info") {
         self.nodeID = nodeID
         self.httpHost = httpHost
@@ -28,6 +32,7 @@ public struct EdgeConfiguration: Sendable {
         self.origins = origins
         self.clusterSecret = clusterSecret
         self.linkTLS = linkTLS
+        self.linkSettings = linkSettings
         self.backoff = backoff
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -50,6 +55,7 @@ public struct EdgeConfiguration: Sendable {
             origins: origins,
             clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
             linkTLS: try values.linkTLS(),
+            linkSettings: try values.linkSettings(),
             backoff: ReconnectBackoff(
                 base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
                 cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))

@@ -26,7 +26,8 @@ public struct OriginService: Sendable {
             secret: configuration.clusterSecret,
             alsoAcceptMutualTLS: configuration.linkTLS?.requireClientCertificate ?? false
         )
-        let endpoint = LinkEndpointConfiguration(nodeID: configuration.nodeID, role: .origin, authenticator: authenticator)
+        let endpoint = LinkEndpointConfiguration(
+            nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let router = OriginLinkRouter(nodeID: configuration.nodeID, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,

@@ -1,4 +1,5 @@
 import StreamLyLink
+import StreamLyProtocol
 
 /// Everything an origin needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -12,6 +13,8 @@ public struct OriginConfiguration: Sendable {
     public var operatorPort: Int
     public var clusterSecret: String
     public var linkTLS: LinkTLSConfiguration?
+    /// Flow control, frame size and heartbeat announced to edges.
+    public var linkSettings: LinkSettings
     /// How long open streams may run after GOAWAY on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
@@ -19,7 +22,8 @@ public struct OriginConfiguration: Sendable {
     public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "origin"), linkHost: String = "127.0.0.1",
                 linkPort: Int = 7000, operatorHost: String = "127.0.0.1", operatorPort: Int = 9091,
                 clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
-                drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
+                linkSettings: LinkSettings = LinkSettings(), drainTimeout: Duration = .seconds(10),
+                logLevel: String = "info") {
         self.nodeID = nodeID
         self.linkHost = linkHost
         self.linkPort = linkPort
@@ -27,6 +31,7 @@ public struct OriginConfiguration: Sendable {
         self.operatorPort = operatorPort
         self.clusterSecret = clusterSecret
         self.linkTLS = linkTLS
+        self.linkSettings = linkSettings
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
     }
@@ -41,6 +46,7 @@ public struct OriginConfiguration: Sendable {
             operatorPort: try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535),
             clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
             linkTLS: try values.linkTLS(),
+            linkSettings: try values.linkSettings(),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )

@@ -1,4 +1,5 @@
 import Foundation
+import StreamLyProtocol
 
 /// Flat configuration values from a JSON file overlaid by environment variables.
 ///
@@ -73,6 +74,19 @@ public struct ConfigValues: Sendable {
     public func list(_ key: String, default defaultValue: [String]) -> [String] {
         guard let raw = values[key] else { return defaultValue }
         return raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Link tuning under `link.*`: frame size, windows, concurrent streams, heartbeat.
+    public func linkSettings() throws -> LinkSettings {
+        var settings = LinkSettings()
+        let window = Int(LinkSettings.maxWindow)
+        settings.maxFrameSize = UInt32(try int("link.max.frame", default: Int(settings.maxFrameSize),
+                                                range: Int(LinkSettings.minMaxFrameSize)...Int(LinkSettings.maxMaxFrameSize)))
+        settings.initialStreamWindow = UInt32(try int("link.stream.window", default: Int(settings.initialStreamWindow), range: 65_536...window))
+        settings.connectionWindow = UInt32(try int("link.connection.window", default: Int(settings.connectionWindow), range: 65_536...window))
+        settings.maxConcurrentStreams = UInt32(try int("link.max.streams", default: Int(settings.maxConcurrentStreams), range: 1...1_000_000))
+        settings.heartbeatIntervalMilliseconds = UInt32(try int("link.heartbeat.ms", default: Int(settings.heartbeatIntervalMilliseconds), range: 100...600_000))
+        return settings
     }
 
     /// Link TLS settings under `link.tls.*`, nil unless `link.tls.enabled` is true.
