@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The run command (README): installs what is missing, starts the durable local
+# infrastructure (profile dev), builds, and runs one origin and one edge with the
+# local defaults until Ctrl-C, which stops everything it started.
+# Environment: STREAMLY_CONFIGURATION=release for an optimised build.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+infra/install.sh
+infra/up.sh --profile dev
+# shellcheck disable=SC1091
+. .state/dev/env.sh
+
+configuration="${STREAMLY_CONFIGURATION:-debug}"
+swift build -c "$configuration"
+bin="$(swift build -c "$configuration" --show-bin-path)"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  infra/down.sh --profile dev || true
+}
+trap stop INT TERM EXIT
+
+"$bin/streamly-origin" & pids+=($!)
+"$bin/streamly-edge" & pids+=($!)
+
+cat <<MSG
+StreamLy is running:
+  edge   http://127.0.0.1:8080  (/healthz /readyz /metrics)
+  origin link 127.0.0.1:7000, operator http://127.0.0.1:9091
+  infrastructure: $(grep -o 'STREAMLY_[A-Z_]*=[^ ]*' .state/dev/env.sh | tr '\n' ' ')
+Ctrl-C stops everything.
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is missing, starts the throwaway
+# infrastructure, builds, fuzzes the frame decoder for a bounded time, runs the whole
+# test suite, and stops the infrastructure again, also when something fails.
+# Environment: FUZZ_SECONDS (default 60; 0 skips fuzzing).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+infra/install.sh
+trap 'infra/down.sh --profile test || true' EXIT
+infra/up.sh --profile test
+# shellcheck disable=SC1091
+. .state/test/env.sh
+
+echo "== build"
+swift build --build-tests
+export STREAMLY_BIN_DIR="$(swift build --show-bin-path)"
+
+if [[ "${FUZZ_SECONDS:-60}" != 0 && -x Tests/Fuzz/run.sh ]]; then
+  echo "== fuzz frame decoder (${FUZZ_SECONDS:-60} s)"
+  Tests/Fuzz/run.sh "${FUZZ_SECONDS:-60}"
+fi
+
+echo "== tests"
+swift test --skip-build
