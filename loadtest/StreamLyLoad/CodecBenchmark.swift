@@ -8,6 +8,9 @@ import StreamLyProtocol
 /// `LinkFrameParser.nextFrame(from:maxFrameSize:)` (the body comes out as a slice).
 /// The baseline does the same data movement with no protocol: copy the body into the
 /// reused buffer, read it back as a slice.
+///
+/// The measured time is split into `rounds` that alternate protocol and baseline; the
+/// best round of each counts, so a burst of load from other processes skews neither.
 struct CodecBenchmark: Sendable {
     /// Which frame carries the body.
     enum Kind: String, Sendable {
@@ -17,13 +20,29 @@ struct CodecBenchmark: Sendable {
         case request = "REQUEST"
     }
 
-    var seconds: Double
-    var warmup: Double
-
-    /// Messages per second and body bytes per second for one frame kind and body size.
+    /// Messages per second; body bytes per second follow from the body size.
     struct Result: Sendable {
         var messagesPerSecond: Double
         var bytesPerSecond: Double
+    }
+
+    var seconds: Double
+    var warmup: Double
+    var rounds = 3
+
+    /// Runs protocol and baseline for one frame kind and body size.
+    func compare(_ kind: Kind, bodySize: Int) throws -> (streamly: Result, memcpy: Result) {
+        let frame = frame(kind, bodySize: bodySize)
+        let slice = seconds / Double(rounds)
+        var streamly = 0.0, memcpy = 0.0
+        for round in 0..<rounds {
+            let warm = round == 0 ? warmup : 0
+            streamly = max(streamly, try runProtocol(frame, window: MeasurementWindow(warmup: warm, seconds: slice)))
+            memcpy = max(memcpy, runMemcpy(bodySize: bodySize, window: MeasurementWindow(warmup: warm, seconds: slice)))
+        }
+        let bytes = Double(bodySize)
+        return (Result(messagesPerSecond: streamly, bytesPerSecond: streamly * bytes),
+                Result(messagesPerSecond: memcpy, bytesPerSecond: memcpy * bytes))
     }
 
     func frame(_ kind: Kind, bodySize: Int) -> LinkFrame {
@@ -38,13 +57,13 @@ struct CodecBenchmark: Sendable {
         }
     }
 
-    /// Encodes and decodes `frame` for the configured duration.
-    func runProtocol(_ frame: LinkFrame) throws -> Result {
+    /// Encodes and decodes `frame` until the window closes; returns messages per second.
+    private func runProtocol(_ frame: LinkFrame, window: MeasurementWindow) throws -> Double {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(frame.flowControlledLength + 1_024)
         let maxFrameSize = LinkSettings.maxMaxFrameSize
         var checksum = 0
-        let result = try loop { iterations in
+        let rate = try loop(window) { iterations in
             for _ in 0..<iterations {
                 buffer.clear()
                 frame.encode(into: &buffer)
@@ -55,16 +74,16 @@ struct CodecBenchmark: Sendable {
             }
         }
         precondition(checksum > 0)
-        return Result(messagesPerSecond: result.perSecond, bytesPerSecond: result.perSecond * Double(frame.flowControlledLength))
+        return rate
     }
 
     /// The baseline: copy `bodySize` bytes into a reused buffer and read them back as a slice.
-    func runMemcpy(bodySize: Int) -> Result {
+    private func runMemcpy(bodySize: Int, window: MeasurementWindow) -> Double {
         let body = ByteBuffer(repeating: 0x5A, count: bodySize)
         var buffer = ByteBuffer()
         buffer.reserveCapacity(bodySize + 1_024)
         var checksum = 0
-        let result = loop { iterations in
+        let rate = loop(window) { iterations in
             for _ in 0..<iterations {
                 buffer.clear()
                 buffer.writeImmutableBuffer(body)
@@ -73,14 +92,13 @@ struct CodecBenchmark: Sendable {
             }
         }
         precondition(checksum > 0)
-        return Result(messagesPerSecond: result.perSecond, bytesPerSecond: result.perSecond * Double(bodySize))
+        return rate
     }
 
-    /// Runs `batch` (which performs the given number of iterations) until the window closes;
-    /// only batches that end inside the window count.
-    private func loop(_ batch: (Int) throws -> Void) rethrows -> (count: Int, perSecond: Double) {
+    /// Runs `batch` (which performs the given number of iterations) until the window
+    /// closes; returns iterations per second over the batches run inside the window.
+    private func loop(_ window: MeasurementWindow, _ batch: (Int) throws -> Void) rethrows -> Double {
         let batchSize = 256
-        let window = MeasurementWindow(warmup: warmup, seconds: seconds)
         while nowNanos() < window.start { try batch(batchSize) }
         let start = nowNanos()
         var count = 0
@@ -90,6 +108,6 @@ struct CodecBenchmark: Sendable {
             count += batchSize
             now = nowNanos()
         }
-        return (count, Double(count) / (Double(now - start) / 1e9))
+        return Double(count) / (Double(now - start) / 1e9)
     }
 }

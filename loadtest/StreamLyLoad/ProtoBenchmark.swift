@@ -96,8 +96,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
         for (kind, size) in cases {
             let label = "\(kind.rawValue) \(ByteCount(size))"
             progress("codec \(label)")
-            let link = try codec.runProtocol(codec.frame(kind, bodySize: size))
-            let copy = codec.runMemcpy(bodySize: size)
+            let (link, copy) = try codec.compare(kind, bodySize: size)
             rows.append(BenchmarkRow(section: "Codec (encode+decode, one thread)", measure: "\(label) messages",
                                      unit: "msg/s", streamly: link.messagesPerSecond, baseline: copy.messagesPerSecond))
             rows.append(BenchmarkRow(section: "Codec (encode+decode, one thread)", measure: "\(label) body bytes",
