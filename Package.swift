@@ -180,5 +180,11 @@ let package = Package(
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: ["StreamLyEdge"],
+            path: "Tests/EdgeTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

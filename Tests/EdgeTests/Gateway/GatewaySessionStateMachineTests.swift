@@ -1,0 +1,99 @@
+import Testing
+@testable import StreamLyEdge
+
+@Suite("Gateway session")
+struct GatewaySessionStateMachineTests {
+    static let second: UInt64 = 1_000_000_000
+    static let user = GatewaySessionStateMachine.User(id: "u1", name: "ann", expires: 1_000 * second)
+
+    static func frame(_ json: String) -> [UInt8] { Array(json.utf8) }
+
+    @Test("only auth is accepted before authentication; then requests map to actions")
+    func authFirst() {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        #expect(machine.received(Self.frame(#"{"op":"subscribe","channel":"c","id":1}"#), now: 1)
+                == .sendError(id: .number(1), code: "unauthorized", message: "send auth first"))
+        #expect(machine.received(Self.frame(#"{"op":"auth","token":"t","id":"a"}"#), now: 2)
+                == .verifyToken(id: .string("a"), token: "t"))
+        #expect(machine.authenticated(Self.user, id: .string("a")) == .sendAuthenticated(id: .string("a"), user: Self.user))
+        #expect(machine.received(Self.frame(#"{"op":"subscribe","channel":"c","since":5}"#), now: 3)
+                == .subscribe(id: nil, user: Self.user, channel: "c", since: 5))
+        #expect(machine.received(Self.frame(#"{"op":"publish","channel":"c","client_id":"k","body":"hi"}"#), now: 4)
+                == .publish(id: nil, user: Self.user, channel: "c", clientID: "k", body: "hi", attachments: []))
+        #expect(machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 5) == .typing(user: Self.user, channel: "c"))
+    }
+
+    @Test("malformed JSON, unknown ops and bad fields are error events, not crashes", arguments: [
+        ("{", "bad_request"), ("[]", "bad_request"), (#"{"op":42}"#, "bad_request"), (#"{"op":"dance"}"#, "unknown_op"),
+        (#"{"op":"subscribe"}"#, "bad_request"), (#"{"op":"subscribe","channel":"c","since":-1}"#, "bad_request"),
+        (#"{"op":"publish","channel":"c","body":"x"}"#, "bad_request"), (#"{}"#, "bad_request"),
+    ])
+    func invalidFrames(json: String, code: String) {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        _ = machine.authenticated(Self.user, id: nil)
+        guard case .sendError(_, let actual, _) = machine.received(Self.frame(json), now: 1) else {
+            Issue.record("expected an error event for \(json)")
+            return
+        }
+        #expect(actual == code)
+    }
+
+    @Test("bodies over the limit are refused with too_large")
+    func oversizedBody() {
+        var limits = GatewayLimits()
+        limits.maxBodyBytes = 10
+        var machine = GatewaySessionStateMachine(limits: limits, now: 0)
+        _ = machine.authenticated(Self.user, id: nil)
+        let action = machine.received(Self.frame(#"{"op":"publish","channel":"c","client_id":"k","body":"01234567890"}"#), now: 1)
+        guard case .sendError(_, "too_large", _) = action else { Issue.record("\(action)"); return }
+    }
+
+    @Test("floods are rate limited, then closed with 4029")
+    func flood() {
+        var limits = GatewayLimits()
+        limits.opsPerSecond = 10
+        limits.opsBurst = 10
+        var machine = GatewaySessionStateMachine(limits: limits, now: 0)
+        _ = machine.authenticated(Self.user, id: nil)
+        var errors = 0
+        var closed = false
+        for _ in 0..<100 {
+            switch machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 1) {
+            case .sendError(_, "rate_limited", _): errors += 1
+            case .close(GatewayCloseCode.rateLimited, _): closed = true
+            default: break
+            }
+            if closed { break }
+        }
+        #expect(errors == 20 && closed)
+    }
+
+    @Test("no auth in time closes with 4001; an expired token closes on the next request")
+    func timeouts() {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        #expect(machine.tick(now: 5 * Self.second) == .none)
+        guard case .close(GatewayCloseCode.unauthorized, _) = machine.tick(now: 10 * Self.second) else { Issue.record(); return }
+
+        var other = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        _ = other.authenticated(.init(id: "u", name: "n", expires: 2 * Self.second), id: nil)
+        guard case .close(GatewayCloseCode.unauthorized, _) = other.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 3 * Self.second) else { Issue.record(); return }
+    }
+
+    @Test("a connection cannot switch users; binary frames close with 1003")
+    func identity() {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        _ = machine.authenticated(Self.user, id: nil)
+        guard case .close(GatewayCloseCode.unauthorized, _) = machine.authenticated(.init(id: "other", name: "x", expires: .max), id: nil) else { Issue.record(); return }
+        var binary = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        #expect(binary.receivedBinary() == .close(code: GatewayCloseCode.unsupportedData, reason: "binary frames are not supported"))
+    }
+
+    @Test("token bucket refills at its rate up to its burst")
+    func bucket() {
+        var bucket = TokenBucket(rate: 2, burst: 3, now: 0)
+        var taken: [Bool] = []
+        for now in [0, 0, 0, 0, 500_000_000, 500_000_000] as [UInt64] { taken.append(bucket.take(now: now)) }
+        for _ in 0..<4 { taken.append(bucket.take(now: 10 * Self.second)) }
+        #expect(taken == [true, true, true, false, true, false, true, true, true, false])
+    }
+}
