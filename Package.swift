@@ -64,6 +64,18 @@ let package = Package(
                        providers: [.apt(["libhiredis-dev"])]),
         .target(name: "StreamLyEdgeNative", dependencies: ["COpenSSL", "CSRTP", "COpus", "CHiredis"],
                 path: "Edge/Native", swiftSettings: swiftSettings),
+        // MARK: Edge Redis client (hiredis RESP over SwiftNIO)
+        .target(
+            name: "StreamLyRedis",
+            dependencies: [
+                "StreamLyEdgeNative",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Edge/Redis",
+            swiftSettings: swiftSettings
+        ),
         // MARK: Origin C libraries and their Swift wrappers
         .systemLibrary(name: "CRdKafka", path: "Origin/CSystem/CRdKafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
@@ -184,6 +196,19 @@ let package = Package(
             name: "EdgeTests",
             dependencies: ["StreamLyEdge"],
             path: "Tests/EdgeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: [
+                "StreamLyRedis",
+                "StreamLyEdgeNative",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            path: "Tests/RedisTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -15,6 +15,26 @@ public struct OriginNativeError: Error, Hashable, Sendable, CustomStringConverti
         public static let kafkaUnknownProperty = Code("kafka-unknown-property")
         /// librdkafka rejected the value of a known configuration property.
         public static let kafkaInvalidValue = Code("kafka-invalid-value")
+        /// A broker list is empty or not of the form `host[:port][,host[:port]...]`.
+        public static let kafkaInvalidBrokers = Code("kafka-invalid-brokers")
+        /// `rd_kafka_new` refused to create a client; the message is librdkafka's.
+        public static let kafkaClientCreation = Code("kafka-client-creation")
+        /// librdkafka refused to enqueue a record (queue full, record too large, unknown
+        /// partition, ...); the status is the `rd_kafka_resp_err_t`.
+        public static let kafkaProduce = Code("kafka-produce")
+        /// The delivery report said the record was not written (e.g. `message.timeout.ms`
+        /// exceeded, purged at close, fatal idempotence error); the status is the `rd_kafka_resp_err_t`.
+        public static let kafkaDelivery = Code("kafka-delivery")
+        /// `flush` did not see every outstanding delivery report within its timeout.
+        public static let kafkaFlushTimedOut = Code("kafka-flush-timed-out")
+        /// `rd_kafka_subscribe` failed.
+        public static let kafkaSubscribe = Code("kafka-subscribe")
+        /// The consumer hit a fatal error and stopped; the message is librdkafka's.
+        public static let kafkaConsume = Code("kafka-consume")
+        /// An offset commit failed (e.g. the partition was revoked, rebalance in progress).
+        public static let kafkaCommit = Code("kafka-commit")
+        /// The client was already closed.
+        public static let kafkaClosed = Code("kafka-closed")
         /// An FFmpeg call returned a negative `AVERROR` code; the message is `av_strerror`'s.
         public static let ffmpeg = Code("ffmpeg")
 

@@ -1,5 +1,5 @@
-// System librdkafka. No macros need wrapping yet (rd_kafka_producev, which is variadic,
-// will get a wrapper here when the producer is added).
+// System librdkafka. No macros need wrapping: the producer uses rd_kafka_produceva, the
+// non-variadic form of rd_kafka_producev.
 #ifndef STREAMLY_CRDKAFKA_SHIM_H
 #define STREAMLY_CRDKAFKA_SHIM_H
 

@@ -1,0 +1,268 @@
+import Foundation
+import StreamLyOriginNative
+import Synchronization
+import Testing
+
+/// Producer and consumer against the real Kafka-compatible broker (Tansu) started by `infra/`.
+///
+/// Serialized: Tansu 0.6's `s3://` storage (the dev profile) fails idempotent producers that
+/// write at the same time ("out of order sequence number", a fatal producer error), while
+/// one idempotent producer at a time works.
+@Suite(.serialized) struct KafkaTests {
+    /// Group settings for Tansu, which holds a JoinGroup for about half the session timeout.
+    static let fastGroup = ["session.timeout.ms": "2000", "heartbeat.interval.ms": "300"]
+
+    @Test func keyedRecordsArriveCompleteAndInOrderPerKey() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("order")
+        let producer = try KafkaProducer(brokers: brokers, clientID: "order-test")
+        let keys = (0..<5).map { "channel-\($0)" }
+        let perKey = 100
+
+        // One task per key, each sending in order: Kafka only orders records of one key.
+        let sent = try await withThrowingTaskGroup(of: [(Int32, Int64)].self) { group in
+            for key in keys {
+                group.addTask {
+                    var positions: [(Int32, Int64)] = []
+                    for sequence in 0..<perKey {
+                        positions.append(try await producer.send(
+                            topic: topic, key: Array(key.utf8), value: Array("\(key)/\(sequence)".utf8)
+                        ))
+                    }
+                    return positions
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(sent.count == keys.count * perKey)
+        await producer.close()
+
+        let consumer = try KafkaConsumer(
+            brokers: brokers, groupID: KafkaBroker.uniqueName("order"), topics: [topic], properties: Self.fastGroup
+        )
+        let records = try await KafkaBroker.read(keys.count * perKey, from: consumer, within: .seconds(20))
+        await consumer.close()
+
+        #expect(records.count == keys.count * perKey)
+        #expect(Set(records.map { "\($0.partition)/\($0.offset)" }) == Set(sent.map { "\($0.0)/\($0.1)" }))
+        for key in keys {
+            let ofKey = records.filter { $0.key == Array(key.utf8) }
+            #expect(ofKey.map { String(decoding: $0.value, as: UTF8.self) } == (0..<perKey).map { "\(key)/\($0)" })
+            #expect(Set(ofKey.map(\.partition)).count == 1, "one key, one partition")
+        }
+    }
+
+    @Test func newConsumerResumesAfterCommittedOffset() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("commit")
+        let group = KafkaBroker.uniqueName("commit")
+        let producer = try KafkaProducer(brokers: brokers, clientID: "commit-test")
+        for index in 0..<20 {
+            _ = try await producer.send(topic: topic, key: Array("channel".utf8), value: [UInt8(index)])
+        }
+        await producer.close()
+
+        let first = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
+        let firstRecords = try await KafkaBroker.read(20, from: first, within: .seconds(20))
+        try #require(firstRecords.map(\.value) == (0..<20).map { [UInt8($0)] })
+        try await first.commit(firstRecords[9])
+        await first.close()
+
+        let second = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
+        let secondRecords = try await KafkaBroker.read(10, from: second, within: .seconds(20))
+        // Nothing else may follow: records 0...9 were committed.
+        let extra = try await KafkaBroker.read(1, from: second, within: .milliseconds(500))
+        await second.close()
+
+        #expect(secondRecords.map(\.value) == (10..<20).map { [UInt8($0)] })
+        #expect(secondRecords.first?.offset == firstRecords[9].offset + 1)
+        #expect(extra.isEmpty)
+    }
+
+    @Test func headersKeysAndBinaryValuesRoundTrip() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("binary")
+        let producer = try KafkaProducer(brokers: brokers, clientID: "binary-test")
+        let allBytes = (0...255).map { UInt8($0) }
+        let headers = [
+            KafkaHeader(name: "content-type", value: Array("application/x-streamly".utf8)),
+            KafkaHeader(name: "trace", value: [0, 0xFF, 0, 0x80]),
+            KafkaHeader(name: "trace", value: [1]),  // names may repeat
+            KafkaHeader(name: "empty", value: []),
+            KafkaHeader(name: "null", value: nil),
+        ]
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try await producer.send(topic: topic, key: [0, 1, 0, 2], value: allBytes + allBytes.reversed(), headers: headers)
+        _ = try await producer.send(topic: topic, key: nil, value: [])
+        _ = try await producer.send(topic: topic, key: [], value: [0])
+        await producer.close()
+
+        let consumer = try KafkaConsumer(
+            brokers: brokers, groupID: KafkaBroker.uniqueName("binary"), topics: [topic], properties: Self.fastGroup
+        )
+        let records = try await KafkaBroker.read(3, from: consumer, within: .seconds(20))
+        await consumer.close()
+
+        try #require(records.count == 3)
+        let binary = try #require(records.first { $0.key == [0, 1, 0, 2] })
+        #expect(binary.value == allBytes + allBytes.reversed())
+        #expect(binary.headers == headers)
+        #expect(binary.topic == topic)
+        let timestamp = try #require(binary.timestamp)
+        #expect(timestamp.kind == .createTime)
+        #expect(abs(timestamp.millisecondsSinceEpoch - before) < 60_000)
+
+        let keyless = try #require(records.first { $0.key == nil })
+        #expect(keyless.value.isEmpty)
+        #expect(keyless.headers.isEmpty)
+        let emptyKey = try #require(records.first { $0.key == [] })
+        #expect(emptyKey.value == [0])
+    }
+
+    @Test func sendToUnreachableBrokerFailsWithinMessageTimeout() async throws {
+        // Port 1 on loopback: nothing listens there, so every connection is refused.
+        let producer = try KafkaProducer(
+            brokers: "127.0.0.1:1", clientID: "unreachable-test",
+            properties: ["message.timeout.ms": "1500", "log_level": "0"]  // expected connection errors
+        )
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await #expect(throws: OriginNativeError.self) {
+            _ = try await producer.send(topic: "unreachable", key: nil, value: [1])
+        }
+        let elapsed = clock.now - start
+        await producer.close(timeout: .milliseconds(100))
+
+        #expect(error?.code == .kafkaDelivery)
+        #expect(error?.message.contains("timed out") == true, "\(String(describing: error))")
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test func closeLeavesGroupSoNextConsumerIsAssignedQuickly() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("leave")
+        let group = KafkaBroker.uniqueName("leave")
+        let producer = try KafkaProducer(brokers: brokers, clientID: "leave-test")
+        _ = try await producer.send(topic: topic, key: nil, value: [1])  // creates the topic
+        await producer.close()
+
+        let first = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
+        let firstAssignment = try await KafkaBroker.assignment(of: first, partitions: 4, within: .seconds(20))
+        await first.close()
+
+        // Measured on Tansu with 2 s sessions: about 1.1 s after a clean leave; about 4.1 s when
+        // the first member vanished without leaving (the group waits for its session to expire).
+        let clock = ContinuousClock()
+        let start = clock.now
+        let second = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
+        let secondAssignment = try await KafkaBroker.assignment(of: second, partitions: 4, within: .seconds(10))
+        let elapsed = clock.now - start
+        await second.close()
+
+        #expect(firstAssignment.count == 4)
+        #expect(secondAssignment == firstAssignment)
+        #expect(elapsed < .seconds(3), "took \(elapsed)")
+    }
+
+    @Test func invalidBrokerListsAreRejected() {
+        for brokers in ["", " ", "host:port", "a:1,,b:2", "a:0", "a:70000", "::1:9092", "a b:1"] {
+            let error = #expect(throws: OriginNativeError.self, "\(brokers)") {
+                _ = try KafkaProducer(brokers: brokers, clientID: "x")
+            }
+            #expect(error?.code == .kafkaInvalidBrokers)
+            #expect(error?.message.contains("invalid broker list") == true)
+        }
+        for brokers in ["a", "a:1", "a:1, b:2", "[::1]:9092", "PLAINTEXT://a:9092"] {
+            #expect(throws: Never.self, "\(brokers)") {
+                _ = try KafkaProducer(brokers: brokers, clientID: "x", properties: ["log_level": "0"])
+            }
+        }
+    }
+
+    @Test func invalidPropertiesAreRejected() {
+        let unknown = #expect(throws: OriginNativeError.self) {
+            _ = try KafkaConsumer(brokers: "a:1", groupID: "g", topics: ["t"], properties: ["no.such": "1"])
+        }
+        #expect(unknown?.code == .kafkaUnknownProperty)
+        let invalid = #expect(throws: OriginNativeError.self) {
+            _ = try KafkaProducer(brokers: "a:1", clientID: "x", properties: ["linger.ms": "soon"])
+        }
+        #expect(invalid?.code == .kafkaInvalidValue)
+        #expect(invalid?.message.contains("linger.ms") == true)
+        let noTopics = #expect(throws: OriginNativeError.self) {
+            _ = try KafkaConsumer(brokers: "a:1", groupID: "g", topics: [])
+        }
+        #expect(noTopics?.code == .kafkaSubscribe)
+    }
+}
+
+/// The broker from `infra/` and helpers for reading with a deadline.
+enum KafkaBroker {
+    /// `STREAMLY_KAFKA_BROKERS`; fails the test (no silent skip) when it is not set, or when the
+    /// loaded librdkafka is Debian's 2.0.2, which cannot talk to Tansu.
+    static func address() throws -> String {
+        let brokers = ProcessInfo.processInfo.environment["STREAMLY_KAFKA_BROKERS"] ?? ""
+        try #require(
+            !brokers.isEmpty,
+            "STREAMLY_KAFKA_BROKERS is not set: start infra/up.sh --profile <profile> and source .state/<profile>/env.sh"
+        )
+        try #require(
+            Kafka.version >= 0x0201_0000,
+            "librdkafka \(Kafka.versionString) is loaded; source .state/<profile>/env.sh so LD_LIBRARY_PATH picks the newer one"
+        )
+        return brokers
+    }
+
+    static func uniqueName(_ prefix: String) -> String {
+        "streamly-test-\(prefix)-\(UUID().uuidString.lowercased())"
+    }
+
+    /// Reads up to `count` records, giving up after `timeout`; returns what arrived.
+    static func read(_ count: Int, from consumer: KafkaConsumer, within timeout: Duration) async throws -> [KafkaRecord] {
+        try await withThrowingTaskGroup(of: [KafkaRecord]?.self) { group in
+            group.addTask {
+                var records: [KafkaRecord] = []
+                for try await record in consumer.records {
+                    records.append(record)
+                    if records.count == count { break }
+                }
+                return records  // Also when cancelled by the deadline: `next()` then returns nil.
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            while let result = try await group.next() {
+                group.cancelAll()
+                if let records = result { return records }
+            }
+            return []
+        }
+    }
+
+    /// Waits until the consumer's assignment has `partitions` partitions; returns it.
+    static func assignment(
+        of consumer: KafkaConsumer, partitions: Int, within timeout: Duration
+    ) async throws -> Set<KafkaTopicPartition> {
+        try await withThrowingTaskGroup(of: Set<KafkaTopicPartition>?.self) { group in
+            group.addTask {
+                var assignment: Set<KafkaTopicPartition> = []
+                for await change in consumer.rebalances {
+                    switch change {
+                    case .assigned(let added): assignment.formUnion(added)
+                    case .revoked(let removed, _): assignment.subtract(removed)
+                    }
+                    if assignment.count == partitions { return assignment }
+                }
+                return assignment
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return try #require(first, "no assignment of \(partitions) partitions within \(timeout)")
+        }
+    }
+}
