@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
@@ -33,6 +34,12 @@ let package = Package(
             name: "StreamLyProtocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             path: "Protocol/Wire",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Application contract shared by both tiers: link methods and JSON shapes
+        .target(
+            name: "StreamLyAPI",
+            path: "Protocol/API",
             swiftSettings: swiftSettings
         ),
         // MARK: Link runtime shared by both tiers: connections, auth, reconnect, operator endpoints
@@ -91,7 +98,11 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyEdgeNative",
+                "StreamLyAPI",
+                "StreamLyRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -116,6 +127,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLyAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

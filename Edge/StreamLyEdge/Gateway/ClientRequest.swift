@@ -34,7 +34,6 @@ public enum ClientRequest: Sendable, Equatable {
     case unsubscribe(channel: String)
     case publish(channel: String, clientID: String, body: String, attachments: [String])
     case typing(channel: String)
-    case watch(video: String)
 
     /// Why a frame is not a valid request: an error event code and a message.
     public struct Invalid: Error, Equatable, Sendable {
@@ -52,7 +51,6 @@ public enum ClientRequest: Sendable, Equatable {
         var client_id: String?
         var body: String?
         var attachments: [String]?
-        var video: String?
     }
 
     /// Parses a text frame. Unknown fields are ignored; unknown ops and missing or
@@ -102,11 +100,6 @@ public enum ClientRequest: Sendable, Equatable {
         case "typing":
             guard let channel = channel() else { return invalid("bad_request", "typing needs a channel") }
             return .success((id, .typing(channel: channel)))
-        case "watch":
-            guard let video = envelope.video, !video.isEmpty, video.utf8.count <= 64 else {
-                return invalid("bad_request", "watch needs a video")
-            }
-            return .success((id, .watch(video: video)))
         case nil:
             return invalid("bad_request", "missing op")
         case let op?:

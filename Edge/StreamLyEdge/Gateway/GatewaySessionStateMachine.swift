@@ -25,7 +25,6 @@ struct GatewaySessionStateMachine: Sendable {
         case unsubscribe(id: RequestID?, channel: String)
         case publish(id: RequestID?, user: User, channel: String, clientID: String, body: String, attachments: [String])
         case typing(user: User, channel: String)
-        case watch(id: RequestID?, user: User, video: String)
         /// Reply to a successful `auth`.
         case sendAuthenticated(id: RequestID?, user: User)
         /// Close with a WebSocket close code and reason.
@@ -88,8 +87,6 @@ struct GatewaySessionStateMachine: Sendable {
             return .publish(id: id, user: user, channel: channel, clientID: clientID, body: body, attachments: attachments)
         case .typing(let channel):
             return .typing(user: user, channel: channel)
-        case .watch(let video):
-            return .watch(id: id, user: user, video: video)
         }
     }
 

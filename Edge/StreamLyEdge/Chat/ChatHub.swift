@@ -1,0 +1,159 @@
+import NIOCore
+import Synchronization
+
+/// This edge's channel subscriptions: which sessions listen to which channel, and each
+/// channel's `ChannelFeed`. Message events from the origins come in through
+/// `received`; each is released once, in order, and written to every subscriber —
+/// the same encoded buffer for all of them.
+final class ChatHub: Sendable {
+    /// A subscriber and the highest seq it has been sent.
+    struct Subscriber {
+        let session: GatewaySession
+        var cursor: Int64
+        /// While its replay is in flight, live events wait here.
+        var waiting: [(seq: Int64, event: ByteBuffer)]?
+    }
+
+    struct Channel {
+        /// Nil until the first origin answer told us where the channel stands.
+        var feed: ChannelFeed<ByteBuffer>?
+        /// Events that arrived before `feed` existed.
+        var early: [(seq: Int64, event: ByteBuffer)] = []
+        var subscribers: [UInt64: Subscriber] = [:]
+    }
+
+    private let channels = Mutex<[String: Channel]>([:])
+    /// Asks the origins for the events in `after+1 ..< before` of a channel (gap fill).
+    let fetchGap: @Sendable (_ channel: String, _ after: Int64, _ before: Int64) async -> [(seq: Int64, event: ByteBuffer)]?
+
+    init(fetchGap: @escaping @Sendable (String, Int64, Int64) async -> [(seq: Int64, event: ByteBuffer)]?) {
+        self.fetchGap = fetchGap
+    }
+
+    /// Channels with at least one subscriber here.
+    var channelCount: Int { channels.withLock { $0.count } }
+
+    /// Registers `session` before its replay is fetched, so no live event is missed.
+    func beginSubscribe(_ session: GatewaySession, channel: String) {
+        channels.withLock { channels in
+            channels[channel, default: Channel()].subscribers[session.id] =
+                Subscriber(session: session, cursor: .max, waiting: [])
+        }
+    }
+
+    /// The replay arrived: the channel stands at `lastSeq`, and `replayed` (oldest
+    /// first) were sent to the session by the caller. Releases the live events that
+    /// waited and switches the session to live delivery.
+    func completeSubscribe(_ session: GatewaySession, channel: String, lastSeq: Int64, replayedUpTo: Int64) {
+        var toSend: [ByteBuffer] = []
+        var gapFetch: (Int64, Int64)?
+        channels.withLock { channels in
+            guard var state = channels[channel], var subscriber = state.subscribers[session.id] else { return }
+            if state.feed == nil {
+                var feed = ChannelFeed<ByteBuffer>(lastSeq: lastSeq)
+                for (seq, event) in state.early.sorted(by: { $0.seq < $1.seq }) {
+                    if case .fetch(let after, let before) = feed.received(seq: seq, event: event) { gapFetch = (after, before) }
+                }
+                state.feed = feed
+                state.early = []
+            }
+            let cursor = max(replayedUpTo, lastSeq)
+            subscriber.cursor = cursor
+            for (seq, event) in subscriber.waiting ?? [] where seq > cursor {
+                toSend.append(event)
+                subscriber.cursor = seq
+            }
+            subscriber.waiting = nil
+            state.subscribers[session.id] = subscriber
+            channels[channel] = state
+        }
+        for event in toSend { session.enqueue(event) }
+        if let (after, before) = gapFetch { startGapFetch(channel, after: after, before: before) }
+    }
+
+    func unsubscribe(_ session: GatewaySession, channel: String) {
+        channels.withLock { channels in
+            channels[channel]?.subscribers.removeValue(forKey: session.id)
+            if channels[channel]?.subscribers.isEmpty == true { channels.removeValue(forKey: channel) }
+        }
+    }
+
+    /// Removes a closed session from every channel.
+    func remove(_ session: GatewaySession, channels names: some Sequence<String>) {
+        for name in names { unsubscribe(session, channel: name) }
+    }
+
+    /// A message event from an origin.
+    func received(channel: String, seq: Int64, event: ByteBuffer) {
+        let outcome: ChannelFeed<ByteBuffer>.Action? = channels.withLock { channels in
+            guard var state = channels[channel] else { return nil }
+            defer { channels[channel] = state }
+            guard var feed = state.feed else {
+                state.early.append((seq, event))
+                return nil
+            }
+            let action = feed.received(seq: seq, event: event)
+            state.feed = feed
+            return action
+        }
+        handle(outcome, channel: channel)
+    }
+
+    private func handle(_ action: ChannelFeed<ByteBuffer>.Action?, channel: String) {
+        switch action {
+        case .deliver(let events)?:
+            deliver(events, channel: channel)
+        case .fetch(let after, let before)?:
+            startGapFetch(channel, after: after, before: before)
+        case .none?, nil:
+            break
+        }
+    }
+
+    private func startGapFetch(_ channel: String, after: Int64, before: Int64) {
+        Task {
+            let events = await fetchGap(channel, after, before)
+            let action: ChannelFeed<ByteBuffer>.Action? = channels.withLock { channels in
+                guard var state = channels[channel], var feed = state.feed else { return nil }
+                defer {
+                    state.feed = feed
+                    channels[channel] = state
+                }
+                guard let events else {
+                    feed.fetchFailed()
+                    return nil
+                }
+                return feed.filled(events)
+            }
+            handle(action, channel: channel)
+        }
+    }
+
+    /// Writes released events to every live subscriber, past its cursor.
+    private func deliver(_ events: [(seq: Int64, event: ByteBuffer)], channel: String) {
+        guard let last = events.last?.seq else { return }
+        var sends: [(GatewaySession, [ByteBuffer])] = []
+        channels.withLock { channels in
+            guard var state = channels[channel] else { return }
+            for (id, var subscriber) in state.subscribers {
+                if subscriber.waiting != nil {
+                    subscriber.waiting!.append(contentsOf: events)
+                } else {
+                    let fresh = events.filter { $0.seq > subscriber.cursor }.map(\.event)
+                    if !fresh.isEmpty { sends.append((subscriber.session, fresh)) }
+                    subscriber.cursor = max(subscriber.cursor, last)
+                }
+                state.subscribers[id] = subscriber
+            }
+            channels[channel] = state
+        }
+        for (session, buffers) in sends {
+            for buffer in buffers { session.enqueue(buffer) }
+        }
+    }
+
+    /// Sessions subscribed to `channel` (for typing and presence events).
+    func subscribers(of channel: String) -> [GatewaySession] {
+        channels.withLock { $0[channel]?.subscribers.values.filter { $0.waiting == nil }.map(\.session) ?? [] }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+import StreamLyAPI
+import StreamLyLink
+import StreamLyProtocol
+
+/// A failed call to the origin, with the public error code and HTTP status to pass on.
+public struct OriginCallError: Error, Sendable {
+    public var status: Int
+    public var code: String
+    public var message: String
+}
+
+/// Typed JSON calls to the origins over the link pool, on behalf of a user.
+public struct OriginAPI: Sendable {
+    let pool: LinkPool
+    /// Largest response body accepted from an origin.
+    static let maxResponseBytes = 8 << 20
+
+    public init(pool: LinkPool) { self.pool = pool }
+
+    static func metadata(for user: VerifiedUser?) -> LinkMetadata {
+        var metadata = LinkMetadata()
+        if let user {
+            metadata[ChatLink.Metadata.userID] = user.id
+            metadata[ChatLink.Metadata.userName] = user.name
+        }
+        return metadata
+    }
+
+    /// Sends `body` as JSON; returns the raw answer (status, metadata, body bytes).
+    func call(_ method: String, user: VerifiedUser?, body: some Encodable) async throws -> (LinkResponse, ByteBuffer) {
+        let data = try JSONEncoder().encode(body)
+        let response: LinkResponse
+        do {
+            response = try await pool.request(method, metadata: Self.metadata(for: user), body: ByteBuffer(bytes: data))
+        } catch let error as LinkError {
+            throw OriginCallError(status: 503, code: "unavailable", message: "no origin could take the request: \(error.code)")
+        }
+        let bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
+        guard (200..<300).contains(response.status) else {
+            let detail = try? JSONDecoder().decode(API.ErrorBody.self, from: Data(bytes.readableBytesView))
+            throw OriginCallError(status: Int(response.status), code: detail?.error.code ?? "origin_error",
+                                  message: detail?.error.message ?? "origin answered \(response.status)")
+        }
+        return (response, bytes)
+    }
+
+    /// Calls and decodes a JSON answer.
+    func call<Answer: Decodable>(_ method: String, user: VerifiedUser?, body: some Encodable, as: Answer.Type) async throws -> Answer {
+        let (_, bytes) = try await call(method, user: user, body: body)
+        do {
+            return try JSONDecoder().decode(Answer.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw OriginCallError(status: 502, code: "bad_origin_answer", message: "origin answer for \(method) is malformed")
+        }
+    }
+}
+
+/// A user whose access token the edge verified.
+public struct VerifiedUser: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Token expiry as seconds since 1970.
+    public var expiresAt: Double
+    public init(id: String, name: String, expiresAt: Double) {
+        self.id = id
+        self.name = name
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Checks access tokens at the edge, without calling an origin.
+public protocol AccessTokenVerifier: Sendable {
+    func verify(_ token: String) async throws -> VerifiedUser
+}

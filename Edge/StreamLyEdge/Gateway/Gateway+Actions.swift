@@ -1,0 +1,134 @@
+import Foundation
+import NIOCore
+import StreamLyAPI
+import StreamLyProtocol
+
+extension Gateway {
+    /// Performs one state-machine action for `session`.
+    func perform(_ action: GatewaySessionStateMachine.Action, session: GatewaySession) async {
+        switch action {
+        case .none:
+            break
+        case .sendError(let id, let code, let message):
+            session.enqueue(GatewayEvents.error(id: id, code: code, message: message))
+        case .close(let code, let reason):
+            session.close(code: code, reason: reason)
+        case .sendAuthenticated(let id, let user):
+            session.enqueue(GatewayEvents.authenticated(id: id, userID: user.id, username: user.name))
+        case .verifyToken(let id, let token):
+            await authenticate(session, id: id, token: token)
+        case .subscribe(let id, let user, let channel, let since):
+            await subscribe(session, id: id, user: user, channel: channel, since: since)
+        case .unsubscribe(let id, let channel):
+            hub.unsubscribe(session, channel: channel)
+            session.enqueue(GatewayEvents.unsubscribed(id: id, channel: channel))
+        case .publish(let id, let user, let channel, let clientID, let body, let attachments):
+            await publish(session, id: id, user: user, channel: channel, clientID: clientID, body: body, attachments: attachments)
+        case .typing(let user, let channel):
+            guard session.state.withLock({ $0.machine.subscriptions.contains(channel) }) else {
+                session.enqueue(GatewayEvents.error(id: nil, code: "not_subscribed", message: "subscribe to \(channel) first"))
+                return
+            }
+            await presence.typing(user: verified(user), channel: channel)
+        }
+    }
+
+    func verified(_ user: GatewaySessionStateMachine.User) -> VerifiedUser {
+        VerifiedUser(id: user.id, name: user.name, expiresAt: 0)
+    }
+
+    private func authenticate(_ session: GatewaySession, id: RequestID?, token: String) async {
+        let action: GatewaySessionStateMachine.Action
+        do {
+            let user = try await verifier.verify(token)
+            let remaining = max(0, user.expiresAt - Date().timeIntervalSince1970)
+            let expires = Self.now() + UInt64(remaining * 1e9)
+            let wasAuthenticated = session.user != nil
+            action = session.state.withLock {
+                $0.machine.authenticated(.init(id: user.id, name: user.name, expires: expires), id: id)
+            }
+            if case .sendAuthenticated = action, !wasAuthenticated {
+                await presence.connected(session: session.id, user: user)
+            }
+        } catch {
+            action = session.state.withLock { $0.machine.authenticationFailed("invalid or expired token") }
+        }
+        await perform(action, session: session)
+    }
+
+    private func subscribe(_ session: GatewaySession, id: RequestID?, user: GatewaySessionStateMachine.User,
+                           channel: String, since: Int64?) async {
+        hub.beginSubscribe(session, channel: channel)
+        do {
+            let (response, body) = try await origin.call(
+                ChatLink.Method.subscribe, user: verified(user),
+                body: ChatLinkBodies.Subscribe(channel: channel, since: since))
+            let lastSeq = response.metadata[ChatLink.Metadata.lastSeq].flatMap(Int64.init) ?? 0
+            let recovered = response.metadata[ChatLink.Metadata.recovered] == "true"
+            session.state.withLock { $0.machine.subscribed(channel) }
+            session.enqueue(GatewayEvents.subscribed(id: id, channel: channel, seq: lastSeq, recovered: recovered))
+            var replayedUpTo = since ?? lastSeq
+            var lines = body
+            while let line = lines.readNextLine() {
+                session.enqueue(line.event)
+                replayedUpTo = max(replayedUpTo, line.seq)
+            }
+            if !recovered { replayedUpTo = lastSeq }
+            hub.completeSubscribe(session, channel: channel, lastSeq: lastSeq, replayedUpTo: replayedUpTo)
+            await presence.subscribed(user: verified(user), channel: channel)
+        } catch let error as OriginCallError {
+            hub.unsubscribe(session, channel: channel)
+            session.enqueue(GatewayEvents.error(id: id, code: error.code, message: error.message))
+        } catch {
+            hub.unsubscribe(session, channel: channel)
+            session.enqueue(GatewayEvents.error(id: id, code: "internal", message: "subscribe failed"))
+        }
+    }
+
+    private func publish(_ session: GatewaySession, id: RequestID?, user: GatewaySessionStateMachine.User, channel: String,
+                         clientID: String, body: String, attachments: [String]) async {
+        do {
+            let published = try await origin.call(
+                ChatLink.Method.publish, user: verified(user),
+                body: ChatLinkBodies.Publish(channel: channel, client_id: clientID, body: body,
+                                             attachments: attachments.isEmpty ? nil : attachments),
+                as: ChatLinkBodies.Published.self)
+            session.enqueue(GatewayEvents.ack(id: id, channel: channel, seq: published.seq))
+        } catch let error as OriginCallError {
+            session.enqueue(GatewayEvents.error(id: id, code: error.code, message: error.message))
+        } catch {
+            session.enqueue(GatewayEvents.error(id: id, code: "internal", message: "publish failed; retry with the same client_id"))
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// Reads one `\n`-terminated line of a replay body: a message event and its seq.
+    mutating func readNextLine() -> (seq: Int64, event: ByteBuffer)? {
+        guard readableBytes > 0 else { return nil }
+        let length = readableBytesView.firstIndex(of: UInt8(ascii: "\n")).map { $0 - readerIndex } ?? readableBytes
+        let line = readSlice(length: length)!
+        moveReaderIndex(forwardBy: min(1, readableBytes))
+        return (MessageEventSeq.parse(line) ?? 0, line)
+    }
+}
+
+/// Finds `"seq":N` in a message event without decoding the whole object.
+enum MessageEventSeq {
+    static func parse(_ event: ByteBuffer) -> Int64? {
+        let key = Array(#""seq":"#.utf8)
+        let bytes = event.readableBytesView
+        guard let start = bytes.firstRange(of: key)?.upperBound else { return nil }
+        var value: Int64 = 0
+        var index = start
+        while index < bytes.endIndex, let digit = bytes[index].digitValue {
+            value = value * 10 + Int64(digit)
+            index += 1
+        }
+        return index == start ? nil : value
+    }
+}
+
+extension UInt8 {
+    var digitValue: Int? { (48...57).contains(self) ? Int(self - 48) : nil }
+}

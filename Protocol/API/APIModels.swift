@@ -1,0 +1,106 @@
+/// JSON shapes of the public REST API (docs/api.md), shared by the edge (which
+/// serves them) and the origin (which produces them). Field names are the wire names.
+public enum API {
+    public struct Credentials: Codable, Sendable {
+        public var username: String
+        public var password: String
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+    }
+
+    public struct RefreshRequest: Codable, Sendable {
+        public var refresh_token: String
+        public init(refresh_token: String) { self.refresh_token = refresh_token }
+    }
+
+    public struct User: Codable, Sendable, Equatable {
+        public var id: String
+        public var username: String
+        public init(id: String, username: String) {
+            self.id = id
+            self.username = username
+        }
+    }
+
+    public struct AuthResponse: Codable, Sendable {
+        public var user: User
+        public var access_token: String
+        public var refresh_token: String
+        public init(user: User, access_token: String, refresh_token: String) {
+            self.user = user
+            self.access_token = access_token
+            self.refresh_token = refresh_token
+        }
+    }
+
+    public struct CreateChannel: Codable, Sendable {
+        public var name: String
+        public var `private`: Bool?
+        public init(name: String, private: Bool?) {
+            self.name = name
+            self.private = `private`
+        }
+    }
+
+    public struct Channel: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var `private`: Bool
+        public init(id: String, name: String, private: Bool) {
+            self.id = id
+            self.name = name
+            self.private = `private`
+        }
+    }
+
+    public struct ChannelList: Codable, Sendable {
+        public var channels: [Channel]
+        public init(channels: [Channel]) { self.channels = channels }
+    }
+
+    public struct AddMember: Codable, Sendable {
+        public var user_id: String
+        public init(user_id: String) { self.user_id = user_id }
+    }
+
+    /// A chat message as REST history returns it and as the `message` event carries it
+    /// (the event adds `op`).
+    public struct Message: Codable, Sendable, Equatable {
+        public var channel: String
+        public var seq: Int64
+        public var id: String
+        public var client_id: String
+        public var author: String
+        public var body: String
+        public var ts: String
+        public var attachments: [String]?
+        public init(channel: String, seq: Int64, id: String, client_id: String, author: String, body: String,
+                    ts: String, attachments: [String]?) {
+            self.channel = channel
+            self.seq = seq
+            self.id = id
+            self.client_id = client_id
+            self.author = author
+            self.body = body
+            self.ts = ts
+            self.attachments = attachments
+        }
+    }
+
+    public struct MessageList: Codable, Sendable {
+        public var messages: [Message]
+        public init(messages: [Message]) { self.messages = messages }
+    }
+
+    /// `{error: {code, message}}`, the body of every non-2xx answer.
+    public struct ErrorBody: Codable, Sendable {
+        public struct Detail: Codable, Sendable {
+            public var code: String
+            public var message: String
+        }
+        public var error: Detail
+        public init(code: String, message: String) { error = Detail(code: code, message: message) }
+    }
+}
