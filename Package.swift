@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // MARK: Inter-tier protocol (NIOCore only)
@@ -40,6 +42,16 @@ let package = Package(
         .target(
             name: "StreamLyAPI",
             path: "Protocol/API",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Access tokens (JWT HS256): signed by origins, verified by edges
+        .target(
+            name: "StreamLyTokens",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Protocol/Tokens",
             swiftSettings: swiftSettings
         ),
         // MARK: Link runtime shared by both tiers: connections, auth, reconnect, operator endpoints
@@ -100,6 +112,7 @@ let package = Package(
                 "StreamLyEdgeNative",
                 "StreamLyAPI",
                 "StreamLyRedis",
+                "StreamLyTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -120,6 +133,23 @@ let package = Package(
             path: "Edge/Main",
             swiftSettings: swiftSettings
         ),
+        // MARK: Origin data layer: PostgreSQL, migrations, accounts and tokens
+        .target(
+            name: "StreamLyStore",
+            dependencies: [
+                "StreamLyTokens",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Origin/Store",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Origin tier
         .target(
             name: "StreamLyOrigin",
@@ -128,6 +158,7 @@ let package = Package(
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
                 "StreamLyAPI",
+                "StreamLyStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -221,6 +252,18 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
             path: "Tests/RedisTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "StreamLyStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/StoreTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -13,6 +13,8 @@ public enum ChatLink {
         public static let subscribe = "chat.subscribe"
         /// Durable publish; answers once the message has its seq and is committed.
         public static let publish = "chat.publish"
+        /// Edge-internal gap fill: the committed events of a seq range, one per line (no user).
+        public static let gap = "chat.gap"
     }
 
     public enum Topic {

@@ -1,13 +1,20 @@
+import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
+import StreamLyAPI
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyRedis
+import StreamLyTokens
+import Synchronization
 
-/// Assembles an edge: links to the origins and the public HTTP listener, run as
-/// one service group. On SIGTERM the HTTP listener stops first and finishes
-/// in-flight requests, then the links drain (GOAWAY) and close.
+/// Assembles an edge: links to the origins, Redis presence, and the public HTTP
+/// listener (REST, WebSocket, operator endpoints), run as one service group. On
+/// SIGTERM WebSocket clients get 1001 (reconnect elsewhere), the HTTP listener stops
+/// and finishes in-flight requests, then the links drain (GOAWAY) and close.
 public struct EdgeService: Sendable {
     public let configuration: EdgeConfiguration
     let logger: Logger
@@ -30,34 +37,71 @@ public struct EdgeService: Sendable {
         let endpoint = LinkEndpointConfiguration(
             nodeID: configuration.nodeID, role: .edge, authenticator: authenticator, settings: configuration.linkSettings)
         let logger = self.logger
+        let hubRef = HubRef()
         let pool = LinkPool(
             addresses: configuration.origins, endpoint: endpoint, tls: tls, backoff: configuration.backoff, logger: logger
         ) { inbound, _ in
             switch inbound {
             case .request(let request):
-                request.responder.reset(.refusedStream, reason: "edge serves no requests from origins yet")
+                request.responder.reset(.refusedStream, reason: "edges serve no requests from origins")
+            case .message(let message) where message.topic == ChatLink.Topic.message:
+                guard let channel = message.metadata[ChatLink.Metadata.channel],
+                      let seq = message.metadata[ChatLink.Metadata.seq].flatMap(Int64.init) else { return }
+                hubRef.hub?.received(channel: channel, seq: seq, event: message.payload)
             case .message(let message):
                 logger.debug("origin message", metadata: ["topic": "\(message.topic)"])
             }
         }
+        let origin = OriginAPI(pool: pool)
+        let hub = ChatHub { channel, after, before in
+            guard let (_, body) = try? await origin.call(
+                ChatLink.Method.gap, user: nil,
+                body: ChatLinkBodies.History(channel: channel, after: after, before: before, limit: nil)) else { return nil }
+            var lines = body
+            var events: [(seq: Int64, event: ByteBuffer)] = []
+            while let line = lines.readNextLine() { events.append(line) }
+            return events
+        }
+        hubRef.hub = hub
+        let verifier = JWTVerifier(codec: try await AccessTokenCodec(signingKey: Array(configuration.jwtSecret.utf8)))
+        let presence = RedisPresence(
+            redis: try RedisClient(url: configuration.redisURL, logger: logger),
+            subscriber: try RedisSubscriber(url: configuration.redisURL, logger: logger),
+            edgeID: configuration.nodeID, hub: hub, logger: logger)
+        let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
+                              presence: presence, logger: logger)
 
         let router = Router()
         OperatorEndpoints.register(on: router, registry: registry) {
             ReadinessReport(checks: pool.status.map { member in
                 .init(name: "origin \(member.address)", ok: member.state == .up,
                       detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
-            })
+            } + [.init(name: "redis", ok: presence.redis.isConnected)])
+        }
+        RESTRoutes(origin: origin, verifier: verifier).register(on: router)
+        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        webSocketRouter.ws("/ws") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            await gateway.serve(inbound: inbound, outbound: outbound, token: Self.token(from: context.request))
         }
         let http = Application(
             router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
+                                               autoPing: .enabled(timePeriod: .seconds(30))))),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: "streamly-edge"),
+            onServerRunning: { _ in logger.info("edge listening", metadata: ["port": "\(configuration.httpPort)"]) },
             logger: logger
         )
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: pool),
+                    .init(service: PresenceService(presence: presence)),
+                    .init(service: GatewayDrain(gateway: gateway)),
                     .init(service: http),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -67,5 +111,43 @@ public struct EdgeService: Sendable {
         logger.info("edge starting", metadata: ["node": "\(configuration.nodeID)",
                                                 "origins": "\(configuration.origins.map(\.description))"])
         try await group.run()
+    }
+
+    /// A token from `Authorization: Bearer` or `?token=` on the upgrade request.
+    static func token(from request: Request) -> String? {
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            return String(header.dropFirst(7))
+        }
+        return request.uri.queryParameters["token"].map(String.init)
+    }
+}
+
+/// Lets the link pool's inbound handler reach the hub built after it.
+private final class HubRef: Sendable {
+    private let value = Mutex<ChatHub?>(nil)
+    var hub: ChatHub? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// Runs presence until shutdown.
+struct PresenceService: Service {
+    let presence: RedisPresence
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await presence.run()
+        } onGracefulShutdown: {
+            presence.close()
+        }
+    }
+}
+
+/// On shutdown, tells every WebSocket client to go elsewhere (1001) before the listener stops.
+struct GatewayDrain: Service {
+    let gateway: Gateway
+    func run() async throws {
+        try? await gracefulShutdown()
+        gateway.closeAll(reason: "edge shutting down; reconnect and resume with since")
     }
 }

@@ -74,3 +74,17 @@ public struct VerifiedUser: Sendable, Equatable {
 public protocol AccessTokenVerifier: Sendable {
     func verify(_ token: String) async throws -> VerifiedUser
 }
+
+extension OriginAPI {
+    /// Sends a raw JSON body and returns the origin's status and body unchanged
+    /// (REST pass-through). Link failures become 503 with a JSON error body.
+    func forward(_ method: String, user: VerifiedUser?, body: ByteBuffer) async -> (status: Int, body: ByteBuffer) {
+        do {
+            let response = try await pool.request(method, metadata: Self.metadata(for: user), body: body)
+            return (Int(response.status), try await response.body.collect(upTo: Self.maxResponseBytes))
+        } catch {
+            let data = (try? JSONEncoder().encode(API.ErrorBody(code: "unavailable", message: "no origin could take the request"))) ?? Data()
+            return (503, ByteBuffer(bytes: data))
+        }
+    }
+}

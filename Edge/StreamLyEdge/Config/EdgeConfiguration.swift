@@ -14,6 +14,12 @@ public struct EdgeConfiguration: Sendable {
     public var linkTLS: LinkTLSConfiguration?
     /// Flow control, frame size and heartbeat announced to origins.
     public var linkSettings: LinkSettings
+    /// Redis for presence and typing (`redis.url`).
+    public var redisURL: String
+    /// HMAC key of access tokens (`auth.jwt.secret`), the same as the origins'.
+    public var jwtSecret: String
+    /// Limits on WebSocket clients.
+    public var gateway: GatewayLimits
     /// Reconnect backoff towards origins.
     public var backoff: ReconnectBackoff
     /// How long in-flight work may run on shutdown.
@@ -23,7 +29,9 @@ public struct EdgeConfiguration: Sendable {
     public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "edge"), httpHost: String = "127.0.0.1",
                 httpPort: Int = 8080, origins: [LinkPool.Address] = [LinkPool.Address(host: "127.0.0.1", port: 7000)],
                 clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
-                linkSettings: LinkSettings = LinkSettings(), backoff: ReconnectBackoff = ReconnectBackoff(),
+                linkSettings: LinkSettings = LinkSettings(), redisURL: String = "redis://127.0.0.1:16379",
+                jwtSecret: String = NodeIdentity.developmentJWTSecret, gateway: GatewayLimits = GatewayLimits(),
+                backoff: ReconnectBackoff = ReconnectBackoff(),
                 drainTimeout: Duration = .seconds(10),
                 logLevel: String = "info") {
         self.nodeID = nodeID
@@ -33,9 +41,24 @@ public struct EdgeConfiguration: Sendable {
         self.clusterSecret = clusterSecret
         self.linkTLS = linkTLS
         self.linkSettings = linkSettings
+        self.redisURL = redisURL
+        self.jwtSecret = jwtSecret
+        self.gateway = gateway
         self.backoff = backoff
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
+    }
+
+    static func gatewayLimits(_ values: ConfigValues) throws -> GatewayLimits {
+        var limits = GatewayLimits()
+        limits.maxFrameBytes = try values.int("ws.max.frame", default: limits.maxFrameBytes, range: 1_024...1 << 20)
+        limits.sendBufferBytes = try values.int("ws.send.buffer", default: limits.sendBufferBytes, range: 16_384...64 << 20)
+        limits.opsPerSecond = Double(try values.int("ws.ops.per.second", default: Int(limits.opsPerSecond), range: 1...100_000))
+        limits.opsBurst = Double(try values.int("ws.ops.burst", default: Int(limits.opsBurst), range: 1...100_000))
+        limits.publishesPerSecondPerUser = Double(try values.int("ws.publishes.per.second", default: Int(limits.publishesPerSecondPerUser), range: 1...100_000))
+        limits.publishBurstPerUser = Double(try values.int("ws.publishes.burst", default: Int(limits.publishBurstPerUser), range: 1...100_000))
+        limits.authTimeout = .seconds(try values.int("ws.auth.timeout", default: 10, range: 1...600))
+        return limits
     }
 
     public init(_ values: ConfigValues) throws {
@@ -56,6 +79,9 @@ public struct EdgeConfiguration: Sendable {
             clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
             linkTLS: try values.linkTLS(),
             linkSettings: try values.linkSettings(),
+            redisURL: values.string("redis.url", default: defaults.redisURL),
+            jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
+            gateway: try Self.gatewayLimits(values),
             backoff: ReconnectBackoff(
                 base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
                 cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))

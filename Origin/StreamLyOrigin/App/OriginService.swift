@@ -4,9 +4,12 @@ import NIOCore
 import ServiceLifecycle
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyStore
+import Synchronization
 
-/// Assembles an origin: the inter-tier listener and the operator HTTP port,
-/// run as one service group with graceful shutdown on SIGTERM/SIGINT.
+/// Assembles an origin: PostgreSQL (migrated at start), the chat pipeline on Kafka,
+/// the inter-tier listener and the operator HTTP port, run as one service group
+/// with graceful shutdown on SIGTERM/SIGINT.
 public struct OriginService: Sendable {
     public let configuration: OriginConfiguration
     let logger: Logger
@@ -16,10 +19,19 @@ public struct OriginService: Sendable {
         self.logger = logger
     }
 
+    /// The link server, once built (the fan-out needs its connections).
+    private final class ServerRef: Sendable {
+        let server = Mutex<LinkServer?>(nil)
+        var connections: [LinkConnection] { server.withLock { $0?.connections ?? [] } }
+    }
+
     public func run() async throws {
         let registry = OperatorEndpoints.bootstrapMetrics()
         if configuration.clusterSecret == NodeIdentity.developmentSecret {
             logger.warning("using the built-in development cluster secret; set STREAMLY_CLUSTER_SECRET in production")
+        }
+        if configuration.jwtSecret == NodeIdentity.developmentJWTSecret {
+            logger.warning("using the built-in development token key; set STREAMLY_AUTH_JWT_SECRET in production")
         }
         let tls = try configuration.linkTLS.map { try $0.makeServerContext() }
         let authenticator = try ClusterSecretAuthenticator(
@@ -28,19 +40,25 @@ public struct OriginService: Sendable {
         )
         let endpoint = LinkEndpointConfiguration(
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
-        let router = OriginLinkRouter(nodeID: configuration.nodeID, logger: logger)
+        let serverRef = ServerRef()
+        let chat = try await OriginChat.make(configuration: configuration, edges: { serverRef.connections }, logger: logger)
+        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger
         ) { connection in
             await router.serve(connection)
         }
+        serverRef.server.withLock { $0 = linkServer }
+        let chatService = OriginChatService(chat: chat, logger: logger)
 
         let http = Router()
         OperatorEndpoints.register(on: http, registry: registry) {
             ReadinessReport(checks: [
                 .init(name: "link-listener", ok: linkServer.isListening,
                       detail: "\(configuration.linkHost):\(linkServer.boundPort ?? configuration.linkPort)"),
+                .init(name: "postgres", ok: await chat.databaseReady()),
+                .init(name: "migrations", ok: chatService.isMigrated),
             ])
         }
         let operatorApp = Application(
@@ -50,9 +68,59 @@ public struct OriginService: Sendable {
             logger: logger
         )
         let group = ServiceGroup(
-            configuration: .init(services: [linkServer, operatorApp], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: [
+                    .init(service: chat.database),
+                    .init(service: chatService),
+                    .init(service: linkServer),
+                    .init(service: operatorApp),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         logger.info("origin starting", metadata: ["node": "\(configuration.nodeID)"])
         try await group.run()
+    }
+}
+
+/// Migrates the schema (retrying until PostgreSQL answers), then runs the sequencer and
+/// fan-out until shutdown, when it leaves the consumer groups and flushes the producer.
+final class OriginChatService: Service, Sendable {
+    let chat: OriginChat
+    let logger: Logger
+    private let migrated = Atomic<Bool>(false)
+
+    init(chat: OriginChat, logger: Logger) {
+        self.chat = chat
+        self.logger = logger
+    }
+
+    var isMigrated: Bool { migrated.load(ordering: .relaxed) }
+
+    func run() async throws {
+        var delay = Duration.milliseconds(200)
+        while !Task.isShuttingDownGracefully {
+            do {
+                let applied = try await Migrator(database: chat.database).migrate()
+                if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+                migrated.store(true, ordering: .relaxed)
+                break
+            } catch {
+                logger.warning("migrations not applied yet", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.chat.sequencer.run() }
+                group.addTask { await self.chat.fanout.run() }
+            }
+        } onGracefulShutdown: {
+            Task {
+                await self.chat.sequencer.consumer.close()
+                await self.chat.fanout.consumer.close()
+            }
+        }
+        await chat.producer.close()
     }
 }

@@ -15,6 +15,15 @@ public struct OriginConfiguration: Sendable {
     public var linkTLS: LinkTLSConfiguration?
     /// Flow control, frame size and heartbeat announced to edges.
     public var linkSettings: LinkSettings
+    /// PostgreSQL (`postgres.url`).
+    public var postgresURL: String
+    /// Kafka bootstrap servers (`kafka.brokers`) and extra librdkafka properties for consumers.
+    public var kafkaBrokers: String
+    public var kafkaSessionTimeoutMilliseconds: Int
+    /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
+    public var jwtSecret: String
+    /// How long a publish waits for its commit before answering 503 (the client retries).
+    public var publishTimeout: Duration
     /// How long open streams may run after GOAWAY on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
@@ -22,8 +31,11 @@ public struct OriginConfiguration: Sendable {
     public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "origin"), linkHost: String = "127.0.0.1",
                 linkPort: Int = 7000, operatorHost: String = "127.0.0.1", operatorPort: Int = 9091,
                 clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
-                linkSettings: LinkSettings = LinkSettings(), drainTimeout: Duration = .seconds(10),
-                logLevel: String = "info") {
+                linkSettings: LinkSettings = LinkSettings(),
+                postgresURL: String = "postgres://streamly:streamly@127.0.0.1:15432/streamly",
+                kafkaBrokers: String = "127.0.0.1:19092", kafkaSessionTimeoutMilliseconds: Int = 6_000,
+                jwtSecret: String = NodeIdentity.developmentJWTSecret, publishTimeout: Duration = .seconds(10),
+                drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
         self.linkHost = linkHost
         self.linkPort = linkPort
@@ -32,6 +44,11 @@ public struct OriginConfiguration: Sendable {
         self.clusterSecret = clusterSecret
         self.linkTLS = linkTLS
         self.linkSettings = linkSettings
+        self.postgresURL = postgresURL
+        self.kafkaBrokers = kafkaBrokers
+        self.kafkaSessionTimeoutMilliseconds = kafkaSessionTimeoutMilliseconds
+        self.jwtSecret = jwtSecret
+        self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
     }
@@ -47,6 +64,11 @@ public struct OriginConfiguration: Sendable {
             clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
             linkTLS: try values.linkTLS(),
             linkSettings: try values.linkSettings(),
+            postgresURL: values.string("postgres.url", default: defaults.postgresURL),
+            kafkaBrokers: values.string("kafka.brokers", default: defaults.kafkaBrokers),
+            kafkaSessionTimeoutMilliseconds: try values.int("kafka.session.timeout.ms", default: 6_000, range: 1_000...300_000),
+            jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
+            publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )

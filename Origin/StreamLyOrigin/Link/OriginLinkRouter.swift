@@ -7,6 +7,7 @@ import StreamLyProtocol
 /// unknown methods get status 404 with a JSON error body.
 struct OriginLinkRouter: Sendable {
     let nodeID: String
+    let chat: ChatRouter
     let logger: Logger
 
     /// Serves one connection until it closes.
@@ -25,6 +26,7 @@ struct OriginLinkRouter: Sendable {
 
     func handle(_ request: LinkInboundRequest) async {
         do {
+            if try await chat.handle(request) { return }
             if try await LinkDiagnostics.handle(request, nodeID: nodeID) { return }
             try await request.responder.respond(
                 status: 404, body: LinkDiagnostics.errorBody("unknown_method", "no such method: \(request.method)"))

@@ -62,6 +62,9 @@ public final class LinkServer: Service, Sendable {
     }
 
     /// Authenticated connections currently open.
+    public var connections: [LinkConnection] { state.withLockedValue { Array($0.connections.values) } }
+
+    /// How many authenticated connections are open.
     public var connectionCount: Int { state.withLockedValue { $0.connections.count } }
 
     public func run() async throws {

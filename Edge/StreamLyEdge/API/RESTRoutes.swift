@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import StreamLyAPI
+
+/// The public REST API under `/api/v1` (docs/api.md). The edge authenticates bearer
+/// tokens itself and forwards the work to an origin over the link.
+struct RESTRoutes: Sendable {
+    let origin: OriginAPI
+    let verifier: any AccessTokenVerifier
+    /// Largest request body accepted.
+    static let maxBody = 64 * 1_024
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("auth/signup") { request, context in try await forward(ChatLink.Method.signup, request, context, auth: false) }
+        api.post("auth/login") { request, context in try await forward(ChatLink.Method.login, request, context, auth: false) }
+        api.post("auth/refresh") { request, context in try await forward(ChatLink.Method.refresh, request, context, auth: false) }
+        api.post("channels") { request, context in try await forward(ChatLink.Method.createChannel, request, context, auth: true) }
+        api.get("channels") { request, context in
+            let user = try await authenticate(request)
+            return respond(await origin.forward(ChatLink.Method.listChannels, user: user, body: ByteBuffer(string: "{}")))
+        }
+        api.post("channels/:id/members") { request, context in
+            let user = try await authenticate(request)
+            let body = try await request.body.collect(upTo: Self.maxBody)
+            guard let member = try? JSONDecoder().decode(API.AddMember.self, from: Data(body.readableBytesView)) else {
+                return Self.error(.badRequest, "bad_request", "body must be {\"user_id\": \"…\"}")
+            }
+            let channel = context.parameters.get("id") ?? ""
+            return respond(await origin.forward(
+                ChatLink.Method.addMember, user: user,
+                body: Self.json(ChatLinkBodies.AddMember(channel: channel, user_id: member.user_id))))
+        }
+        api.get("channels/:id/messages") { request, context in
+            let user = try await authenticate(request)
+            let query = request.uri.queryParameters
+            func number(_ name: String) throws -> Int64? {
+                guard let raw = query[name[...]] else { return nil }
+                guard let value = Int64(raw), value >= 0 else { throw RESTError(status: .badRequest, code: "bad_request", message: "\(name) must be a non-negative integer") }
+                return value
+            }
+            let history = ChatLinkBodies.History(
+                channel: context.parameters.get("id") ?? "", after: try number("after"), before: try number("before"),
+                limit: try number("limit").map { Int(min($0, 500)) })
+            return respond(await origin.forward(ChatLink.Method.history, user: user, body: Self.json(history)))
+        }
+    }
+
+    private func forward(_ method: String, _ request: Request, _ context: BasicRequestContext, auth: Bool) async throws -> Response {
+        let user = auth ? try await authenticate(request) : nil
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxBody)
+        } catch {
+            return Self.error(.contentTooLarge, "too_large", "request body exceeds \(Self.maxBody) bytes")
+        }
+        return respond(await origin.forward(method, user: user, body: body))
+    }
+
+    /// The user of a valid `Authorization: Bearer` token; 401 otherwise.
+    private func authenticate(_ request: Request) async throws -> VerifiedUser {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw RESTError(status: .unauthorized, code: "unauthorized", message: "missing bearer token")
+        }
+        do {
+            return try await verifier.verify(String(header.dropFirst(7)))
+        } catch {
+            throw RESTError(status: .unauthorized, code: "unauthorized", message: "invalid or expired token")
+        }
+    }
+
+    private func respond(_ answer: (status: Int, body: ByteBuffer)) -> Response {
+        Response(status: .init(code: answer.status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: answer.body))
+    }
+
+    static func json(_ value: some Encodable) -> ByteBuffer {
+        ByteBuffer(bytes: (try? JSONEncoder().encode(value)) ?? Data("{}".utf8))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: json(API.ErrorBody(code: code, message: message))))
+    }
+}
+
+/// An error answered as `{error: {code, message}}` with its status.
+struct RESTError: HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        RESTRoutes.error(status, code, message)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Input rules shared by the stores and `AccountService`. Each throws
+/// `StoreError(.invalidInput, …)` with a message that can go back to the client.
+public enum Validate {
+    /// Allowed username bytes: `a-z 0-9 _ . -`.
+    private static let usernameBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789_.-".utf8)
+
+    /// Lower-cases `raw` and checks it is 3–32 characters of `[a-z0-9_.-]`.
+    /// - Returns: the normalised (lower-cased) username.
+    public static func username(_ raw: String) throws -> String {
+        let name = raw.lowercased()
+        guard (3...32).contains(name.utf8.count), name.utf8.allSatisfy(usernameBytes.contains) else {
+            throw StoreError(.invalidInput, "username must be 3-32 characters of a-z, 0-9, '_', '.', '-'")
+        }
+        return name
+    }
+
+    /// Passwords are 8–256 characters (Unicode scalars, so a multi-byte character counts once).
+    public static func password(_ password: String) throws {
+        guard (8...256).contains(password.unicodeScalars.count) else {
+            throw StoreError(.invalidInput, "password must be 8-256 characters")
+        }
+    }
+
+    /// Channel names are 1–100 characters after trimming spaces and newlines.
+    public static func channelName(_ raw: String) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else {
+            throw StoreError(.invalidInput, "channel name must be 1-100 characters")
+        }
+        return name
+    }
+
+    /// `client_id`s are 1–128 bytes of UTF-8.
+    public static func clientID(_ clientID: String) throws {
+        guard (1...128).contains(clientID.utf8.count) else {
+            throw StoreError(.invalidInput, "client_id must be 1-128 bytes")
+        }
+    }
+
+    /// Largest message body, in UTF-8 bytes.
+    public static let maximumBodyBytes = 16 * 1024
+
+    /// A message needs a body or at least one attachment; bodies are at most 16 KiB; at
+    /// most 10 attachments.
+    public static func message(body: String, attachments: [MessageAttachment]) throws {
+        guard body.utf8.count <= maximumBodyBytes else {
+            throw StoreError(.invalidInput, "message body is larger than \(maximumBodyBytes) bytes")
+        }
+        guard !body.isEmpty || !attachments.isEmpty else {
+            throw StoreError(.invalidInput, "message needs a body or an attachment")
+        }
+        guard attachments.count <= 10 else {
+            throw StoreError(.invalidInput, "a message carries at most 10 attachments")
+        }
+    }
+}
