@@ -11,7 +11,8 @@
 // Checked invariants (a violation traps, which libFuzzer reports as a crash):
 //   - decoding never traps; the only error it throws is `LinkProtocolError`;
 //   - every decoded frame re-encodes to bytes that decode to an equal frame,
-//     consuming them exactly, and that encoding is stable (encode∘decode∘encode);
+//     consuming them exactly, and that encoding is stable (encode∘decode∘encode)
+//     and the same when appended to a full, partly read buffer;
 //   - the state machine never traps and every frame it asks to send round-trips.
 //
 // `FUZZ_WRITE_SEEDS=<dir>` makes the binary write the seed corpus into <dir> and exit
@@ -86,16 +87,16 @@ func handle(_ action: LinkConnectionStateMachine.ReceiveAction, machine: inout L
     case .established(_, let reply):
         if let reply { checkRoundTrip(reply) }
     case .request(let request):
-        machine.consumed(request.body.readableBytes, on: request.streamID).map(checkRoundTrip)
+        if let update = machine.consumed(request.body.readableBytes, on: request.streamID) { checkRoundTrip(update) }
     case .response(let response):
-        machine.consumed(response.body.readableBytes, on: response.streamID).map(checkRoundTrip)
+        if let update = machine.consumed(response.body.readableBytes, on: response.streamID) { checkRoundTrip(update) }
     case .data(let chunk):
-        machine.consumed(chunk.body.readableBytes, on: chunk.streamID).map(checkRoundTrip)
+        if let update = machine.consumed(chunk.body.readableBytes, on: chunk.streamID) { checkRoundTrip(update) }
     }
 }
 
 /// encode → decode must give back the same frame, consume exactly the encoding,
-/// and encode again to the same bytes.
+/// and encode again to the same bytes, also when appended to a non-empty buffer.
 func checkRoundTrip(_ frame: LinkFrame) {
     var buffer = ByteBuffer()
     frame.encode(into: &buffer)
@@ -112,6 +113,14 @@ func checkRoundTrip(_ frame: LinkFrame) {
     var again = ByteBuffer()
     decoded.encode(into: &again)
     precondition(again == encoded, "encoding of \(frame) is not stable")
+    // Appending to a buffer that is already full and partly read must write the same bytes.
+    var full = ByteBuffer(bytes: [0xEE, 0xEE])
+    full.moveReaderIndex(forwardBy: 1)
+    full.writeRepeatingByte(0xEE, count: full.writableBytes)
+    let start = full.writerIndex
+    frame.encode(into: &full)
+    precondition(full.getSlice(at: start, length: full.writerIndex - start) == encoded,
+                 "encoding \(frame) after other bytes differs")
 }
 
 // MARK: - Seed corpus

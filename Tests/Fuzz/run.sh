@@ -8,6 +8,7 @@
 #
 # Exit status: 0 nothing found; 1 the fuzzer found a crash, hang or OOM (the input is kept
 # in Tests/Fuzz/crashes/, which ProtocolTests' FuzzRegressionTests replays); 2 build/setup error.
+# --reproduce exits non-zero when an input traps.
 #
 # How it is built: SwiftPM builds StreamLyProtocol and its dependencies with
 # -sanitize=fuzzer,address into the scratch path .build-fuzz (never .build), incrementally.
@@ -26,7 +27,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-harness="$here/FrameDecoderFuzz.swift"
+harness="$here/FrameDecoderFuzz.swift"   # frames.dict next to it is the libFuzzer dictionary
 seeds="$here/corpus"
 crashes="$here/crashes"
 scratch="${FUZZ_SCRATCH_PATH:-$root/.build-fuzz}"
@@ -40,7 +41,7 @@ case "${1:-}" in
   --build) mode=build; shift ;;
   --seeds) mode=seeds; shift ;;
   --reproduce) mode=reproduce; shift; (($#)) || fail "--reproduce needs input files" ;;
-  -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+  -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}"; exit 0 ;;
   '') ;;
   *) [[ "$1" =~ ^[0-9]+$ ]] || fail "seconds must be a whole number, got '$1' (see --help)"
      seconds="$1"; shift ;;
@@ -129,8 +130,10 @@ case "$mode" in
     FUZZ_WRITE_SEEDS="$seeds" "$binary" || fail "writing the seeds failed"
     log "wrote $(ls "$seeds" | wc -l) seed inputs to $seeds"
     exit 0 ;;
-  reproduce)
-    exec "$binary" "$@" ;;
+  reproduce)  # libFuzzer runs file arguments once each; stack traces demangled
+    set +e
+    "$binary" "$@" 2>&1 | swift demangle --simplified
+    exit "${PIPESTATUS[0]}" ;;
 esac
 
 before="$(ls -A "$crashes")"
@@ -138,7 +141,7 @@ log "fuzzing for ${seconds}s: seeds $seeds, working corpus $corpus, findings go 
 set +e
 "$binary" "$corpus" "$seeds" \
   -max_len=4096 -rss_limit_mb=2048 -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" \
-  -artifact_prefix="$crashes/" -print_final_stats=1 "$@" 2>&1 | tee "$out/fuzz.log"
+  -dict="$here/frames.dict" -artifact_prefix="$crashes/" -print_final_stats=1 "$@" 2>&1 | tee "$out/fuzz.log"
 status=${PIPESTATUS[0]}
 set -e
 

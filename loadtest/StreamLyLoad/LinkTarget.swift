@@ -16,9 +16,6 @@ struct LinkTarget: Sendable {
     private let group: ServiceGroup?
     private let task: Task<Void, any Error>?
 
-    /// Whether the peer runs in this process.
-    var isInProcess: Bool { group != nil }
-
     /// Starts an in-process server, or just records where the origin is.
     static func start(origin: String?, secret: String, logger: Logger) async throws -> LinkTarget {
         if let origin {

@@ -43,10 +43,10 @@ struct ProtoBenchmark: AsyncParsableCommand {
     @Option(help: "Measure the link against a running streamly-origin at host:port instead of an in-process server.")
     var origin: String?
 
-    @Option(help: "Cluster secret (default: the development secret).")
+    @Option(help: "Cluster secret of the link peer.")
     var secret: String = NodeIdentity.developmentSecret
 
-    @Option(help: "Run only these sections (repeatable): \(Section.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Run only this section (repeatable).")
     var only: [Section] = []
 
     @Flag(help: "Print JSON instead of a table.")
@@ -64,6 +64,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "streamly.load")
         logger.logLevel = .warning
         let sections = only.isEmpty ? Section.allCases : only
+        let loadAtStart = Self.loadAverage()
         var rows: [BenchmarkRow] = []
         if sections.contains(.codec) { rows += try codecRows() }
         if sections.contains(.rtt) || sections.contains(.stream) {
@@ -77,11 +78,13 @@ struct ProtoBenchmark: AsyncParsableCommand {
             }
             await target.stop()
         }
-        let machine = Self.machine(target: origin)
+        var machine = Self.machine(target: origin)
+        machine["loadAverageAtStart"] = loadAtStart
         if json {
             print(try ResultTable.json(rows, machine: machine))
         } else {
-            print("streamly-load proto · \(machine["date"]!) · \(machine["cores"]!) cores · \(machine["build"]!) build · link peer \(machine["link"]!)")
+            print("streamly-load proto · \(machine["date"]!) · \(machine["cores"]!) cores · \(machine["build"]!) build"
+                  + " · link peer \(machine["link"]!) · 1-min load average at start \(loadAtStart)")
             print("")
             print(ResultTable.render(rows, notes: notes(sections)))
         }
@@ -215,6 +218,13 @@ struct ProtoBenchmark: AsyncParsableCommand {
             "build": build,
             "link": target ?? "in-process",
         ]
+    }
+
+    /// The 1-minute load average: other work on the machine skews every figure.
+    static func loadAverage() -> String {
+        var load = [0.0, 0.0, 0.0]
+        guard getloadavg(&load, 3) > 0 else { return "unknown" }
+        return String(format: "%.2f", load[0])
     }
 
     private func progress(_ text: String) {

@@ -7,6 +7,6 @@ struct StreamLyLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamly-load",
         abstract: "Load tests and benchmarks for StreamLy.",
-        subcommands: [ProtoBenchmark.self, Probe.self]
+        subcommands: [ProtoBenchmark.self]
     )
 }

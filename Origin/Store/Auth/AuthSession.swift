@@ -41,7 +41,8 @@ public struct AuthSession: Sendable, Hashable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(user, forKey: .user)
+        // Ids are lower-case UUID strings everywhere in the public API (as in the token's `sub`).
+        try container.encode(["id": user.id.uuidString.lowercased(), "username": user.username], forKey: .user)
         try container.encode(accessToken, forKey: .accessToken)
         try container.encode(refreshToken, forKey: .refreshToken)
     }

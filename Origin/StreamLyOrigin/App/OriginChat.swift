@@ -21,8 +21,15 @@ struct OriginChat: Sendable {
         let consumerProperties = [
             "session.timeout.ms": String(configuration.kafkaSessionTimeoutMilliseconds),
             "heartbeat.interval.ms": String(max(300, configuration.kafkaSessionTimeoutMilliseconds / 5)),
+            // The chat topics may not exist yet on a fresh cluster: create them on subscribe and
+            // notice new partitions quickly rather than after librdkafka's default 5 minutes.
+            "allow.auto.create.topics": "true",
+            "topic.metadata.refresh.interval.ms": "2000",
+            // Chat is latency-bound: do not let the broker hold fetches for long.
+            "fetch.wait.max.ms": "10",
         ]
-        let producer = try KafkaProducer(brokers: configuration.kafkaBrokers, clientID: configuration.nodeID)
+        let producer = try KafkaProducer(brokers: configuration.kafkaBrokers, clientID: configuration.nodeID,
+                                         properties: ["linger.ms": "1"])
         let sequencerConsumer = try KafkaConsumer(
             brokers: configuration.kafkaBrokers, groupID: "streamly-chat-sequencer", topics: [ChatTopics.publish],
             properties: consumerProperties)
