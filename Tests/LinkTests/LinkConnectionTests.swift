@@ -112,7 +112,8 @@ struct LinkConnectionTests {
         try await writer.write(ByteBuffer(repeating: 1, count: 1_000))
         let answer = try await response()
         await server.group.triggerGracefulShutdown()
-        try await Task.sleep(for: .milliseconds(200))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while connection.isAcceptingRequests, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(!connection.isAcceptingRequests)
         await #expect(throws: LinkError.self) { _ = try await connection.request("sys.ping") }
         try await writer.finish(ByteBuffer(repeating: 1, count: 1_000))

@@ -9,6 +9,8 @@ import StreamLyProtocol
 /// Thread-safe: every call hops to the connection's event loop.
 public final class LinkConnection: Sendable {
     public let peer: LinkPeer
+    /// What this side announced (windows bound how credit is batched).
+    let localSettings: LinkSettings
     let channel: any Channel
     let handler: NIOLoopBound<LinkConnectionHandler>
     /// Requests and messages the peer sends. Iterate it once.
@@ -16,9 +18,10 @@ public final class LinkConnection: Sendable {
     private let draining = NIOLockedValueBox(false)
     private let requestTimer: Metrics.Timer
 
-    init(peer: LinkPeer, channel: any Channel, handler: NIOLoopBound<LinkConnectionHandler>,
+    init(peer: LinkPeer, localSettings: LinkSettings, channel: any Channel, handler: NIOLoopBound<LinkConnectionHandler>,
          inbound: AsyncStream<LinkInbound>, requestTimer: Metrics.Timer) {
         self.peer = peer
+        self.localSettings = localSettings
         self.channel = channel
         self.handler = handler
         self.inbound = inbound
@@ -138,7 +141,8 @@ public final class LinkConnection: Sendable {
     func body(_ stream: AsyncThrowingStream<ByteBuffer, any Error>, on id: LinkStreamID) -> LinkBody {
         let handler = self.handler
         let eventLoop = channel.eventLoop
-        return LinkBody(chunks: stream) { count in
+        let batch = Int(localSettings.initialStreamWindow / 4)
+        return LinkBody(chunks: stream, creditBatch: batch) { count in
             eventLoop.execute { handler.value.consumed(count, on: id) }
         }
     }

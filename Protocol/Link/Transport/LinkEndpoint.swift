@@ -53,7 +53,7 @@ enum LinkPipeline {
             )
             let bound = NIOLoopBound(handler, eventLoop: eventLoop)
             handler.makeFacade = { peer in
-                LinkConnection(peer: peer, channel: channel, handler: bound, inbound: inbound,
+                LinkConnection(peer: peer, localSettings: endpoint.settings, channel: channel, handler: bound, inbound: inbound,
                                requestTimer: metrics.requestTimer)
             }
             try sync.addHandler(LinkByteCounter(metrics: metrics))

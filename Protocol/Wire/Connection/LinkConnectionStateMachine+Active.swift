@@ -19,7 +19,10 @@ extension LinkConnectionStateMachine {
     struct Active: Sendable {
         let peer: LinkPeer
         let local: LinkSettings
-        var streams: [LinkStreamID: Stream] = [:]
+        private(set) var streams: [LinkStreamID: Stream] = [:]
+        /// Open streams by opener, kept in step with `streams` (MAX_CONCURRENT_STREAMS checks).
+        private(set) var openLocalStreams = 0
+        private(set) var openPeerStreams = 0
         var nextLocalStreamID: UInt32
         var lastPeerStreamID = LinkStreamID.connection
         var connectionSendWindow: Int64
@@ -53,7 +56,7 @@ extension LinkConnectionStateMachine {
             case .response(let response): receiveResponse(response)
             case .data(let chunk): receiveData(chunk)
             case .reset(let reset):
-                if streams.removeValue(forKey: reset.streamID) != nil { .streamReset(reset) } else { .none }
+                if removeStream(reset.streamID) != nil { .streamReset(reset) } else { .none }
             case .windowUpdate(let update): receiveWindowUpdate(update)
             case .message(let message): .message(message)
             case .ping(let ping): ping.ack ? .pong(ping.opaque) : .send(.ping(.init(opaque: ping.opaque, ack: true)))
@@ -72,15 +75,14 @@ extension LinkConnectionStateMachine {
             if let failure = chargeReceive(Int64(request.body.readableBytes), streamWindow: Int64(local.initialStreamWindow)) {
                 return failure
             }
-            let openByPeer = streams.values.lazy.filter { !$0.isLocal }.count
-            guard !sentGoAway, openByPeer < Int(local.maxConcurrentStreams) else {
+            guard !sentGoAway, openPeerStreams < Int(local.maxConcurrentStreams) else {
                 let reason = sentGoAway ? "draining" : "over MAX_CONCURRENT_STREAMS \(local.maxConcurrentStreams)"
                 return .send(.reset(.init(streamID: id, code: .refusedStream, reason: reason)))
             }
             var stream = Stream(isLocal: false, sendWindow: Int64(peer.settings.initialStreamWindow),
                                 receiveWindow: Int64(local.initialStreamWindow) - Int64(request.body.readableBytes))
             stream.remoteEnded = request.endStream
-            streams[id] = stream
+            insertStream(stream, id)
             return .request(request)
         }
 
@@ -144,7 +146,7 @@ extension LinkConnectionStateMachine {
         private mutating func receiveGoAway(_ goAway: LinkFrame.GoAway) -> ReceiveAction {
             receivedGoAway = true
             let refused = streams.keys.filter { isLocalStream($0) && $0 > goAway.lastStreamID }.sorted()
-            for id in refused { streams.removeValue(forKey: id) }
+            for id in refused { removeStream(id) }
             return .goAway(goAway, refused: refused, close: goAway.code != .noError)
         }
 
@@ -176,10 +178,28 @@ extension LinkConnectionStateMachine {
         /// Keeps a stream, or forgets it once both sides have ended it.
         mutating func store(_ stream: Stream, _ id: LinkStreamID) {
             if stream.localEnded && stream.remoteEnded {
-                streams.removeValue(forKey: id)
+                removeStream(id)
             } else {
                 streams[id] = stream
             }
+        }
+
+        /// Replaces an existing stream's bookkeeping.
+        mutating func updateStream(_ stream: Stream, _ id: LinkStreamID) {
+            streams[id] = stream
+        }
+
+        mutating func insertStream(_ stream: Stream, _ id: LinkStreamID) {
+            if streams.updateValue(stream, forKey: id) == nil {
+                if stream.isLocal { openLocalStreams += 1 } else { openPeerStreams += 1 }
+            }
+        }
+
+        @discardableResult
+        mutating func removeStream(_ id: LinkStreamID) -> Stream? {
+            guard let removed = streams.removeValue(forKey: id) else { return nil }
+            if removed.isLocal { openLocalStreams -= 1 } else { openPeerStreams -= 1 }
+            return removed
         }
 
         func connectionFailure(_ code: LinkErrorCode, _ message: String) -> ReceiveAction {

@@ -10,8 +10,7 @@ extension LinkConnectionStateMachine {
             guard !active.receivedGoAway else {
                 throw LinkProtocolError(.refusedStream, "peer is draining")
             }
-            let open = active.streams.values.lazy.filter(\.isLocal).count
-            guard open < Int(active.peer.settings.maxConcurrentStreams) else {
+            guard active.openLocalStreams < Int(active.peer.settings.maxConcurrentStreams) else {
                 throw LinkProtocolError(.refusedStream, "peer allows \(active.peer.settings.maxConcurrentStreams) concurrent streams")
             }
             guard active.nextLocalStreamID <= LinkStreamID.maxID.rawValue else {
@@ -19,10 +18,10 @@ extension LinkConnectionStateMachine {
             }
             let id = LinkStreamID(active.nextLocalStreamID)
             active.nextLocalStreamID += 2
-            active.streams[id] = Stream(
+            active.insertStream(Stream(
                 isLocal: true, sendWindow: Int64(active.peer.settings.initialStreamWindow),
                 receiveWindow: Int64(active.local.initialStreamWindow)
-            )
+            ), id)
             return id
         }
     }
@@ -49,13 +48,15 @@ extension LinkConnectionStateMachine {
 
     /// Records that a REQUEST, RESPONSE or DATA frame with `count` body bytes was sent.
     public mutating func sent(bodyBytes count: Int, on id: LinkStreamID, endStream: Bool, isResponseHead: Bool = false) {
-        guard case .active(var active) = state, var stream = active.streams[id] else { return }
-        stream.sendWindow -= Int64(count)
-        active.connectionSendWindow -= Int64(count)
-        if isResponseHead { stream.responseStarted = true }
-        if endStream { stream.localEnded = true }
-        active.store(stream, id)
-        state = .active(active)
+        _ = ifActive { active -> Void? in
+            guard var stream = active.streams[id] else { return nil }
+            stream.sendWindow -= Int64(count)
+            active.connectionSendWindow -= Int64(count)
+            if isResponseHead { stream.responseStarted = true }
+            if endStream { stream.localEnded = true }
+            active.store(stream, id)
+            return ()
+        }
     }
 
     /// Call after every received frame with its flow-controlled length: the
@@ -63,34 +64,33 @@ extension LinkConnectionStateMachine {
     /// window), so bodies nobody reads, or reset streams, never shrink it. Buffering
     /// is bounded by the per-stream windows, which only reading replenishes.
     public mutating func received(bodyBytes count: Int) -> LinkFrame? {
-        guard count > 0, case .active(var active) = state else { return nil }
-        active.connectionUnacknowledged += Int64(count)
-        var update: LinkFrame?
-        if active.connectionUnacknowledged >= Int64(active.local.connectionWindow / 2) {
-            update = .windowUpdate(.init(streamID: .connection, increment: UInt32(active.connectionUnacknowledged)))
+        guard count > 0 else { return nil }
+        return ifActive { active in
+            active.connectionUnacknowledged += Int64(count)
+            guard active.connectionUnacknowledged >= Int64(active.local.connectionWindow / 2) else { return nil }
+            let update = LinkFrame.windowUpdate(.init(streamID: .connection, increment: UInt32(active.connectionUnacknowledged)))
             active.connectionReceiveWindow += active.connectionUnacknowledged
             active.connectionUnacknowledged = 0
+            return update
         }
-        state = .active(active)
-        return update
     }
 
     /// The application consumed `count` body bytes of stream `id`: returns the
     /// stream's WINDOW_UPDATE when half its window has been read.
     public mutating func consumed(_ count: Int, on id: LinkStreamID) -> LinkFrame? {
-        guard count > 0, case .active(var active) = state, var stream = active.streams[id], !stream.remoteEnded else {
-            return nil
+        guard count > 0 else { return nil }
+        return ifActive { active in
+            guard var stream = active.streams[id], !stream.remoteEnded else { return nil }
+            var update: LinkFrame?
+            stream.unacknowledged += Int64(count)
+            if stream.unacknowledged >= Int64(active.local.initialStreamWindow / 2) {
+                update = .windowUpdate(.init(streamID: id, increment: UInt32(stream.unacknowledged)))
+                stream.receiveWindow += stream.unacknowledged
+                stream.unacknowledged = 0
+            }
+            active.updateStream(stream, id)
+            return update
         }
-        var update: LinkFrame?
-        stream.unacknowledged += Int64(count)
-        if stream.unacknowledged >= Int64(active.local.initialStreamWindow / 2) {
-            update = .windowUpdate(.init(streamID: id, increment: UInt32(stream.unacknowledged)))
-            stream.receiveWindow += stream.unacknowledged
-            stream.unacknowledged = 0
-        }
-        active.streams[id] = stream
-        state = .active(active)
-        return update
     }
 
     /// After our response ended on a stream the peer opened: if the peer is still
@@ -104,18 +104,20 @@ extension LinkConnectionStateMachine {
 
     /// Abandons a stream locally; returns the RESET to send if the stream was open.
     public mutating func reset(_ id: LinkStreamID, code: LinkErrorCode, reason: String) -> LinkFrame? {
-        guard case .active(var active) = state, active.streams.removeValue(forKey: id) != nil else { return nil }
-        state = .active(active)
-        return .reset(.init(streamID: id, code: code, reason: reason))
+        ifActive { active in
+            guard active.removeStream(id) != nil else { return nil }
+            return .reset(.init(streamID: id, code: code, reason: reason))
+        }
     }
 
     /// Starts a graceful drain: returns the GOAWAY(NO_ERROR) to send. Streams the
     /// peer already opened complete; new ones are refused.
     public mutating func drain(reason: String) -> LinkFrame? {
-        guard case .active(var active) = state, !active.sentGoAway else { return nil }
-        active.sentGoAway = true
-        state = .active(active)
-        return .goAway(.init(lastStreamID: active.lastPeerStreamID, code: .noError, reason: reason))
+        ifActive { active in
+            guard !active.sentGoAway else { return nil }
+            active.sentGoAway = true
+            return .goAway(.init(lastStreamID: active.lastPeerStreamID, code: .noError, reason: reason))
+        }
     }
 
     /// Streams currently open, both directions.

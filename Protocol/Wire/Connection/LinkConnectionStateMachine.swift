@@ -37,6 +37,9 @@ public struct LinkConnectionStateMachine: Sendable {
         case serverAwaitingAuth(LinkAuthContext, LinkPeer)
         case clientAwaitingAuthOK(LinkAuthContext, LinkPeer)
         case active(Active)
+        /// Transient, while an `Active` is being mutated: holding it outside `state` keeps
+        /// its stream table uniquely referenced, so mutations do not copy it.
+        case modifying
         case closed
     }
 
@@ -108,11 +111,12 @@ public struct LinkConnectionStateMachine: Sendable {
     public mutating func receive(_ frame: LinkFrame, now: NIODeadline) -> ReceiveAction {
         lastReceived = now
         switch state {
-        case .idle, .closed:
+        case .idle, .closed, .modifying:
             return .none
         case .clientAwaitingWelcome, .serverAwaitingHello, .serverAwaitingAuth, .clientAwaitingAuthOK:
             return receiveHandshake(frame)
         case .active(var active):
+            state = .modifying
             let action = active.receive(frame)
             if case .fail(let error, _) = action, error.scope == .connection {
                 state = .closed
@@ -143,7 +147,7 @@ public struct LinkConnectionStateMachine: Sendable {
     /// (nothing received for three intervals) or an unfinished handshake.
     public mutating func tick(now: NIODeadline) -> TickAction {
         switch state {
-        case .idle, .closed:
+        case .idle, .closed, .modifying:
             return .none
         case .active:
             let interval = TimeAmount.milliseconds(Int64(configuration.settings.heartbeatIntervalMilliseconds))
@@ -179,7 +183,16 @@ public struct LinkConnectionStateMachine: Sendable {
         guard case .active(var active) = state else {
             throw LinkProtocolError(.protocolError, "connection is not active")
         }
+        state = .modifying
         defer { state = .active(active) }
         return try body(&active)
+    }
+
+    /// Mutates the active state in place; nil when the connection is not active.
+    mutating func ifActive<R>(_ body: (inout Active) -> R?) -> R? {
+        guard case .active(var active) = state else { return nil }
+        state = .modifying
+        defer { state = .active(active) }
+        return body(&active)
     }
 }

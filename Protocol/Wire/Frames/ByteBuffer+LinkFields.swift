@@ -34,11 +34,14 @@ extension ByteBuffer {
     }
 
     private mutating func readLinkString(length: Int, field: StaticString) throws -> String {
-        guard let bytes = readBytes(length: length) else {
-            throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
-        }
-        guard let string = String(validating: bytes, as: UTF8.self) else {
+        let string: String?
+        do {
+            string = try readUTF8ValidatedString(length: length)
+        } catch {
             throw LinkProtocolError(.protocolError, "field \(field) is not valid UTF-8")
+        }
+        guard let string else {
+            throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
         }
         return string
     }

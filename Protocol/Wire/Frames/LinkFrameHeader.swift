@@ -47,8 +47,7 @@ public struct LinkFrameHeader: Hashable, Sendable {
 
     func set(in buffer: inout ByteBuffer, at index: Int) {
         buffer.setInteger(length, at: index)
-        buffer.setInteger(type.rawValue, at: index + 4)
-        buffer.setInteger(flags.rawValue, at: index + 5)
+        buffer.setInteger(UInt16(type.rawValue) << 8 | UInt16(flags.rawValue), at: index + 4)
         buffer.setInteger(streamID.rawValue, at: index + 6)
     }
 }

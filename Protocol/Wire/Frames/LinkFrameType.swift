@@ -9,9 +9,10 @@ public struct LinkFrameType: Hashable, Sendable, CustomStringConvertible {
 
     /// Returns nil for a type byte that version 1 does not define.
     public init?(encoded: UInt8) {
-        let type = LinkFrameType(rawValue: encoded)
-        guard Self.known.contains(type) else { return nil }
-        self = type
+        switch encoded {
+        case 0x01...0x04, 0x10...0x15, 0x20...0x21: self.init(rawValue: encoded)
+        default: return nil
+        }
     }
 
     public static let hello = LinkFrameType(rawValue: 0x01)
@@ -26,11 +27,6 @@ public struct LinkFrameType: Hashable, Sendable, CustomStringConvertible {
     public static let message = LinkFrameType(rawValue: 0x15)
     public static let ping = LinkFrameType(rawValue: 0x20)
     public static let goAway = LinkFrameType(rawValue: 0x21)
-
-    static let known: Set<LinkFrameType> = [
-        .hello, .welcome, .auth, .authOK, .request, .response, .data, .reset,
-        .windowUpdate, .message, .ping, .goAway,
-    ]
 
     public var description: String {
         switch self {
