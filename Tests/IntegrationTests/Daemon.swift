@@ -26,7 +26,9 @@ final class Daemon: @unchecked Sendable {
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = binary
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") }
+        // Keep the infrastructure's addresses (infra/up.sh → env.sh), drop every other setting.
+        let infrastructure: Set<String> = ["STREAMLY_POSTGRES_URL", "STREAMLY_KAFKA_BROKERS", "STREAMLY_REDIS_URL"]
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") || infrastructure.contains($0.key) }
         env.merge(environment) { $1 }
         process.environment = env
         process.standardOutput = log
