@@ -87,6 +87,11 @@ extension Gateway {
 
     private func publish(_ session: GatewaySession, id: RequestID?, user: GatewaySessionStateMachine.User, channel: String,
                          clientID: String, body: String, attachments: [String]) async {
+        guard allowPublish(by: user.id) else {
+            session.enqueue(GatewayEvents.error(
+                id: id, code: "rate_limited", message: "more than \(Int(limits.publishesPerSecondPerUser)) publishes per second"))
+            return
+        }
         do {
             let published = try await origin.call(
                 ChatLink.Method.publish, user: verified(user),

@@ -27,6 +27,8 @@ final class Gateway: Sendable {
     let logger: Logger
     private let nextID = Atomic<UInt64>(1)
     private let sessions = Mutex<[UInt64: GatewaySession]>([:])
+    /// Publish budgets per user across their connections on this edge.
+    private let publishBudgets = Mutex<[String: TokenBucket]>([:])
 
     init(limits: GatewayLimits, verifier: any AccessTokenVerifier, origin: OriginAPI, hub: ChatHub,
          presence: any PresenceTracker, logger: Logger) {
@@ -39,6 +41,18 @@ final class Gateway: Sendable {
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Takes one publish from `user`'s budget on this edge.
+    func allowPublish(by user: String) -> Bool {
+        let now = Self.now()
+        return publishBudgets.withLock { budgets in
+            if budgets.count > 100_000 { budgets.removeAll() }
+            var bucket = budgets[user] ?? TokenBucket(rate: limits.publishesPerSecondPerUser, burst: limits.publishBurstPerUser, now: now)
+            let allowed = bucket.take(now: now)
+            budgets[user] = bucket
+            return allowed
+        }
+    }
 
     /// Connected WebSocket clients.
     var sessionCount: Int { sessions.withLock { $0.count } }
