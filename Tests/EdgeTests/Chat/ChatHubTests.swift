@@ -1,0 +1,89 @@
+import NIOCore
+import Testing
+@testable import StreamLyEdge
+
+@Suite("Chat hub fan-out")
+struct ChatHubTests {
+    static func event(_ seq: Int64) -> ByteBuffer { ByteBuffer(string: #"{"op":"message","seq":\#(seq)}"#) }
+
+    /// Texts queued for a session so far.
+    static func drain(_ session: GatewaySession) async -> [String] {
+        session.finish()
+        var texts: [String] = []
+        for await item in session.outbound {
+            if case .text(let buffer) = item { texts.append(String(buffer: buffer)) }
+        }
+        return texts
+    }
+
+    @Test("events reach every subscriber in order, once, from the same buffer")
+    func fanOut() async {
+        let hub = ChatHub { _, _, _ in nil }
+        let a = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        let b = GatewaySession(id: 2, limits: GatewayLimits(), now: 0)
+        for session in [a, b] {
+            hub.beginSubscribe(session, channel: "c")
+            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        }
+        for seq in [1, 2, 2, 3] as [Int64] { hub.received(channel: "c", seq: seq, event: Self.event(seq)) }
+        let expected = [1, 2, 3].map { String(buffer: Self.event($0)) }
+        #expect(await Self.drain(a) == expected)
+        #expect(await Self.drain(b) == expected)
+    }
+
+    @Test("live events during a replay wait, and only those past the replay are sent")
+    func replayThenLive() async {
+        let hub = ChatHub { _, _, _ in nil }
+        let early = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        hub.beginSubscribe(early, channel: "c")
+        hub.completeSubscribe(early, channel: "c", lastSeq: 5, replayedUpTo: 5)
+        let late = GatewaySession(id: 2, limits: GatewayLimits(), now: 0)
+        hub.beginSubscribe(late, channel: "c")
+        hub.received(channel: "c", seq: 6, event: Self.event(6))
+        hub.received(channel: "c", seq: 7, event: Self.event(7))
+        // The replay the late subscriber got already contained 6.
+        hub.completeSubscribe(late, channel: "c", lastSeq: 6, replayedUpTo: 6)
+        hub.received(channel: "c", seq: 8, event: Self.event(8))
+        #expect(await Self.drain(late) == [7, 8].map { String(buffer: Self.event($0)) })
+        #expect(await Self.drain(early) == [6, 7, 8].map { String(buffer: Self.event($0)) })
+    }
+
+    @Test("a gap is filled from history before later events are released")
+    func gapFill() async throws {
+        let hub = ChatHub { channel, after, before in
+            (after + 1..<before).map { ($0, ChatHubTests.event($0)) }
+        }
+        let session = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        hub.beginSubscribe(session, channel: "c")
+        hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        hub.received(channel: "c", seq: 3, event: Self.event(3))
+        try await Task.sleep(for: .milliseconds(200))
+        hub.received(channel: "c", seq: 4, event: Self.event(4))
+        #expect(await Self.drain(session) == [1, 2, 3, 4].map { String(buffer: Self.event($0)) })
+    }
+
+    @Test("a slow client is cut off with 4008 instead of buffering without bound")
+    func slowConsumer() async {
+        var limits = GatewayLimits()
+        limits.sendBufferBytes = 100
+        let session = GatewaySession(id: 1, limits: limits, now: 0)
+        var accepted = 0
+        for _ in 0..<10 where session.enqueue(ByteBuffer(repeating: 0x61, count: 30)) { accepted += 1 }
+        #expect(accepted == 3)
+        var closed = false
+        for await item in session.outbound {
+            if case .close(let code, _) = item { closed = code == GatewayCloseCode.slowConsumer }
+        }
+        #expect(closed)
+    }
+
+    @Test("the seq of a message event is read without decoding it")
+    func seqParsing() {
+        #expect(MessageEventSeq.parse(ByteBuffer(string: #"{"channel":"x","seq":42,"ts":"t"}"#)) == 42)
+        #expect(MessageEventSeq.parse(ByteBuffer(string: #"{"channel":"x"}"#)) == nil)
+        var lines = ByteBuffer(string: "{\"seq\":1}\n{\"seq\":2}\n")
+        #expect(lines.readNextLine()?.seq == 1)
+        #expect(lines.readNextLine()?.seq == 2)
+        #expect(lines.readNextLine() == nil)
+    }
+}
