@@ -90,7 +90,7 @@ public struct EdgeService: Sendable {
             server: .http1WebSocketUpgrade(
                 webSocketRouter: webSocketRouter,
                 configuration: .init(ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
-                                               autoPing: .enabled(timePeriod: .seconds(30))))),
+                                               autoPing: .enabled(timePeriod: configuration.gateway.pingInterval)))),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: "streamly-edge"),
             onServerRunning: { _ in logger.info("edge listening", metadata: ["port": "\(configuration.httpPort)"]) },

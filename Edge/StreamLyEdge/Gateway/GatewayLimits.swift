@@ -10,8 +10,9 @@ public struct GatewayLimits: Sendable {
     public var sendBufferBytes = 1 << 20
     /// Time to authenticate after connecting (4001 after it).
     public var authTimeout: Duration = .seconds(10)
-    /// A connection that sends nothing (not even pong) for this long is closed (1001).
-    public var idleTimeout: Duration = .seconds(75)
+    /// The edge pings every client this often; one that has not answered the previous
+    /// ping by the next is closed (dead or idle connection).
+    public var pingInterval: Duration = .seconds(30)
     /// Requests per second per connection, and the burst allowed.
     public var opsPerSecond = 50.0
     public var opsBurst = 100.0
