@@ -39,6 +39,10 @@ struct LinkPoolTests {
             let response = try await pool.request("sys.ping")
             #expect(response.status == 200)
         }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while pool.status.first(where: { $0.address.hasSuffix(":\(a.port)") })?.state == .up, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(pool.status.first { $0.address.hasSuffix(":\(a.port)") }?.state != .up)
         await b.stop()
         await #expect(throws: LinkError.self) {
