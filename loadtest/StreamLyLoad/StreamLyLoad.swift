@@ -1,12 +1,13 @@
 import ArgumentParser
 
 /// `streamly-load`: load generators and benchmarks for StreamLy. Each workload is a
-/// subcommand; `proto` measures the inter-tier protocol.
+/// subcommand; `proto` measures the inter-tier protocol,
+/// `chat` WebSocket chat delivery through running edges.
 @main
 struct StreamLyLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamly-load",
         abstract: "Load tests and benchmarks for StreamLy.",
-        subcommands: [ProtoBenchmark.self]
+        subcommands: [ProtoBenchmark.self, ChatLoad.self]
     )
 }

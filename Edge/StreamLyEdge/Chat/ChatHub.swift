@@ -48,15 +48,24 @@ final class ChatHub: Sendable {
         var toSend: [ByteBuffer] = []
         var gapFetch: (Int64, Int64)?
         channels.withLock { channels in
-            guard var state = channels[channel], var subscriber = state.subscribers[session.id] else { return }
+            guard var state = channels[channel], state.subscribers[session.id] != nil else { return }
             if state.feed == nil {
                 var feed = ChannelFeed<ByteBuffer>(lastSeq: lastSeq)
+                var released: [(seq: Int64, event: ByteBuffer)] = []
                 for (seq, event) in state.early.sorted(by: { $0.seq < $1.seq }) {
-                    if case .fetch(let after, let before) = feed.received(seq: seq, event: event) { gapFetch = (after, before) }
+                    switch feed.received(seq: seq, event: event) {
+                    case .deliver(let events): released += events
+                    case .fetch(let after, let before): gapFetch = (after, before)
+                    case .none: break
+                    }
                 }
                 state.feed = feed
                 state.early = []
+                // Without a feed nobody is live yet: every subscriber still waits for its
+                // replay, and the early events past `lastSeq` are theirs to receive.
+                for id in Array(state.subscribers.keys) { state.subscribers[id]!.waiting?.append(contentsOf: released) }
             }
+            var subscriber = state.subscribers[session.id]!
             let cursor = max(replayedUpTo, lastSeq)
             subscriber.cursor = cursor
             for (seq, event) in subscriber.waiting ?? [] where seq > cursor {

@@ -54,6 +54,9 @@ final class Gateway: Sendable {
         }
     }
 
+    /// How long a closing session's queued frames may take to reach the client.
+    static let closeGrace = Duration.seconds(2)
+
     /// Connected WebSocket clients.
     var sessionCount: Int { sessions.withLock { $0.count } }
 
@@ -62,9 +65,31 @@ final class Gateway: Sendable {
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, token: String?) async {
         let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits, now: Self.now())
         sessions.withLock { $0[session.id] = session }
+        await withTaskGroup(of: Void.self) { connection in
+            connection.addTask { await self.write(session, to: outbound) }
+            await read(inbound, session: session, token: token)
+            // The writer is not cancelled with the reader: it still has to put what is
+            // queued, the close frame above all (1003, 1009, 4029…), on the wire. A client
+            // that does not read gets `closeGrace`, then the connection is dropped.
+            connection.addTask { try? await Task.sleep(for: Self.closeGrace) }
+            await connection.next()
+            connection.cancelAll()
+        }
+        sessions.withLock { _ = $0.removeValue(forKey: session.id) }
+        let channels = session.state.withLock { $0.machine.subscriptions }
+        hub.remove(session, channels: channels)
+        if let user = session.user {
+            await presence.disconnected(session: session.id,
+                                        user: VerifiedUser(id: user.id, name: user.name, expiresAt: 0))
+        }
+    }
+
+    /// Handles the client's frames until it leaves or the session closes: the read loop,
+    /// the lane that runs origin-bound requests in order, and the auth-deadline tick.
+    /// Ends with the session finished (its queue accepts nothing more).
+    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, token: String?) async {
         let (lane, laneInput) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.write(session, to: outbound) }
             group.addTask {
                 // Origin-bound requests run one at a time, in the order the client sent them.
                 for await action in lane { await self.perform(action, session: session) }
@@ -99,13 +124,6 @@ final class Gateway: Sendable {
             laneInput.finish()
             session.finish()
             group.cancelAll()
-        }
-        sessions.withLock { _ = $0.removeValue(forKey: session.id) }
-        let channels = session.state.withLock { $0.machine.subscriptions }
-        hub.remove(session, channels: channels)
-        if let user = session.user {
-            await presence.disconnected(session: session.id,
-                                        user: VerifiedUser(id: user.id, name: user.name, expiresAt: 0))
         }
     }
 

@@ -169,7 +169,8 @@ final class RedisPresence: PresenceTracker {
     }
 
     private func liveConnections(of user: String) async throws -> Int64 {
-        try await redis.send(["ZCOUNT", Self.userKey(user), "(\(Int64(Self.nowMilliseconds())))", "+inf"]).integer()
+        // `(N` is an exclusive bound (no closing parenthesis): registrations not yet expired.
+        try await redis.send(["ZCOUNT", Self.userKey(user), "(\(Int64(Self.nowMilliseconds()))", "+inf"]).integer()
     }
 
     private func announce(user: String, online: Bool, channels: [String]?) async throws {

@@ -48,6 +48,19 @@ struct ChatHubTests {
         #expect(await Self.drain(early) == [6, 7, 8].map { String(buffer: Self.event($0)) })
     }
 
+    @Test("events that reach the edge before the first subscriber's answer are delivered, not dropped")
+    func earlyEventsBeforeTheFirstAnswer() async {
+        let hub = ChatHub { _, _, _ in nil }
+        let session = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        hub.beginSubscribe(session, channel: "c")
+        // 5 is in the replay; 6 and 7 were committed after the origin read last-seq 5
+        // but pushed to the edge before its answer arrived.
+        for seq in [5, 6, 7] as [Int64] { hub.received(channel: "c", seq: seq, event: Self.event(seq)) }
+        hub.completeSubscribe(session, channel: "c", lastSeq: 5, replayedUpTo: 5)
+        hub.received(channel: "c", seq: 8, event: Self.event(8))
+        #expect(await Self.drain(session) == [6, 7, 8].map { String(buffer: Self.event($0)) })
+    }
+
     @Test("a gap is filled from history before later events are released")
     func gapFill() async throws {
         let hub = ChatHub { channel, after, before in
