@@ -1,0 +1,50 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real PostgreSQL, Redis and Kafka-compatible broker started by `infra/up.sh`
+/// (`. .state/<profile>/env.sh`). Missing variables fail the test: no silent skip.
+struct Infra: Sendable {
+    let postgresURL: String
+    let redisURL: String
+    let kafkaBrokers: String
+
+    static func fromEnvironment() throws -> Infra {
+        let env = ProcessInfo.processInfo.environment
+        let names = ["STREAMLY_POSTGRES_URL", "STREAMLY_REDIS_URL", "STREAMLY_KAFKA_BROKERS"]
+        let missing = names.filter { (env[$0] ?? "").isEmpty }
+        guard missing.isEmpty else {
+            throw TestFailure("""
+                ChatIntegrationTests need the real services: \(missing.joined(separator: ", ")) not set. \
+                Run `infra/up.sh --profile test && . .state/test/env.sh` (or --profile dev) before `swift test`.
+                """)
+        }
+        return Infra(postgresURL: env[names[0]]!, redisURL: env[names[1]]!, kafkaBrokers: env[names[2]]!)
+    }
+
+    /// `STREAMLY_INFRA_PROFILE`: the only profile whose services a test may restart.
+    static func profile() throws -> String {
+        guard let profile = ProcessInfo.processInfo.environment["STREAMLY_INFRA_PROFILE"], !profile.isEmpty else {
+            throw TestFailure("STREAMLY_INFRA_PROFILE is not set: source .state/<profile>/env.sh to run the restart tests")
+        }
+        return profile
+    }
+
+    /// The repository root (for `infra/svc.sh`), found from this file's path.
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// `infra/svc.sh ACTION SERVICE --profile $STREAMLY_INFRA_PROFILE` (start, stop or
+    /// restart); returns once the service is down, or answers again.
+    static func service(_ action: String, _ service: String) async throws {
+        let script = repository.appendingPathComponent("infra/svc.sh").path
+        let (status, output) = try await ChildProcess.run(script, [action, service, "--profile", try profile()])
+        guard status == 0 else {
+            throw TestFailure("infra/svc.sh \(action) \(service) exited with \(status): \(String(decoding: output, as: UTF8.self))")
+        }
+    }
+}
+
