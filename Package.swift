@@ -268,5 +268,14 @@ let package = Package(
             path: "Tests/StoreTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ChatIntegrationTests",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/ChatIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

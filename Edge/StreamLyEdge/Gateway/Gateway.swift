@@ -86,6 +86,8 @@ final class Gateway: Sendable {
 
     /// Handles the client's frames until it leaves or the session closes: the read loop,
     /// the lane that runs origin-bound requests in order, and the auth-deadline tick.
+    /// Once the session is closing the client has `closeGrace` to answer the close frame;
+    /// one that never does cannot hold the session (or the edge's shutdown) open.
     /// Ends with the session finished (its queue accepts nothing more).
     private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, token: String?) async {
         let (lane, laneInput) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
@@ -100,27 +102,32 @@ final class Gateway: Sendable {
                     let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
                     await self.perform(action, session: session)
                 }
+                try? await Task.sleep(for: Self.closeGrace)
             }
-            if let token { await perform(.verifyToken(id: nil, token: token), session: session) }
-            do {
-                for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
-                    let action: GatewaySessionStateMachine.Action
-                    switch message {
-                    case .text(let text):
-                        action = session.state.withLock { $0.machine.received(Array(text.utf8), now: Self.now()) }
-                    case .binary:
-                        action = session.state.withLock { $0.machine.receivedBinary() }
+            group.addTask {
+                if let token { await self.perform(.verifyToken(id: nil, token: token), session: session) }
+                do {
+                    for try await message in inbound.messages(maxSize: self.limits.maxFrameBytes) {
+                        let action: GatewaySessionStateMachine.Action
+                        switch message {
+                        case .text(let text):
+                            action = session.state.withLock { $0.machine.received(Array(text.utf8), now: Self.now()) }
+                        case .binary:
+                            action = session.state.withLock { $0.machine.receivedBinary() }
+                        }
+                        switch action {
+                        case .subscribe, .unsubscribe, .publish, .verifyToken: laneInput.yield(action)
+                        default: await self.perform(action, session: session)
+                        }
+                        if session.isClosing { break }
                     }
-                    switch action {
-                    case .subscribe, .unsubscribe, .publish, .verifyToken: laneInput.yield(action)
-                    default: await perform(action, session: session)
-                    }
-                    if session.isClosing { break }
+                } catch {
+                    self.logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+                    session.close(code: GatewayCloseCode.messageTooBig, reason: "frame too large or malformed")
                 }
-            } catch {
-                logger.debug("websocket read ended", metadata: ["error": "\(error)"])
-                session.close(code: GatewayCloseCode.messageTooBig, reason: "frame too large or malformed")
             }
+            // The client left (or broke the protocol), or it had its grace after a close.
+            await group.next()
             laneInput.finish()
             session.finish()
             group.cancelAll()
