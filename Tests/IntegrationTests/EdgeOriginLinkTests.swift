@@ -18,6 +18,8 @@ struct EdgeOriginLinkTests {
             "STREAMLY_NODE_ID": name, "STREAMLY_LINK_PORT": String(ports.link),
             "STREAMLY_OPERATOR_PORT": String(ports.originOperator), "STREAMLY_CLUSTER_SECRET": secret,
             "STREAMLY_LINK_HEARTBEAT_MS": "200", "STREAMLY_DRAIN_TIMEOUT": "2",
+            // Its own topics and sequencer group: killing it must not stall other tests' groups.
+            "STREAMLY_KAFKA_NAMESPACE": "link-it-\(UUID().uuidString.prefix(8).lowercased())",
         ])
     }
 
@@ -112,5 +114,10 @@ struct EdgeOriginLinkTests {
         ])
         #expect(await origin.waitForExit(timeout: .seconds(10)) != 0)
         #expect(origin.log.contains("at least 32 bytes"))
+        let badNamespace = try Daemon("streamly-origin", name: "bad-namespace", environment: [
+            "STREAMLY_LINK_PORT": String(ports.link), "STREAMLY_KAFKA_NAMESPACE": "Chat Prod",
+        ])
+        #expect(await badNamespace.waitForExit(timeout: .seconds(10)) != 0)
+        #expect(badNamespace.log.contains("kafka.namespace=Chat Prod must be 1-64 characters"))
     }
 }

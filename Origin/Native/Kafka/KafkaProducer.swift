@@ -143,6 +143,11 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Why the producer is unusable, once librdkafka has raised a fatal error (for an
+    /// idempotent producer: the broker lost or reordered acknowledged records). A fatal
+    /// producer fails every later record; the owner replaces it with a new one.
+    public var fatalFailure: OriginNativeError? { client.fatalError(as: .kafkaProduce) }
+
     /// Waits until every record sent so far has its delivery report.
     /// - Throws: `.kafkaFlushTimedOut` if some are still outstanding after `timeout`.
     public func flush(timeout: Duration) async throws {

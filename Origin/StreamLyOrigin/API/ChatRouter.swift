@@ -12,7 +12,9 @@ struct ChatRouter: Sendable {
     let accounts: AccountService
     let channels: ChannelStore
     let messages: MessageStore
-    let producer: KafkaProducer
+    let producer: ChatProducer
+    /// The publish topic (`ChatTopics.publish`).
+    let topic: String
     let pending: PendingPublishes
     let publishTimeout: Duration
     /// Most missed messages a `subscribe` replays; beyond it, `recovered: false`.
@@ -147,7 +149,7 @@ struct ChatRouter: Sendable {
         let key = PendingPublishes.key(channel: channelKey, author: record.author_id, clientID: body.client_id)
         pending.register(key)
         do {
-            _ = try await producer.send(topic: ChatTopics.publish, key: Array(channelKey.utf8),
+            try await producer.send(topic: topic, key: Array(channelKey.utf8),
                                         value: Array(try JSONEncoder().encode(record)))
         } catch {
             _ = await pending.wait(for: key, timeout: .zero)

@@ -11,7 +11,7 @@ struct OriginChat: Sendable {
     let router: ChatRouter
     let sequencer: MessageSequencer
     let fanout: EventFanout
-    let producer: KafkaProducer
+    let producer: ChatProducer
 
     static func make(configuration: OriginConfiguration, edges: @escaping @Sendable () -> [LinkConnection],
                      logger: Logger) async throws -> OriginChat {
@@ -28,26 +28,36 @@ struct OriginChat: Sendable {
             // Chat is latency-bound: do not let the broker hold fetches for long.
             "fetch.wait.max.ms": "10",
         ]
-        let producer = try KafkaProducer(brokers: configuration.kafkaBrokers, clientID: configuration.nodeID,
-                                         properties: ["linger.ms": "1"])
+        let producer = try ChatProducer(logger: logger) {
+            try KafkaProducer(brokers: configuration.kafkaBrokers, clientID: configuration.nodeID, properties: [
+                "linger.ms": "1",
+                // Fail a send after this long rather than librdkafka's 5 minutes: a publish
+                // answers 503 (the client retries) and the sequencer retries the record.
+                "message.timeout.ms": String(configuration.kafkaMessageTimeoutMilliseconds),
+            ])
+        }
+        let topics = ChatTopics(namespace: configuration.kafkaNamespace)
+        var sequencerProperties = consumerProperties
+        // A group without committed offsets (a new deployment) must not skip publishes.
+        sequencerProperties["auto.offset.reset"] = "earliest"
         let sequencerConsumer = try KafkaConsumer(
-            brokers: configuration.kafkaBrokers, groupID: "streamly-chat-sequencer", topics: [ChatTopics.publish],
-            properties: consumerProperties)
+            brokers: configuration.kafkaBrokers, groupID: topics.sequencerGroup, topics: [topics.publish],
+            properties: sequencerProperties)
         var fanoutProperties = consumerProperties
         fanoutProperties["auto.offset.reset"] = "latest"
         let fanoutConsumer = try KafkaConsumer(
             brokers: configuration.kafkaBrokers,
-            groupID: "streamly-chat-fanout-\(configuration.nodeID)-\(UUID().uuidString.prefix(8))",
-            topics: [ChatTopics.events], properties: fanoutProperties)
+            groupID: "\(topics.fanoutGroupPrefix)-\(configuration.nodeID)-\(UUID().uuidString.prefix(8))",
+            topics: [topics.events], properties: fanoutProperties)
         let pending = PendingPublishes()
         let channels = ChannelStore(database: database)
         let messages = MessageStore(database: database)
         return OriginChat(
             database: database,
             router: ChatRouter(accounts: AccountService(users: UserStore(database: database), tokens: tokens),
-                               channels: channels, messages: messages, producer: producer, pending: pending,
+                               channels: channels, messages: messages, producer: producer, topic: topics.publish, pending: pending,
                                publishTimeout: configuration.publishTimeout),
-            sequencer: MessageSequencer(consumer: sequencerConsumer, producer: producer, messages: messages, logger: logger),
+            sequencer: MessageSequencer(consumer: sequencerConsumer, producer: producer, eventsTopic: topics.events, messages: messages, logger: logger),
             fanout: EventFanout(consumer: fanoutConsumer, pending: pending, edges: edges, logger: logger),
             producer: producer)
     }

@@ -59,6 +59,7 @@ public struct OriginService: Sendable {
                       detail: "\(configuration.linkHost):\(linkServer.boundPort ?? configuration.linkPort)"),
                 .init(name: "postgres", ok: await chat.databaseReady()),
                 .init(name: "migrations", ok: chatService.isMigrated),
+                .init(name: "kafka-producer", ok: chat.producer.isUsable),
             ])
         }
         let operatorApp = Application(

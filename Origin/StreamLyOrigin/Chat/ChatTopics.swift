@@ -1,10 +1,22 @@
-/// Kafka topics of the chat pipeline (docs/architecture in Origin/README.md).
-enum ChatTopics {
+/// Kafka topics and groups of the chat pipeline (Origin/README.md), under the deployment's
+/// namespace (`kafka.namespace`, default "streamly"), so deployments can share a broker.
+struct ChatTopics: Sendable {
     /// Accepted publishes, keyed by channel id: the sequencer group assigns seqs per partition.
-    static let publish = "streamly.chat.publish"
+    let publish: String
     /// Committed messages, keyed by channel id: every origin reads all of them (its own group)
     /// to answer waiting publishers and push to its edges.
-    static let events = "streamly.chat.events"
+    let events: String
+    /// The consumer group all origins of the deployment share to sequence `publish`.
+    let sequencerGroup: String
+    /// Prefix of each origin's own fan-out group on `events`.
+    let fanoutGroupPrefix: String
+
+    init(namespace: String) {
+        publish = "\(namespace).chat.publish"
+        events = "\(namespace).chat.events"
+        sequencerGroup = "\(namespace)-chat-sequencer"
+        fanoutGroupPrefix = "\(namespace)-chat-fanout"
+    }
 }
 
 /// A publish as it travels through `streamly.chat.publish`.

@@ -13,7 +13,9 @@ import Synchronization
 /// deduplication in `MessageStore.append` makes the replay harmless.
 struct MessageSequencer: Sendable {
     let consumer: KafkaConsumer
-    let producer: KafkaProducer
+    let producer: ChatProducer
+    /// Where committed messages go (`ChatTopics.events`).
+    let eventsTopic: String
     let messages: MessageStore
     let logger: Logger
     /// Most records handled per batch.
@@ -91,8 +93,8 @@ struct MessageSequencer: Sendable {
                 let event = MessageEvent.encode(
                     channel: channel, seq: result.seq, id: result.id, clientID: publish.client_id, authorID: author,
                     body: publish.body, createdAt: result.createdAt, attachments: [])
-                _ = try await producer.send(
-                    topic: ChatTopics.events, key: record.key, value: Array(event.readableBytesView),
+                try await producer.send(
+                    topic: eventsTopic, key: record.key, value: Array(event.readableBytesView),
                     headers: [
                         KafkaHeader(name: "seq", value: Array(String(result.seq).utf8)),
                         KafkaHeader(name: "author", value: Array(publish.author_id.utf8)),

@@ -20,6 +20,12 @@ public struct OriginConfiguration: Sendable {
     /// Kafka bootstrap servers (`kafka.brokers`) and extra librdkafka properties for consumers.
     public var kafkaBrokers: String
     public var kafkaSessionTimeoutMilliseconds: Int
+    /// How long the producer keeps trying to write a record (`kafka.message.timeout.ms`)
+    /// before the send fails; publishes answer 503 then and the client retries.
+    public var kafkaMessageTimeoutMilliseconds: Int
+    /// Prefix of the deployment's Kafka topics and consumer groups (`kafka.namespace`):
+    /// deployments (or test runs) sharing a broker need different ones.
+    public var kafkaNamespace: String
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
     public var jwtSecret: String
     /// How long a publish waits for its commit before answering 503 (the client retries).
@@ -34,6 +40,7 @@ public struct OriginConfiguration: Sendable {
                 linkSettings: LinkSettings = LinkSettings(),
                 postgresURL: String = "postgres://streamly:streamly@127.0.0.1:15432/streamly",
                 kafkaBrokers: String = "127.0.0.1:19092", kafkaSessionTimeoutMilliseconds: Int = 6_000,
+                kafkaMessageTimeoutMilliseconds: Int = 10_000, kafkaNamespace: String = "streamly",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret, publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
@@ -47,6 +54,8 @@ public struct OriginConfiguration: Sendable {
         self.postgresURL = postgresURL
         self.kafkaBrokers = kafkaBrokers
         self.kafkaSessionTimeoutMilliseconds = kafkaSessionTimeoutMilliseconds
+        self.kafkaMessageTimeoutMilliseconds = kafkaMessageTimeoutMilliseconds
+        self.kafkaNamespace = kafkaNamespace
         self.jwtSecret = jwtSecret
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
@@ -67,10 +76,26 @@ public struct OriginConfiguration: Sendable {
             postgresURL: values.string("postgres.url", default: defaults.postgresURL),
             kafkaBrokers: values.string("kafka.brokers", default: defaults.kafkaBrokers),
             kafkaSessionTimeoutMilliseconds: try values.int("kafka.session.timeout.ms", default: 6_000, range: 1_000...300_000),
+            kafkaMessageTimeoutMilliseconds: try values.int("kafka.message.timeout.ms", default: 10_000,
+                                                            range: 1_000...300_000),
+            kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+    }
+
+    /// A namespace must make valid topic and group names: 1–64 of `a-z 0-9 . _ -`.
+    static func namespace(_ value: String) throws -> String {
+        let allowed = value.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+        guard allowed, (1...64).contains(value.utf8.count) else {
+            throw LinkError(.invalidArgument,
+                            "configuration kafka.namespace=\(value) must be 1-64 characters of a-z, 0-9, '.', '_', '-'")
+        }
+        return value
     }
 }

@@ -68,6 +68,9 @@ final class Cluster: @unchecked Sendable {
             "STREAMLY_NODE_ID": "\(name)-\(run)", "STREAMLY_LINK_PORT": String(linkPort),
             "STREAMLY_OPERATOR_PORT": String(operatorPort), "STREAMLY_CLUSTER_SECRET": Self.secret,
             "STREAMLY_POSTGRES_URL": infra.postgresURL, "STREAMLY_KAFKA_BROKERS": infra.kafkaBrokers,
+            // Topics and sequencer group of this cluster alone: clusters of other tests (and
+            // origins they SIGKILL) never join its group or share its log.
+            "STREAMLY_KAFKA_NAMESPACE": "chat-it-\(run)",
             "STREAMLY_CHAT_PUBLISH_TIMEOUT_MS": "5000", "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
         ])
         origins[name] = Origin(daemon: daemon, linkPort: linkPort, operatorPort: operatorPort)
