@@ -22,9 +22,12 @@ public struct MessageStore: Sendable {
 
     /// Appends a message, exactly once per `(channelID, authorID, clientID)`.
     ///
-    /// One transaction: `SELECT … FOR UPDATE` on the channel, look the idempotency key up,
-    /// otherwise insert at `last_seq + 1` and advance `last_seq`. The result is durable
-    /// once this returns (PostgreSQL commit).
+    /// One statement, so one round trip and its own transaction: look the idempotency key
+    /// up; if it is new, advance the channel's `last_seq` (the `UPDATE` locks the channel row
+    /// until commit, serialising appends to one channel) and insert at the new value. The
+    /// result is durable once this returns (PostgreSQL commit). Two concurrent appends with
+    /// the same key: the later one fails the unique constraint (its `last_seq` step is rolled
+    /// back with it, so no gap) and is retried once, then finds the first one's row.
     /// - Throws: `.invalidInput` (client_id, body, attachments), `.notFound` (channel or author).
     public func append(
         channelID: UUID, authorID: UUID, clientID: String, body: String,
@@ -33,40 +36,37 @@ public struct MessageStore: Sendable {
         try Validate.clientID(clientID)
         try Validate.message(body: body, attachments: attachments)
         let attachmentsJSON = try String(decoding: JSONEncoder().encode(attachments), as: UTF8.self)
-        let logger = database.logger
-        do {
-            return try await database.withTransaction { connection in
-                let locked = try await connection.query(
-                    "SELECT last_seq FROM channels WHERE id = \(channelID) FOR UPDATE", logger: logger)
-                var lastSeq: Int64?
-                for try await seq in locked.decode(Int64.self) { lastSeq = seq }
-                guard let lastSeq else { throw StoreError(.notFound, "channel not found") }
-
-                let existing = try await connection.query("""
-                    SELECT seq, id, created_at FROM messages
-                    WHERE channel_id = \(channelID) AND author_id = \(authorID) AND client_id = \(clientID)
-                    """, logger: logger)
-                for try await (seq, id, createdAt) in existing.decode((Int64, UUID, Date).self) {
-                    return AppendResult(seq: seq, id: id, createdAt: createdAt, duplicate: true)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let rows = try await database.client.query("""
+                    WITH existing AS (
+                        SELECT seq, id, created_at FROM messages
+                        WHERE channel_id = \(channelID) AND author_id = \(authorID) AND client_id = \(clientID)
+                    ), advanced AS (
+                        UPDATE channels SET last_seq = last_seq + 1
+                        WHERE id = \(channelID) AND NOT EXISTS (SELECT 1 FROM existing)
+                        RETURNING last_seq
+                    ), inserted AS (
+                        INSERT INTO messages (channel_id, seq, author_id, client_id, body, attachments)
+                        SELECT \(channelID), last_seq, \(authorID), \(clientID), \(body), \(attachmentsJSON)::jsonb
+                        FROM advanced
+                        RETURNING seq, id, created_at
+                    )
+                    SELECT seq, id, created_at, false FROM inserted
+                    UNION ALL
+                    SELECT seq, id, created_at, true FROM existing
+                    """, logger: database.logger)
+                for try await (seq, id, createdAt, duplicate) in rows.decode((Int64, UUID, Date, Bool).self) {
+                    return AppendResult(seq: seq, id: id, createdAt: createdAt, duplicate: duplicate)
                 }
-
-                let seq = lastSeq + 1
-                let inserted = try await connection.query("""
-                    INSERT INTO messages (channel_id, seq, author_id, client_id, body, attachments)
-                    VALUES (\(channelID), \(seq), \(authorID), \(clientID), \(body), \(attachmentsJSON)::jsonb)
-                    RETURNING id, created_at
-                    """, logger: logger)
-                var result: AppendResult?
-                for try await (id, createdAt) in inserted.decode((UUID, Date).self) {
-                    result = AppendResult(seq: seq, id: id, createdAt: createdAt, duplicate: false)
-                }
-                try await connection.query(
-                    "UPDATE channels SET last_seq = \(seq) WHERE id = \(channelID)", logger: logger)
-                guard let result else { throw StoreError(.notFound, "insert returned no row") }
-                return result
+                throw StoreError(.notFound, "channel not found")
+            } catch where error.isForeignKeyViolation {
+                throw StoreError(.notFound, "author not found")
+            } catch where error.isUniqueViolation && attempt == 1 {
+                continue  // a concurrent append with the same key committed first
             }
-        } catch where error.isForeignKeyViolation {
-            throw StoreError(.notFound, "author not found")
         }
     }
 

@@ -69,6 +69,33 @@ struct MessageStoreTests {
         }
     }
 
+    @Test("the same client_id appended by 8 concurrent retries: one message, one seq, no gap")
+    func concurrentRetriesAreDeduplicated() async throws {
+        try await TestDatabase.withFresh(maximumConnections: 8) { database in
+            let messages = MessageStore(database: database)
+            let author = try await Fixtures.user("retrier", in: database)
+            let channel = try await ChannelStore(database: database)
+                .create(name: "retries", isPrivate: false, creatorID: author.id)
+            for round in 1...10 {
+                let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            try await messages.append(channelID: channel.id, authorID: author.id,
+                                                      clientID: "r\(round)", body: "round \(round)")
+                        }
+                    }
+                    var results: [AppendResult] = []
+                    for try await result in group { results.append(result) }
+                    return results
+                }
+                #expect(Set(results.map(\.seq)) == [Int64(round)], "every retry gets the one seq")
+                #expect(results.filter { !$0.duplicate }.count == 1, "exactly one append wrote")
+            }
+            let stored = try await messages.history(channelID: channel.id, after: 0, limit: 50)
+            #expect(stored.map(\.seq) == Array(1...10))
+        }
+    }
+
     @Test("bad input and unknown channels are refused")
     func refusals() async throws {
         try await TestDatabase.withFresh { database in
