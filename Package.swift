@@ -239,7 +239,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EdgeTests",
-            dependencies: ["StreamLyEdge"],
+            dependencies: [
+                "StreamLyEdge",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/EdgeTests",
             swiftSettings: swiftSettings
         ),

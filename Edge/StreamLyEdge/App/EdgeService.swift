@@ -79,11 +79,12 @@ public struct EdgeService: Sendable {
             } + [.init(name: "redis", ok: presence.redis.isConnected)])
         }
         RESTRoutes(origin: origin, verifier: verifier).register(on: router)
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        let webSocketRouter = Router(context: EdgeWebSocketContext.self)
         webSocketRouter.ws("/ws") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            await gateway.serve(inbound: inbound, outbound: outbound, token: Self.token(from: context.request))
+            await gateway.serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel,
+                                token: Self.token(from: context.request))
         }
         let http = Application(
             router: router,
@@ -119,6 +120,20 @@ public struct EdgeService: Sendable {
             return String(header.dropFirst(7))
         }
         return request.uri.queryParameters["token"].map(String.init)
+    }
+}
+
+/// The WebSocket route's request context: the basic one plus the connection's channel,
+/// which the gateway writes fan-out frames to directly.
+struct EdgeWebSocketContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
     }
 }
 

@@ -46,6 +46,7 @@ final class ChatHub: Sendable {
     /// waited and switches the session to live delivery.
     func completeSubscribe(_ session: GatewaySession, channel: String, lastSeq: Int64, replayedUpTo: Int64) {
         var toSend: [ByteBuffer] = []
+        var drain = false
         var gapFetch: (Int64, Int64)?
         channels.withLock { channels in
             guard var state = channels[channel], state.subscribers[session.id] != nil else { return }
@@ -72,11 +73,12 @@ final class ChatHub: Sendable {
                 toSend.append(event)
                 subscriber.cursor = seq
             }
+            drain = !toSend.isEmpty && session.queue(toSend).drain
             subscriber.waiting = nil
             state.subscribers[session.id] = subscriber
             channels[channel] = state
         }
-        for event in toSend { session.enqueue(event) }
+        if drain { GatewaySession.scheduleDrains([session]) }
         if let (after, before) = gapFetch { startGapFetch(channel, after: after, before: before) }
     }
 
@@ -138,10 +140,12 @@ final class ChatHub: Sendable {
         }
     }
 
-    /// Writes released events to every live subscriber, past its cursor.
+    /// Writes released events to every live subscriber, past its cursor. The frames are
+    /// queued under the channel lock, so two releases of one channel (from two origins'
+    /// links) reach each session in seq order.
     private func deliver(_ events: [(seq: Int64, event: ByteBuffer)], channel: String) {
         guard let last = events.last?.seq else { return }
-        var sends: [(GatewaySession, [ByteBuffer])] = []
+        var drains: [GatewaySession] = []
         channels.withLock { channels in
             guard var state = channels[channel] else { return }
             for (id, var subscriber) in state.subscribers {
@@ -149,16 +153,14 @@ final class ChatHub: Sendable {
                     subscriber.waiting!.append(contentsOf: events)
                 } else {
                     let fresh = events.filter { $0.seq > subscriber.cursor }.map(\.event)
-                    if !fresh.isEmpty { sends.append((subscriber.session, fresh)) }
+                    if !fresh.isEmpty, subscriber.session.queue(fresh).drain { drains.append(subscriber.session) }
                     subscriber.cursor = max(subscriber.cursor, last)
                 }
                 state.subscribers[id] = subscriber
             }
             channels[channel] = state
         }
-        for (session, buffers) in sends {
-            for buffer in buffers { session.enqueue(buffer) }
-        }
+        GatewaySession.scheduleDrains(drains)
     }
 
     /// Sessions subscribed to `channel` (for typing and presence events).

@@ -54,26 +54,55 @@ final class Gateway: Sendable {
         }
     }
 
-    /// How long a closing session's queued frames may take to reach the client.
+    /// How long a client has to answer the close frame before the connection is dropped.
     static let closeGrace = Duration.seconds(2)
 
     /// Connected WebSocket clients.
     var sessionCount: Int { sessions.withLock { $0.count } }
 
-    /// Serves one upgraded connection until it closes. `token` comes from the upgrade
-    /// request (`Authorization: Bearer` or `?token=`), if any.
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, token: String?) async {
-        let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits, now: Self.now())
+    /// Serves one upgraded connection until it closes. `channel` is the connection's (its
+    /// frames are written there directly); `token` comes from the upgrade request
+    /// (`Authorization: Bearer` or `?token=`), if any.
+    ///
+    /// Tasks: the read loop; the lane that runs origin-bound requests in order; the auth
+    /// deadline; and the closer, which sends the close frame the session asks for (after
+    /// every frame already accepted) and then gives the client `closeGrace` to answer it.
+    /// The connection ends when the client leaves or the grace is over, so a client that
+    /// never answers cannot hold the session (or the edge's shutdown) open.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
+               token: String?) async {
+        let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits,
+                                     now: Self.now(), transport: ChannelTransport(channel: channel))
         sessions.withLock { $0[session.id] = session }
-        await withTaskGroup(of: Void.self) { connection in
-            connection.addTask { await self.write(session, to: outbound) }
-            await read(inbound, session: session, token: token)
-            // The writer is not cancelled with the reader: it still has to put what is
-            // queued, the close frame above all (1003, 1009, 4029…), on the wire. A client
-            // that does not read gets `closeGrace`, then the connection is dropped.
-            connection.addTask { try? await Task.sleep(for: Self.closeGrace) }
-            await connection.next()
-            connection.cancelAll()
+        let (lane, laneInput) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
+        // Each task answers whether its end ends the connection.
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await request in session.closeRequests {
+                    do {
+                        try await outbound.close(.init(codeNumber: Int(request.code)), reason: request.reason)
+                        try? await Task.sleep(for: Self.closeGrace)
+                    } catch {}  // the connection is already gone
+                }
+                return true
+            }
+            group.addTask {
+                for await action in lane { await self.perform(action, session: session) }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: self.limits.authTimeout)
+                let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
+                await self.perform(action, session: session)
+                return false
+            }
+            group.addTask {
+                await self.read(inbound, session: session, lane: laneInput, token: token)
+            }
+            while let ends = await group.next(), !ends {}
+            laneInput.finish()
+            session.finish()
+            group.cancelAll()
         }
         sessions.withLock { _ = $0.removeValue(forKey: session.id) }
         let channels = session.state.withLock { $0.machine.subscriptions }
@@ -84,72 +113,33 @@ final class Gateway: Sendable {
         }
     }
 
-    /// Handles the client's frames until it leaves or the session closes: the read loop,
-    /// the lane that runs origin-bound requests in order, and the auth-deadline tick.
-    /// Once the session is closing the client has `closeGrace` to answer the close frame;
-    /// one that never does cannot hold the session (or the edge's shutdown) open.
-    /// Ends with the session finished (its queue accepts nothing more).
-    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, token: String?) async {
-        let (lane, laneInput) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Origin-bound requests run one at a time, in the order the client sent them.
-                for await action in lane { await self.perform(action, session: session) }
-            }
-            group.addTask {
-                while !Task.isCancelled, !session.isClosing {
-                    try? await Task.sleep(for: .seconds(1))
-                    let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
-                    await self.perform(action, session: session)
+    /// Handles the client's frames until it leaves (true) or breaks the protocol (false:
+    /// the session closes with 1009 and the closer ends the connection). Origin-bound
+    /// requests go to `lane`. Once the session is closing, frames are read (the client's
+    /// answer to the close frame ends the stream) but no longer acted on.
+    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession,
+                      lane: AsyncStream<GatewaySessionStateMachine.Action>.Continuation, token: String?) async -> Bool {
+        if let token { await perform(.verifyToken(id: nil, token: token), session: session) }
+        do {
+            for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
+                if session.isClosing { continue }
+                let action: GatewaySessionStateMachine.Action
+                switch message {
+                case .text(let text):
+                    action = session.state.withLock { $0.machine.received(Array(text.utf8), now: Self.now()) }
+                case .binary:
+                    action = session.state.withLock { $0.machine.receivedBinary() }
                 }
-                try? await Task.sleep(for: Self.closeGrace)
-            }
-            group.addTask {
-                if let token { await self.perform(.verifyToken(id: nil, token: token), session: session) }
-                do {
-                    for try await message in inbound.messages(maxSize: self.limits.maxFrameBytes) {
-                        let action: GatewaySessionStateMachine.Action
-                        switch message {
-                        case .text(let text):
-                            action = session.state.withLock { $0.machine.received(Array(text.utf8), now: Self.now()) }
-                        case .binary:
-                            action = session.state.withLock { $0.machine.receivedBinary() }
-                        }
-                        switch action {
-                        case .subscribe, .unsubscribe, .publish, .verifyToken: laneInput.yield(action)
-                        default: await self.perform(action, session: session)
-                        }
-                        if session.isClosing { break }
-                    }
-                } catch {
-                    self.logger.debug("websocket read ended", metadata: ["error": "\(error)"])
-                    session.close(code: GatewayCloseCode.messageTooBig, reason: "frame too large or malformed")
+                switch action {
+                case .subscribe, .unsubscribe, .publish, .verifyToken: lane.yield(action)
+                default: await perform(action, session: session)
                 }
             }
-            // The client left (or broke the protocol), or it had its grace after a close.
-            await group.next()
-            laneInput.finish()
-            session.finish()
-            group.cancelAll()
-        }
-    }
-
-    /// Drains the session's queue to the socket.
-    private func write(_ session: GatewaySession, to outbound: WebSocketOutboundWriter) async {
-        for await item in session.outbound {
-            do {
-                switch item {
-                case .text(let buffer):
-                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer)))
-                    session.written(buffer.readableBytes)
-                case .close(let code, let reason):
-                    try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
-                    return
-                }
-            } catch {
-                session.finish()
-                return
-            }
+            return true
+        } catch {
+            logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+            session.close(code: GatewayCloseCode.messageTooBig, reason: "frame too large or malformed")
+            return false
         }
     }
 

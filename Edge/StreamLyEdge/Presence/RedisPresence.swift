@@ -196,16 +196,18 @@ final class RedisPresence: PresenceTracker {
         if channel == Self.typingChannel, let chat = object["channel"] as? String {
             let event = GatewayEvents.typing(channel: chat, user: user,
                                              ttlMilliseconds: Int(timing.typingTTL.components.seconds) * 1_000)
-            for session in hub.subscribers(of: chat) where session.user?.id != user { session.enqueue(event) }
+            GatewaySession.send(hub.subscribers(of: chat).filter { $0.user?.id != user }.map { ($0, [event]) })
         } else if channel == Self.presenceChannel, let status = object["status"] as? String,
                   let channels = object["channels"] as? [String] {
             let event = GatewayEvents.presence(user: user, online: status == "online")
             var seen = Set<UInt64>()
+            var sends: [(session: GatewaySession, texts: [ByteBuffer])] = []
             for chat in channels {
                 for session in hub.subscribers(of: chat) where session.user?.id != user && seen.insert(session.id).inserted {
-                    session.enqueue(event)
+                    sends.append((session, [event]))
                 }
             }
+            GatewaySession.send(sends)
         }
     }
 }

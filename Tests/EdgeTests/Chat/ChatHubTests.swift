@@ -1,4 +1,6 @@
 import NIOCore
+import NIOPosix
+import Synchronization
 import Testing
 @testable import StreamLyEdge
 
@@ -6,21 +8,23 @@ import Testing
 struct ChatHubTests {
     static func event(_ seq: Int64) -> ByteBuffer { ByteBuffer(string: #"{"op":"message","seq":\#(seq)}"#) }
 
-    /// Texts queued for a session so far.
+    /// A session whose frames are recorded on a real event loop.
+    static func session(_ id: UInt64, limits: GatewayLimits = GatewayLimits()) -> GatewaySession {
+        GatewaySession(id: id, limits: limits, now: 0, transport: RecordingTransport())
+    }
+
+    /// Texts written to a session so far (after the writes queued on its loop ran).
     static func drain(_ session: GatewaySession) async -> [String] {
-        session.finish()
-        var texts: [String] = []
-        for await item in session.outbound {
-            if case .text(let buffer) = item { texts.append(String(buffer: buffer)) }
-        }
-        return texts
+        let transport = session.transport as! RecordingTransport
+        try? await transport.eventLoop.submit {}.get()
+        return transport.texts
     }
 
     @Test("events reach every subscriber in order, once, from the same buffer")
     func fanOut() async {
         let hub = ChatHub { _, _, _ in nil }
-        let a = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
-        let b = GatewaySession(id: 2, limits: GatewayLimits(), now: 0)
+        let a = Self.session(1)
+        let b = Self.session(2)
         for session in [a, b] {
             hub.beginSubscribe(session, channel: "c")
             hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
@@ -34,10 +38,10 @@ struct ChatHubTests {
     @Test("live events during a replay wait, and only those past the replay are sent")
     func replayThenLive() async {
         let hub = ChatHub { _, _, _ in nil }
-        let early = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        let early = Self.session(1)
         hub.beginSubscribe(early, channel: "c")
         hub.completeSubscribe(early, channel: "c", lastSeq: 5, replayedUpTo: 5)
-        let late = GatewaySession(id: 2, limits: GatewayLimits(), now: 0)
+        let late = Self.session(2)
         hub.beginSubscribe(late, channel: "c")
         hub.received(channel: "c", seq: 6, event: Self.event(6))
         hub.received(channel: "c", seq: 7, event: Self.event(7))
@@ -51,7 +55,7 @@ struct ChatHubTests {
     @Test("events that reach the edge before the first subscriber's answer are delivered, not dropped")
     func earlyEventsBeforeTheFirstAnswer() async {
         let hub = ChatHub { _, _, _ in nil }
-        let session = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        let session = Self.session(1)
         hub.beginSubscribe(session, channel: "c")
         // 5 is in the replay; 6 and 7 were committed after the origin read last-seq 5
         // but pushed to the edge before its answer arrived.
@@ -66,7 +70,7 @@ struct ChatHubTests {
         let hub = ChatHub { channel, after, before in
             (after + 1..<before).map { ($0, ChatHubTests.event($0)) }
         }
-        let session = GatewaySession(id: 1, limits: GatewayLimits(), now: 0)
+        let session = Self.session(1)
         hub.beginSubscribe(session, channel: "c")
         hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
         hub.received(channel: "c", seq: 3, event: Self.event(3))
@@ -79,15 +83,38 @@ struct ChatHubTests {
     func slowConsumer() async {
         var limits = GatewayLimits()
         limits.sendBufferBytes = 100
-        let session = GatewaySession(id: 1, limits: limits, now: 0)
+        let transport = RecordingTransport(holdWrites: true)  // a client that reads nothing
+        let session = GatewaySession(id: 1, limits: limits, now: 0, transport: transport)
         var accepted = 0
         for _ in 0..<10 where session.enqueue(ByteBuffer(repeating: 0x61, count: 30)) { accepted += 1 }
         #expect(accepted == 3)
-        var closed = false
-        for await item in session.outbound {
-            if case .close(let code, _) = item { closed = code == GatewayCloseCode.slowConsumer }
+        var closes: [UInt16] = []
+        for await request in session.closeRequests { closes.append(request.code) }
+        #expect(closes == [GatewayCloseCode.slowConsumer])
+        #expect(!session.enqueue(ByteBuffer(string: "x")), "a closing session accepts nothing")
+    }
+
+    @Test("bytes leave the send buffer once written, so a client that keeps up is never cut off")
+    func sendBufferDrains() async {
+        var limits = GatewayLimits()
+        limits.sendBufferBytes = 100
+        let session = Self.session(1, limits: limits)
+        for _ in 0..<20 {
+            #expect(session.enqueue(ByteBuffer(repeating: 0x61, count: 60)))
+            _ = await Self.drain(session)
         }
-        #expect(closed)
+        #expect(await Self.drain(session).count == 20)
+        #expect(!session.isClosing)
+    }
+
+    @Test("fan-out to sessions on different event loops keeps each session's order")
+    func fanOutAcrossLoops() async {
+        let sessions = (1...8).map { Self.session(UInt64($0)) }
+        for seq in 1...50 {
+            GatewaySession.send(sessions.map { ($0, [Self.event(Int64(seq))]) })
+        }
+        let expected = (1...50).map { String(buffer: Self.event(Int64($0))) }
+        for session in sessions { #expect(await Self.drain(session) == expected) }
     }
 
     @Test("the seq of a message event is read without decoding it")
@@ -98,5 +125,25 @@ struct ChatHubTests {
         #expect(lines.readNextLine()?.seq == 1)
         #expect(lines.readNextLine()?.seq == 2)
         #expect(lines.readNextLine() == nil)
+    }
+}
+
+/// Records the frames a session writes, on one of the shared event loops; with
+/// `holdWrites` the writes never complete, like a client that stopped reading.
+final class RecordingTransport: GatewayTransport, Sendable {
+    let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    private let written = Mutex<[String]>([])
+    private let holdWrites: Bool
+
+    init(holdWrites: Bool = false) {
+        self.holdWrites = holdWrites
+    }
+
+    var texts: [String] { written.withLock { $0 } }
+
+    func writeOnLoop(_ texts: [ByteBuffer], done: @escaping @Sendable (Bool) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        written.withLock { $0 += texts.map { String(buffer: $0) } }
+        if !holdWrites { done(true) }
     }
 }
