@@ -142,6 +142,17 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Commits `record.offset + 1` for the records' partitions without waiting for the
+    /// broker (`rd_kafka_commit` async): commits still apply in call order, and one that
+    /// fails is superseded by the next. For consumers whose replay after a crash is harmless.
+    /// Does nothing after `close()`.
+    public func commitInBackground(_ records: [KafkaRecord]) {
+        guard !records.isEmpty, !pollThread.isStopRequested else { return }
+        let offsets = KafkaTopicPartitionList()
+        for record in records { offsets.add(topic: record.topic, partition: record.partition, offset: record.offset + 1) }
+        _ = rd_kafka_commit(client.handle, offsets.pointer, 1)
+    }
+
     /// Leaves the group (`rd_kafka_consumer_close`: the assignment is revoked and the group
     /// rebalances without waiting for the session timeout), then ends `records` and
     /// `rebalances`. Records not yet read are dropped; uncommitted ones are read again by the

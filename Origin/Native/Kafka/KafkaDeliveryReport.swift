@@ -1,18 +1,19 @@
 internal import CRdKafka
+import Synchronization
 
-/// One `send`'s continuation, carried through librdkafka as the per-message opaque: retained
+/// One record's completion, carried through librdkafka as the per-message opaque: retained
 /// with `Unmanaged.passRetained` when the record is enqueued and released by the delivery
 /// report callback, which runs exactly once per enqueued record (on success, failure, timeout
 /// or purge).
 final class KafkaDeliveryReport: Sendable {
-    typealias Continuation = CheckedContinuation<(partition: Int32, offset: Int64), any Error>
+    typealias Completion = @Sendable (Result<(partition: Int32, offset: Int64), any Error>) -> Void
 
     let topic: String
-    let continuation: Continuation
+    let completion: Completion
 
-    init(topic: String, continuation: Continuation) {
+    init(topic: String, completion: @escaping Completion) {
         self.topic = topic
-        self.continuation = continuation
+        self.completion = completion
     }
 
     /// The `dr_msg_cb` registered on every producer configuration. Runs on whichever thread
@@ -36,12 +37,43 @@ final class KafkaDeliveryReport: Sendable {
                     reason += " (\(KafkaClient.string(text)))"
                 }
             }
-            continuation.resume(throwing: OriginNativeError(
+            completion(.failure(OriginNativeError(
                 code: .kafkaDelivery, message: "delivery to topic \"\(topic)\" failed: \(reason)",
                 status: status.rawValue
-            ))
+            )))
             return
         }
-        continuation.resume(returning: (message.pointee.partition, message.pointee.offset))
+        completion(.success((message.pointee.partition, message.pointee.offset)))
+    }
+}
+
+/// A record handed to librdkafka whose acknowledgement is awaited later
+/// (`KafkaProducer.produce`). One waiter at a time.
+public final class KafkaPendingDelivery: Sendable {
+    public typealias Outcome = Result<(partition: Int32, offset: Int64), any Error>
+    private let state = Mutex<(outcome: Outcome?, waiter: CheckedContinuation<Outcome, Never>?)>((nil, nil))
+
+    init() {}
+
+    func complete(_ outcome: Outcome) {
+        let waiter = state.withLock { state in
+            state.outcome = outcome
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: outcome)
+    }
+
+    /// Waits for the broker's acknowledgement (see `KafkaProducer.send` for the errors).
+    public func wait() async throws -> (partition: Int32, offset: Int64) {
+        let outcome = await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Outcome? in
+                if let outcome = state.outcome { return outcome }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+        return try outcome.get()
     }
 }

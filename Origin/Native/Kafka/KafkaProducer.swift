@@ -66,23 +66,43 @@ public final class KafkaProducer: Sendable {
         topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []
     ) async throws -> (partition: Int32, offset: Int64) {
         try await withCheckedThrowingContinuation { continuation in
-            let report = Unmanaged.passRetained(KafkaDeliveryReport(topic: topic, continuation: continuation))
-            let status: rd_kafka_resp_err_t? = closed.withLock { closed in
-                guard !closed else { return nil }
-                return enqueue(topic: topic, key: key, value: value, headers: headers, opaque: report.toOpaque())
-            }
-            guard status != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-            // Not enqueued: no delivery report will come, so the box is released here.
-            report.release()
-            if let status {
-                continuation.resume(throwing: OriginNativeError(
-                    code: .kafkaProduce,
-                    message: "cannot enqueue record for topic \"\(topic)\": \(KafkaClient.describe(status))",
-                    status: status.rawValue
-                ))
-            } else {
-                continuation.resume(throwing: OriginNativeError(code: .kafkaClosed, message: "producer is closed"))
-            }
+            submit(topic: topic, key: key, value: value, headers: headers) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Hands one record to librdkafka now and returns without waiting: records produced one
+    /// after another keep that order within a partition. `wait()` on the result gives what
+    /// `send` would have returned or thrown.
+    public func produce(
+        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []
+    ) -> KafkaPendingDelivery {
+        let pending = KafkaPendingDelivery()
+        submit(topic: topic, key: key, value: value, headers: headers) { pending.complete($0) }
+        return pending
+    }
+
+    /// Enqueues the record; `completion` runs once, with the delivery report or at once if
+    /// the record was not enqueued.
+    private func submit(
+        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        completion: @escaping KafkaDeliveryReport.Completion
+    ) {
+        let report = Unmanaged.passRetained(KafkaDeliveryReport(topic: topic, completion: completion))
+        let status: rd_kafka_resp_err_t? = closed.withLock { closed in
+            guard !closed else { return nil }
+            return enqueue(topic: topic, key: key, value: value, headers: headers, opaque: report.toOpaque())
+        }
+        guard status != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+        // Not enqueued: no delivery report will come, so the box is released here.
+        report.release()
+        if let status {
+            completion(.failure(OriginNativeError(
+                code: .kafkaProduce,
+                message: "cannot enqueue record for topic \"\(topic)\": \(KafkaClient.describe(status))",
+                status: status.rawValue
+            )))
+        } else {
+            completion(.failure(OriginNativeError(code: .kafkaClosed, message: "producer is closed")))
         }
     }
 

@@ -32,6 +32,22 @@ final class ChatProducer: Sendable {
         }
     }
 
+    /// Hands one record to the current producer now (records started one after another
+    /// keep their order in a partition); the returned closure waits for its acknowledgement,
+    /// replacing a producer that broke on the way, like `send`.
+    func start(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) -> @Sendable () async throws -> Void {
+        let producer = current.withLock { $0 }
+        let delivery = producer.produce(topic: topic, key: key, value: value, headers: headers)
+        return {
+            do {
+                _ = try await delivery.wait()
+            } catch {
+                if let fatal = producer.fatalFailure { self.replace(producer, because: fatal) }
+                throw error
+            }
+        }
+    }
+
     /// Whether the current producer can still write (for `/readyz`).
     var isUsable: Bool { current.withLock { $0 }.fatalFailure == nil }
 

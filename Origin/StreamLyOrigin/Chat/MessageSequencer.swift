@@ -60,30 +60,39 @@ struct MessageSequencer: Sendable {
         let records = Mutex<[KafkaRecord]>([])
     }
 
+    /// Sequences one batch: channels concurrently, each channel's records in order. A
+    /// record's event is handed to the producer right after its append, without waiting for
+    /// the acknowledgement before the next append (the idempotent producer keeps a
+    /// partition's order); the offsets are committed once every event of the batch is written.
     private func process(_ batch: [KafkaRecord]) async {
         var byChannel: [String: [KafkaRecord]] = [:]
         for record in batch { byChannel[String(decoding: record.key ?? [], as: UTF8.self), default: []].append(record) }
         await withTaskGroup(of: Void.self) { group in
             for records in byChannel.values {
-                group.addTask { for record in records { await handle(record) } }
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { acknowledgements in
+                        for record in records {
+                            guard let emitted = await append(record) else { continue }
+                            acknowledgements.addTask { await settle(record, emitted) }
+                        }
+                    }
+                }
             }
         }
         var last: [Int32: KafkaRecord] = [:]
         for record in batch where (last[record.partition]?.offset ?? -1) < record.offset { last[record.partition] = record }
-        for record in last.values {
-            do { try await consumer.commit(record) } catch {
-                logger.warning("sequencer commit failed", metadata: ["error": "\(error)"])
-            }
-        }
+        consumer.commitInBackground(Array(last.values))
     }
 
-    /// Appends one message (retrying while PostgreSQL or Kafka is unavailable) and emits its event.
-    private func handle(_ record: KafkaRecord) async {
+    /// Appends one message (retrying with backoff while PostgreSQL is unavailable) and hands
+    /// its event to the producer; returns the wait for the event's acknowledgement, or nil
+    /// for a record that is skipped (malformed, unknown channel or author).
+    private func append(_ record: KafkaRecord) async -> (@Sendable () async throws -> Void)? {
         guard let publish = try? JSONDecoder().decode(PublishRecord.self, from: Data(record.value)),
               let channel = UUID(uuidString: publish.channel), let author = UUID(uuidString: publish.author_id)
         else {
             logger.error("sequencer: skipping malformed record", metadata: ["offset": "\(record.offset)"])
-            return
+            return nil
         }
         var delay = Duration.milliseconds(50)
         while !Task.isCancelled {
@@ -93,24 +102,47 @@ struct MessageSequencer: Sendable {
                 let event = MessageEvent.encode(
                     channel: channel, seq: result.seq, id: result.id, clientID: publish.client_id, authorID: author,
                     body: publish.body, createdAt: result.createdAt, attachments: [])
-                try await producer.send(
-                    topic: eventsTopic, key: record.key, value: Array(event.readableBytesView),
-                    headers: [
-                        KafkaHeader(name: "seq", value: Array(String(result.seq).utf8)),
-                        KafkaHeader(name: "author", value: Array(publish.author_id.utf8)),
-                        KafkaHeader(name: "client-id", value: Array(publish.client_id.utf8)),
-                        KafkaHeader(name: "message-id", value: Array(result.id.uuidString.lowercased().utf8)),
-                        KafkaHeader(name: "duplicate", value: Array((result.duplicate ? "true" : "false").utf8)),
-                    ])
-                return
+                return producer.start(topic: eventsTopic, key: record.key, value: Array(event.readableBytesView),
+                                      headers: Self.headers(result, publish))
             } catch let error as StoreError where error.code == .invalidInput || error.code == .notFound {
                 logger.error("sequencer: rejecting record", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
-                return
+                return nil
             } catch {
                 logger.warning("sequencer: retrying", metadata: ["error": "\(error)", "delay": "\(delay)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))
             }
         }
+        return nil
+    }
+
+    /// Waits until the record's event is written; if it was not (broker unreachable past
+    /// the message timeout, producer replaced), appends again (a duplicate: same seq) and
+    /// re-emits, with backoff. The edges order events by seq, so a late re-emit is harmless.
+    private func settle(_ record: KafkaRecord, _ emitted: @escaping @Sendable () async throws -> Void) async {
+        var emitted = emitted
+        var delay = Duration.milliseconds(50)
+        while !Task.isCancelled {
+            do {
+                try await emitted()
+                return
+            } catch {
+                logger.warning("sequencer: event not written, emitting again", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+                guard let again = await append(record) else { return }
+                emitted = again
+            }
+        }
+    }
+
+    static func headers(_ result: AppendResult, _ publish: PublishRecord) -> [KafkaHeader] {
+        [
+            KafkaHeader(name: "seq", value: Array(String(result.seq).utf8)),
+            KafkaHeader(name: "author", value: Array(publish.author_id.utf8)),
+            KafkaHeader(name: "client-id", value: Array(publish.client_id.utf8)),
+            KafkaHeader(name: "message-id", value: Array(result.id.uuidString.lowercased().utf8)),
+            KafkaHeader(name: "duplicate", value: Array((result.duplicate ? "true" : "false").utf8)),
+        ]
     }
 }

@@ -79,6 +79,34 @@ import Testing
         #expect(extra.isEmpty)
     }
 
+    @Test func pipelinedProducesKeepTheirOrderAndBackgroundCommitsAreResumedFrom() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("pipelined")
+        let group = KafkaBroker.uniqueName("pipelined")
+        let producer = try KafkaProducer(brokers: brokers, clientID: "pipelined-test")
+        // 200 records handed over back to back, acknowledgements awaited afterwards.
+        let deliveries = (0..<200).map { index in
+            producer.produce(topic: topic, key: Array("channel".utf8), value: Array(String(index).utf8))
+        }
+        var offsets: [Int64] = []
+        for delivery in deliveries { offsets.append(try await delivery.wait().offset) }
+        #expect(offsets == offsets.sorted() && Set(offsets).count == 200, "acknowledged in hand-over order")
+        await producer.close()
+        let late = producer.produce(topic: topic, key: nil, value: [1])
+        await #expect(throws: OriginNativeError.self) { try await late.wait() }
+
+        let first = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
+        let records = try await KafkaBroker.read(200, from: first, within: .seconds(20))
+        #expect(records.map { String(decoding: $0.value, as: UTF8.self) } == (0..<200).map(String.init))
+        first.commitInBackground([records[149]])
+        await first.close()  // closing waits for outstanding commits
+
+        let second = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
+        let rest = try await KafkaBroker.read(50, from: second, within: .seconds(20))
+        await second.close()
+        #expect(rest.map { String(decoding: $0.value, as: UTF8.self) } == (150..<200).map(String.init))
+    }
+
     @Test func headersKeysAndBinaryValuesRoundTrip() async throws {
         let brokers = try KafkaBroker.address()
         let topic = KafkaBroker.uniqueName("binary")
