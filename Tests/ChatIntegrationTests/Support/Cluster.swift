@@ -71,6 +71,8 @@ final class Cluster: @unchecked Sendable {
             // Topics and sequencer group of this cluster alone: clusters of other tests (and
             // origins they SIGKILL) never join its group or share its log.
             "STREAMLY_KAFKA_NAMESPACE": "chat-it-\(run)",
+            // Tansu holds a JoinGroup for about half the session timeout: keep joins short.
+            "STREAMLY_KAFKA_SESSION_TIMEOUT_MS": "2000",
             "STREAMLY_CHAT_PUBLISH_TIMEOUT_MS": "5000", "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
         ])
         origins[name] = Origin(daemon: daemon, linkPort: linkPort, operatorPort: operatorPort)
