@@ -100,6 +100,8 @@ final class OriginChatService: Service, Sendable {
     func run() async throws {
         var delay = Duration.milliseconds(200)
         while !Task.isShuttingDownGracefully {
+            // Cancelled (another service failed, e.g. a port in use): end, so the origin exits.
+            try Task.checkCancellation()
             do {
                 let applied = try await Migrator(database: chat.database).migrate()
                 if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
