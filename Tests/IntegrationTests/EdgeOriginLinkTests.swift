@@ -101,6 +101,21 @@ struct EdgeOriginLinkTests {
         await edge.stop()
     }
 
+    @Test("an origin whose port is taken exits at once instead of running half-started")
+    func portInUse() async throws {
+        let ports = Ports()
+        let first = try Self.origin(ports, name: "port-owner")
+        #expect(await eventually(timeout: .seconds(15)) { Self.ready(ports.originOperator) }, "origin log:\n\(first.log)")
+        let second = try Daemon("streamly-origin", name: "port-taken", environment: [
+            "STREAMLY_LINK_PORT": String(try freePort()), "STREAMLY_OPERATOR_PORT": String(ports.originOperator),
+            "STREAMLY_CLUSTER_SECRET": Self.secret,
+        ])
+        let status = await second.waitForExit(timeout: .seconds(10))
+        #expect(status != nil && status != 0, "second origin log:\n\(second.log)")
+        await second.stop()
+        await first.stop()
+    }
+
     @Test("bad configuration is refused at start with a clear message")
     func badConfiguration() async throws {
         let ports = Ports()
