@@ -273,6 +273,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OriginTests",
+            dependencies: ["StreamLyOrigin", "StreamLyAPI"],
+            path: "Tests/OriginTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ChatIntegrationTests",
             dependencies: [
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -26,7 +26,7 @@ struct OriginChat: Sendable {
             "allow.auto.create.topics": "true",
             "topic.metadata.refresh.interval.ms": "2000",
             // Chat is latency-bound: do not let the broker hold fetches for long.
-            "fetch.wait.max.ms": "10",
+            "fetch.wait.max.ms": String(configuration.kafkaFetchWaitMilliseconds),
         ]
         let producer = try ChatProducer(logger: logger) {
             try KafkaProducer(brokers: configuration.kafkaBrokers, clientID: configuration.nodeID, properties: [

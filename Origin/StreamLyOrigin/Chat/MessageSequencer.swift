@@ -70,12 +70,13 @@ struct MessageSequencer: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for records in byChannel.values {
                 group.addTask {
-                    await withTaskGroup(of: Void.self) { acknowledgements in
-                        for record in records {
-                            guard let emitted = await append(record) else { continue }
-                            acknowledgements.addTask { await settle(record, emitted) }
-                        }
+                    var emitted: [(KafkaRecord, @Sendable () async throws -> Void)] = []
+                    for record in records {
+                        if let emit = await append(record) { emitted.append((record, emit)) }
                     }
+                    // Acknowledgements come back in produce order: awaiting them one by one
+                    // costs no more than awaiting them together.
+                    for (record, emit) in emitted { await settle(record, emit) }
                 }
             }
         }

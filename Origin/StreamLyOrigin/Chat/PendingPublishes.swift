@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import StreamLyAPI
 
@@ -6,15 +7,18 @@ import StreamLyAPI
 /// A key is registered before the record is produced, so a commit that arrives
 /// before the publisher starts waiting is kept, not lost.
 final class PendingPublishes: Sendable {
+    private typealias Waiter = CheckedContinuation<ChatLinkBodies.Published?, Never>
+
     private struct Entry {
         var result: ChatLinkBodies.Published?
-        var waiters: [CheckedContinuation<ChatLinkBodies.Published?, Never>] = []
+        var waiters: [UInt64: Waiter] = [:]
         var registrations = 1
-        /// Set when a wait timed out: late waiters of this round return at once.
-        var timedOut = false
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    private let nextWaiter = Atomic<UInt64>(0)
+    /// Timeouts run here: one timer per waiting publish, no task.
+    private let timers = DispatchQueue(label: "streamly.pending-publishes")
 
     static func key(channel: String, author: String, clientID: String) -> String { "\(channel)|\(author)|\(clientID)" }
 
@@ -27,27 +31,25 @@ final class PendingPublishes: Sendable {
 
     /// Waits for the commit of a registered `key`, or returns nil after `timeout`.
     func wait(for key: String, timeout: Duration) async -> ChatLinkBodies.Published? {
-        let result = await withTaskGroup(of: ChatLinkBodies.Published?.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let ready: ChatLinkBodies.Published?? = self.entries.withLock { entries in
-                        guard entries[key] != nil else { return .some(nil) }
-                        if let result = entries[key]!.result { return .some(result) }
-                        if entries[key]!.timedOut { return .some(nil) }
-                        entries[key]!.waiters.append(continuation)
-                        return .none
-                    }
-                    if case .some(let value) = ready { continuation.resume(returning: value) }
-                }
+        let id = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
+        let result = await withCheckedContinuation { (continuation: Waiter) in
+            let ready: ChatLinkBodies.Published?? = entries.withLock { entries in
+                guard entries[key] != nil else { return .some(nil) }
+                if let result = entries[key]!.result { return .some(result) }
+                if timeout <= .zero { return .some(nil) }
+                entries[key]!.waiters[id] = continuation
+                return .none
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
+            if case .some(let value) = ready {
+                continuation.resume(returning: value)
+                return
             }
-            let first = await group.next() ?? nil
-            if first == nil { self.wakeAll(key) }
-            group.cancelAll()
-            return first
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            timers.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+                let waiter = self.entries.withLock { $0[key]?.waiters.removeValue(forKey: id) }
+                waiter?.resume(returning: nil)
+            }
         }
         entries.withLock { entries in
             entries[key]?.registrations -= 1
@@ -58,22 +60,12 @@ final class PendingPublishes: Sendable {
 
     /// Records the commit of `key` (if anyone registered) and wakes its waiters.
     func resolve(_ key: String, with result: ChatLinkBodies.Published) {
-        let waiters = entries.withLock { entries -> [CheckedContinuation<ChatLinkBodies.Published?, Never>] in
+        let waiters = entries.withLock { entries -> [Waiter] in
             guard entries[key] != nil else { return [] }
             entries[key]!.result = result
-            defer { entries[key]!.waiters = [] }
-            return entries[key]!.waiters
+            defer { entries[key]!.waiters = [:] }
+            return Array(entries[key]!.waiters.values)
         }
         for waiter in waiters { waiter.resume(returning: result) }
-    }
-
-    /// Releases the waiters of `key` empty-handed (timeout).
-    private func wakeAll(_ key: String) {
-        let waiters = entries.withLock { entries -> [CheckedContinuation<ChatLinkBodies.Published?, Never>] in
-            entries[key]?.timedOut = true
-            defer { entries[key]?.waiters = [] }
-            return entries[key]?.waiters ?? []
-        }
-        for waiter in waiters { waiter.resume(returning: nil) }
     }
 }
