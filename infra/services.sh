@@ -6,7 +6,8 @@
 probe() { "$VENV/bin/python" "$INFRA_DIR/probe.py" "$@"; }
 s3_probe_args() { echo "http://127.0.0.1:$S3_PORT $S3_ACCESS_KEY $S3_SECRET_KEY $S3_REGION"; }
 
-# --- s3: moto_server (test, in memory) or nanio (dev, SigV4, on disk) ------
+# --- s3: moto_server (test, in memory) or nanio (dev, SigV4, on disk, with the
+# conditional writes Tansu needs: nanio_conditional.py) --------------------------
 s3_marker() { [[ $PROFILE == test ]] && echo moto_server || echo nanio; }
 start_s3() {
   if [[ $PROFILE == test ]]; then
@@ -14,8 +15,7 @@ start_s3() {
   else
     mkdir -p "$PDIR/s3"
     bg_start s3 nanio "$S3_PORT" env NANIO_ACCESS_KEY="$S3_ACCESS_KEY" NANIO_SECRET_KEY="$S3_SECRET_KEY" \
-      "$VENV/bin/nanio" serve --data-dir "$PDIR/s3" --host 127.0.0.1 --port "$S3_PORT" \
-      --region "$S3_REGION" --no-access-log
+      "$VENV/bin/python" "$INFRA_DIR/nanio_conditional.py" "$PDIR/s3" 127.0.0.1 "$S3_PORT" "$S3_REGION"
   fi
   local buckets=("$S3_MEDIA_BUCKET"); [[ $PROFILE == dev ]] && buckets+=("$KAFKA_BUCKET")
   # shellcheck disable=SC2046
