@@ -116,7 +116,8 @@ public struct ChannelStore: Sendable {
     /// Adds `userID` to `channelID` on behalf of `actorID`.
     ///
     /// Anyone may add anyone (including themselves: a join) to a public channel; only a
-    /// member may add to a private channel; direct channels are closed.
+    /// member may add to a private channel (to anyone else it does not exist: `.notFound`);
+    /// direct channels are closed.
     /// - Returns: true if a membership was created, false if the user already was a member.
     /// - Throws: `.notFound` (channel or user), `.forbidden` (not allowed).
     @discardableResult
@@ -135,8 +136,10 @@ public struct ChannelStore: Sendable {
                     break
                 case Channel.Kind.private.rawValue where found.actorIsMember:
                     break
-                case Channel.Kind.private.rawValue:
-                    throw StoreError(.forbidden, "only members can add members to a private channel")
+                case _ where !found.actorIsMember:
+                    // A private or direct channel is invisible to non-members: the same answer
+                    // as for a channel that does not exist.
+                    throw StoreError(.notFound, "channel not found")
                 default:
                     throw StoreError(.forbidden, "members of a direct channel cannot change")
                 }

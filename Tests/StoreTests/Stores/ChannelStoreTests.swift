@@ -25,11 +25,11 @@ struct ChannelStoreTests {
             #expect(try await channels.access(userID: bob.id, channelID: secret.id) == .none)
             #expect(try await channels.access(userID: bob.id, channelID: UUID()) == .none)
 
-            // Non-members cannot add anyone, themselves included.
+            // Non-members cannot add anyone, themselves included: to them the channel does not exist.
             let denied = await #expect(throws: StoreError.self) {
                 try await channels.addMember(channelID: secret.id, userID: bob.id, actorID: bob.id)
             }
-            #expect(denied?.code == .forbidden)
+            #expect(denied?.code == .notFound)
 
             // A member may add; then the new member may add others.
             #expect(try await channels.addMember(channelID: secret.id, userID: bob.id, actorID: alice.id))
@@ -103,6 +103,10 @@ struct ChannelStoreTests {
                 try await channels.addMember(channelID: direct.id, userID: carol.id, actorID: alice.id)
             }
             #expect(closed?.code == .forbidden)
+            let invisible = await #expect(throws: StoreError.self) {
+                try await channels.addMember(channelID: direct.id, userID: carol.id, actorID: carol.id)
+            }
+            #expect(invisible?.code == .notFound)
             let selfDirect = await #expect(throws: StoreError.self) {
                 try await channels.openDirect(between: alice.id, and: alice.id)
             }
