@@ -10,14 +10,14 @@ RDKAFKA_LIB_DIR="$STATE_DIR/lib"        # holds librdkafka.so.1 -> the newer one
 PG_BIN=/usr/lib/postgresql/15/bin
 
 # shellcheck disable=SC2034  # used by up.sh, down.sh, svc.sh
-SERVICES=(s3 postgres redis kafka)      # start order; stop order is the reverse
+SERVICES=(s3 postgres redis kafka kafka_durable)  # start order; stop order is the reverse
 
-# S3 credentials: nanio verifies SigV4 against these; moto accepts anything.
+# S3 credentials: nanio verifies SigV4 against these.
 S3_ACCESS_KEY=streamly
 S3_SECRET_KEY=streamly-secret
 S3_REGION=us-east-1
 S3_MEDIA_BUCKET=streamly-media
-KAFKA_BUCKET=streamly-kafka             # dev profile only: Tansu's storage bucket
+KAFKA_BUCKET=streamly-kafka             # Tansu's storage bucket (dev: kafka; test: kafka_durable)
 
 log() { printf '[infra %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -26,8 +26,8 @@ die() { log "ERROR: $*"; exit 1; }
 set_profile() {
   PROFILE="$1"
   case "$PROFILE" in
-    dev)  PG_PORT=15432 REDIS_PORT=16379 KAFKA_PORT=19092 S3_PORT=19000 ;;
-    test) PG_PORT=25432 REDIS_PORT=26379 KAFKA_PORT=29092 S3_PORT=29000 ;;
+    dev)  PG_PORT=15432 REDIS_PORT=16379 KAFKA_PORT=19092 S3_PORT=19000 KAFKA_DURABLE_PORT=19093 ;;
+    test) PG_PORT=25432 REDIS_PORT=26379 KAFKA_PORT=29092 S3_PORT=29000 KAFKA_DURABLE_PORT=29093 ;;
     *) die "unknown profile '$PROFILE' (expected test or dev)" ;;
   esac
   PDIR="$STATE_DIR/$PROFILE"

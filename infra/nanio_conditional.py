@@ -8,9 +8,18 @@ checks, same on-disk layout) with every request for one object key serialised, a
 PUT/POST/DELETE preconditions checked against the stored ETag under that key's lock:
 a failed one gets 412 PreconditionFailed, as S3 answers. One process only.
 
+It also hides nanio's PUT staging files from listings. nanio streams a PUT body into
+`<dir>/.tmp.<32 hex>` next to the final file and renames it at the end, and its listing only
+skips `.nanio*` names, so a ListObjects racing a PUT returned e.g. `.../records/.tmp.eeaf3d15...`
+as an object. Tansu's fetch takes the first 20 characters of every key under `.../records/`
+as the batch's offset (i64), so such a listing failed the whole Fetch with
+`ParseInt(InvalidDigit)`, and Tansu closed the client connection (consumers stalled, groups
+churned). Real S3 and moto never list an object before its PUT completes.
+
 usage: NANIO_ACCESS_KEY=.. NANIO_SECRET_KEY=.. python nanio_conditional.py DATA_DIR HOST PORT [REGION]
 """
 import asyncio
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -21,6 +30,20 @@ from nanio.app import build_app
 from nanio.auth.credentials import EnvCredentialResolver
 from nanio.config import Settings
 from nanio.errors import S3Error
+import nanio.storage.filesystem as nanio_fs
+
+# nanio 0.1.7 put_object stages into final.parent / f".tmp.{uuid4().hex}" (see module docstring)
+STAGING_NAME = re.compile(r"\.tmp\.[0-9a-f]{32}")
+_walk_keys = nanio_fs._walk_keys  # fail loudly at import if a nanio upgrade renamed it
+
+
+def _walk_keys_without_staging(bdir, prefix, delimiter, common_prefixes_out):
+    for key in _walk_keys(bdir, prefix, delimiter, common_prefixes_out):
+        if not STAGING_NAME.fullmatch(key.rsplit("/", 1)[-1]):
+            yield key
+
+
+nanio_fs._walk_keys = _walk_keys_without_staging  # used by list_objects (ListObjects v1 and v2)
 
 PRECONDITION_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>'
                     b'<Message>At least one of the preconditions you specified did not hold.</Message></Error>')

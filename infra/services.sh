@@ -6,18 +6,15 @@
 probe() { "$VENV/bin/python" "$INFRA_DIR/probe.py" "$@"; }
 s3_probe_args() { echo "http://127.0.0.1:$S3_PORT $S3_ACCESS_KEY $S3_SECRET_KEY $S3_REGION"; }
 
-# --- s3: moto_server (test, in memory) or nanio (dev, SigV4, on disk, with the
-# conditional writes Tansu needs: nanio_conditional.py) --------------------------
-s3_marker() { [[ $PROFILE == test ]] && echo moto_server || echo nanio; }
+# --- s3: nanio (SigV4, on disk) behind nanio_conditional.py, which adds the conditional
+# writes Tansu's s3:// storage needs. test: emptied at every start; dev: kept. -------
+s3_marker() { echo nanio; }
 start_s3() {
-  if [[ $PROFILE == test ]]; then
-    bg_start s3 moto_server "$S3_PORT" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT"
-  else
-    mkdir -p "$PDIR/s3"
-    bg_start s3 nanio "$S3_PORT" env NANIO_ACCESS_KEY="$S3_ACCESS_KEY" NANIO_SECRET_KEY="$S3_SECRET_KEY" \
-      "$VENV/bin/python" "$INFRA_DIR/nanio_conditional.py" "$PDIR/s3" 127.0.0.1 "$S3_PORT" "$S3_REGION"
-  fi
-  local buckets=("$S3_MEDIA_BUCKET"); [[ $PROFILE == dev ]] && buckets+=("$KAFKA_BUCKET")
+  [[ $PROFILE == test ]] && rm -rf "$PDIR/s3"
+  mkdir -p "$PDIR/s3"
+  bg_start s3 nanio "$S3_PORT" env NANIO_ACCESS_KEY="$S3_ACCESS_KEY" NANIO_SECRET_KEY="$S3_SECRET_KEY" \
+    "$VENV/bin/python" "$INFRA_DIR/nanio_conditional.py" "$PDIR/s3" 127.0.0.1 "$S3_PORT" "$S3_REGION"
+  local buckets=("$S3_MEDIA_BUCKET" "$KAFKA_BUCKET")
   # shellcheck disable=SC2046
   retry 20 probe s3 $(s3_probe_args) "${buckets[@]}" || die "s3 not ready"
 }
@@ -95,20 +92,30 @@ redis_ping() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping)" == PONG ]]; 
 stop_redis() { pid_stop redis redis-server; }
 
 # --- kafka: Tansu (test: memory://, dev: s3:// on nanio) ---------------------
-start_kafka() {
-  local storage=memory://tansu/ url="tcp://127.0.0.1:$KAFKA_PORT"
-  if [[ $PROFILE == dev ]]; then
-    storage="s3://$KAFKA_BUCKET/"
-    port_open "$S3_PORT" || die "kafka (dev) stores its data in S3: start s3 first"
+# kafka_durable (test profile only): a second Tansu on s3:// (nanio), for the tests that
+# restart the broker and expect its log back; in dev, kafka itself is durable.
+tansu_start() { # NAME PORT STORAGE
+  local url="tcp://127.0.0.1:$2"
+  if [[ $3 == s3://* ]]; then
+    port_open "$S3_PORT" || die "$1 stores its data in S3: start s3 first"
   fi
-  bg_start kafka tansu "$KAFKA_PORT" env AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
+  bg_start "$1" tansu "$2" env AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
     AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" \
     AWS_DEFAULT_REGION="$S3_REGION" \
-    "$(tansu_bin)" broker --cluster-id streamly --listener-url "$url" \
-    --advertised-listener-url "$url" --storage-engine "$storage"
-  retry 30 probe kafka "127.0.0.1:$KAFKA_PORT" || die "kafka produce/consume check failed"
+    "$(tansu_bin)" broker --cluster-id "streamly-$1" --listener-url "$url" \
+    --advertised-listener-url "$url" --storage-engine "$3"
+  retry 30 probe kafka "127.0.0.1:$2" || die "$1 produce/consume check failed"
+}
+start_kafka() {
+  if [[ $PROFILE == dev ]]; then tansu_start kafka "$KAFKA_PORT" "s3://$KAFKA_BUCKET/"
+  else tansu_start kafka "$KAFKA_PORT" memory://tansu/; fi
 }
 stop_kafka() { pid_stop kafka tansu; }
+start_kafka_durable() {
+  [[ $PROFILE == test ]] || { log "kafka_durable: the dev profile's kafka is durable already"; return 0; }
+  tansu_start kafka_durable "$KAFKA_DURABLE_PORT" "s3://$KAFKA_BUCKET/"
+}
+stop_kafka_durable() { pid_stop kafka_durable tansu; }
 
 # write_env: the file tests and the app source to find this profile's services.
 write_env() {
@@ -119,6 +126,9 @@ export STREAMLY_INFRA_PROFILE=$PROFILE
 export STREAMLY_POSTGRES_URL=postgres://streamly:streamly@127.0.0.1:$PG_PORT/streamly
 export STREAMLY_REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 export STREAMLY_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+# A broker whose log survives its restart, and the service name that restarts it.
+export STREAMLY_KAFKA_DURABLE_BROKERS=127.0.0.1:$([[ $PROFILE == test ]] && echo "$KAFKA_DURABLE_PORT" || echo "$KAFKA_PORT")
+export STREAMLY_KAFKA_DURABLE_SERVICE=$([[ $PROFILE == test ]] && echo kafka_durable || echo kafka)
 export STREAMLY_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 export STREAMLY_S3_REGION=$S3_REGION
 export STREAMLY_S3_BUCKET=$S3_MEDIA_BUCKET
@@ -133,10 +143,10 @@ EOF
 
 # --- dispatch ----------------------------------------------------------------
 svc_marker() { # what the service's command line contains
-  case "$1" in s3) s3_marker ;; postgres) echo postgres ;; redis) echo redis-server ;; kafka) echo tansu ;; esac
+  case "$1" in s3) s3_marker ;; postgres) echo postgres ;; redis) echo redis-server ;; kafka|kafka_durable) echo tansu ;; esac
 }
 svc_check_name() {
-  case "$1" in s3|postgres|redis|kafka) ;; *) die "unknown service '$1' (s3|postgres|redis|kafka)" ;; esac
+  case "$1" in s3|postgres|redis|kafka|kafka_durable) ;; *) die "unknown service '$1' (s3|postgres|redis|kafka|kafka_durable)" ;; esac
 }
 svc_start() { svc_check_name "$1"; need_venv; mkdir -p "$RUN_DIR" "$LOG_DIR"; write_env; "start_$1"; }
 svc_stop()  { svc_check_name "$1"; "stop_$1"; }

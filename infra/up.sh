@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start PostgreSQL, Redis, Tansu (Kafka) and the S3 server for a profile.
 # Usage: infra/up.sh [--profile test|dev]    (default: test)
-#   test: throwaway (moto_server, Tansu memory://), wiped on every up and down.
+#   test: throwaway (nanio emptied on start, Tansu memory:// + a durable Tansu on nanio), wiped on every up and down.
 #   dev:  durable (nanio on disk, Tansu s3:// on nanio, persistent PostgreSQL/Redis).
 # Then: . .state/<profile>/env.sh
 set -euo pipefail

@@ -11,7 +11,8 @@ import Testing
 ///
 /// Missing `STREAMLY_POSTGRES_URL`, `STREAMLY_REDIS_URL` or `STREAMLY_KAFKA_BROKERS` fail
 /// every test; the Redis restart needs `STREAMLY_INFRA_PROFILE` (it restarts that
-/// profile's Redis); the broker restart runs only against the durable `dev` profile.
+/// profile's Redis); the broker restart uses the profile's durable broker
+/// (`STREAMLY_KAFKA_DURABLE_BROKERS`, restarted as `STREAMLY_KAFKA_DURABLE_SERVICE`).
 /// The nested suites run one at a time: they share the broker's consumer groups and Redis.
 @Suite("Chat end to end (real services and processes)", .serialized)
 struct ChatEndToEnd {}

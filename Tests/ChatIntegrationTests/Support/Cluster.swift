@@ -31,14 +31,27 @@ final class Cluster: @unchecked Sendable {
     static let settleAfterJoinOrLeave = Duration.seconds(6)
     static let settleAfterCrash = Duration.seconds(11)
 
-    init() throws { infra = try Infra.fromEnvironment() }
+    /// The brokers the origins use: the profile's usual one, or its durable one.
+    let kafkaBrokers: String
+
+    init(durableBroker: Bool = false) throws {
+        infra = try Infra.fromEnvironment()
+        if durableBroker {
+            guard let brokers = infra.durableKafkaBrokers else {
+                throw TestFailure("STREAMLY_KAFKA_DURABLE_BROKERS is not set: source .state/<profile>/env.sh (infra/up.sh)")
+            }
+            kafkaBrokers = brokers
+        } else {
+            kafkaBrokers = infra.kafkaBrokers
+        }
+    }
 
     /// Starts origins and edges (each edge linked to the origins named with it), waits
     /// until every one is ready, optionally warms the chat pipeline up, runs `body` and
     /// stops everything, also when `body` throws (then the logs' tails are printed).
     static func with(origins: [String], edges: [(name: String, origins: [String])], warmUp: Bool = true,
-                     _ body: (Cluster) async throws -> Void) async throws {
-        let cluster = try Cluster()
+                     durableBroker: Bool = false, _ body: (Cluster) async throws -> Void) async throws {
+        let cluster = try Cluster(durableBroker: durableBroker)
         do {
             for name in origins {
                 // One at a time: Tansu on S3 (dev profile) can hand two producers that
@@ -67,7 +80,7 @@ final class Cluster: @unchecked Sendable {
         let daemon = try Daemon("streamly-origin", name: "\(name)-\(run)", environment: [
             "STREAMLY_NODE_ID": "\(name)-\(run)", "STREAMLY_LINK_PORT": String(linkPort),
             "STREAMLY_OPERATOR_PORT": String(operatorPort), "STREAMLY_CLUSTER_SECRET": Self.secret,
-            "STREAMLY_POSTGRES_URL": infra.postgresURL, "STREAMLY_KAFKA_BROKERS": infra.kafkaBrokers,
+            "STREAMLY_POSTGRES_URL": infra.postgresURL, "STREAMLY_KAFKA_BROKERS": kafkaBrokers,
             // Topics and sequencer group of this cluster alone: clusters of other tests (and
             // origins they SIGKILL) never join its group or share its log.
             "STREAMLY_KAFKA_NAMESPACE": "chat-it-\(run)",

@@ -9,6 +9,10 @@ struct Infra: Sendable {
     let postgresURL: String
     let redisURL: String
     let kafkaBrokers: String
+    /// A broker whose log survives its restart (`STREAMLY_KAFKA_DURABLE_BROKERS`; test
+    /// profile: Tansu on S3 next to the in-memory one), and its `infra/svc.sh` name.
+    let durableKafkaBrokers: String?
+    let durableKafkaService: String?
 
     static func fromEnvironment() throws -> Infra {
         let env = ProcessInfo.processInfo.environment
@@ -20,7 +24,9 @@ struct Infra: Sendable {
                 Run `infra/up.sh --profile test && . .state/test/env.sh` (or --profile dev) before `swift test`.
                 """)
         }
-        return Infra(postgresURL: env[names[0]]!, redisURL: env[names[1]]!, kafkaBrokers: env[names[2]]!)
+        return Infra(postgresURL: env[names[0]]!, redisURL: env[names[1]]!, kafkaBrokers: env[names[2]]!,
+                     durableKafkaBrokers: env["STREAMLY_KAFKA_DURABLE_BROKERS"].flatMap { $0.isEmpty ? nil : $0 },
+                     durableKafkaService: env["STREAMLY_KAFKA_DURABLE_SERVICE"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// `STREAMLY_INFRA_PROFILE`: the only profile whose services a test may restart.
