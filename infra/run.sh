@@ -24,7 +24,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$bin/streamly-origin" & pids+=($!)
+# Tansu on S3 answers a fetch empty when listing its storage outlasts the fetch wait.
+STREAMLY_KAFKA_FETCH_WAIT_MAX_MS="${STREAMLY_KAFKA_FETCH_WAIT_MAX_MS:-500}" "$bin/streamly-origin" & pids+=($!)
 "$bin/streamly-edge" & pids+=($!)
 
 cat <<MSG

@@ -24,8 +24,9 @@ public struct OriginConfiguration: Sendable {
     /// before the send fails; publishes answer 503 then and the client retries.
     public var kafkaMessageTimeoutMilliseconds: Int
     /// Longest time the broker may hold a consumer's fetch when it has nothing new
-    /// (`kafka.fetch.wait.max.ms`): bounds a Kafka hop's latency on brokers that answer
-    /// only when it expires, at the price of more fetches when idle.
+    /// (`kafka.fetch.wait.max.ms`). Kafka answers as soon as data arrives; Tansu in memory
+    /// only when it expires (then it bounds each hop's latency), and Tansu on S3 answers
+    /// empty when listing its storage takes longer than it (so it must not be small there).
     public var kafkaFetchWaitMilliseconds: Int
     /// Prefix of the deployment's Kafka topics and consumer groups (`kafka.namespace`):
     /// deployments (or test runs) sharing a broker need different ones.
@@ -44,7 +45,7 @@ public struct OriginConfiguration: Sendable {
                 linkSettings: LinkSettings = LinkSettings(),
                 postgresURL: String = "postgres://streamly:streamly@127.0.0.1:15432/streamly",
                 kafkaBrokers: String = "127.0.0.1:19092", kafkaSessionTimeoutMilliseconds: Int = 6_000,
-                kafkaMessageTimeoutMilliseconds: Int = 10_000, kafkaFetchWaitMilliseconds: Int = 5,
+                kafkaMessageTimeoutMilliseconds: Int = 10_000, kafkaFetchWaitMilliseconds: Int = 100,
                 kafkaNamespace: String = "streamly",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret, publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
@@ -84,7 +85,7 @@ public struct OriginConfiguration: Sendable {
             kafkaSessionTimeoutMilliseconds: try values.int("kafka.session.timeout.ms", default: 6_000, range: 1_000...300_000),
             kafkaMessageTimeoutMilliseconds: try values.int("kafka.message.timeout.ms", default: 10_000,
                                                             range: 1_000...300_000),
-            kafkaFetchWaitMilliseconds: try values.int("kafka.fetch.wait.max.ms", default: 5, range: 0...1_000),
+            kafkaFetchWaitMilliseconds: try values.int("kafka.fetch.wait.max.ms", default: 100, range: 0...1_000),
             kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
