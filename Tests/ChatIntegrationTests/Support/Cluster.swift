@@ -86,6 +86,9 @@ final class Cluster: @unchecked Sendable {
             "STREAMLY_KAFKA_NAMESPACE": "chat-it-\(run)",
             // Tansu holds a JoinGroup for about half the session timeout: keep joins short.
             "STREAMLY_KAFKA_SESSION_TIMEOUT_MS": "2000",
+            // The in-memory Tansu holds every fetch for this long; the one on S3 answers empty
+            // when listing its storage takes longer (docs/configuration.md).
+            "STREAMLY_KAFKA_FETCH_WAIT_MAX_MS": kafkaBrokers == infra.kafkaBrokers ? "5" : "500",
             "STREAMLY_CHAT_PUBLISH_TIMEOUT_MS": "5000", "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
         ])
         origins[name] = Origin(daemon: daemon, linkPort: linkPort, operatorPort: operatorPort)
