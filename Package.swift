@@ -175,6 +175,7 @@ let package = Package(
                 "StreamLyOriginNative",
                 "StreamLyAPI",
                 "StreamLyStore",
+                "StreamLyStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

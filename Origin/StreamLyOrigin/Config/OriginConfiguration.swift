@@ -33,6 +33,8 @@ public struct OriginConfiguration: Sendable {
     public var kafkaNamespace: String
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
     public var jwtSecret: String
+    /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
+    public var storage: StorageConfiguration
     /// How long a publish waits for its commit before answering 503 (the client retries).
     public var publishTimeout: Duration
     /// How long open streams may run after GOAWAY on shutdown.
@@ -47,7 +49,9 @@ public struct OriginConfiguration: Sendable {
                 kafkaBrokers: String = "127.0.0.1:19092", kafkaSessionTimeoutMilliseconds: Int = 6_000,
                 kafkaMessageTimeoutMilliseconds: Int = 10_000, kafkaFetchWaitMilliseconds: Int = 100,
                 kafkaNamespace: String = "streamly",
-                jwtSecret: String = NodeIdentity.developmentJWTSecret, publishTimeout: Duration = .seconds(10),
+                jwtSecret: String = NodeIdentity.developmentJWTSecret,
+                storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
+                publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
         self.linkHost = linkHost
@@ -64,6 +68,7 @@ public struct OriginConfiguration: Sendable {
         self.kafkaFetchWaitMilliseconds = kafkaFetchWaitMilliseconds
         self.kafkaNamespace = kafkaNamespace
         self.jwtSecret = jwtSecret
+        self.storage = storage
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -88,6 +93,7 @@ public struct OriginConfiguration: Sendable {
             kafkaFetchWaitMilliseconds: try values.int("kafka.fetch.wait.max.ms", default: 100, range: 0...1_000),
             kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
+            storage: try StorageConfiguration(values),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
