@@ -8,7 +8,8 @@ enum AVCCodecString {
     /// §5.3.3.1, first byte 1) or Annex B start-code delimited NAL units (what libx264 emits with
     /// a global header). Nil when there is no SPS.
     static func make(extradata: [UInt8]) -> String? {
-        guard let sps = firstSPS(in: extradata), sps.count >= 4 else { return nil }
+        guard let found = firstSPS(in: extradata), found.count >= 4 else { return nil }
+        let sps = Array(found)  // zero-based
         return String(format: "avc1.%02x%02x%02x", sps[1], sps[2], sps[3])
     }
 
