@@ -82,7 +82,8 @@ final class VideoRungEncoder {
         videoMuxTimeBase = output.timeBase(of: videoStream)
         if let audioStream { audioMuxTimeBase = output.timeBase(of: audioStream) }
 
-        scaler = FFmpegScaler(width: Int32(rung.width), height: Int32(rung.height), format: AV_PIX_FMT_YUV420P)
+        scaler = FFmpegScaler(width: Int32(rung.width), height: Int32(rung.height), format: AV_PIX_FMT_YUV420P,
+                              threads: 0)
         scaled = try FFmpegFrame.video(width: Int32(rung.width), height: Int32(rung.height), format: AV_PIX_FMT_YUV420P)
         packet = try FFmpegPacket()
     }
