@@ -29,7 +29,7 @@ enum MediaTools {
         let output = Pipe()
         // Standard error goes to a file, so neither pipe can fill up while the other is read.
         let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-tool-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorURL) }
         let errorHandle = try FileHandle(forWritingTo: errorURL)
         defer { try? errorHandle.close() }
@@ -93,5 +93,17 @@ enum MediaTools {
             guard line.hasPrefix("#EXTINF:") else { return nil }
             return Double(line.dropFirst(8).prefix { $0 != "," })
         }
+    }
+
+    /// Audio `start_time` minus video `start_time`, in seconds.
+    static func audioStartOffset(of path: String) throws -> Double {
+        let object = try probe(["-show_entries", "stream=codec_type,start_time", path])
+        let streams = object["streams"] as? [[String: Any]] ?? []
+        func start(_ type: String) throws -> Double {
+            let value = streams.first { $0["codec_type"] as? String == type }?["start_time"] as? String
+            guard let seconds = value.flatMap(Double.init) else { throw Failure(description: "no \(type) start_time") }
+            return seconds
+        }
+        return try start("audio") - start("video")
     }
 }

@@ -169,4 +169,37 @@ import Testing
         #expect(poster.first?["width"] as? Int == 1280)  // capped at 1280 wide
         #expect(poster.first?["height"] as? Int == 720)
     }
+
+    @Test func mpegTSAtNTSCRateWithLateStartKeepsSegmentsAndSync() throws {
+        let directory = try MediaTools.temporaryDirectory("ts")
+        defer { MediaTools.remove(directory) }
+        let input = directory.appendingPathComponent("in.ts")
+        // MPEG-TS starts its clock at 1.4 s; the tone starts 0.3 s after the picture.
+        try MediaTools.run("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "lavfi", "-i",
+            "testsrc2=size=640x360:rate=30000/1001", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-filter_complex", "[1:a]asetpts=PTS+0.3/TB[a]", "-map", "0:v", "-map", "[a]", "-t", "4.5",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", input.path,
+        ])
+        let out = directory.appendingPathComponent("out")
+
+        let result = try Transcoder().transcodeBlocking(input: input.path, outputDirectory: out.path)
+
+        #expect(result.renditions.map(\.name) == ["360p"])
+        #expect(abs(result.renditions[0].frameRate - 29.97) < 0.001)
+        #expect(result.renditions[0].codecs.hasSuffix(",mp4a.40.2"))
+        let playlist = out.appendingPathComponent("360p/index.m3u8")
+        let durations = try MediaTools.segmentDurations(playlist: playlist)
+        #expect(durations.count == 3)
+        for duration in durations.dropLast() { #expect(abs(duration - 2.002) < 0.01) }
+        let times = try MediaTools.videoKeyframeTimes(of: playlist.path)
+        #expect(times.count == 3)
+
+        // The tone starts as long after the picture as in the source (less the 1,024 priming
+        // samples of our AAC encode, which the packets' timestamps show).
+        let sourceOffset = try MediaTools.audioStartOffset(of: input.path)
+        let outputOffset = try MediaTools.audioStartOffset(of: playlist.path)
+        #expect(sourceOffset > 0.25)
+        #expect(abs(outputOffset - (sourceOffset - 1024.0 / 48000)) < 0.005, "source \(sourceOffset) output \(outputOffset)")
+    }
 }
