@@ -17,6 +17,9 @@ final class FFmpegOutput {
     }
 
     deinit {
+        // A muxer abandoned after its header (an error or a cancelled job) still has files open:
+        // some muxers (`hls` with fMP4) only close them in the trailer, not in their deinit.
+        if headerWritten { _ = av_write_trailer(context) }
         if ownsIO { avio_closep(&context.pointee.pb) }
         avformat_free_context(context)
     }

@@ -106,4 +106,12 @@ enum MediaTools {
         }
         return try start("audio") - start("video")
     }
+
+    /// Paths under `directory` that this process still has open (Linux `/proc/self/fd`; empty
+    /// elsewhere).
+    static func openFiles(under directory: String) -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
+            .filter { $0.hasPrefix(directory) }
+    }
 }

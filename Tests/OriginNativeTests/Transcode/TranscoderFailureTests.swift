@@ -110,6 +110,7 @@ import Testing
         let result = await task.result
         #expect(throws: OriginNativeError(code: .cancelled, message: "transcode cancelled")) { try result.get() }
         #expect(reports.withLock { $0.last ?? 1 } < 0.9)
+        #expect(MediaTools.openFiles(under: out).isEmpty)  // every muxer and file was closed
     }
 
     @Test func shouldContinueStopsABlockingJob() throws {
