@@ -44,6 +44,8 @@ public struct OriginNativeError: Error, Hashable, Sendable, CustomStringConverti
         public static let cancelled = Code("cancelled")
         /// Writing or reading an output file or directory failed.
         public static let io = Code("io")
+        /// A settings value is out of range (e.g. a `TranscodeConfiguration` with no rungs).
+        public static let invalidConfiguration = Code("invalid-configuration")
 
         public var description: String { name }
     }

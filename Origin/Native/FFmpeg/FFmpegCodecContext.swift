@@ -57,8 +57,10 @@ final class FFmpegCodecContext {
     /// Opens an encoder with private options (e.g. x264's `preset`); an unknown option is an error.
     func open(options: [(String, String)]) throws {
         let dictionary = try FFmpegDictionary(options)
-        try FFmpeg.check(avcodec_open2(pointer, pointer.pointee.codec, &dictionary.pointer),
-                         "avcodec_open2(\(String(cString: pointer.pointee.codec.pointee.name)))")
+        // Read before opening: a failed avcodec_open2 clears `codec`.
+        guard let codec = pointer.pointee.codec else { throw OriginNativeError(code: .ffmpeg, message: "no codec") }
+        let name = String(cString: codec.pointee.name)
+        try FFmpeg.check(avcodec_open2(pointer, codec, &dictionary.pointer), "avcodec_open2(\(name))")
         try dictionary.requireAllConsumed(by: "avcodec_open2")
     }
 

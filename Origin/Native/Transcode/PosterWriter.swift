@@ -39,13 +39,17 @@ final class PosterWriter {
     }
 
     private func write(_ frame: FFmpegFrame) throws {
-        let picture = try FFmpegFrame.video(width: width, height: height, format: AV_PIX_FMT_YUVJ420P)
-        try FFmpegScaler(width: width, height: height, format: AV_PIX_FMT_YUVJ420P).scale(frame, into: picture)
+        // Full-range 4:2:0, as JPEG wants (YUV420P + JPEG range rather than the deprecated YUVJ420P).
+        let picture = try FFmpegFrame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
+        try FFmpegScaler(width: width, height: height, format: AV_PIX_FMT_YUV420P, fullRange: true)
+            .scale(frame, into: picture)
+        picture.pointer.pointee.color_range = AVCOL_RANGE_JPEG
         let encoder = try FFmpegCodecContext.encoder(named: "mjpeg")
         let context = encoder.pointer
         context.pointee.width = width
         context.pointee.height = height
-        context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
+        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        context.pointee.color_range = AVCOL_RANGE_JPEG
         context.pointee.time_base = AVRational(num: 1, den: 25)
         context.pointee.flags |= Int32(AV_CODEC_FLAG_QSCALE)
         // Quality 3 on mjpeg's 2 (best) ... 31 scale, as `ffmpeg -q:v 3`.

@@ -44,4 +44,26 @@ public struct TranscodeConfiguration: Hashable, Sendable {
         self.posterMaxWidth = posterMaxWidth
         self.acceptedInputFormats = acceptedInputFormats
     }
+
+    /// Throws `.invalidConfiguration` for values no job can use. The preset is checked by x264
+    /// when the first rung opens.
+    public func validate() throws {
+        func fail(_ message: String) -> OriginNativeError {
+            OriginNativeError(code: .invalidConfiguration, message: message)
+        }
+        guard !rungs.isEmpty else { throw fail("no rungs") }
+        for rung in rungs where rung.height < 2 || rung.videoBitrate <= 0 || rung.maxBitrate < rung.videoBitrate
+            || rung.bufferSize <= 0 || rung.name.isEmpty || rung.name.contains("/") {
+            throw fail("rung \(rung.name.isEmpty ? "(unnamed)" : rung.name): needs a name without '/', a height "
+                + "of at least 2, and positive bitrates with maxBitrate >= videoBitrate")
+        }
+        guard Set(rungs.map(\.name)).count == rungs.count else { throw fail("rung names must be unique") }
+        guard segmentDuration >= 0.5, segmentDuration <= 60 else { throw fail("segmentDuration must be 0.5...60 s") }
+        guard audioBitrate > 0, [44_100, 48_000].contains(audioSampleRate) else {
+            throw fail("audioBitrate must be positive and audioSampleRate 44100 or 48000")
+        }
+        guard (0...1).contains(posterPosition), posterMaxWidth >= 2 else {
+            throw fail("posterPosition must be 0...1 and posterMaxWidth at least 2")
+        }
+    }
 }

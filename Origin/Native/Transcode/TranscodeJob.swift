@@ -27,6 +27,7 @@ final class TranscodeJob {
     }
 
     func run() throws -> TranscodeResult {
+        try configuration.validate()
         try checkContinue()
         let source = try TranscodeSource(path: inputPath, acceptedFormats: configuration.acceptedInputFormats)
         let plan = LadderPlan.plan(sourceWidth: source.width, sourceHeight: source.height,
@@ -85,6 +86,10 @@ final class TranscodeJob {
     /// left (rung folders, master playlist, poster), so a redone job leaves exactly its own files.
     private func prepareOutputDirectory(rungs: [PlannedRung]) throws {
         let files = FileManager.default
+        guard !output.path.contains("%") else {
+            // The hls muxer reads `%` in its segment file name as a pattern, with no escape.
+            throw OriginNativeError(code: .io, message: "output directory must not contain '%': \(output.path)")
+        }
         do {
             try files.createDirectory(at: output, withIntermediateDirectories: true)
             let stale = Set(configuration.rungs.map(\.name) + rungs.map(\.name) + ["master.m3u8", "poster.jpg"])

@@ -48,7 +48,7 @@ final class VideoRungEncoder {
         context.pointee.gop_size = gop
         context.pointee.keyint_min = gop
         context.pointee.thread_count = 0
-        context.pointee.color_range = colors.pointee.color_range
+        context.pointee.color_range = AVCOL_RANGE_MPEG  // sws converts full-range sources
         context.pointee.color_primaries = colors.pointee.color_primaries
         context.pointee.color_trc = colors.pointee.color_trc
         context.pointee.colorspace = colors.pointee.color_space
@@ -90,16 +90,17 @@ final class VideoRungEncoder {
 
     /// Encodes one decoded picture whose `pts` and `pict_type` the caller has already set
     /// (`AV_PICTURE_TYPE_I` on segment boundaries, `NONE` elsewhere). The picture is scaled into
-    /// this rung's own buffer unless it already fits, in which case it is sent as is (the
-    /// encoder takes a reference, no copy).
+    /// this rung's own buffer unless it already fits (size, 4:2:0 8-bit, limited range), in which
+    /// case it is sent as is (libavcodec takes a reference, no copy in Swift).
     func encode(_ frame: FFmpegFrame) throws {
         if frame.width == Int32(rung.width), frame.height == Int32(rung.height),
-           frame.format == AV_PIX_FMT_YUV420P.rawValue {
+           frame.format == AV_PIX_FMT_YUV420P.rawValue, frame.pointer.pointee.color_range != AVCOL_RANGE_JPEG {
             try encoder.send(frame)
         } else {
             try scaled.makeWritable()
             try scaler.scale(frame, into: scaled)
             scaled.copyColorProperties(from: frame)
+            scaled.pointer.pointee.color_range = AVCOL_RANGE_MPEG
             scaled.pointer.pointee.pts = frame.pointer.pointee.pts
             scaled.pointer.pointee.pict_type = frame.pointer.pointee.pict_type
             try encoder.send(scaled)

@@ -127,4 +127,36 @@ import Testing
         #expect(error?.code == .cancelled)
         #expect(checks == 20)
     }
+
+    @Test func invalidSettingsAndOutputDirectoryAreRejectedBeforeAnyWork() throws {
+        let directory = try MediaTools.temporaryDirectory("settings")
+        defer { MediaTools.remove(directory) }
+        let input = directory.appendingPathComponent("in.mp4")
+        try MediaTools.makeClip(at: input, width: 320, height: 240, seconds: 1)
+
+        for configuration in [
+            TranscodeConfiguration(rungs: []),
+            TranscodeConfiguration(segmentDuration: 0),
+            TranscodeConfiguration(rungs: [.p720, .p720]),
+            TranscodeConfiguration(rungs: [TranscodeRung(name: "a/b", height: 480, videoBitrate: 1_000)]),
+        ] {
+            let error = #expect(throws: OriginNativeError.self) {
+                try Transcoder(configuration: configuration)
+                    .transcodeBlocking(input: input.path, outputDirectory: directory.appendingPathComponent("out").path)
+            }
+            #expect(error?.code == .invalidConfiguration)
+        }
+        let badPreset = #expect(throws: OriginNativeError.self) {
+            try Transcoder(configuration: TranscodeConfiguration(preset: "warp-speed"))
+                .transcodeBlocking(input: input.path, outputDirectory: directory.appendingPathComponent("out").path)
+        }
+        #expect(badPreset?.code == .ffmpeg)
+        #expect(badPreset?.message.hasPrefix("avcodec_open2(libx264)") == true)
+
+        let percent = #expect(throws: OriginNativeError.self) {
+            try Transcoder().transcodeBlocking(input: input.path,
+                                               outputDirectory: directory.appendingPathComponent("100%").path)
+        }
+        #expect(percent?.code == .io)
+    }
 }

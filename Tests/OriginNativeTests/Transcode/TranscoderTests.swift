@@ -202,4 +202,27 @@ import Testing
         #expect(sourceOffset > 0.25)
         #expect(abs(outputOffset - (sourceOffset - 1024.0 / 48000)) < 0.005, "source \(sourceOffset) output \(outputOffset)")
     }
+
+    @Test func fullRangeSourceBecomesLimitedRange() throws {
+        let directory = try MediaTools.temporaryDirectory("range")
+        defer { MediaTools.remove(directory) }
+        let input = directory.appendingPathComponent("in.mp4")
+        try MediaTools.run("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-t", "1", "-vf", "scale=out_range=full", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuvj420p",
+            input.path,
+        ])
+        #expect(try MediaTools.probe(["-show_entries", "stream=color_range", input.path]).description.contains("pc"))
+        let out = directory.appendingPathComponent("out")
+
+        let result = try Transcoder().transcodeBlocking(input: input.path, outputDirectory: out.path)
+
+        #expect(result.renditions.map(\.name) == ["360p"])
+        #expect(!result.hasAudio)
+        let probed = try MediaTools.probe(["-show_entries", "stream=color_range,pix_fmt",
+                                           out.appendingPathComponent("360p/index.m3u8").path])
+        let stream = (probed["streams"] as? [[String: Any]])?.first
+        #expect(stream?["pix_fmt"] as? String == "yuv420p")
+        #expect(stream?["color_range"] as? String != "pc")  // limited ("tv") or unsignalled, which means limited
+    }
 }
