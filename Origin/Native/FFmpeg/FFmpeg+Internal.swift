@@ -26,13 +26,21 @@ extension FFmpeg {
 extension FFmpeg {
     /// How much libav* prints to standard error. The setting is process-wide (`av_log_set_level`).
     public enum LogLevel: Int32, Sendable {
+        /// Nothing (`AV_LOG_QUIET`).
         case quiet = -8
+        /// `AV_LOG_PANIC`.
         case panic = 0
+        /// `AV_LOG_FATAL`.
         case fatal = 8
+        /// `AV_LOG_ERROR`.
         case error = 16
+        /// `AV_LOG_WARNING`.
         case warning = 24
+        /// `AV_LOG_INFO`, libav*'s default.
         case info = 32
+        /// `AV_LOG_VERBOSE`.
         case verbose = 40
+        /// `AV_LOG_DEBUG`.
         case debug = 48
     }
 

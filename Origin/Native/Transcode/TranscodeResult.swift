@@ -15,6 +15,7 @@ public struct TranscodeRendition: Hashable, Sendable, Codable {
     /// Frames per second.
     public var frameRate: Double
 
+    /// Creates a rendition description.
     public init(name: String, width: Int, height: Int, bandwidth: Int, averageBandwidth: Int, codecs: String,
                 frameRate: Double) {
         self.name = name
@@ -43,6 +44,7 @@ public struct TranscodeResult: Hashable, Sendable, Codable {
     /// The poster image, relative to the output directory (`poster.jpg`).
     public var poster: String
 
+    /// Creates a result.
     public init(renditions: [TranscodeRendition], duration: Double, hasAudio: Bool, files: [String],
                 masterPlaylist: String, poster: String) {
         self.renditions = renditions
