@@ -11,6 +11,9 @@ extension FFmpeg {
     /// `AVERROR(EAGAIN)`: the codec wants input before it can output, or the reverse.
     static let again: Int32 = streamly_AVERROR(EAGAIN)
 
+    /// `AVERROR_INVALIDDATA`: damaged or unrecognised input.
+    static let invalidData: Int32 = streamly_AVERROR_INVALIDDATA()
+
     /// The `.ffmpeg` error for an allocation that returned NULL.
     static func outOfMemory(_ operation: String) -> OriginNativeError {
         OriginNativeError(code: .ffmpeg, message: "\(operation): out of memory", status: streamly_AVERROR(ENOMEM))

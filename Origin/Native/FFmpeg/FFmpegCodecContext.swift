@@ -78,6 +78,8 @@ final class FFmpegCodecContext {
         avcodec_send_packet(pointer, packet?.pointer)
     }
 
+    /// Receives the next decoded frame. Damaged input is an error here; a caller that skips it
+    /// calls `avcodec_receive_frame` itself and compares with `FFmpeg.invalidData`.
     func receive(into frame: FFmpegFrame) throws -> Output {
         let result = avcodec_receive_frame(pointer, frame.pointer)
         return try Self.output(result, "avcodec_receive_frame")

@@ -51,19 +51,24 @@ final class TranscodePipeline {
     // MARK: Video
 
     private func decodeVideo(_ packet: FFmpegPacket?, job: TranscodeJob) throws {
-        let decoder = source.videoDecoder
+        try decode(packet, with: source.videoDecoder, "video") { try handlePicture(job: job) }
+    }
+
+    /// Sends a packet (nil: drain) and hands every frame the decoder yields to `handle`, with
+    /// `frame` filled. Damaged data (`AVERROR_INVALIDDATA`) is skipped; other errors throw.
+    private func decode(_ packet: FFmpegPacket?, with decoder: FFmpegCodecContext, _ label: String,
+                        handle: () throws -> Void) throws {
         let sent = decoder.send(packet)
-        if sent < 0, sent != FFmpeg.again, sent != FFmpeg.endOfFile {
-            guard sent == streamly_AVERROR_INVALIDDATA() else { try FFmpeg.check(sent, "avcodec_send_packet(video)"); return }
-            return  // A damaged packet: skip it.
+        if sent < 0, sent != FFmpeg.again, sent != FFmpeg.endOfFile, sent != FFmpeg.invalidData {
+            try FFmpeg.check(sent, "avcodec_send_packet(\(label))")
         }
         while true {
             let received = avcodec_receive_frame(decoder.pointer, frame.pointer)
             if received == FFmpeg.again || received == FFmpeg.endOfFile { return }
-            if received == streamly_AVERROR_INVALIDDATA() { continue }
-            try FFmpeg.check(received, "avcodec_receive_frame(video)")
+            if received == FFmpeg.invalidData { continue }
+            try FFmpeg.check(received, "avcodec_receive_frame(\(label))")
             defer { frame.unref() }
-            try handlePicture(job: job)
+            try handle()
         }
     }
 
@@ -99,17 +104,7 @@ final class TranscodePipeline {
 
     private func decodeAudio(_ packet: FFmpegPacket?) throws {
         guard let decoder = source.audioDecoder, let audio, let timeBase = source.audioTimeBase else { return }
-        let sent = decoder.send(packet)
-        if sent < 0, sent != FFmpeg.again, sent != FFmpeg.endOfFile {
-            guard sent == streamly_AVERROR_INVALIDDATA() else { try FFmpeg.check(sent, "avcodec_send_packet(audio)"); return }
-            return
-        }
-        while true {
-            let received = avcodec_receive_frame(decoder.pointer, frame.pointer)
-            if received == FFmpeg.again || received == FFmpeg.endOfFile { break }
-            if received == streamly_AVERROR_INVALIDDATA() { continue }
-            try FFmpeg.check(received, "avcodec_receive_frame(audio)")
-            defer { frame.unref() }
+        try decode(packet, with: decoder, "audio") {
             try audio.push(frame, seconds: frame.bestEffortTimestamp.map { FFmpeg.seconds($0, timeBase) })
         }
         if origin != nil, packet != nil { try encodeAudio() }
