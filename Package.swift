@@ -200,6 +200,7 @@ let package = Package(
             dependencies: [
                 "StreamLyLink",
                 "StreamLyProtocol",
+                "StreamLyOriginNative",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,12 +2,13 @@ import ArgumentParser
 
 /// `streamly-load`: load generators and benchmarks for StreamLy. Each workload is a
 /// subcommand; `proto` measures the inter-tier protocol,
-/// `chat` WebSocket chat delivery through running edges.
+/// `chat` WebSocket chat delivery through running edges, `transcode` the HLS ladder against
+/// the ffmpeg CLI.
 @main
 struct StreamLyLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamly-load",
         abstract: "Load tests and benchmarks for StreamLy.",
-        subcommands: [ProtoBenchmark.self, ChatLoad.self]
+        subcommands: [ProtoBenchmark.self, ChatLoad.self, TranscodeBenchmark.self]
     )
 }
