@@ -32,6 +32,7 @@ struct RESTRoutes: Sendable {
                 ChatLink.Method.addMember, user: user,
                 body: Self.json(ChatLinkBodies.AddMember(channel: channel, user_id: member.user_id))))
         }
+        api.get("videos/:id") { request, context in try await video(request, context) }
         api.get("channels/:id/messages") { request, context in
             let user = try await authenticate(request)
             let query = request.uri.queryParameters
@@ -44,6 +45,19 @@ struct RESTRoutes: Sendable {
                 channel: context.parameters.get("id") ?? "", after: try number("after"), before: try number("before"),
                 limit: try number("limit").map { Int(min($0, 500)) })
             return respond(await origin.forward(ChatLink.Method.history, user: user, body: Self.json(history)))
+        }
+    }
+
+    /// `GET /videos/{id}`: the origin's state of the video.
+    private func video(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await authenticate(request)
+        let id = context.parameters.get("id") ?? ""
+        do {
+            let video = try await origin.call(VODLink.Method.getVideo, user: user, metadata: [VODLink.Metadata.video: id],
+                                              body: [String: String](), as: API.Video.self)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.json(video)))
+        } catch let error as OriginCallError {
+            return Self.error(.init(code: error.status), error.code, error.message)
         }
     }
 

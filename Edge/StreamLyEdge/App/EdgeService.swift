@@ -38,6 +38,7 @@ public struct EdgeService: Sendable {
             nodeID: configuration.nodeID, role: .edge, authenticator: authenticator, settings: configuration.linkSettings)
         let logger = self.logger
         let hubRef = HubRef()
+        let watchers = VideoWatchers()
         let pool = LinkPool(
             addresses: configuration.origins, endpoint: endpoint, tls: tls, backoff: configuration.backoff, logger: logger
         ) { inbound, _ in
@@ -48,6 +49,9 @@ public struct EdgeService: Sendable {
                 guard let channel = message.metadata[ChatLink.Metadata.channel],
                       let seq = message.metadata[ChatLink.Metadata.seq].flatMap(Int64.init) else { return }
                 hubRef.hub?.received(channel: channel, seq: seq, event: message.payload)
+            case .message(let message) where message.topic == VODLink.Topic.video:
+                guard let video = message.metadata[VODLink.Metadata.video] else { return }
+                watchers.received(video: video, event: message.payload)
             case .message(let message):
                 logger.debug("origin message", metadata: ["topic": "\(message.topic)"])
             }
@@ -69,7 +73,7 @@ public struct EdgeService: Sendable {
             subscriber: try RedisSubscriber(url: configuration.redisURL, logger: logger),
             edgeID: configuration.nodeID, hub: hub, logger: logger)
         let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
-                              presence: presence, logger: logger)
+                              presence: presence, watchers: watchers, logger: logger)
 
         let router = Router()
         OperatorEndpoints.register(on: router, registry: registry) {

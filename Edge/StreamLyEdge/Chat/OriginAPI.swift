@@ -29,11 +29,15 @@ public struct OriginAPI: Sendable {
     }
 
     /// Sends `body` as JSON; returns the raw answer (status, metadata, body bytes).
-    func call(_ method: String, user: VerifiedUser?, body: some Encodable) async throws -> (LinkResponse, ByteBuffer) {
+    func call(_ method: String, user: VerifiedUser?, metadata extra: LinkMetadata = [:], body: some Encodable) async throws
+        -> (LinkResponse, ByteBuffer)
+    {
         let data = try JSONEncoder().encode(body)
         let response: LinkResponse
+        var metadata = Self.metadata(for: user)
+        for field in extra { metadata[field.name] = field.value }
         do {
-            response = try await pool.request(method, metadata: Self.metadata(for: user), body: ByteBuffer(bytes: data))
+            response = try await pool.request(method, metadata: metadata, body: ByteBuffer(bytes: data))
         } catch let error as LinkError {
             throw OriginCallError(status: 503, code: "unavailable", message: "no origin could take the request: \(error.code)")
         }
@@ -47,8 +51,9 @@ public struct OriginAPI: Sendable {
     }
 
     /// Calls and decodes a JSON answer.
-    func call<Answer: Decodable>(_ method: String, user: VerifiedUser?, body: some Encodable, as: Answer.Type) async throws -> Answer {
-        let (_, bytes) = try await call(method, user: user, body: body)
+    func call<Answer: Decodable>(_ method: String, user: VerifiedUser?, metadata extra: LinkMetadata = [:], body: some Encodable,
+                                 as: Answer.Type) async throws -> Answer {
+        let (_, bytes) = try await call(method, user: user, metadata: extra, body: body)
         do {
             return try JSONDecoder().decode(Answer.self, from: Data(bytes.readableBytesView))
         } catch {

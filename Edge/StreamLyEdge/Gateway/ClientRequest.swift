@@ -34,6 +34,9 @@ public enum ClientRequest: Sendable, Equatable {
     case unsubscribe(channel: String)
     case publish(channel: String, clientID: String, body: String, attachments: [String])
     case typing(channel: String)
+    /// Video upload/transcode events for one video (`video` events).
+    case watch(video: String)
+    case unwatch(video: String)
 
     /// Why a frame is not a valid request: an error event code and a message.
     public struct Invalid: Error, Equatable, Sendable {
@@ -51,6 +54,7 @@ public enum ClientRequest: Sendable, Equatable {
         var client_id: String?
         var body: String?
         var attachments: [String]?
+        var video: String?
     }
 
     /// Parses a text frame. Unknown fields are ignored; unknown ops and missing or
@@ -100,6 +104,11 @@ public enum ClientRequest: Sendable, Equatable {
         case "typing":
             guard let channel = channel() else { return invalid("bad_request", "typing needs a channel") }
             return .success((id, .typing(channel: channel)))
+        case "watch", "unwatch":
+            guard let video = envelope.video, !video.isEmpty, video.utf8.count <= 64 else {
+                return invalid("bad_request", "\(envelope.op ?? "") needs a video id")
+            }
+            return .success((id, envelope.op == "watch" ? .watch(video: video) : .unwatch(video: video)))
         case nil:
             return invalid("bad_request", "missing op")
         case let op?:

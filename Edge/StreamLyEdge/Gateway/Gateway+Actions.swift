@@ -30,6 +30,11 @@ extension Gateway {
                 return
             }
             await presence.typing(user: verified(user), channel: channel)
+        case .watch(let id, let user, let video):
+            await watch(session, id: id, user: user, video: video)
+        case .unwatch(let id, let video):
+            watchers.remove(session, video: video)
+            session.enqueue(GatewayEvents.unwatched(id: id, video: video))
         }
     }
 
@@ -82,6 +87,26 @@ extension Gateway {
         } catch {
             hub.unsubscribe(session, channel: channel)
             session.enqueue(GatewayEvents.error(id: id, code: "internal", message: "subscribe failed"))
+        }
+    }
+
+    /// Registers the watcher first (so no event slips between the read and the registration),
+    /// then sends the video's current state as the first `video` event.
+    private func watch(_ session: GatewaySession, id: RequestID?, user: GatewaySessionStateMachine.User, video: String) async {
+        watchers.add(session, video: video)
+        do {
+            let current = try await origin.call(VODLink.Method.getVideo, user: verified(user),
+                                                metadata: [VODLink.Metadata.video: video], body: [String: String](),
+                                                as: API.Video.self)
+            session.state.withLock { $0.machine.watching(video) }
+            session.enqueue(GatewayEvents.video(API.VideoEvent(id: current.id, status: current.status,
+                                                               progress: current.progress, error: current.error)))
+        } catch let error as OriginCallError {
+            watchers.remove(session, video: video)
+            session.enqueue(GatewayEvents.error(id: id, code: error.code, message: error.message))
+        } catch {
+            watchers.remove(session, video: video)
+            session.enqueue(GatewayEvents.error(id: id, code: "internal", message: "watch failed"))
         }
     }
 

@@ -24,6 +24,7 @@ final class Gateway: Sendable {
     let origin: OriginAPI
     let hub: ChatHub
     let presence: any PresenceTracker
+    let watchers: VideoWatchers
     let logger: Logger
     private let nextID = Atomic<UInt64>(1)
     private let sessions = Mutex<[UInt64: GatewaySession]>([:])
@@ -31,8 +32,9 @@ final class Gateway: Sendable {
     private let publishBudgets = Mutex<[String: TokenBucket]>([:])
 
     init(limits: GatewayLimits, verifier: any AccessTokenVerifier, origin: OriginAPI, hub: ChatHub,
-         presence: any PresenceTracker, logger: Logger) {
+         presence: any PresenceTracker, watchers: VideoWatchers = VideoWatchers(), logger: Logger) {
         self.limits = limits
+        self.watchers = watchers
         self.verifier = verifier
         self.origin = origin
         self.hub = hub
@@ -107,6 +109,7 @@ final class Gateway: Sendable {
         sessions.withLock { _ = $0.removeValue(forKey: session.id) }
         let channels = session.state.withLock { $0.machine.subscriptions }
         hub.remove(session, channels: channels)
+        watchers.remove(session, videos: session.state.withLock { $0.machine.watches })
         if let user = session.user {
             await presence.disconnected(session: session.id,
                                         user: VerifiedUser(id: user.id, name: user.name, expiresAt: 0))

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import StreamLyAPI
 
 /// Server → client events the gateway itself produces (message events come
 /// pre-encoded from the origin). docs/api.md lists them all.
@@ -24,6 +25,11 @@ enum GatewayEvents {
         let op = "unsubscribed"
         var id: RequestID?
         var channel: String
+    }
+    private struct Unwatched: Encodable {
+        let op = "unwatched"
+        var id: RequestID?
+        var video: String
     }
     private struct Ack: Encodable {
         let op = "ack"
@@ -66,6 +72,12 @@ enum GatewayEvents {
     }
     static func ack(id: RequestID?, channel: String, seq: Int64) -> ByteBuffer {
         encode(Ack(id: id, channel: channel, seq: seq))
+    }
+    static func unwatched(id: RequestID?, video: String) -> ByteBuffer {
+        encode(Unwatched(id: id, video: video))
+    }
+    static func video(_ event: API.VideoEvent) -> ByteBuffer {
+        encode(event)
     }
     static func error(id: RequestID?, code: String, message: String) -> ByteBuffer {
         encode(ErrorEvent(id: id, code: code, message: message))

@@ -21,6 +21,8 @@ public struct GatewayLimits: Sendable {
     public var publishBurstPerUser = 60.0
     /// Channels one connection may subscribe to.
     public var maxSubscriptions = 200
+    /// Videos one connection may watch.
+    public var maxWatches = 50
 
     public init() {}
 }

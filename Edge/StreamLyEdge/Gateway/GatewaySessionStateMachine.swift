@@ -25,6 +25,8 @@ struct GatewaySessionStateMachine: Sendable {
         case unsubscribe(id: RequestID?, channel: String)
         case publish(id: RequestID?, user: User, channel: String, clientID: String, body: String, attachments: [String])
         case typing(user: User, channel: String)
+        case watch(id: RequestID?, user: User, video: String)
+        case unwatch(id: RequestID?, video: String)
         /// Reply to a successful `auth`.
         case sendAuthenticated(id: RequestID?, user: User)
         /// Close with a WebSocket close code and reason.
@@ -36,6 +38,7 @@ struct GatewaySessionStateMachine: Sendable {
     private var bucket: TokenBucket
     private var violations = 0
     private(set) var subscriptions: Set<String> = []
+    private(set) var watches: Set<String> = []
 
     init(limits: GatewayLimits, now: UInt64) {
         self.limits = limits
@@ -87,6 +90,14 @@ struct GatewaySessionStateMachine: Sendable {
             return .publish(id: id, user: user, channel: channel, clientID: clientID, body: body, attachments: attachments)
         case .typing(let channel):
             return .typing(user: user, channel: channel)
+        case .watch(let video):
+            guard watches.contains(video) || watches.count < limits.maxWatches else {
+                return .sendError(id: id, code: "too_many_watches", message: "at most \(limits.maxWatches) videos")
+            }
+            return .watch(id: id, user: user, video: video)
+        case .unwatch(let video):
+            watches.remove(video)
+            return .unwatch(id: id, video: video)
         }
     }
 
@@ -118,6 +129,11 @@ struct GatewaySessionStateMachine: Sendable {
     }
 
     /// A subscription was accepted by the origin.
+    /// The origin confirmed a `watch`.
+    mutating func watching(_ video: String) {
+        watches.insert(video)
+    }
+
     mutating func subscribed(_ channel: String) {
         subscriptions.insert(channel)
     }

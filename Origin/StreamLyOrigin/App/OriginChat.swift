@@ -18,16 +18,7 @@ struct OriginChat: Sendable {
         let database = try Database(url: configuration.postgresURL, logger: logger)
         let tokens = try await TokenService(
             configuration: .init(signingKey: Array(configuration.jwtSecret.utf8)), database: database)
-        let consumerProperties = [
-            "session.timeout.ms": String(configuration.kafkaSessionTimeoutMilliseconds),
-            "heartbeat.interval.ms": String(max(300, configuration.kafkaSessionTimeoutMilliseconds / 5)),
-            // The chat topics may not exist yet on a fresh cluster: create them on subscribe and
-            // notice new partitions quickly rather than after librdkafka's default 5 minutes.
-            "allow.auto.create.topics": "true",
-            "topic.metadata.refresh.interval.ms": "2000",
-            // Chat is latency-bound: do not let the broker hold fetches for long.
-            "fetch.wait.max.ms": String(configuration.kafkaFetchWaitMilliseconds),
-        ]
+        let consumerProperties = Self.consumerProperties(configuration)
         let producer = try ChatProducer(logger: logger) {
             try KafkaProducer(brokers: configuration.kafkaBrokers, clientID: configuration.nodeID, properties: [
                 "linger.ms": "1",
@@ -60,6 +51,20 @@ struct OriginChat: Sendable {
             sequencer: MessageSequencer(consumer: sequencerConsumer, producer: producer, eventsTopic: topics.events, messages: messages, logger: logger),
             fanout: EventFanout(consumer: fanoutConsumer, pending: pending, edges: edges, logger: logger),
             producer: producer)
+    }
+
+    /// librdkafka properties every consumer of the origin uses.
+    static func consumerProperties(_ configuration: OriginConfiguration) -> [String: String] {
+        [
+            "session.timeout.ms": String(configuration.kafkaSessionTimeoutMilliseconds),
+            "heartbeat.interval.ms": String(max(300, configuration.kafkaSessionTimeoutMilliseconds / 5)),
+            // The chat topics may not exist yet on a fresh cluster: create them on subscribe and
+            // notice new partitions quickly rather than after librdkafka's default 5 minutes.
+            "allow.auto.create.topics": "true",
+            "topic.metadata.refresh.interval.ms": "2000",
+            // Chat is latency-bound: do not let the broker hold fetches for long.
+            "fetch.wait.max.ms": String(configuration.kafkaFetchWaitMilliseconds),
+        ]
     }
 
     /// Whether PostgreSQL answers.

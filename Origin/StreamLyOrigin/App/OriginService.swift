@@ -42,7 +42,10 @@ public struct OriginService: Sendable {
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let serverRef = ServerRef()
         let chat = try await OriginChat.make(configuration: configuration, edges: { serverRef.connections }, logger: logger)
-        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, logger: logger)
+        let vod = try await OriginVOD.make(
+            configuration: configuration, database: chat.database, producer: chat.producer,
+            consumerProperties: OriginChat.consumerProperties(configuration), edges: { serverRef.connections }, logger: logger)
+        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, vod: vod.router, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger
@@ -73,6 +76,7 @@ public struct OriginService: Sendable {
                 services: [
                     .init(service: chat.database),
                     .init(service: chatService),
+                    .init(service: OriginVODService(vod: vod)),
                     .init(service: linkServer),
                     .init(service: operatorApp),
                 ],
@@ -125,5 +129,21 @@ final class OriginChatService: Service, Sendable {
             }
         }
         await chat.producer.close()
+    }
+}
+
+/// Runs the transcode workers and the video-event fan-out until shutdown, which stops a
+/// running job at once (another worker redoes it) and leaves the consumer groups.
+struct OriginVODService: Service {
+    let vod: OriginVOD
+
+    func run() async throws {
+        let work = Task { await vod.run() }
+        await withGracefulShutdownHandler {
+            await work.value
+        } onGracefulShutdown: {
+            work.cancel()
+            Task { await vod.close() }
+        }
     }
 }

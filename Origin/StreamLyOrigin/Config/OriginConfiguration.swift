@@ -35,6 +35,8 @@ public struct OriginConfiguration: Sendable {
     public var jwtSecret: String
     /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
     public var storage: StorageConfiguration
+    /// Transcode workers on this origin (`transcode.*`).
+    public var transcode: TranscodeSettings
     /// How long a publish waits for its commit before answering 503 (the client retries).
     public var publishTimeout: Duration
     /// How long open streams may run after GOAWAY on shutdown.
@@ -51,6 +53,7 @@ public struct OriginConfiguration: Sendable {
                 kafkaNamespace: String = "streamly",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret,
                 storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
+                transcode: TranscodeSettings = TranscodeSettings(),
                 publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
@@ -69,6 +72,7 @@ public struct OriginConfiguration: Sendable {
         self.kafkaNamespace = kafkaNamespace
         self.jwtSecret = jwtSecret
         self.storage = storage
+        self.transcode = transcode
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -94,10 +98,21 @@ public struct OriginConfiguration: Sendable {
             kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
             storage: try StorageConfiguration(values),
+            transcode: try Self.transcodeSettings(values),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+    }
+
+    static func transcodeSettings(_ values: ConfigValues) throws -> TranscodeSettings {
+        var settings = TranscodeSettings()
+        settings.workers = try values.int("transcode.workers", default: settings.workers, range: 0...64)
+        settings.maxAttempts = try values.int("transcode.max.attempts", default: settings.maxAttempts, range: 1...100)
+        settings.retryBase = .milliseconds(try values.int("transcode.retry.base.ms", default: 2_000, range: 0...600_000))
+        settings.preset = values.string("transcode.preset", default: settings.preset)
+        settings.workDirectory = values.string("transcode.work.dir", default: settings.workDirectory)
+        return settings
     }
 
     /// A namespace must make valid topic and group names: 1–64 of `a-z 0-9 . _ -`.

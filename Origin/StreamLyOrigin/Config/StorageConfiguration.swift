@@ -42,7 +42,7 @@ public enum StorageConfiguration: Sendable {
         }
     }
 
-    /// Opens the store (creating the directory or, if asked, the bucket).
+    /// Opens the store (creating the directory or, if asked and possible, the bucket).
     func makeStore(logger: Logger) async throws -> any ObjectStore {
         switch self {
         case .local(let directory):
@@ -51,7 +51,12 @@ public enum StorageConfiguration: Sendable {
             var logger = logger
             logger[metadataKey: "bucket"] = "\(configuration.bucket)"
             let client = S3Client(configuration: configuration, logger: logger)
-            if createBucket { try await client.createBucket() }
+            if createBucket {
+                do { try await client.createBucket() } catch {
+                    // Not fatal: the server may be starting; requests fail (and are retried) until it is up.
+                    logger.warning("cannot create the S3 bucket", metadata: ["error": "\(error)"])
+                }
+            }
             return client
         }
     }
