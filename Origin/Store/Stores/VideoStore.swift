@@ -116,6 +116,20 @@ public struct VideoStore: Sendable {
         return try await rows.collect().count == 1
     }
 
+    /// Videos `queued` for longer than `age` seconds (their job may have been lost between the
+    /// upload's completion and the broker); marks them as just requeued and returns them.
+    public func claimStaleQueued(olderThan age: Double, limit: Int = 100) async throws -> [UUID] {
+        let rows = try await database.client.query("""
+            UPDATE videos SET updated_at = now()
+            WHERE id IN (SELECT id FROM videos WHERE status = 'queued' AND updated_at < now() - make_interval(secs => \(age))
+                         ORDER BY updated_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """, logger: database.logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
     static let columns = """
         id, owner_id, title, status, progress, error, upload_length, upload_offset, upload_metadata, multipart_id,
         parts::text, attempts, renditions::text, duration_seconds, created_at, updated_at

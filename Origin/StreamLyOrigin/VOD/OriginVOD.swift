@@ -14,10 +14,14 @@ struct OriginVOD: Sendable {
     let events: VideoEvents
     let workers: [TranscodeWorker]
     let fanout: VideoEventFanout
+    let videos: VideoStore
+    let logger: Logger
 
     static func make(configuration: OriginConfiguration, database: Database, producer: ChatProducer,
                      consumerProperties: [String: String], edges: @escaping @Sendable () -> [LinkConnection],
                      logger: Logger) async throws -> OriginVOD {
+        // libav* prints a line per HLS segment at its default level; keep that for debug logs.
+        FFmpeg.logLevel = ["trace", "debug"].contains(configuration.logLevel) ? .info : .error
         let store = try await configuration.storage.makeStore(logger: logger)
         let topics = VODTopics(namespace: configuration.kafkaNamespace)
         let videos = VideoStore(database: database)
@@ -49,7 +53,7 @@ struct OriginVOD: Sendable {
             edges: edges, logger: logger)
         return OriginVOD(store: store, router: VODRouter(videos: videos),
                          jobs: TranscodeJobQueue(producer: producer, topic: topics.jobs), events: events,
-                         workers: workers, fanout: fanout)
+                         workers: workers, fanout: fanout, videos: videos, logger: logger)
     }
 
     /// Runs the workers and the fan-out until cancelled; cancelling stops a job mid-way (its
@@ -58,6 +62,23 @@ struct OriginVOD: Sendable {
         await withDiscardingTaskGroup { group in
             for worker in workers { group.addTask { await worker.run() } }
             group.addTask { await fanout.run() }
+            group.addTask { await requeueStale() }
+        }
+    }
+
+    /// Every 30 s, queues again the jobs of videos `queued` for over 2 minutes: an origin that
+    /// died between an upload's completion and the broker's ack lost that job. Duplicates are
+    /// harmless: same key, same partition, and a job for a video past `queued` is skipped.
+    private func requeueStale() async {
+        while (try? await Task.sleep(for: .seconds(30))) != nil {
+            do {
+                for id in try await videos.claimStaleQueued(olderThan: 120) {
+                    try await jobs.enqueue(id)
+                    logger.notice("transcode job queued again", metadata: ["video": "\(id)"])
+                }
+            } catch {
+                logger.debug("requeue sweep failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -73,6 +73,22 @@ struct VideoStoreTests {
         }
     }
 
+    @Test("videos queued for too long are claimed for a new job, once per sweep")
+    func staleQueued() async throws {
+        try await TestDatabase.withFresh { database in
+            let videos = VideoStore(database: database)
+            let owner = try await Fixtures.user("sweeper", in: database)
+            let old = try await videos.create(ownerID: owner.id, title: "old", uploadLength: 0)
+            let fresh = try await videos.create(ownerID: owner.id, title: "fresh", uploadLength: 0)
+            #expect(try await videos.finishUpload(id: old.id))
+            #expect(try await videos.finishUpload(id: fresh.id))
+            try await database.client.query(
+                "UPDATE videos SET updated_at = now() - interval '10 minutes' WHERE id = \(old.id)", logger: database.logger)
+            #expect(try await videos.claimStaleQueued(olderThan: 120) == [old.id])
+            #expect(try await videos.claimStaleQueued(olderThan: 120).isEmpty)
+        }
+    }
+
     @Test("bad titles and unknown owners are refused")
     func invalidInput() async throws {
         try await TestDatabase.withFresh { database in
