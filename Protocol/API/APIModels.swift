@@ -75,9 +75,9 @@ public enum API {
         public var author: String
         public var body: String
         public var ts: String
-        public var attachments: [String]?
+        public var attachments: [Attachment]?
         public init(channel: String, seq: Int64, id: String, client_id: String, author: String, body: String,
-                    ts: String, attachments: [String]?) {
+                    ts: String, attachments: [Attachment]?) {
             self.channel = channel
             self.seq = seq
             self.id = id

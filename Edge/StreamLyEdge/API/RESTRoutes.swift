@@ -33,6 +33,15 @@ struct RESTRoutes: Sendable {
                 body: Self.json(ChatLinkBodies.AddMember(channel: channel, user_id: member.user_id))))
         }
         api.get("videos/:id") { request, context in try await video(request, context) }
+        api.post("attachments") { request, context in
+            try await forward(AttachmentLink.Method.create, request, context, auth: true)
+        }
+        api.get("attachments/:id") { request, context in
+            let user = try await authenticate(request)
+            return respond(await origin.forward(
+                AttachmentLink.Method.get, user: user,
+                metadata: [AttachmentLink.Metadata.attachment: context.parameters.get("id") ?? ""], body: ByteBuffer(string: "{}")))
+        }
         api.get("channels/:id/messages") { request, context in
             let user = try await authenticate(request)
             let query = request.uri.queryParameters

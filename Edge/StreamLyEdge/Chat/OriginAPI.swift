@@ -83,9 +83,13 @@ public protocol AccessTokenVerifier: Sendable {
 extension OriginAPI {
     /// Sends a raw JSON body and returns the origin's status and body unchanged
     /// (REST pass-through). Link failures become 503 with a JSON error body.
-    func forward(_ method: String, user: VerifiedUser?, body: ByteBuffer) async -> (status: Int, body: ByteBuffer) {
+    func forward(_ method: String, user: VerifiedUser?, metadata extra: LinkMetadata = [:], body: ByteBuffer) async
+        -> (status: Int, body: ByteBuffer)
+    {
+        var metadata = Self.metadata(for: user)
+        for field in extra { metadata[field.name] = field.value }
         do {
-            let response = try await pool.request(method, metadata: Self.metadata(for: user), body: body)
+            let response = try await pool.request(method, metadata: metadata, body: body)
             return (Int(response.status), try await response.body.collect(upTo: Self.maxResponseBytes))
         } catch {
             let data = (try? JSONEncoder().encode(API.ErrorBody(code: "unavailable", message: "no origin could take the request"))) ?? Data()

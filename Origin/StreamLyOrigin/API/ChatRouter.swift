@@ -16,6 +16,7 @@ struct ChatRouter: Sendable {
     /// The publish topic (`ChatTopics.publish`).
     let topic: String
     let pending: PendingPublishes
+    let attachments: AttachmentRouter
     let publishTimeout: Duration
     /// Most missed messages a `subscribe` replays; beyond it, `recovered: false`.
     static let maxReplay = 500
@@ -77,7 +78,7 @@ struct ChatRouter: Sendable {
             var event = MessageEvent.encode(
                 channel: channel, seq: message.seq, id: message.id, clientID: message.clientID,
                 authorID: message.authorID, body: message.body, createdAt: message.createdAt,
-                attachments: [])
+                attachments: message.attachments)
             lines.writeBuffer(&event)
             lines.writeInteger(UInt8(ascii: "\n"))
         }
@@ -105,7 +106,8 @@ struct ChatRouter: Sendable {
         let list = API.MessageList(messages: found.map { message in
             API.Message(channel: body.channel, seq: message.seq, id: message.id.uuidString.lowercased(),
                         client_id: message.clientID, author: message.authorID.uuidString.lowercased(), body: message.body,
-                        ts: MessageEvent.timestamp(message.createdAt), attachments: nil)
+                        ts: MessageEvent.timestamp(message.createdAt),
+                        attachments: message.attachments.isEmpty ? nil : message.attachments.map(AttachmentRouter.api))
         })
         try await request.reply(list)
     }
@@ -139,13 +141,12 @@ struct ChatRouter: Sendable {
         let user = try request.user()
         let body = try await request.decode(ChatLinkBodies.Publish.self)
         let channel = try channelID(body.channel)
-        guard (body.attachments ?? []).isEmpty else {
-            throw ReplyError(status: 400, code: "unknown_attachment", message: "no such attachment")
-        }
         try await require(.write, user: user.id, channel: channel)
+        let attached = try await attachments.resolve(body.attachments ?? [], author: user.id)
         let channelKey = channel.uuidString.lowercased()
         let record = PublishRecord(channel: channelKey, author_id: user.id.uuidString.lowercased(), author_name: user.name,
-                                   client_id: body.client_id, body: body.body, attachments: nil)
+                                   client_id: body.client_id, body: body.body,
+                                   attachments: attached.isEmpty ? nil : attached)
         let key = PendingPublishes.key(channel: channelKey, author: record.author_id, clientID: body.client_id)
         pending.register(key)
         do {

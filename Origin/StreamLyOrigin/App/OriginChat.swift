@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import StreamLyLink
 import StreamLyOriginNative
+import StreamLyStorage
 import StreamLyStore
 
 /// The chat half of an origin: PostgreSQL (migrated at start), the Kafka producer,
@@ -13,8 +14,8 @@ struct OriginChat: Sendable {
     let fanout: EventFanout
     let producer: ChatProducer
 
-    static func make(configuration: OriginConfiguration, edges: @escaping @Sendable () -> [LinkConnection],
-                     logger: Logger) async throws -> OriginChat {
+    static func make(configuration: OriginConfiguration, store: any ObjectStore,
+                     edges: @escaping @Sendable () -> [LinkConnection], logger: Logger) async throws -> OriginChat {
         let database = try Database(url: configuration.postgresURL, logger: logger)
         let tokens = try await TokenService(
             configuration: .init(signingKey: Array(configuration.jwtSecret.utf8)), database: database)
@@ -47,6 +48,8 @@ struct OriginChat: Sendable {
             database: database,
             router: ChatRouter(accounts: AccountService(users: UserStore(database: database), tokens: tokens),
                                channels: channels, messages: messages, producer: producer, topic: topics.publish, pending: pending,
+                               attachments: AttachmentRouter(attachments: AttachmentStore(database: database), channels: channels,
+                                                             store: store, settings: configuration.attachments),
                                publishTimeout: configuration.publishTimeout),
             sequencer: MessageSequencer(consumer: sequencerConsumer, producer: producer, eventsTopic: topics.events, messages: messages, logger: logger),
             fanout: EventFanout(consumer: fanoutConsumer, pending: pending, edges: edges, logger: logger),

@@ -41,11 +41,14 @@ public struct OriginService: Sendable {
         let endpoint = LinkEndpointConfiguration(
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let serverRef = ServerRef()
-        let chat = try await OriginChat.make(configuration: configuration, edges: { serverRef.connections }, logger: logger)
+        let store = try await configuration.storage.makeStore(logger: logger)
+        let chat = try await OriginChat.make(configuration: configuration, store: store, edges: { serverRef.connections },
+                                             logger: logger)
         let vod = try await OriginVOD.make(
-            configuration: configuration, database: chat.database, producer: chat.producer,
+            configuration: configuration, store: store, database: chat.database, producer: chat.producer,
             consumerProperties: OriginChat.consumerProperties(configuration), edges: { serverRef.connections }, logger: logger)
-        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, vod: vod.router, logger: logger)
+        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, attachments: chat.router.attachments,
+                                      vod: vod.router, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger

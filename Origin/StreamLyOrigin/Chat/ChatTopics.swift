@@ -1,3 +1,5 @@
+import StreamLyStore
+
 /// Kafka topics and groups of the chat pipeline (Origin/README.md), under the deployment's
 /// namespace (`kafka.namespace`, default "streamly"), so deployments can share a broker.
 struct ChatTopics: Sendable {
@@ -26,5 +28,6 @@ struct PublishRecord: Codable, Sendable {
     var author_name: String
     var client_id: String
     var body: String
-    var attachments: [String]?
+    /// Checked by the publishing origin (`AttachmentRouter.resolve`).
+    var attachments: [MessageAttachment]?
 }

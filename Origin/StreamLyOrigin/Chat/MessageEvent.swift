@@ -15,15 +15,15 @@ enum MessageEvent {
         var author: String
         var body: String
         var ts: String
-        var attachments: [String]?
+        var attachments: [API.Attachment]?
     }
 
     static func encode(channel: UUID, seq: Int64, id: UUID, clientID: String, authorID: UUID,
-                       body: String, createdAt: Date, attachments: [UUID]) -> ByteBuffer {
+                       body: String, createdAt: Date, attachments: [MessageAttachment]) -> ByteBuffer {
         let event = Event(
             channel: channel.uuidString.lowercased(), seq: seq, id: id.uuidString.lowercased(), client_id: clientID,
             author: authorID.uuidString.lowercased(), body: body,
-            ts: timestamp(createdAt), attachments: attachments.isEmpty ? nil : attachments.map { $0.uuidString.lowercased() })
+            ts: timestamp(createdAt), attachments: attachments.isEmpty ? nil : attachments.map(AttachmentRouter.api))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return ByteBuffer(bytes: (try? encoder.encode(event)) ?? Data())

@@ -99,10 +99,11 @@ struct MessageSequencer: Sendable {
         while !Task.isCancelled {
             do {
                 let result = try await messages.append(
-                    channelID: channel, authorID: author, clientID: publish.client_id, body: publish.body)
+                    channelID: channel, authorID: author, clientID: publish.client_id, body: publish.body,
+                    attachments: publish.attachments ?? [])
                 let event = MessageEvent.encode(
                     channel: channel, seq: result.seq, id: result.id, clientID: publish.client_id, authorID: author,
-                    body: publish.body, createdAt: result.createdAt, attachments: [])
+                    body: publish.body, createdAt: result.createdAt, attachments: publish.attachments ?? [])
                 return producer.start(topic: eventsTopic, key: record.key, value: Array(event.readableBytesView),
                                       headers: Self.headers(result, publish))
             } catch let error as StoreError where error.code == .invalidInput || error.code == .notFound {

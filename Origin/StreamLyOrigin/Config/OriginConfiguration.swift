@@ -35,6 +35,8 @@ public struct OriginConfiguration: Sendable {
     public var jwtSecret: String
     /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
     public var storage: StorageConfiguration
+    /// Chat attachment limits (`attachments.*`).
+    public var attachments: AttachmentSettings
     /// Transcode workers on this origin (`transcode.*`).
     public var transcode: TranscodeSettings
     /// How long a publish waits for its commit before answering 503 (the client retries).
@@ -53,7 +55,7 @@ public struct OriginConfiguration: Sendable {
                 kafkaNamespace: String = "streamly",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret,
                 storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
-                transcode: TranscodeSettings = TranscodeSettings(),
+                transcode: TranscodeSettings = TranscodeSettings(), attachments: AttachmentSettings = AttachmentSettings(),
                 publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
@@ -73,6 +75,7 @@ public struct OriginConfiguration: Sendable {
         self.jwtSecret = jwtSecret
         self.storage = storage
         self.transcode = transcode
+        self.attachments = attachments
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -99,10 +102,19 @@ public struct OriginConfiguration: Sendable {
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
             storage: try StorageConfiguration(values),
             transcode: try Self.transcodeSettings(values),
+            attachments: try Self.attachmentSettings(values),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+    }
+
+    static func attachmentSettings(_ values: ConfigValues) throws -> AttachmentSettings {
+        var settings = AttachmentSettings()
+        settings.maxBytes = Int64(try values.int("attachments.max.bytes", default: Int(settings.maxBytes), range: 1...(5 << 40)))
+        settings.uploadExpiry = try values.int("attachments.upload.expiry", default: settings.uploadExpiry, range: 1...604_800)
+        settings.downloadExpiry = try values.int("attachments.download.expiry", default: settings.downloadExpiry, range: 1...604_800)
+        return settings
     }
 
     static func transcodeSettings(_ values: ConfigValues) throws -> TranscodeSettings {

@@ -8,6 +8,7 @@ import StreamLyProtocol
 struct OriginLinkRouter: Sendable {
     let nodeID: String
     let chat: ChatRouter
+    let attachments: AttachmentRouter
     let vod: VODRouter
     let logger: Logger
 
@@ -28,6 +29,7 @@ struct OriginLinkRouter: Sendable {
     func handle(_ request: LinkInboundRequest) async {
         do {
             if try await chat.handle(request) { return }
+            if try await attachments.handle(request) { return }
             if try await vod.handle(request) { return }
             if try await LinkDiagnostics.handle(request, nodeID: nodeID) { return }
             try await request.responder.respond(

@@ -17,12 +17,11 @@ struct OriginVOD: Sendable {
     let videos: VideoStore
     let logger: Logger
 
-    static func make(configuration: OriginConfiguration, database: Database, producer: ChatProducer,
+    static func make(configuration: OriginConfiguration, store: any ObjectStore, database: Database, producer: ChatProducer,
                      consumerProperties: [String: String], edges: @escaping @Sendable () -> [LinkConnection],
                      logger: Logger) async throws -> OriginVOD {
         // libav* prints a line per HLS segment at its default level; keep that for debug logs.
         FFmpeg.logLevel = ["trace", "debug"].contains(configuration.logLevel) ? .info : .error
-        let store = try await configuration.storage.makeStore(logger: logger)
         let topics = VODTopics(namespace: configuration.kafkaNamespace)
         let videos = VideoStore(database: database)
         let events = VideoEvents(producer: producer, topic: topics.events, logger: logger)

@@ -1,0 +1,90 @@
+import Foundation
+import PostgresNIO
+
+/// Chat attachments: a row per file a user announced (`POST /attachments`), whose bytes the
+/// client PUTs to object storage through a presigned URL. A message may carry the user's own
+/// attachments; whoever can read such a message may download them.
+public struct AttachmentStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// A stored attachment row.
+    public struct Attachment: Sendable, Hashable {
+        public var id: UUID
+        public var ownerID: UUID
+        public var filename: String
+        public var contentType: String
+        /// The size the owner declared; the uploaded object may not exceed it.
+        public var size: Int64
+        public var objectKey: String
+        /// `pending` until a message first carries it (its object was checked), then `uploaded`.
+        public var status: String
+
+        public var reference: MessageAttachment {
+            MessageAttachment(id: id, filename: filename, contentType: contentType, size: size)
+        }
+    }
+
+    /// Records an announced file under `attachments/{id}/{filename}`.
+    /// - Throws: `.invalidInput` for a bad filename, content type or size; `.notFound` for an unknown owner.
+    public func create(ownerID: UUID, filename: String, contentType: String, size: Int64, maxSize: Int64) async throws -> Attachment {
+        guard (1...255).contains(filename.utf8.count), !filename.contains("/"), !filename.contains("\\"),
+              filename != ".", filename != "..", !filename.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw StoreError(.invalidInput, "filename must be 1-255 bytes without slashes or control characters") }
+        guard (3...255).contains(contentType.utf8.count), contentType.contains("/"),
+              contentType.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0 != "\"" })
+        else { throw StoreError(.invalidInput, "content_type must be a media type such as image/png") }
+        guard (0...maxSize).contains(size) else { throw StoreError(.invalidInput, "size must be 0-\(maxSize) bytes") }
+        let id = UUID()
+        let key = "attachments/\(id.uuidString.lowercased())/\(filename)"
+        do {
+            let rows = try await database.client.query("""
+                INSERT INTO attachments (id, owner_id, filename, content_type, size, object_key)
+                VALUES (\(id), \(ownerID), \(filename), \(contentType), \(size), \(key))
+                RETURNING \(unescaped: Self.columns)
+                """, logger: database.logger)
+            guard let attachment = try await Self.decode(rows).first else { throw StoreError(.notFound, "insert returned no row") }
+            return attachment
+        } catch where error.isForeignKeyViolation {
+            throw StoreError(.notFound, "user not found")
+        }
+    }
+
+    public func attachment(id: UUID) async throws -> Attachment? {
+        let rows = try await database.client.query(
+            "SELECT \(unescaped: Self.columns) FROM attachments WHERE id = \(id)", logger: database.logger)
+        return try await Self.decode(rows).first
+    }
+
+    /// Marks the attachment's object as checked (first use in a message).
+    public func markUploaded(id: UUID) async throws {
+        try await database.client.query(
+            "UPDATE attachments SET status = 'uploaded' WHERE id = \(id)", logger: database.logger)
+    }
+
+    /// The channels of the messages that carry the attachment (to check a downloader's access).
+    public func channels(carrying id: UUID) async throws -> [UUID] {
+        let reference = "[{\"id\":\"\(id.uuidString)\"}]"
+        let rows = try await database.client.query("""
+            SELECT DISTINCT channel_id FROM messages WHERE attachments @> \(reference)::jsonb LIMIT 50
+            """, logger: database.logger)
+        var channels: [UUID] = []
+        for try await channel in rows.decode(UUID.self) { channels.append(channel) }
+        return channels
+    }
+
+    static let columns = "id, owner_id, filename, content_type, size, object_key, status"
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [Attachment] {
+        var found: [Attachment] = []
+        for try await (id, owner, filename, contentType, size, key, status)
+            in rows.decode((UUID, UUID, String, String, Int64, String, String).self) {
+            found.append(Attachment(id: id, ownerID: owner, filename: filename, contentType: contentType, size: size,
+                                    objectKey: key, status: status))
+        }
+        return found
+    }
+}
