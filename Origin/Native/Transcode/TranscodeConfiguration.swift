@@ -25,6 +25,8 @@ public struct TranscodeConfiguration: Hashable, Sendable {
         "asf", "ogg", "mxf", "h264", "hevc", "m4v", "dv", "nut", "yuv4mpegpipe",
     ]
 
+    /// The defaults: 1080p/720p/480p, x264 `veryfast`, 2 s segments, AAC 128 kbit/s at 48 kHz,
+    /// poster 10% in and at most 1280 wide, common video containers only.
     public init(
         rungs: [TranscodeRung] = TranscodeRung.standardLadder,
         preset: String = "veryfast",
