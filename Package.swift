@@ -176,6 +176,7 @@ let package = Package(
                 "StreamLyAPI",
                 "StreamLyStore",
                 "StreamLyStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -42,7 +42,12 @@ public struct OriginService: Sendable {
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let serverRef = ServerRef()
         let chat = try await OriginChat.make(configuration: configuration, edges: { serverRef.connections }, logger: logger)
-        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, logger: logger)
+        // Upload progress and completion: the transcode-job producer and the watchers' event
+        // path plug in here; until then they are logged.
+        let uploadHooks = UploadHooks.logging(logger)
+        let videos = try await OriginVideos.make(configuration: configuration, database: chat.database, hooks: uploadHooks,
+                                                 logger: logger)
+        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, videos: videos.router, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger

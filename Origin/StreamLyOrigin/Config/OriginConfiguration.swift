@@ -35,6 +35,8 @@ public struct OriginConfiguration: Sendable {
     public var jwtSecret: String
     /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
     public var storage: StorageConfiguration
+    /// Video uploads (`vod.upload.*`).
+    public var upload: UploadConfiguration
     /// How long a publish waits for its commit before answering 503 (the client retries).
     public var publishTimeout: Duration
     /// How long open streams may run after GOAWAY on shutdown.
@@ -51,6 +53,7 @@ public struct OriginConfiguration: Sendable {
                 kafkaNamespace: String = "streamly",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret,
                 storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
+                upload: UploadConfiguration = UploadConfiguration(),
                 publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
@@ -69,6 +72,7 @@ public struct OriginConfiguration: Sendable {
         self.kafkaNamespace = kafkaNamespace
         self.jwtSecret = jwtSecret
         self.storage = storage
+        self.upload = upload
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -94,6 +98,7 @@ public struct OriginConfiguration: Sendable {
             kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
             storage: try StorageConfiguration(values),
+            upload: try UploadConfiguration(values),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
