@@ -303,7 +303,11 @@ let package = Package(
         ),
         .testTarget(
             name: "OriginTests",
-            dependencies: ["StreamLyOrigin", "StreamLyAPI"],
+            dependencies: [
+                "StreamLyOrigin", "StreamLyAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/OriginTests",
             swiftSettings: swiftSettings
         ),
