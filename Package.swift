@@ -311,13 +311,29 @@ let package = Package(
             path: "Tests/OriginTests",
             swiftSettings: swiftSettings
         ),
+        // MARK: Integration tests: real origin and edge processes, real PostgreSQL, Redis, broker, S3
+        .target(
+            name: "IntegrationSupport",
+            path: "Tests/IntegrationSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ChatIntegrationTests",
             dependencies: [
+                "IntegrationSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ChatIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VODIntegrationTests",
+            dependencies: [
+                "IntegrationSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/VODIntegrationTests",
             swiftSettings: swiftSettings
         ),
     ]
