@@ -85,20 +85,20 @@ struct VideoRouter: Sendable {
         guard let offset = metadata[VideoLink.Metadata.offset].flatMap(Int64.init), offset >= 0 else {
             throw ReplyError.badRequest("offset must be a non-negative integer")
         }
-        let declared = try metadata[VideoLink.Metadata.length].map { raw in
+        let declared = try metadata[VideoLink.Metadata.length].map { (raw: String) throws -> Int64 in
             guard let value = Int64(raw), value >= 0 else { throw ReplyError.badRequest("length must be a non-negative integer") }
             return value
         }
-        let bodyLength = try metadata[VideoLink.Metadata.bodyLength].map { raw in
+        let bodyLength = try metadata[VideoLink.Metadata.bodyLength].map { (raw: String) throws -> Int64 in
             guard let value = Int64(raw), value >= 0 else { throw ReplyError.badRequest("body-length must be a non-negative integer") }
             return value
         }
-        let checksum = try metadata[VideoLink.Metadata.checksum].map { raw in
+        let checksum = try metadata[VideoLink.Metadata.checksum].map { (raw: String) throws -> UploadChecksum in
             guard let checksum = UploadChecksum(raw) else { throw ReplyError.badRequest("unsupported or malformed checksum") }
             return checksum
         }
         let id = try await ownedVideo(request).id
-        let stored: Int64? = try await locks.withLock(id, wait: Self.lockWait) {
+        let stored: Int64? = try await locks.withLock(id, wait: Self.lockWait) { () async throws -> Int64 in
             var video = try await ownedVideo(request)
             if let declared {
                 if video.upload.length == nil {
@@ -129,7 +129,7 @@ struct VideoRouter: Sendable {
 
     private func delete(_ request: LinkInboundRequest) async throws {
         let id = try await ownedVideo(request).id
-        let done: Bool? = try await locks.withLock(id, wait: Self.lockWait) {
+        let done: Bool? = try await locks.withLock(id, wait: Self.lockWait) { () async throws -> Bool in
             let video = try await ownedVideo(request)
             guard try await videos.delete(id: id) else { throw ReplyError.notFound("upload") }
             await finisher.deleteAll(video)

@@ -30,8 +30,8 @@ struct UploadChecksum: Sendable, Equatable {
     }
 
     /// Incremental digest of the bytes fed to it.
-    struct Hasher: Sendable {
-        private enum Kind: Sendable {
+    struct Hasher {
+        private enum Kind {
             case sha1(Insecure.SHA1)
             case md5(Insecure.MD5)
             case sha256(SHA256)

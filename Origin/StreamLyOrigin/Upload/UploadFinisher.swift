@@ -21,7 +21,7 @@ struct UploadFinisher: Sendable {
         let keys = UploadKeys(video: id)
         let count = Int((length + partSize - 1) / partSize)
         var parts = video.upload.parts
-        let hasAll = { (upTo: Int) in upTo < 1 || (1...upTo).allSatisfy { parts[$0] != nil } }
+        func hasAll(_ upTo: Int) -> Bool { upTo < 1 || (1...upTo).allSatisfy { video.upload.parts[$0] != nil } }
         if length == 0 {
             try await objects.putObject(key: keys.source, bytes: ByteBuffer(), contentType: nil)
         } else if hasAll(count), let uploadID = video.upload.multipartID {
