@@ -68,8 +68,13 @@ struct VideoRouter: Sendable {
         if video.status == .uploading, video.upload.isComplete, locks.tryLock(video.id) {
             // The origin that stored the last byte died before assembling the source: finish here.
             defer { locks.unlock(video.id) }
-            try await finisher.complete(video.id)
-            video = try await videos.video(id: video.id) ?? video
+            do {
+                try await finisher.complete(video.id)
+                video = try await videos.video(id: video.id) ?? video
+            } catch {
+                // The offset is still right; a later HEAD or PATCH tries again.
+                writer.logger.warning("upload not assembled yet", metadata: ["video": "\(video.id)", "error": "\(error)"])
+            }
         }
         try await request.responder.respond(status: 200, metadata: Self.metadata(video.upload))
     }
