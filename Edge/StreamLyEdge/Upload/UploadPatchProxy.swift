@@ -34,7 +34,7 @@ struct UploadPatchProxy: Sendable {
         if let raw = request.headers[TusResponse.uploadChecksum] {
             metadata[VideoLink.Metadata.checksum] = try TusHeaders.checksum(raw)
         }
-        let bodyLength = request.headers[.contentLength].flatMap(TusHeaders.byteCount)
+        let bodyLength = TusHeaders.byteCount(request.headers[.contentLength])
         if let bodyLength {
             guard offset + bodyLength <= limits.maxBytes else {
                 throw Failure(.contentTooLarge, "too_large", "uploads are limited to \(limits.maxBytes) bytes")

@@ -165,7 +165,7 @@ public final class LinkPool: Service, Sendable {
     /// Rendezvous weight of `member` for `key`: FNV-1a 64 of both, the same in every process.
     static func rank(_ member: String, _ key: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in member.utf8 + [0] + key.utf8 {
+        for byte in Array(member.utf8) + [0] + Array(key.utf8) {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return hash
