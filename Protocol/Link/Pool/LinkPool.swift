@@ -162,13 +162,19 @@ public final class LinkPool: Service, Sendable {
         return candidates[abs(turn) % candidates.count].connection
     }
 
-    /// Rendezvous weight of `member` for `key`: FNV-1a 64 of both, the same in every process.
+    /// Rendezvous weight of `member` for `key`: FNV-1a 64 of both, then MurmurHash3's 64-bit
+    /// finaliser (FNV alone spreads keys that differ in their last bytes badly); the same in
+    /// every process.
     static func rank(_ member: String, _ key: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in Array(member.utf8) + [0] + Array(key.utf8) {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        return hash
+        hash ^= hash >> 33
+        hash = hash &* 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash = hash &* 0xc4ce_b9fe_1a85_ec53
+        return hash ^ (hash >> 33)
     }
 
     /// Sends a request to a healthy member (see `nextConnection` for `affinity`). Requests the member refused (never
