@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // MARK: Inter-tier protocol (NIOCore only)
@@ -116,6 +117,7 @@ let package = Package(
                 "StreamLyTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -176,6 +178,7 @@ let package = Package(
                 "StreamLyAPI",
                 "StreamLyStore",
                 "StreamLyStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -303,17 +306,37 @@ let package = Package(
         ),
         .testTarget(
             name: "OriginTests",
-            dependencies: ["StreamLyOrigin", "StreamLyAPI"],
+            dependencies: [
+                "StreamLyOrigin", "StreamLyAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/OriginTests",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Integration tests: real origin and edge processes, real PostgreSQL, Redis, broker, S3
+        .target(
+            name: "IntegrationSupport",
+            path: "Tests/IntegrationSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ChatIntegrationTests",
             dependencies: [
+                "IntegrationSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ChatIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VODIntegrationTests",
+            dependencies: [
+                "IntegrationSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/VODIntegrationTests",
             swiftSettings: swiftSettings
         ),
     ]

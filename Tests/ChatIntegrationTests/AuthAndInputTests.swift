@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Foundation
 import Testing
 

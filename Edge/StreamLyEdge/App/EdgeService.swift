@@ -83,6 +83,7 @@ public struct EdgeService: Sendable {
             } + [.init(name: "redis", ok: presence.redis.isConnected)])
         }
         RESTRoutes(origin: origin, verifier: verifier).register(on: router)
+        TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
         let webSocketRouter = Router(context: EdgeWebSocketContext.self)
         webSocketRouter.ws("/ws") { _, _ in
             .upgrade([:])

@@ -22,6 +22,8 @@ public struct EdgeConfiguration: Sendable {
     public var gateway: GatewayLimits
     /// Reconnect backoff towards origins.
     public var backoff: ReconnectBackoff
+    /// Video uploads (tus): size limit and public URL.
+    public var upload: UploadLimits
     /// How long in-flight work may run on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
@@ -31,7 +33,7 @@ public struct EdgeConfiguration: Sendable {
                 clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
                 linkSettings: LinkSettings = LinkSettings(), redisURL: String = "redis://127.0.0.1:16379",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret, gateway: GatewayLimits = GatewayLimits(),
-                backoff: ReconnectBackoff = ReconnectBackoff(),
+                backoff: ReconnectBackoff = ReconnectBackoff(), upload: UploadLimits = UploadLimits(),
                 drainTimeout: Duration = .seconds(10),
                 logLevel: String = "info") {
         self.nodeID = nodeID
@@ -45,6 +47,7 @@ public struct EdgeConfiguration: Sendable {
         self.jwtSecret = jwtSecret
         self.gateway = gateway
         self.backoff = backoff
+        self.upload = upload
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
     }
@@ -86,6 +89,7 @@ public struct EdgeConfiguration: Sendable {
                 base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
                 cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))
             ),
+            upload: try UploadLimits(values),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )

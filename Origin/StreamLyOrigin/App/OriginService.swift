@@ -47,8 +47,10 @@ public struct OriginService: Sendable {
         let vod = try await OriginVOD.make(
             configuration: configuration, store: store, database: chat.database, producer: chat.producer,
             consumerProperties: OriginChat.consumerProperties(configuration), edges: { serverRef.connections }, logger: logger)
+        let videos = OriginVideos.make(configuration: configuration, store: store, database: chat.database,
+                                       hooks: vod.uploadHooks, logger: logger)
         let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, attachments: chat.router.attachments,
-                                      vod: vod.router, logger: logger)
+                                      videos: videos.router, vod: vod.router, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger

@@ -39,6 +39,8 @@ public struct OriginConfiguration: Sendable {
     public var attachments: AttachmentSettings
     /// Transcode workers on this origin (`transcode.*`).
     public var transcode: TranscodeSettings
+    /// Video uploads (`vod.upload.*`).
+    public var upload: UploadConfiguration
     /// How long a publish waits for its commit before answering 503 (the client retries).
     public var publishTimeout: Duration
     /// How long open streams may run after GOAWAY on shutdown.
@@ -56,6 +58,7 @@ public struct OriginConfiguration: Sendable {
                 jwtSecret: String = NodeIdentity.developmentJWTSecret,
                 storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
                 transcode: TranscodeSettings = TranscodeSettings(), attachments: AttachmentSettings = AttachmentSettings(),
+                upload: UploadConfiguration = UploadConfiguration(),
                 publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
@@ -76,6 +79,7 @@ public struct OriginConfiguration: Sendable {
         self.storage = storage
         self.transcode = transcode
         self.attachments = attachments
+        self.upload = upload
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -103,6 +107,7 @@ public struct OriginConfiguration: Sendable {
             storage: try StorageConfiguration(values),
             transcode: try Self.transcodeSettings(values),
             attachments: try Self.attachmentSettings(values),
+            upload: try UploadConfiguration(values),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)

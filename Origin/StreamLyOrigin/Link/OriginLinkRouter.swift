@@ -9,6 +9,7 @@ struct OriginLinkRouter: Sendable {
     let nodeID: String
     let chat: ChatRouter
     let attachments: AttachmentRouter
+    let videos: VideoRouter
     let vod: VODRouter
     let logger: Logger
 
@@ -29,6 +30,7 @@ struct OriginLinkRouter: Sendable {
     func handle(_ request: LinkInboundRequest) async {
         do {
             if try await chat.handle(request) { return }
+            if try await videos.handle(request) { return }
             if try await attachments.handle(request) { return }
             if try await vod.handle(request) { return }
             if try await LinkDiagnostics.handle(request, nodeID: nodeID) { return }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StreamLyAPI
 import StreamLyLink
 import StreamLyOriginNative
 import StreamLyStorage
@@ -79,6 +80,25 @@ struct OriginVOD: Sendable {
                 logger.debug("requeue sweep failed", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Upload progress becomes `uploading` events for watchers; a complete upload queues its
+    /// transcode job (if the broker refuses, the requeue sweep queues it within minutes).
+    var uploadHooks: UploadHooks {
+        let events = events
+        let jobs = jobs
+        let logger = logger
+        return UploadHooks(
+            progress: { id, offset, length in
+                let progress = length.map { $0 > 0 ? min(1, Double(offset) / Double($0)) : 0 } ?? 0
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "uploading", progress: progress))
+            },
+            completed: { id in
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "queued", progress: 0))
+                do { try await jobs.enqueue(id) } catch {
+                    logger.warning("transcode job not queued yet", metadata: ["video": "\(id)", "error": "\(error)"])
+                }
+            })
     }
 
     /// Leaves the consumer groups.

@@ -140,35 +140,84 @@ public final class LinkPool: Service, Sendable {
         members.withLockedValue { body(&$0[index]) }
     }
 
-    /// The next member able to take a request, round-robin.
-    func nextConnection(excluding tried: Set<ObjectIdentifier>) -> LinkConnection? {
+    /// The next member able to take a request: round-robin, or with `affinity` the member
+    /// that rendezvous hashing ranks first for that key among the healthy ones (so requests
+    /// about one thing, e.g. one upload, go to one origin while it is up, from every edge).
+    func nextConnection(excluding tried: Set<ObjectIdentifier>, affinity: String? = nil) -> LinkConnection? {
         let candidates = members.withLockedValue { members in
-            members.compactMap { member -> LinkConnection? in
+            members.compactMap { member -> (address: String, connection: LinkConnection)? in
                 guard let connection = member.connection, connection.isAcceptingRequests,
                       !tried.contains(ObjectIdentifier(connection)) else { return nil }
-                return connection
+                return (member.status.address, connection)
             }
         }
         guard !candidates.isEmpty else { return nil }
+        if let affinity {
+            return candidates.max { Self.rank($0.address, affinity) < Self.rank($1.address, affinity) }?.connection
+        }
         let turn = cursor.withLockedValue { value -> Int in
             value &+= 1
             return value
         }
-        return candidates[abs(turn) % candidates.count]
+        return candidates[abs(turn) % candidates.count].connection
     }
 
-    /// Sends a request to a healthy member. Requests the member refused (never
+    /// Rendezvous weight of `member` for `key`: FNV-1a 64 of both, then MurmurHash3's 64-bit
+    /// finaliser (FNV alone spreads keys that differ in their last bytes badly); the same in
+    /// every process.
+    static func rank(_ member: String, _ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in Array(member.utf8) + [0] + Array(key.utf8) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        hash ^= hash >> 33
+        hash = hash &* 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash = hash &* 0xc4ce_b9fe_1a85_ec53
+        return hash ^ (hash >> 33)
+    }
+
+    /// Sends a request to a healthy member (see `nextConnection` for `affinity`). Requests the member refused (never
     /// processed) are retried on the others; with no member up, waits up to
     /// `waitForPeer` for one before failing with `unavailable`.
     public func request(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer(),
-                        waitForPeer: Duration = .seconds(2)) async throws -> LinkResponse {
+                        affinity: String? = nil, waitForPeer: Duration = .seconds(2)) async throws -> LinkResponse {
         let deadline = ContinuousClock.now + waitForPeer
         var tried = Set<ObjectIdentifier>()
         var lastError: LinkError?
         while true {
-            if let connection = nextConnection(excluding: tried) {
+            if let connection = nextConnection(excluding: tried, affinity: affinity) {
                 do {
                     return try await connection.request(method, metadata: metadata, body: body)
+                } catch let error as LinkError where error.isRetryable {
+                    tried.insert(ObjectIdentifier(connection))
+                    lastError = error
+                    continue
+                }
+            }
+            guard ContinuousClock.now < deadline else {
+                throw lastError ?? LinkError(.unavailable, "no origin link is up")
+            }
+            tried.removeAll()
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
+    /// Opens a request whose body is streamed through the returned writer, on a healthy
+    /// member (see `nextConnection` for `affinity`). Only opening is retried elsewhere:
+    /// once body bytes flow, a failure is the caller's to handle. With no member up, waits
+    /// up to `waitForPeer` for one before failing with `unavailable`.
+    public func streamingRequest(_ method: String, metadata: LinkMetadata = [:], affinity: String? = nil,
+                                 waitForPeer: Duration = .seconds(2)) async throws
+        -> (writer: LinkBodyWriter, response: @Sendable () async throws -> LinkResponse)
+    {
+        let deadline = ContinuousClock.now + waitForPeer
+        var tried = Set<ObjectIdentifier>()
+        var lastError: LinkError?
+        while true {
+            if let connection = nextConnection(excluding: tried, affinity: affinity) {
+                do {
+                    return try await connection.streamingRequest(method, metadata: metadata)
                 } catch let error as LinkError where error.isRetryable {
                     tried.insert(ObjectIdentifier(connection))
                     lastError = error

@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Foundation
 
 /// Real `streamly-origin` and `streamly-edge` processes on loopback, wired to the real
@@ -205,8 +206,3 @@ extension Array {
     }
 }
 
-/// The status of a GET with curl (0 when nothing answers).
-func httpStatus(_ url: String) async throws -> Int {
-    let (_, output) = try await ChildProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "3", "-w", "%{http_code}", url])
-    return Int(String(decoding: output, as: UTF8.self)) ?? 0
-}

@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Foundation
 
 /// A user's client that behaves as the contract asks of a real one: it retries a

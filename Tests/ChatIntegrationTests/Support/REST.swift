@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Foundation
 
 /// The public REST API (`/api/v1` on an edge), spoken with curl, a real client.

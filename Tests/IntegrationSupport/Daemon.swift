@@ -5,34 +5,34 @@ import Glibc
 #endif
 
 /// A real `streamly-*` process started by a test, with its output in a log file.
-final class Daemon: Sendable {
-    let name: String
-    let pid: pid_t
-    let logURL: URL
+public final class Daemon: Sendable {
+    public let name: String
+    public let pid: pid_t
+    public let logURL: URL
     /// The exit status once the process has been reaped.
     private let exit = Mutex<Int32?>(nil)
 
     /// Where the built executables are: `STREAMLY_BIN_DIR`, else next to the test bundle.
-    static var binDirectory: URL {
+    public static var binDirectory: URL {
         if let dir = ProcessInfo.processInfo.environment["STREAMLY_BIN_DIR"] { return URL(fileURLWithPath: dir) }
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     }
 
     /// Starts `executable` with the parent's environment minus its `STREAMLY_*` variables
     /// (so `LD_LIBRARY_PATH` passes through) plus `environment`.
-    init(_ executable: String, name: String, environment: [String: String]) throws {
+    public init(_ executable: String, name: String, environment: [String: String]) throws {
         self.name = name
         let binary = Self.binDirectory.appendingPathComponent(executable)
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestFailure("\(binary.path) is missing: build with `swift build --build-tests` first")
         }
-        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-chat-\(name)-\(UUID().uuidString.prefix(8)).log")
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-it-\(name)-\(UUID().uuidString.prefix(8)).log")
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") }
         env.merge(environment) { $1 }
         pid = try ChildProcess.spawn(binary.path, [], environment: env, output: logURL)
     }
 
-    var isRunning: Bool {
+    public var isRunning: Bool {
         exit.withLock { exit in
             guard exit == nil else { return false }
             var status: Int32 = 0
@@ -45,44 +45,44 @@ final class Daemon: Sendable {
         }
     }
 
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
     /// The last lines of the log, for failure messages.
-    var logTail: String { "--- \(name) (\(logURL.path)) ---\n" + log.split(separator: "\n").suffix(30).joined(separator: "\n") }
+    public var logTail: String { "--- \(name) (\(logURL.path)) ---\n" + log.split(separator: "\n").suffix(30).joined(separator: "\n") }
 
-    func signal(_ signal: Int32) { if isRunning { kill(pid, signal) } }
+    public func signal(_ signal: Int32) { if isRunning { kill(pid, signal) } }
 
     /// Waits for the process to exit; returns its status, or nil on timeout.
-    func waitForExit(timeout: Duration) async -> Int32? {
+    public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return isRunning ? nil : exit.withLock { $0 }
     }
 
     /// SIGKILL, as a crash would.
-    func crash() async {
+    public func crash() async {
         guard isRunning else { return }
         signal(SIGKILL)
         _ = await waitForExit(timeout: .seconds(5))
     }
 
     /// SIGTERM (so an origin leaves its Kafka groups cleanly), SIGKILL after `grace`.
-    func stop(grace: Duration = .seconds(10)) async {
+    public func stop(grace: Duration = .seconds(10)) async {
         guard isRunning else { return }
         signal(SIGTERM)
         if await waitForExit(timeout: grace) == nil {
-            print("[chat-it] \(name) ignored SIGTERM for \(grace); killing it")
+            print("[it] \(name) ignored SIGTERM for \(grace); killing it")
             await crash()
         }
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A loopback port below the ephemeral range that nothing listens on right now.
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     for _ in 0..<200 {
         let port = Int.random(in: 17_000..<24_000)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -97,4 +97,10 @@ func freePort() throws -> Int {
         if bound == 0 { return port }
     }
     throw TestFailure("no free port found")
+}
+
+/// The status of a GET with curl (0 when nothing answers).
+public func httpStatus(_ url: String) async throws -> Int {
+    let (_, output) = try await ChildProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "3", "-w", "%{http_code}", url])
+    return Int(String(decoding: output, as: UTF8.self)) ?? 0
 }

@@ -10,10 +10,10 @@ import Glibc
 /// `infra/svc.sh` would ignore SIGTERM), and with many processes spawned from concurrent
 /// tests its `waitUntilExit` was seen to hang on a child that had exited (a zombie nobody
 /// reaped). `POSIX_SPAWN_SETSIGMASK`/`SETSIGDEF` reset the signals.
-enum ChildProcess {
+public enum ChildProcess {
     /// Starts `path` with `arguments` and `environment` (nil: this process's), stdout and
     /// stderr appended to `output` (nil: /dev/null). Returns the pid.
-    static func spawn(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+    public static func spawn(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
                       output: URL? = nil) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -45,8 +45,8 @@ enum ChildProcess {
     }
 
     /// Runs `path` to completion off the cooperative pool; returns its exit status and output.
-    static func run(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: Data) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-chat-\(UUID().uuidString)")
+    public static func run(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: Data) {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-it-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let pid = try spawn(path, arguments, output: output)
         let status: Int32 = await withCheckedContinuation { continuation in

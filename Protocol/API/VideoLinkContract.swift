@@ -1,0 +1,53 @@
+/// Link methods and metadata keys of video uploads between edge and origin (documented in
+/// `Protocol/README.md`, "Methods"). The edge speaks tus 1.0 to clients and maps each tus
+/// request to one of these; the origin owns the upload's state (PostgreSQL) and bytes (S3).
+public enum VideoLink {
+    public enum Method {
+        /// Creates a video and its upload. JSON body `VideoLinkBodies.Create`; 201 with
+        /// `VideoLinkBodies.Created`.
+        public static let create = "videos.create"
+        /// The upload's state (tus HEAD). Metadata `video`; 200 with metadata `offset` and
+        /// `length` (absent while the length is deferred).
+        public static let status = "uploads.status"
+        /// Appends the streamed body at `offset` (tus PATCH). Metadata `video`, `offset`,
+        /// optional `body-length`, `length`, `checksum`; 204 with metadata `offset`.
+        public static let patch = "uploads.patch"
+        /// Terminates the upload (tus DELETE): the row and its objects. Metadata `video`; 204.
+        public static let delete = "uploads.delete"
+    }
+
+    public enum Metadata {
+        /// The video's id (lower-case UUID).
+        public static let video = "video"
+        /// Decimal byte offset: where a PATCH starts; in answers, the stored offset.
+        public static let offset = "offset"
+        /// Decimal declared upload length (tus `Upload-Length`).
+        public static let length = "length"
+        /// Decimal byte count of the PATCH body, when the client announced it.
+        public static let bodyLength = "body-length"
+        /// `<algorithm> <base64 digest>` of the PATCH body (tus `Upload-Checksum`).
+        public static let checksum = "checksum"
+    }
+}
+
+/// JSON bodies of the video link methods.
+public enum VideoLinkBodies {
+    /// `videos.create` request: `size` nil defers the length (tus creation-defer-length);
+    /// `upload_metadata` is the raw tus `Upload-Metadata` header, if any.
+    public struct Create: Codable, Sendable {
+        public var title: String
+        public var size: Int64?
+        public var upload_metadata: String?
+        public init(title: String, size: Int64?, upload_metadata: String? = nil) {
+            self.title = title
+            self.size = size
+            self.upload_metadata = upload_metadata
+        }
+    }
+
+    /// `videos.create` answer.
+    public struct Created: Codable, Sendable {
+        public var id: String
+        public init(id: String) { self.id = id }
+    }
+}
