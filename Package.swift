@@ -334,6 +334,7 @@ let package = Package(
             name: "VODIntegrationTests",
             dependencies: [
                 "IntegrationSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/VODIntegrationTests",

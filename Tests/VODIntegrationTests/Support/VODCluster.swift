@@ -1,40 +1,56 @@
 import Foundation
 import IntegrationSupport
 
-/// One real `streamly-origin` (storing uploads in the real S3 server, in a bucket of its
-/// own) and one real `streamly-edge`, restartable after a crash on the same ports.
+/// Real `streamly-origin`s (storing uploads in the real S3 server, in a bucket of their
+/// own, sharing one Kafka namespace) and one real `streamly-edge` linked to all of them, each
+/// restartable after a crash on the same ports.
 final class VODCluster: @unchecked Sendable {
     // @unchecked: the daemons change only in the test task that owns the cluster.
     static let secret = "vod-integration-tests-cluster-secret-0123456789"
     static let partBytes = 5 << 20
     static let maxBytes = 64 << 20
+    /// Transcode settings that keep tests quick and cheap: the fastest x264 preset, short
+    /// retry delays and a short lease (a job of a dead worker is taken again after it).
+    static let transcodeEnvironment = [
+        "STREAMLY_TRANSCODE_PRESET": "ultrafast", "STREAMLY_TRANSCODE_RETRY_BASE_MS": "200",
+        "STREAMLY_TRANSCODE_LEASE_SECONDS": "6",
+    ]
 
     let infra: Infra
     let s3: Infra.S3
     let run = UUID().uuidString.prefix(6).lowercased()
     var bucket: String { "vod-it-\(run)" }
-    let linkPort: Int
-    let operatorPort: Int
+    let linkPorts: [Int]
+    let operatorPorts: [Int]
     let edgePort: Int
-    private(set) var origin: Daemon?
+    /// Added to every origin's environment (e.g. `STREAMLY_TRANSCODE_WORKERS`).
+    let originEnvironment: [String: String]
+    private(set) var origins: [Daemon?]
     private(set) var edge: Daemon?
 
-    init() throws {
+    var linkPort: Int { linkPorts[0] }
+    var operatorPort: Int { operatorPorts[0] }
+    var origin: Daemon? { origins[0] }
+
+    init(origins count: Int = 1, originEnvironment: [String: String] = [:]) throws {
         infra = try Infra.fromEnvironment()
         guard let s3 = infra.s3 else {
             throw TestFailure("STREAMLY_S3_ENDPOINT is not set: source .state/<profile>/env.sh (infra/up.sh)")
         }
         self.s3 = s3
-        linkPort = try freePort()
-        operatorPort = try freePort()
+        linkPorts = try (0..<count).map { _ in try freePort() }
+        operatorPorts = try (0..<count).map { _ in try freePort() }
         edgePort = try freePort()
+        self.originEnvironment = originEnvironment
+        origins = Array(repeating: nil, count: count)
     }
 
-    /// Starts both, runs `body`, stops both (printing the logs' tails if `body` threw).
-    static func with(_ body: (VODCluster) async throws -> Void) async throws {
-        let cluster = try VODCluster()
+    /// Starts all, runs `body`, stops all (printing the logs' tails if `body` threw).
+    static func with(origins: Int = 1, originEnvironment: [String: String] = [:],
+                     _ body: (VODCluster) async throws -> Void) async throws {
+        let cluster = try VODCluster(origins: origins, originEnvironment: originEnvironment)
         do {
-            try cluster.startOrigin()
+            for index in 0..<origins { try cluster.startOrigin(index) }
             try cluster.startEdge()
             try await cluster.waitReady()
             try await body(cluster)
@@ -46,10 +62,12 @@ final class VODCluster: @unchecked Sendable {
         await cluster.stopAll()
     }
 
-    func startOrigin() throws {
-        origin = try Daemon("streamly-origin", name: "vod-origin-\(run)", environment: [
-            "STREAMLY_NODE_ID": "vod-origin-\(run)", "STREAMLY_LINK_PORT": String(linkPort),
-            "STREAMLY_OPERATOR_PORT": String(operatorPort), "STREAMLY_CLUSTER_SECRET": Self.secret,
+    func nodeID(_ index: Int) -> String { index == 0 ? "vod-origin-\(run)" : "vod-origin-\(run)-\(index)" }
+
+    func startOrigin(_ index: Int = 0) throws {
+        var environment = [
+            "STREAMLY_NODE_ID": nodeID(index), "STREAMLY_LINK_PORT": String(linkPorts[index]),
+            "STREAMLY_OPERATOR_PORT": String(operatorPorts[index]), "STREAMLY_CLUSTER_SECRET": Self.secret,
             "STREAMLY_POSTGRES_URL": infra.postgresURL, "STREAMLY_KAFKA_BROKERS": infra.kafkaBrokers,
             "STREAMLY_KAFKA_NAMESPACE": "vod-it-\(run)", "STREAMLY_KAFKA_SESSION_TIMEOUT_MS": "2000",
             "STREAMLY_KAFKA_FETCH_WAIT_MAX_MS": "5",
@@ -58,23 +76,30 @@ final class VODCluster: @unchecked Sendable {
             "STREAMLY_S3_CREATE_BUCKET": "true",
             "STREAMLY_VOD_UPLOAD_PART_BYTES": String(Self.partBytes), "STREAMLY_VOD_UPLOAD_MAX_BYTES": String(Self.maxBytes),
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1", "STREAMLY_LOG_LEVEL": "debug",
-        ])
+            "STREAMLY_TRANSCODE_WORK_DIR": FileManager.default.temporaryDirectory
+                .appendingPathComponent("vod-it-\(run)-\(index)").path,
+        ]
+        environment.merge(Self.transcodeEnvironment) { $1 }
+        environment.merge(originEnvironment) { $1 }
+        origins[index] = try Daemon("streamly-origin", name: nodeID(index), environment: environment)
     }
 
     func startEdge() throws {
         edge = try Daemon("streamly-edge", name: "vod-edge-\(run)", environment: [
             "STREAMLY_NODE_ID": "vod-edge-\(run)", "STREAMLY_HTTP_PORT": String(edgePort),
-            "STREAMLY_ORIGINS": "127.0.0.1:\(linkPort)", "STREAMLY_REDIS_URL": infra.redisURL,
+            "STREAMLY_ORIGINS": linkPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
+            "STREAMLY_REDIS_URL": infra.redisURL,
             "STREAMLY_CLUSTER_SECRET": Self.secret, "STREAMLY_LINK_HEARTBEAT_MS": "500",
             "STREAMLY_LINK_BACKOFF_BASE_MS": "50", "STREAMLY_LINK_BACKOFF_MAX_MS": "300", "STREAMLY_DRAIN_TIMEOUT": "1",
             "STREAMLY_VOD_UPLOAD_MAX_BYTES": String(Self.maxBytes),
         ])
     }
 
-    /// Waits until the origin and the edge (its link and Redis up) answer `/readyz` 200.
+    /// Waits until the running origins and the edge (its link and Redis up) answer `/readyz` 200.
     func waitReady(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
-        for url in ["http://127.0.0.1:\(operatorPort)/readyz", "http://127.0.0.1:\(edgePort)/readyz"] {
+        let running = operatorPorts.indices.filter { origins[$0]?.isRunning == true }
+        for url in running.map({ "http://127.0.0.1:\(operatorPorts[$0])/readyz" }) + ["http://127.0.0.1:\(edgePort)/readyz"] {
             while try await httpStatus(url) != 200 {
                 guard ContinuousClock.now < deadline else { throw TestFailure("\(url) not ready within \(timeout)") }
                 try await Task.sleep(for: .milliseconds(100))
@@ -84,11 +109,11 @@ final class VODCluster: @unchecked Sendable {
 
     func stopAll() async {
         await edge?.stop()
-        await origin?.stop()
+        for origin in origins { await origin?.stop() }
     }
 
     func logTails() -> String {
-        [origin, edge].compactMap { $0?.logTail }.joined(separator: "\n")
+        (origins + [edge]).compactMap { $0?.logTail }.joined(separator: "\n")
     }
 
     /// The bytes of an object in the cluster's bucket, fetched with curl's own SigV4.
