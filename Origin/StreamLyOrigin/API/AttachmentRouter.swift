@@ -45,7 +45,7 @@ struct AttachmentRouter: Sendable {
         } catch let error as StoreError {
             try await request.reply(ReplyError(error))
         } catch let error as S3Error {
-            try await request.reply(ReplyError(status: 502, code: "storage_error", message: error.message))
+            try await request.reply(ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)"))
         }
         return true
     }
