@@ -105,7 +105,7 @@ public enum ClientRequest: Sendable, Equatable {
             guard let channel = channel() else { return invalid("bad_request", "typing needs a channel") }
             return .success((id, .typing(channel: channel)))
         case "watch", "unwatch":
-            guard let video = envelope.video, !video.isEmpty, video.utf8.count <= 64 else {
+            guard let raw = envelope.video, raw.utf8.count <= 64, let video = UUID(uuidString: raw)?.uuidString.lowercased() else {
                 return invalid("bad_request", "\(envelope.op ?? "") needs a video id")
             }
             return .success((id, envelope.op == "watch" ? .watch(video: video) : .unwatch(video: video)))

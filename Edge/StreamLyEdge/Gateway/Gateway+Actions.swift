@@ -93,19 +93,20 @@ extension Gateway {
     /// Registers the watcher first (so no event slips between the read and the registration),
     /// then sends the video's current state as the first `video` event.
     private func watch(_ session: GatewaySession, id: RequestID?, user: GatewaySessionStateMachine.User, video: String) async {
+        let alreadyWatching = watchers.isWatching(session, video: video)
         watchers.add(session, video: video)
         do {
             let current = try await origin.call(VODLink.Method.getVideo, user: verified(user),
                                                 metadata: [VODLink.Metadata.video: video], body: [String: String](),
                                                 as: API.Video.self)
             session.state.withLock { $0.machine.watching(video) }
-            session.enqueue(GatewayEvents.video(API.VideoEvent(id: current.id, status: current.status,
-                                                               progress: current.progress, error: current.error)))
+            watchers.activate(session, video: video, snapshot: GatewayEvents.video(API.VideoEvent(
+                id: current.id, status: current.status, progress: current.progress, error: current.error)))
         } catch let error as OriginCallError {
-            watchers.remove(session, video: video)
+            if !alreadyWatching { watchers.remove(session, video: video) }
             session.enqueue(GatewayEvents.error(id: id, code: error.code, message: error.message))
         } catch {
-            watchers.remove(session, video: video)
+            if !alreadyWatching { watchers.remove(session, video: video) }
             session.enqueue(GatewayEvents.error(id: id, code: "internal", message: "watch failed"))
         }
     }

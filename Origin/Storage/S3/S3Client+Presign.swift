@@ -9,10 +9,17 @@ public enum PresignedMethod: String, Sendable, Hashable {
 extension S3Client {
     /// A URL that lets its holder `GET` or `PUT` `key` without credentials for `expires`
     /// seconds (1...604800), signed now. A PUT through it stores the body as sent.
-    public func presignedURL(method: PresignedMethod, key: String, expires: Int) throws(S3Error) -> URL {
+    ///
+    /// - Parameters:
+    ///   - query: extra signed parameters, e.g. `response-content-disposition` on a GET.
+    ///   - headers: headers the holder must send with exactly these values, e.g. `Content-Type`
+    ///     and `Content-Length` on a PUT (so the upload cannot change type or size).
+    public func presignedURL(method: PresignedMethod, key: String, expires: Int,
+                             query: [(name: String, value: String)] = [],
+                             headers: [(name: String, value: String)] = []) throws(S3Error) -> URL {
         let address = configuration.address(key: key)
-        let query = try signer.presignedQuery(method: method.rawValue, host: address.host, path: address.path,
-                                              expires: expires, timestamp: SigV4Timestamp(now()))
+        let query = try signer.presignedQuery(method: method.rawValue, host: address.host, path: address.path, query: query,
+                                              headers: headers, expires: expires, timestamp: SigV4Timestamp(now()))
         guard let url = URL(string: address.urlString(query: query)) else {
             throw S3Error(status: 400, code: .invalidArgument, message: "cannot form a URL", key: key)
         }

@@ -4,11 +4,13 @@ extension SigV4Signer {
 
     /// The query parameters of a presigned URL ("Authenticating Requests: Using Query Parameters"):
     /// the request's own `query` plus `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`,
-    /// `X-Amz-Expires`, `X-Amz-SignedHeaders` (`host`) and `X-Amz-Signature`. The payload is
-    /// `UNSIGNED-PAYLOAD`. Throws `S3Error.Code.invalidArgument` unless 1 ≤ expires ≤ 604800.
+    /// `X-Amz-Expires`, `X-Amz-SignedHeaders` (`host` and `headers`) and `X-Amz-Signature`. The
+    /// payload is `UNSIGNED-PAYLOAD`. Signed `headers` (e.g. `content-type`, `content-length`)
+    /// must be sent with exactly these values, or the server refuses the request.
+    /// Throws `S3Error.Code.invalidArgument` unless 1 ≤ expires ≤ 604800.
     public func presignedQuery(
         method: String, host: String, path: String, query: [(name: String, value: String)] = [],
-        expires: Int, timestamp: SigV4Timestamp
+        headers: [(name: String, value: String)] = [], expires: Int, timestamp: SigV4Timestamp
     ) throws(S3Error) -> [(name: String, value: String)] {
         guard (1...Self.maximumPresignExpiry).contains(expires) else {
             throw S3Error(status: 400, code: .invalidArgument,
@@ -20,10 +22,11 @@ extension SigV4Signer {
             (name: "X-Amz-Credential", value: "\(credentials.accessKeyID)/\(credentialScope(timestamp))"),
             (name: "X-Amz-Date", value: timestamp.amzDate),
             (name: "X-Amz-Expires", value: String(expires)),
-            (name: "X-Amz-SignedHeaders", value: "host"),
         ]
-        let request = SigV4Request(method: method, path: path, query: items,
-                                   headers: [(name: "host", value: host)], payloadHash: Self.unsignedPayload)
+        let signed = [(name: "host", value: host)] + headers.map { (name: $0.name.lowercased(), value: $0.value) }
+        var request = SigV4Request(method: method, path: path, query: items, headers: signed, payloadHash: Self.unsignedPayload)
+        items.append((name: "X-Amz-SignedHeaders", value: signedHeaders(request)))
+        request.query = items
         items.append((name: "X-Amz-Signature", value: signature(for: request, timestamp: timestamp)))
         return items
     }

@@ -73,45 +73,80 @@ public struct VideoStore: Sendable {
         return try await rows.collect().count == 1
     }
 
-    /// Starts a transcode attempt (`queued | transcoding → transcoding`, attempts + 1): a job
-    /// picked up again after a worker died resumes here. Returns the attempt number, or nil
-    /// when the video is gone, not uploaded, or already `ready`/`failed`.
-    public func startAttempt(id: UUID) async throws -> Int? {
-        let rows = try await database.client.query("""
-            UPDATE videos SET status = 'transcoding', attempts = attempts + 1, progress = 0, error = NULL, updated_at = now()
-            WHERE id = \(id) AND status IN ('queued', 'transcoding') RETURNING attempts
-            """, logger: database.logger)
-        for try await attempts in rows.decode(Int.self) { return attempts }
-        return nil
+    /// What `startAttempt` found.
+    public enum AttemptStart: Sendable, Equatable {
+        /// This worker holds the video now: the attempt number (1, 2, …).
+        case started(Int)
+        /// Another worker is transcoding it and its lease has not expired: wait and ask again.
+        case busy
+        /// Nothing to do: the video is gone, not uploaded, or already `ready`/`failed`.
+        case finished
     }
 
-    /// Records transcode progress (0…1) while transcoding; false otherwise.
-    @discardableResult
-    public func setProgress(id: UUID, progress: Double) async throws -> Bool {
-        let value = min(max(progress, 0), 1)
+    /// Starts a transcode attempt: `queued → transcoding`, or takes over a `transcoding` video
+    /// whose worker has not renewed its lease (`heartbeat`) for `lease` seconds (it died);
+    /// attempts + 1 either way.
+    public func startAttempt(id: UUID, lease: Double = 60) async throws -> AttemptStart {
         let rows = try await database.client.query("""
-            UPDATE videos SET progress = \(value), updated_at = now()
-            WHERE id = \(id) AND status = 'transcoding' RETURNING id
+            UPDATE videos SET status = 'transcoding', attempts = attempts + 1, progress = 0, error = NULL, updated_at = now()
+            WHERE id = \(id) AND (status = 'queued'
+                OR (status = 'transcoding' AND updated_at < now() - make_interval(secs => \(lease))))
+            RETURNING attempts
+            """, logger: database.logger)
+        for try await attempts in rows.decode(Int.self) { return .started(attempts) }
+        return try await video(id: id)?.status == .transcoding ? .busy : .finished
+    }
+
+    /// Renews the lease of attempt `attempt`; false when another worker took the video over
+    /// (or it is no longer transcoding): the caller must stop.
+    public func heartbeat(id: UUID, attempt: Int) async throws -> Bool {
+        let rows = try await database.client.query("""
+            UPDATE videos SET updated_at = now()
+            WHERE id = \(id) AND status = 'transcoding' AND attempts = \(attempt) RETURNING id
             """, logger: database.logger)
         return try await rows.collect().count == 1
     }
 
-    /// `transcoding → ready` with the ladder; false if the video was not transcoding.
-    public func markReady(id: UUID, renditions: [Video.Rendition], durationSeconds: Double) async throws -> Bool {
+    /// Gives an interrupted attempt back (a worker shutting down, not failing): it does not
+    /// count, and the next worker may take the video at once.
+    public func releaseAttempt(id: UUID, attempt: Int) async throws {
+        try await database.client.query("""
+            UPDATE videos SET attempts = attempts - 1, updated_at = '-infinity'
+            WHERE id = \(id) AND status = 'transcoding' AND attempts = \(attempt)
+            """, logger: database.logger)
+    }
+
+    /// Records transcode progress (0…1) while transcoding (by attempt `attempt`, if given);
+    /// false otherwise. Renews the lease too.
+    @discardableResult
+    public func setProgress(id: UUID, attempt: Int? = nil, progress: Double) async throws -> Bool {
+        let value = min(max(progress, 0), 1)
+        let rows = try await database.client.query("""
+            UPDATE videos SET progress = \(value), updated_at = now()
+            WHERE id = \(id) AND status = 'transcoding' AND attempts = coalesce(\(attempt), attempts) RETURNING id
+            """, logger: database.logger)
+        return try await rows.collect().count == 1
+    }
+
+    /// `transcoding → ready` with the ladder (by attempt `attempt`, if given); false otherwise.
+    public func markReady(id: UUID, attempt: Int? = nil, renditions: [Video.Rendition], durationSeconds: Double) async throws -> Bool {
         let ladder = String(decoding: try JSONEncoder().encode(renditions), as: UTF8.self)
         let rows = try await database.client.query("""
             UPDATE videos SET status = 'ready', progress = 1, renditions = \(ladder)::jsonb,
                 duration_seconds = \(durationSeconds), error = NULL, updated_at = now()
-            WHERE id = \(id) AND status IN ('queued', 'transcoding') RETURNING id
+            WHERE id = \(id) AND status IN ('queued', 'transcoding') AND attempts = coalesce(\(attempt), attempts)
+            RETURNING id
             """, logger: database.logger)
         return try await rows.collect().count == 1
     }
 
-    /// `queued | transcoding → failed` with a readable reason; false otherwise.
-    public func markFailed(id: UUID, reason: String) async throws -> Bool {
+    /// `queued | transcoding → failed` with a readable reason (by attempt `attempt`, if given);
+    /// false otherwise.
+    public func markFailed(id: UUID, attempt: Int? = nil, reason: String) async throws -> Bool {
         let rows = try await database.client.query("""
             UPDATE videos SET status = 'failed', error = \(String(reason.prefix(1_000))), updated_at = now()
-            WHERE id = \(id) AND status IN ('queued', 'transcoding') RETURNING id
+            WHERE id = \(id) AND status IN ('queued', 'transcoding') AND attempts = coalesce(\(attempt), attempts)
+            RETURNING id
             """, logger: database.logger)
         return try await rows.collect().count == 1
     }

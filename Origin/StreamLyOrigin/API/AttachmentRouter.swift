@@ -23,7 +23,11 @@ struct AttachmentRouter: Sendable {
                 let attachment = try await attachments.create(
                     ownerID: user.id, filename: body.filename, contentType: body.content_type, size: body.size,
                     maxSize: settings.maxBytes)
-                let url = try presigner.presignedURL(method: .put, key: attachment.objectKey, expires: settings.uploadExpiry)
+                // The uploader must send the declared type and size: the URL is refused otherwise.
+                let url = try presigner.presignedURL(
+                    method: .put, key: attachment.objectKey, expires: settings.uploadExpiry,
+                    headers: [(name: "Content-Type", value: attachment.contentType),
+                              (name: "Content-Length", value: String(attachment.size))])
                 try await request.reply(API.AttachmentUpload(id: attachment.id.uuidString.lowercased(),
                                                              upload_url: url.absoluteString, expires_in: settings.uploadExpiry),
                                         status: 201)
@@ -32,7 +36,11 @@ struct AttachmentRouter: Sendable {
                 guard let raw = request.metadata[AttachmentLink.Metadata.attachment], let id = UUID(uuidString: raw),
                       let attachment = try await attachments.attachment(id: id),
                       try await mayRead(attachment, user: user.id) else { throw ReplyError.notFound("attachment") }
-                let url = try presigner().presignedURL(method: .get, key: attachment.objectKey, expires: settings.downloadExpiry)
+                // Downloads, never rendered by the browser from the storage host (no stored XSS).
+                let url = try presigner().presignedURL(
+                    method: .get, key: attachment.objectKey, expires: settings.downloadExpiry,
+                    query: [(name: "response-content-disposition", value: Self.contentDisposition(attachment.filename)),
+                            (name: "response-content-type", value: attachment.contentType)])
                 var answer = Self.api(attachment.reference)
                 answer.url = url.absoluteString
                 answer.expires_in = settings.downloadExpiry
@@ -45,7 +53,7 @@ struct AttachmentRouter: Sendable {
         } catch let error as StoreError {
             try await request.reply(ReplyError(error))
         } catch let error as S3Error {
-            try await request.reply(ReplyError(status: 502, code: "storage_error", message: error.message))
+            try await request.reply(ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)"))
         }
         return true
     }
@@ -94,6 +102,13 @@ struct AttachmentRouter: Sendable {
             resolved.append(attachment.reference)
         }
         return resolved
+    }
+
+    /// `attachment; filename*=UTF-8''…` (RFC 6266 §4.3, RFC 8187).
+    static func contentDisposition(_ filename: String) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~".utf8)
+        let encoded = filename.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+        return "attachment; filename*=UTF-8''\(encoded)"
     }
 
     static func api(_ attachment: MessageAttachment) -> API.Attachment {

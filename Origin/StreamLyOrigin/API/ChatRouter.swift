@@ -5,6 +5,7 @@ import StreamLyAPI
 import StreamLyLink
 import StreamLyOriginNative
 import StreamLyProtocol
+import StreamLyStorage
 import StreamLyStore
 
 /// Answers the account, channel and chat methods edges call (ChatLink.Method).
@@ -67,6 +68,8 @@ struct ChatRouter: Sendable {
             try await request.reply(error)
         } catch let error as StoreError {
             try await request.reply(ReplyError(error))
+        } catch let error as S3Error {
+            try await request.reply(ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)"))
         }
         return true
     }

@@ -143,12 +143,7 @@ struct OriginVODService: Service {
     let vod: OriginVOD
 
     func run() async throws {
-        let work = Task { await vod.run() }
-        await withGracefulShutdownHandler {
-            await work.value
-        } onGracefulShutdown: {
-            work.cancel()
-            Task { await vod.close() }
-        }
+        await cancelWhenGracefulShutdown { await vod.run() }
+        await vod.close()
     }
 }

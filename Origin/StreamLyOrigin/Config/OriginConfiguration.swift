@@ -128,6 +128,7 @@ public struct OriginConfiguration: Sendable {
         settings.maxAttempts = try values.int("transcode.max.attempts", default: settings.maxAttempts, range: 1...100)
         settings.retryBase = .milliseconds(try values.int("transcode.retry.base.ms", default: 2_000, range: 0...600_000))
         settings.preset = values.string("transcode.preset", default: settings.preset)
+        settings.leaseSeconds = Double(try values.int("transcode.lease.seconds", default: Int(settings.leaseSeconds), range: 2...3_600))
         settings.workDirectory = values.string("transcode.work.dir", default: settings.workDirectory)
         return settings
     }

@@ -32,15 +32,13 @@ struct OriginVOD: Sendable {
         try transcodeConfiguration.validate()
         let runner = TranscodeJobRunner(videos: videos, store: store, events: events,
                                         transcoder: Transcoder(configuration: transcodeConfiguration),
-                                        settings: settings, logger: logger)
+                                        settings: settings, active: ActiveTranscodes(), logger: logger)
         var workerProperties = consumerProperties
         workerProperties["auto.offset.reset"] = "earliest"
-        // A job runs for minutes while the poll thread keeps the member alive; read no further ahead.
-        workerProperties["max.poll.interval.ms"] = "3600000"
         let workers = try (0..<settings.workers).map { index in
             TranscodeWorker(
                 consumer: try KafkaConsumer(brokers: configuration.kafkaBrokers, groupID: topics.workerGroup,
-                                            topics: [topics.jobs], properties: workerProperties, bufferCapacity: 1),
+                                            topics: [topics.jobs], properties: workerProperties, bufferCapacity: 64),
                 runner: runner, logger: logger.withMetadata(["worker": "\(index)"]))
         }
         var fanoutProperties = consumerProperties

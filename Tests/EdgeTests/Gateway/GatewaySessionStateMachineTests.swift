@@ -29,23 +29,23 @@ struct GatewaySessionStateMachineTests {
         limits.maxWatches = 2
         var machine = GatewaySessionStateMachine(limits: limits, now: 0)
         _ = machine.authenticated(Self.user, id: nil)
-        #expect(machine.received(Self.frame(#"{"op":"watch","video":"v1","id":7}"#), now: 1)
-                == .watch(id: .number(7), user: Self.user, video: "v1"))
-        machine.watching("v1")
-        machine.watching("v2")
-        #expect(machine.received(Self.frame(#"{"op":"watch","video":"v1"}"#), now: 2) == .watch(id: nil, user: Self.user, video: "v1"))
-        #expect(machine.received(Self.frame(#"{"op":"watch","video":"v3"}"#), now: 3)
+        #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000A1","id":7}"#), now: 1)
+                == .watch(id: .number(7), user: Self.user, video: "00000000-0000-0000-0000-0000000000a1"))
+        machine.watching("00000000-0000-0000-0000-0000000000a1")
+        machine.watching("00000000-0000-0000-0000-0000000000a2")
+        #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000A1"}"#), now: 2) == .watch(id: nil, user: Self.user, video: "00000000-0000-0000-0000-0000000000a1"))
+        #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000a3"}"#), now: 3)
                 == .sendError(id: nil, code: "too_many_watches", message: "at most 2 videos"))
-        #expect(machine.received(Self.frame(#"{"op":"unwatch","video":"v2"}"#), now: 4) == .unwatch(id: nil, video: "v2"))
-        #expect(machine.watches == ["v1"])
-        #expect(machine.received(Self.frame(#"{"op":"watch","video":"v3"}"#), now: 5) == .watch(id: nil, user: Self.user, video: "v3"))
+        #expect(machine.received(Self.frame(#"{"op":"unwatch","video":"00000000-0000-0000-0000-0000000000a2"}"#), now: 4) == .unwatch(id: nil, video: "00000000-0000-0000-0000-0000000000a2"))
+        #expect(machine.watches == ["00000000-0000-0000-0000-0000000000a1"])
+        #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000a3"}"#), now: 5) == .watch(id: nil, user: Self.user, video: "00000000-0000-0000-0000-0000000000a3"))
     }
 
     @Test("malformed JSON, unknown ops and bad fields are error events, not crashes", arguments: [
         ("{", "bad_request"), ("[]", "bad_request"), (#"{"op":42}"#, "bad_request"), (#"{"op":"dance"}"#, "unknown_op"),
         (#"{"op":"subscribe"}"#, "bad_request"), (#"{"op":"subscribe","channel":"c","since":-1}"#, "bad_request"),
         (#"{"op":"publish","channel":"c","body":"x"}"#, "bad_request"), (#"{}"#, "bad_request"),
-        (#"{"op":"watch"}"#, "bad_request"), (#"{"op":"watch","video":""}"#, "bad_request"), (#"{"op":"unwatch","video":7}"#, "bad_request"),
+        (#"{"op":"watch"}"#, "bad_request"), (#"{"op":"watch","video":""}"#, "bad_request"), (#"{"op":"unwatch","video":7}"#, "bad_request"), (#"{"op":"watch","video":"v1"}"#, "bad_request"),
     ])
     func invalidFrames(json: String, code: String) {
         var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)

@@ -49,6 +49,19 @@ import Testing
         #expect(downloaded.body == Array("from curl".utf8))
     }
 
+    @Test func presignedPutWithSignedHeadersRefusesOtherSizesAndTypes() async throws {
+        let put = try client.presignedURL(method: .put, key: "presigned/fixed.txt", expires: 300,
+                                          headers: [(name: "Content-Type", value: "text/plain"), (name: "Content-Length", value: "5")])
+        #expect(try curl(["-X", "PUT", "-H", "Content-Type: text/plain", "--data-binary", "12345678", put.absoluteString]).status == 403)
+        #expect(try curl(["-X", "PUT", "-H", "Content-Type: text/html", "--data-binary", "12345", put.absoluteString]).status == 403)
+        #expect(try curl(["-X", "PUT", "-H", "Content-Type: text/plain", "--data-binary", "12345", put.absoluteString]).status == 200)
+        #expect(try await client.getObject(key: "presigned/fixed.txt") == ByteBuffer(string: "12345"))
+
+        let get = try client.presignedURL(method: .get, key: "presigned/fixed.txt", expires: 300,
+                                          query: [(name: "response-content-disposition", value: "attachment; filename*=UTF-8''a%20b.txt")])
+        #expect(try curl([get.absoluteString]) == (200, Array("12345".utf8)))
+    }
+
     @Test func tamperedPresignedURLIsRefused() async throws {
         try await client.putObject(key: "presigned/secret.txt", bytes: ByteBuffer(string: "secret"))
         try await client.putObject(key: "presigned/other.txt", bytes: ByteBuffer(string: "other"))

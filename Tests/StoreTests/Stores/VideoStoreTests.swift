@@ -52,17 +52,28 @@ struct VideoStoreTests {
             let videos = VideoStore(database: database)
             let owner = try await Fixtures.user("transcoder", in: database)
             let video = try await videos.create(ownerID: owner.id, title: "t", uploadLength: 0)
-            #expect(try await videos.startAttempt(id: video.id) == nil)  // still uploading
+            #expect(try await videos.startAttempt(id: video.id) == .finished)  // still uploading
             #expect(try await videos.finishUpload(id: video.id))
             #expect(try await !videos.setProgress(id: video.id, progress: 0.5))
-            #expect(try await videos.startAttempt(id: video.id) == 1)
-            #expect(try await videos.setProgress(id: video.id, progress: 0.5))
-            #expect(try await videos.startAttempt(id: video.id) == 2)  // a redone job
+            #expect(try await videos.startAttempt(id: video.id) == .started(1))
+            #expect(try await videos.setProgress(id: video.id, attempt: 1, progress: 0.5))
+            // Another worker finds it held; after the lease expires it takes it over.
+            #expect(try await videos.startAttempt(id: video.id, lease: 60) == .busy)
+            #expect(try await videos.heartbeat(id: video.id, attempt: 1))
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(try await videos.startAttempt(id: video.id, lease: 1) == .started(2))
+            // The old worker lost it: its heartbeat, progress and result are refused.
+            #expect(try await !videos.heartbeat(id: video.id, attempt: 1))
+            #expect(try await !videos.setProgress(id: video.id, attempt: 1, progress: 0.9))
+            #expect(try await !videos.markReady(id: video.id, attempt: 1, renditions: [], durationSeconds: 1))
+            // A released attempt does not count and is taken over at once.
+            try await videos.releaseAttempt(id: video.id, attempt: 2)
+            #expect(try await videos.startAttempt(id: video.id, lease: 60) == .started(2))
             let ladder = [Video.Rendition(name: "480p", width: 854, height: 480, bandwidth: 1_500_000)]
-            #expect(try await videos.markReady(id: video.id, renditions: ladder, durationSeconds: 20.0))
+            #expect(try await videos.markReady(id: video.id, attempt: 2, renditions: ladder, durationSeconds: 20.0))
             let ready = try #require(try await videos.video(id: video.id))
             #expect(ready.status == .ready && ready.progress == 1 && ready.renditions == ladder && ready.attempts == 2)
-            #expect(try await videos.startAttempt(id: video.id) == nil)
+            #expect(try await videos.startAttempt(id: video.id) == .finished)
             #expect(try await !videos.markFailed(id: video.id, reason: "late"))
 
             let broken = try await videos.create(ownerID: owner.id, title: "b", uploadLength: 0)
