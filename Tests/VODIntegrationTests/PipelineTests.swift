@@ -19,12 +19,13 @@ struct PipelineTests {
         defer { media.clean() }
         let clip = try await media.clip("1080p", seconds: 20, width: 1920, height: 1080)
         try await VODCluster.with { cluster in
-            let started = ContinuousClock.now
             let tus = TusCurl(port: cluster.edgePort)
             let user = try await tus.signup("pipe")
+            try await VideoWatcher.waitForEventFlow(port: cluster.edgePort, token: user.token)
             let video = try await tus.createVideo(title: "ladder", file: clip, token: user.token)
             let watcher = try await VideoWatcher.watch(video: video.id, port: cluster.edgePort, token: user.token)
             try await watcher.waitFor(["uploading"], timeout: .seconds(10))
+            let started = ContinuousClock.now
             try await tus.upload(clip, to: video.url, token: user.token, pieces: 4)
             let uploaded = ContinuousClock.now
             let end = try await watcher.waitFor(["ready", "failed"], timeout: .seconds(180))
@@ -166,6 +167,7 @@ struct PipelineTests {
             defer { media.clean() }
             let file = media.directory.appendingPathComponent("corrupt.mp4")
             try randomBytes(3 << 20 + 4321).write(to: file)
+            try await VideoWatcher.waitForEventFlow(port: cluster.edgePort, token: user.token)
             let video = try await tus.createVideo(title: "corrupt", file: file, token: user.token)
             let watcher = try await VideoWatcher.watch(video: video.id, port: cluster.edgePort, token: user.token)
             try await tus.upload(file, to: video.url, token: user.token)

@@ -101,3 +101,31 @@ final class VideoWatcher: Sendable {
         await task.withLock { $0 }?.value
     }
 }
+
+extension VideoWatcher {
+    /// Returns once video events reach watchers on the edge: a probe video gets one-byte PATCHes
+    /// until its watcher sees `uploading` progress. A just-started origin joins its event
+    /// fan-out group (offset reset `latest`) a few seconds after `/readyz`; events published
+    /// before that reach no watcher.
+    static func waitForEventFlow(port: Int, token: String, timeout: Duration = .seconds(30)) async throws {
+        let tus = TusCurl(port: port)
+        let created = try await tus.call("POST", "/videos", token: token, tus: false, json: #"{"title":"probe","size":1000}"#)
+        struct Created: Decodable { var id: String; var upload_url: String }
+        guard created.status == 201, let probe = try? JSONDecoder().decode(Created.self, from: created.body) else {
+            throw TestFailure("probe POST /videos: HTTP \(created.status) \(created.text)")
+        }
+        let watcher = try await watch(video: probe.id, port: port, token: token)
+        let deadline = ContinuousClock.now + timeout
+        var offset: Int64 = 0
+        while !watcher.events.contains(where: { $0.status == "uploading" && ($0.progress ?? 0) > 0 }) {
+            guard ContinuousClock.now < deadline else {
+                await watcher.finish()
+                throw TestFailure("no video event reached a watcher within \(timeout)")
+            }
+            let answer = try await tus.patch(probe.upload_url, token: token, offset: offset, bytes: Data([0]))
+            if answer.status == 204 { offset += 1 }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        await watcher.finish()
+    }
+}
