@@ -210,10 +210,10 @@ struct PipelineTests {
                 ($0.status == "transcoding" && $0.progress > 0.1) || ["ready", "failed"].contains($0.status)
             }
             try #require(busy.status == "transcoding", "caught mid-job: \(busy.status)")
-            let worker = try #require(await Self.transcodingOrigin(cluster, video: video.id), "no origin runs the job")
+            let (worker, how) = try #require(await Self.transcodingOrigin(cluster, video: video.id), "no origin runs the job")
             await cluster.origins[worker]?.crash()
             let killed = ContinuousClock.now
-            print("[vod-it] killed \(cluster.nodeID(worker)) at \(String(format: "%.2f", busy.progress))")
+            print("[vod-it] killed \(cluster.nodeID(worker)) (found by its \(how)) at \(String(format: "%.2f", busy.progress))")
 
             let info = try await tus.waitForVideo(video.id, token: user.token, timeout: .seconds(180)) {
                 ["ready", "failed"].contains($0.status)
@@ -236,18 +236,20 @@ struct PipelineTests {
 
     /// The running origin whose worker transcodes `video`: the `streamly_transcode_active`
     /// gauge on its operator port when origins export it, else the job's line in its log.
-    static func transcodingOrigin(_ cluster: VODCluster, video: String) async -> Int? {
+    static func transcodingOrigin(_ cluster: VODCluster, video: String) async -> (Int, String)? {
         let running = cluster.origins.indices.filter { cluster.origins[$0]?.isRunning == true }
         for index in running {
             let metrics = try? await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "3",
                                                                         "http://127.0.0.1:\(cluster.operatorPorts[index])/metrics"])
             let text = metrics.map { String(decoding: $0.output, as: UTF8.self) } ?? ""
             let active = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("streamly_transcode_active") }
-            if active.contains(where: { ($0.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 0 }) { return index }
+            if active.contains(where: { ($0.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 0 }) {
+                return (index, "streamly_transcode_active gauge")
+            }
         }
         return running.first { index in
             let log = cluster.origins[index]?.log.lowercased() ?? ""
             return log.contains("transcode job") && log.contains(video.lowercased())
-        }
+        }.map { ($0, "log") }
     }
 }

@@ -64,6 +64,11 @@ final class VODCluster: @unchecked Sendable {
 
     func nodeID(_ index: Int) -> String { index == 0 ? "vod-origin-\(run)" : "vod-origin-\(run)-\(index)" }
 
+    /// An origin's transcode scratch space (removed by `stopAll`: a killed worker leaves its job's files).
+    func workDirectory(_ index: Int) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("vod-it-\(run)-\(index)")
+    }
+
     func startOrigin(_ index: Int = 0) throws {
         var environment = [
             "STREAMLY_NODE_ID": nodeID(index), "STREAMLY_LINK_PORT": String(linkPorts[index]),
@@ -76,8 +81,7 @@ final class VODCluster: @unchecked Sendable {
             "STREAMLY_S3_CREATE_BUCKET": "true",
             "STREAMLY_VOD_UPLOAD_PART_BYTES": String(Self.partBytes), "STREAMLY_VOD_UPLOAD_MAX_BYTES": String(Self.maxBytes),
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1", "STREAMLY_LOG_LEVEL": "debug",
-            "STREAMLY_TRANSCODE_WORK_DIR": FileManager.default.temporaryDirectory
-                .appendingPathComponent("vod-it-\(run)-\(index)").path,
+            "STREAMLY_TRANSCODE_WORK_DIR": workDirectory(index).path,
         ]
         environment.merge(Self.transcodeEnvironment) { $1 }
         environment.merge(originEnvironment) { $1 }
@@ -110,6 +114,7 @@ final class VODCluster: @unchecked Sendable {
     func stopAll() async {
         await edge?.stop()
         for origin in origins { await origin?.stop() }
+        for index in origins.indices { try? FileManager.default.removeItem(at: workDirectory(index)) }
     }
 
     func logTails() -> String {
