@@ -246,10 +246,17 @@ let package = Package(
             name: "EdgeTests",
             dependencies: [
                 "StreamLyEdge",
+                "StreamLyAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/EdgeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TokensTests",
+            dependencies: ["StreamLyTokens"],
+            path: "Tests/TokensTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
