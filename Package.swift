@@ -180,6 +180,8 @@ let package = Package(
                 "StreamLyOriginNative",
                 "StreamLyAPI",
                 "StreamLyStore",
+                "StreamLyStorage",
+                "StreamLyTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -320,6 +322,8 @@ let package = Package(
         .testTarget(
             name: "ChatIntegrationTests",
             dependencies: [
+                "StreamLyStorage",
+                "StreamLyTokens",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

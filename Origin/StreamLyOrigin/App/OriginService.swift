@@ -42,7 +42,12 @@ public struct OriginService: Sendable {
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let serverRef = ServerRef()
         let chat = try await OriginChat.make(configuration: configuration, edges: { serverRef.connections }, logger: logger)
-        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, logger: logger)
+        if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
+            logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
+        }
+        let store = try configuration.storage.open(logger: logger)
+        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router,
+                                      vod: VODRouter(store: store, logger: logger), logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger

@@ -8,6 +8,7 @@ import StreamLyProtocol
 struct OriginLinkRouter: Sendable {
     let nodeID: String
     let chat: ChatRouter
+    let vod: VODRouter
     let logger: Logger
 
     /// Serves one connection until it closes.
@@ -27,6 +28,7 @@ struct OriginLinkRouter: Sendable {
     func handle(_ request: LinkInboundRequest) async {
         do {
             if try await chat.handle(request) { return }
+            if try await vod.handle(request) { return }
             if try await LinkDiagnostics.handle(request, nodeID: nodeID) { return }
             try await request.responder.respond(
                 status: 404, body: LinkDiagnostics.errorBody("unknown_method", "no such method: \(request.method)"))
