@@ -206,6 +206,8 @@ let package = Package(
             dependencies: [
                 "StreamLyLink",
                 "StreamLyProtocol",
+                "StreamLyStorage",
+                "StreamLyTokens",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
