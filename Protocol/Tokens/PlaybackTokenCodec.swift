@@ -37,6 +37,11 @@ public struct PlaybackTokenCodec: Sendable {
         public var videoID: String
         /// Seconds since 1970.
         public var expiresAt: Int64
+
+        public init(videoID: String, expiresAt: Int64) {
+            self.videoID = videoID
+            self.expiresAt = expiresAt
+        }
     }
 
     /// Domain separation for the MAC input.

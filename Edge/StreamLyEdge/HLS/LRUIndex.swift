@@ -3,7 +3,7 @@
 /// (dictionary plus a doubly linked list threaded through its keys), O(1) per operation;
 /// the owner locks it and acts on what it evicted.
 struct LRUIndex<Key: Hashable, Value> {
-    private struct Node {
+    fileprivate struct Node {
         var value: Value
         var cost: Int
         /// Towards the most recently used end.
@@ -94,3 +94,6 @@ struct LRUIndex<Key: Hashable, Value> {
         if oldest == nil { oldest = key }
     }
 }
+
+extension LRUIndex: Sendable where Key: Sendable, Value: Sendable {}
+extension LRUIndex.Node: Sendable where Key: Sendable, Value: Sendable {}
