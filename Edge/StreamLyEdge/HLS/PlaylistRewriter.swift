@@ -11,10 +11,11 @@ enum PlaylistRewriter {
         var out = ""
         out.reserveCapacity(text.utf8.count + 64 * (token.utf8.count + 7))
         var first = true
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on U+000A scalars: as Characters, "\r\n" is one grapheme and would not match "\n".
+        for scalars in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             if !first { out += "\n" }
             first = false
-            out += rewriteLine(line, token: token)
+            out += rewriteLine(Substring(scalars), token: token)
         }
         return ByteBuffer(string: out)
     }
