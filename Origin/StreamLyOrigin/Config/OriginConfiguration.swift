@@ -105,7 +105,7 @@ public struct OriginConfiguration: Sendable {
     }
 
     /// `storage.backend` = `local` (directory `storage.local.dir`) or `s3` (`s3.endpoint`,
-    /// `s3.region`, `s3.bucket`, `s3.access.key`, `s3.secret.key` or `s3.secret`, `s3.addressing`).
+    /// `s3.region`, `s3.bucket`, `s3.access.key`, `s3.secret.key`, `s3.addressing`).
     static func storage(_ values: ConfigValues) throws -> OriginStorage {
         switch values.string("storage.backend", default: "local") {
         case "local":
@@ -121,7 +121,7 @@ public struct OriginConfiguration: Sendable {
             guard addressing == "path" || addressing == "virtual" else {
                 throw LinkError(.invalidArgument, "configuration s3.addressing=\(addressing) must be path or virtual")
             }
-            guard let secret = values.optionalString("s3.secret.key") ?? values.optionalString("s3.secret") else {
+            guard let secret = values.optionalString("s3.secret.key") else {
                 throw LinkError(.invalidArgument, "configuration s3.secret.key is required with storage.backend=s3")
             }
             return .s3(.init(endpoint: try required("s3.endpoint"), region: values.string("s3.region", default: "us-east-1"),

@@ -1,4 +1,5 @@
 import Foundation
+import StreamLyStorage
 import Testing
 
 /// HLS from a real edge and origin: the origin reads a real local object store, the edge
@@ -14,7 +15,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: stateDirectory)
         }
         let video = "vid-\(cluster.run)"
-        let fixture = try await HLSFixture.make(videoID: video, storeDirectory: storeDirectory)
+        let fixture = try await HLSFixture.make(videoID: video, store: try LocalObjectStore(root: storeDirectory))
         let httpsPort = try freePort()
         do {
             try cluster.startOrigin("hls-o1", extra: [
@@ -35,6 +36,41 @@ import Testing
             throw error
         }
         await cluster.stopAll()
+    }
+
+    /// The same tree in the test profile's S3 server (SigV4): the origin streams it from there.
+    @Test func hlsFromS3Store() async throws {
+        let cluster = try Cluster()
+        let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("hls-edge-s3-\(cluster.run)").path
+        defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
+        let (store, storageEnvironment) = try await infraS3Store()
+        let video = "s3vid-\(cluster.run)"
+        let fixture = try await HLSFixture.make(videoID: video, store: store)
+        let httpsPort = try freePort()
+        do {
+            try cluster.startOrigin("hls-s3-o1", extra: storageEnvironment.merging(["STREAMLY_AUTH_PLAYBACK_SECRET": HLSFixture.secret]) { $1 })
+            try await cluster.waitReady()
+            try cluster.startEdge("hls-s3-e1", origins: ["hls-s3-o1"], extra: [
+                "STREAMLY_HTTPS_PORT": String(httpsPort), "STREAMLY_HTTPS_ENABLED": "true",
+                "STREAMLY_HTTPS_STATE_DIR": stateDirectory + "/tls", "STREAMLY_AUTH_PLAYBACK_SECRET": HLSFixture.secret,
+            ])
+            try await cluster.waitReady()
+            let token = fixture.token()
+            let base = "https://127.0.0.1:\(httpsPort)/vod/\(video)"
+            for path in ["master.m3u8", "360p/init.mp4", "360p/seg_00001.m4s", "big/seg_00042.m4s"] {
+                let answer = try await curl("\(base)/\(path)?token=\(token)", ["--http2"])
+                #expect(answer.status == 200 && answer.httpVersion == "2", "\(path)")
+                if !path.hasSuffix(".m3u8") { #expect(answer.body == fixture.files[path], "\(path)") }
+            }
+            let missing = try await curl("\(base)/360p/seg_00777.m4s?token=\(token)", ["--http2"])
+            #expect(missing.status == 404)
+        } catch {
+            print(cluster.logTails())
+            await cluster.stopAll()
+            throw error
+        }
+        await cluster.stopAll()
+        for path in fixture.files.keys { try? await store.deleteObject(key: "vod/\(video)/\(path)") }
     }
 
     func checks(cluster: Cluster, fixture: HLSFixture, httpsPort: Int, stateDirectory: String) async throws {

@@ -4,11 +4,10 @@ import StreamLyStorage
 import StreamLyTokens
 
 /// A real fMP4 HLS tree (made by the ffmpeg CLI: 4 s of test pattern, 1 s segments) put into
-/// the origin's local object store under `vod/{id}/`, plus a poster and a large segment.
+/// an object store under `vod/{id}/`, plus a poster and a large segment.
 struct HLSFixture {
     static let secret = "hls-integration-tests-playback-secret-0123456789"
     let videoID: String
-    let storeDirectory: String
     /// Relative path → bytes, as stored.
     var files: [String: [UInt8]] = [:]
 
@@ -18,8 +17,8 @@ struct HLSFixture {
         Self.codec.sign(videoID: video ?? videoID, now: Date(), lifetime: lifetime)
     }
 
-    static func make(videoID: String, storeDirectory: String) async throws -> HLSFixture {
-        var fixture = HLSFixture(videoID: videoID, storeDirectory: storeDirectory)
+    static func make(videoID: String, store: any ObjectStore) async throws -> HLSFixture {
+        var fixture = HLSFixture(videoID: videoID)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("hls-fixture-\(UUID().uuidString.prefix(8))")
         let rung = work.appendingPathComponent("360p")
         try FileManager.default.createDirectory(at: rung, withIntermediateDirectories: true)
@@ -45,12 +44,27 @@ struct HLSFixture {
         fixture.files["poster.jpg"] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0x42, count: 1_000) + [0xFF, 0xD9]
         // A large segment (not in any playlist): 3 MiB of a known pattern, streamed in many chunks.
         fixture.files["big/seg_00042.m4s"] = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        let store = try LocalObjectStore(root: storeDirectory)
         for (path, bytes) in fixture.files {
             try await store.putObject(key: "vod/\(videoID)/\(path)", bytes: ByteBuffer(bytes: bytes))
         }
         return fixture
     }
+}
+
+/// The test profile's S3 server (nanio, SigV4 checked) from `STREAMLY_S3_*`, with its bucket.
+func infraS3Store() async throws -> (store: S3Client, environment: [String: String]) {
+    let env = ProcessInfo.processInfo.environment
+    let names = ["STREAMLY_S3_ENDPOINT", "STREAMLY_S3_REGION", "STREAMLY_S3_BUCKET", "STREAMLY_S3_ACCESS_KEY", "STREAMLY_S3_SECRET_KEY"]
+    let missing = names.filter { (env[$0] ?? "").isEmpty }
+    guard missing.isEmpty else { throw TestFailure("\(missing.joined(separator: ", ")) not set: source .state/<profile>/env.sh") }
+    let configuration = try S3Configuration(endpoint: env[names[0]]!, region: env[names[1]]!, bucket: env[names[2]]!,
+                                            accessKeyID: env[names[3]]!, secretAccessKey: env[names[4]]!)
+    let store = S3Client(configuration: configuration)
+    try await store.createBucket()
+    return (store, [
+        "STREAMLY_STORAGE_BACKEND": "s3", "STREAMLY_S3_ENDPOINT": env[names[0]]!, "STREAMLY_S3_REGION": env[names[1]]!,
+        "STREAMLY_S3_BUCKET": env[names[2]]!, "STREAMLY_S3_ACCESS_KEY": env[names[3]]!, "STREAMLY_S3_SECRET_KEY": env[names[4]]!,
+    ])
 }
 
 /// One curl run: status line facts and the body.
