@@ -268,6 +268,8 @@ let package = Package(
             dependencies: [
                 "StreamLyEdge",
                 "StreamLyAPI",
+                "StreamLyTokens",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
