@@ -207,6 +207,7 @@ let package = Package(
             dependencies: [
                 "StreamLyLink",
                 "StreamLyProtocol",
+                "StreamLyOriginNative",
                 "StreamLyStorage",
                 "StreamLyTokens",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,5 @@
 /// An error reported by one of the C libraries wrapped in `StreamLyOriginNative`
-/// (librdkafka, FFmpeg).
+/// (librdkafka, FFmpeg) or by the work built on them (the transcode ladder).
 public struct OriginNativeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure. New kinds are added as static members, so switching over codes
     /// needs a `default` branch.
@@ -37,6 +37,15 @@ public struct OriginNativeError: Error, Hashable, Sendable, CustomStringConverti
         public static let kafkaClosed = Code("kafka-closed")
         /// An FFmpeg call returned a negative `AVERROR` code; the message is `av_strerror`'s.
         public static let ffmpeg = Code("ffmpeg")
+        /// The input is not a usable video: it cannot be opened or probed, its container is not
+        /// an accepted video format, it has no video stream, or no frame could be decoded.
+        public static let invalidMedia = Code("invalid-media")
+        /// The job was stopped by its cancellation check before it finished.
+        public static let cancelled = Code("cancelled")
+        /// Writing or reading an output file or directory failed.
+        public static let io = Code("io")
+        /// A settings value is out of range (e.g. a `TranscodeConfiguration` with no rungs).
+        public static let invalidConfiguration = Code("invalid-configuration")
 
         public var description: String { name }
     }

@@ -31,7 +31,10 @@ struct BenchmarkRow: Sendable, Encodable {
 enum ResultTable {
     static let headers = ["measure", "StreamLy", "raw TCP", "ratio"]
 
-    static func render(_ rows: [BenchmarkRow], notes: [String]) -> String {
+    /// - Parameter baseline: the header of the baseline column.
+    static func render(_ rows: [BenchmarkRow], notes: [String], baseline: String = "raw TCP") -> String {
+        var headers = headers
+        headers[2] = baseline
         var lines: [[String]] = []
         var sections: [Int] = []
         var lastSection: String?

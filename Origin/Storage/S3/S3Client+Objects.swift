@@ -12,10 +12,22 @@ extension S3Client {
     }
 
     /// Status 200 (whole object) or 206 (the range). A server that ignores `Range` and answers 200
-    /// is sliced here, so the caller always gets exactly the requested bytes.
+    /// is sliced here, so the caller always gets exactly the requested bytes. A range ending past
+    /// the object's end is clamped to it (RFC 9110 §14.1.2, as AWS and MinIO do); servers that
+    /// refuse such a range instead (nanio answers 400) are asked again with the clamped range, and
+    /// a range starting past the end is `invalidRange` (416) whatever the server said.
     public func getObject(key: String, range: ObjectByteRange?) async throws -> ByteBuffer {
         let headers = range.map { [(name: "Range", value: $0.headerValue)] } ?? []
-        let response = try await send(.GET, key: key, headers: headers)
+        var response = try await send(.GET, key: key, headers: headers)
+        if var clamped = range, response.status == .badRequest, let size = try await headObject(key: key)?.size {
+            guard clamped.first < size else {
+                throw S3Error(status: 416, code: .invalidRange, message: "range \(clamped.headerValue) past the end", key: key)
+            }
+            if let last = clamped.last, last >= size {
+                clamped.last = size - 1
+                response = try await send(.GET, key: key, headers: [(name: "Range", value: clamped.headerValue)])
+            }
+        }
         try check(response, key: key)
         guard let range, response.status == .ok else { return response.body }
         var body = response.body

@@ -23,5 +23,6 @@ extension Migration {
     /// Every migration of the StreamLy schema, in version order.
     public static let all: [Migration] = [
         .v1InitialSchema,
+        .v2Videos,
     ]
 }

@@ -45,7 +45,7 @@ public struct OriginService: Sendable {
         if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
             logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
         }
-        let store = try configuration.storage.open(logger: logger)
+        let store = try await configuration.storage.makeStore(logger: logger)
         let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router,
                                       vod: VODRouter(store: store, logger: logger), logger: logger)
         let linkServer = LinkServer(

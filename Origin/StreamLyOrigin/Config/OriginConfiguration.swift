@@ -33,8 +33,8 @@ public struct OriginConfiguration: Sendable {
     public var kafkaNamespace: String
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
     public var jwtSecret: String
-    /// Object storage for HLS trees (`storage.*`, `s3.*`).
-    public var storage: OriginStorage
+    /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
+    public var storage: StorageConfiguration
     /// HMAC key of HLS playback tokens (`auth.playback.secret`), shared with the edges; ≥ 32 bytes.
     public var playbackSecret: String
     /// How long a publish waits for its commit before answering 503 (the client retries).
@@ -52,7 +52,7 @@ public struct OriginConfiguration: Sendable {
                 kafkaMessageTimeoutMilliseconds: Int = 10_000, kafkaFetchWaitMilliseconds: Int = 100,
                 kafkaNamespace: String = "streamly",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret,
-                storage: OriginStorage = .local(directory: ".state/objects"),
+                storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
                 playbackSecret: String = NodeIdentity.developmentPlaybackSecret, publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
@@ -96,40 +96,12 @@ public struct OriginConfiguration: Sendable {
             kafkaFetchWaitMilliseconds: try values.int("kafka.fetch.wait.max.ms", default: 100, range: 0...1_000),
             kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
-            storage: try Self.storage(values),
+            storage: try StorageConfiguration(values),
             playbackSecret: values.string("auth.playback.secret", default: defaults.playbackSecret),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
-    }
-
-    /// `storage.backend` = `local` (directory `storage.local.dir`) or `s3` (`s3.endpoint`,
-    /// `s3.region`, `s3.bucket`, `s3.access.key`, `s3.secret.key`, `s3.addressing`).
-    static func storage(_ values: ConfigValues) throws -> OriginStorage {
-        switch values.string("storage.backend", default: "local") {
-        case "local":
-            return .local(directory: values.string("storage.local.dir", default: ".state/objects"))
-        case "s3":
-            func required(_ key: String) throws -> String {
-                guard let value = values.optionalString(key) else {
-                    throw LinkError(.invalidArgument, "configuration \(key) is required with storage.backend=s3")
-                }
-                return value
-            }
-            let addressing = values.string("s3.addressing", default: "path")
-            guard addressing == "path" || addressing == "virtual" else {
-                throw LinkError(.invalidArgument, "configuration s3.addressing=\(addressing) must be path or virtual")
-            }
-            guard let secret = values.optionalString("s3.secret.key") else {
-                throw LinkError(.invalidArgument, "configuration s3.secret.key is required with storage.backend=s3")
-            }
-            return .s3(.init(endpoint: try required("s3.endpoint"), region: values.string("s3.region", default: "us-east-1"),
-                             bucket: try required("s3.bucket"), accessKey: try required("s3.access.key"),
-                             secretKey: secret, addressing: addressing))
-        case let other:
-            throw LinkError(.invalidArgument, "configuration storage.backend=\(other) must be local or s3")
-        }
     }
 
     /// A namespace must make valid topic and group names: 1–64 of `a-z 0-9 . _ -`.
