@@ -30,6 +30,11 @@ public struct PlaybackTokenCodec: Sendable {
         public var code: Code
         public var message: String
         public var description: String { message }
+
+        public init(code: Code, message: String) {
+            self.code = code
+            self.message = message
+        }
     }
 
     /// What a valid token grants.

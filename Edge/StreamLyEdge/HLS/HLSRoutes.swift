@@ -11,12 +11,18 @@ import StreamLyTokens
 /// request so relative URIs carry the token on.
 struct HLSRoutes: Sendable {
     let cache: VODCache
-    let tokens: PlaybackTokenCodec
+    let tokens: VerifiedTokens
     /// `Cache-Control` max-age of playlists, in seconds.
     let playlistMaxAge: Int
     let bytesServed = Counter(label: "streamly_vod_bytes_served_total")
 
     static let immutable = "public, max-age=31536000, immutable"
+
+    init(cache: VODCache, tokens: PlaybackTokenCodec, playlistMaxAge: Int) {
+        self.cache = cache
+        self.tokens = VerifiedTokens(codec: tokens)
+        self.playlistMaxAge = playlistMaxAge
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.on("vod/:video/**", method: .get) { request, context in await serve(request, context, head: false) }
