@@ -26,7 +26,9 @@ struct HLSRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.on("vod/:video/**", method: .get) { request, context in await serve(request, context, head: false) }
-        router.on("vod/:video/**", method: .head) { request, context in await serve(request, context, head: true) }
+        router.on("vod/:video/**", method: .head) { request, context in
+            Self.withoutBody(await serve(request, context, head: true))
+        }
         router.on("vod/:video/**", method: .options) { request, _ in Self.preflight(request) }
     }
 
@@ -95,6 +97,17 @@ struct HLSRoutes: Sendable {
         if head { return Response(status: status, headers: headers, body: ResponseBody()) }
         bytesServed.increment(by: body.readableBytes)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// A HEAD answer: the GET headers (error answers included) and no body (RFC 9110 §9.3.2).
+    static func withoutBody(_ response: Response) -> Response {
+        var response = response
+        if let length = response.body.contentLength, length > 0 {
+            response.body = ResponseBody()
+            // Setting the body reset Content-Length to 0: announce the GET's length again.
+            response.headers[.contentLength] = String(length)
+        }
+        return response
     }
 
     /// Weak comparison of `If-None-Match` against `etag` (RFC 9110 §13.1.2).

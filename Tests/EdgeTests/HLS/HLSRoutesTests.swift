@@ -98,6 +98,10 @@ import Testing
             try await client.execute(uri: "/vod/v1/360p/seg_00002.m4s?token=\(token)", method: .get) { response in
                 #expect(response.status == .notFound)
             }
+            try await client.execute(uri: "/vod/v1/360p/seg_00001.m4s", method: .head) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.body.readableBytes == 0)
+            }
         }
     }
 }
