@@ -83,7 +83,9 @@ public struct PlaybackTokenCodec: Sendable {
               let tokenVideo = String(validating: idBytes, as: UTF8.self),
               !parts[1].isEmpty, parts[1].utf8.count <= 18,
               parts[1].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              let expiry = Int64(parts[1]), let given = Base64URL.decode(parts[2])
+              let expiry = Int64(parts[1]), let given = Base64URL.decode(parts[2]),
+              // One spelling per token: base64url with zero padding bits, no leading zeros.
+              Base64URL.encode(idBytes) == parts[0], String(expiry) == parts[1], Base64URL.encode(given) == parts[2]
         else {
             throw Failure(code: .malformed, message: "malformed playback token")
         }

@@ -54,6 +54,21 @@ import Testing
         #expect(code(token, video: "a") == .malformed)
     }
 
+    @Test func nonCanonicalSpellingsAreMalformed() {
+        let token = codec.sign(videoID: "v1", now: now, lifetime: 3_600)
+        let parts = token.split(separator: ".").map(String.init)
+        // The MAC's last base64url character carries 2 unused bits; "v1" likewise.
+        func withLast(_ part: String) -> String {
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+            let index = alphabet.firstIndex(of: part.last!)!
+            return part.dropLast() + String(alphabet[index ^ 1])
+        }
+        #expect(code("\(parts[0]).\(parts[1]).\(withLast(parts[2]))", video: "v1") == .malformed)
+        #expect(code("\(withLast(parts[0])).\(parts[1]).\(parts[2])", video: "v1") == .malformed)
+        #expect(code("\(parts[0]).0\(parts[1]).\(parts[2])", video: "v1") == .malformed)
+        #expect(code(token, video: "v1") == nil)
+    }
+
     @Test func shortKeysAreRejected() {
         #expect(throws: PlaybackTokenCodec.Failure.self) { try PlaybackTokenCodec(key: Array(repeating: 1, count: 31)) }
     }
