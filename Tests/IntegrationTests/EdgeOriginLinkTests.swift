@@ -29,6 +29,8 @@ struct EdgeOriginLinkTests {
             "STREAMLY_ORIGINS": "127.0.0.1:\(ports.link)", "STREAMLY_CLUSTER_SECRET": secret,
             "STREAMLY_LINK_HEARTBEAT_MS": "200", "STREAMLY_LINK_BACKOFF_BASE_MS": "50",
             "STREAMLY_LINK_BACKOFF_MAX_MS": "500",
+            // No TLS listener (8443 may be taken on a shared machine) and no HLS disk cache.
+            "STREAMLY_HTTPS_ENABLED": "false", "STREAMLY_VOD_CACHE_DIR": "",
         ])
     }
 

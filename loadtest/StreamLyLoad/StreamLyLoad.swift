@@ -3,12 +3,14 @@ import ArgumentParser
 /// `streamly-load`: load generators and benchmarks for StreamLy. Each workload is a
 /// subcommand; `proto` measures the inter-tier protocol,
 /// `chat` WebSocket chat delivery through running edges, `transcode` the HLS ladder against
-/// the ffmpeg CLI, `vod` time-to-ready of an upload.
+/// the ffmpeg CLI, `hls` HLS segment delivery from an edge against nginx, `vod` time-to-ready
+/// of an upload.
 @main
 struct StreamLyLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamly-load",
         abstract: "Load tests and benchmarks for StreamLy.",
-        subcommands: [ProtoBenchmark.self, ChatLoad.self, TranscodeBenchmark.self, VODReadyBenchmark.self]
+        subcommands: [ProtoBenchmark.self, ChatLoad.self, TranscodeBenchmark.self, HLSBenchmark.self,
+                      VODReadyBenchmark.self]
     )
 }

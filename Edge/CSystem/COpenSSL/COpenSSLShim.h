@@ -1,4 +1,4 @@
-// System OpenSSL 3 (libssl, libcrypto) for DTLS-SRTP on the edge.
+// System OpenSSL 3 (libssl, libcrypto) for DTLS-SRTP and the HTTPS certificate on the edge.
 // Only function-like macros are wrapped here; everything else is imported directly.
 #ifndef STREAMLY_COPENSSL_SHIM_H
 #define STREAMLY_COPENSSL_SHIM_H
@@ -9,10 +9,12 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/srtp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 /// EVP_EC_gen("P-256"): a fresh ECDSA P-256 key pair (macro over a variadic function).
 static inline EVP_PKEY *streamly_EVP_EC_gen_P256(void) {

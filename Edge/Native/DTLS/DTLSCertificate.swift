@@ -20,7 +20,10 @@ public final class DTLSCertificate: @unchecked Sendable {
     /// - Parameters:
     ///   - commonName: subject and issuer CN; WebRTC peers ignore it.
     ///   - validity: how long the certificate is valid from one hour ago (clock-skew margin).
-    public init(commonName: String = "StreamLy", validity: Duration = .seconds(30 * 24 * 3600)) throws {
+    ///   - subjectAltNames: X.509v3 subjectAltName entries in OpenSSL's form (`DNS:localhost`,
+    ///     `IP:127.0.0.1`), for TLS servers (RFC 6125 §6.4); DTLS leaves them out.
+    public init(commonName: String = "StreamLy", validity: Duration = .seconds(30 * 24 * 3600),
+                subjectAltNames: [String] = []) throws {
         guard let key = streamly_EVP_EC_gen_P256() else {
             throw EdgeNativeError.openSSL("EVP_EC_gen(P-256) failed")
         }
@@ -29,7 +32,7 @@ public final class DTLSCertificate: @unchecked Sendable {
             throw EdgeNativeError.openSSL("X509_new failed")
         }
         do {
-            try Self.fill(x509, key: key, commonName: commonName, validity: validity)
+            try Self.fill(x509, key: key, commonName: commonName, validity: validity, subjectAltNames: subjectAltNames)
             self.sha256Fingerprint = try Self.fingerprint(of: x509)
         } catch {
             X509_free(x509)
@@ -46,7 +49,7 @@ public final class DTLSCertificate: @unchecked Sendable {
     }
 
     private static func fill(
-        _ x509: OpaquePointer, key: OpaquePointer, commonName: String, validity: Duration
+        _ x509: OpaquePointer, key: OpaquePointer, commonName: String, validity: Duration, subjectAltNames: [String]
     ) throws {
         // X.509 v3 (the field holds version - 1).
         guard X509_set_version(x509, 2) == 1 else { throw EdgeNativeError.openSSL("X509_set_version failed") }
@@ -66,6 +69,13 @@ public final class DTLSCertificate: @unchecked Sendable {
               X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, commonName, -1, -1, 0) == 1,
               X509_set_issuer_name(x509, name) == 1
         else { throw EdgeNativeError.openSSL("setting the certificate name failed") }
+        if !subjectAltNames.isEmpty {
+            guard let ext = X509V3_EXT_conf_nid(nil, nil, NID_subject_alt_name, subjectAltNames.joined(separator: ",")) else {
+                throw EdgeNativeError.openSSL("subjectAltName \(subjectAltNames) rejected")
+            }
+            defer { X509_EXTENSION_free(ext) }
+            guard X509_add_ext(x509, ext, -1) == 1 else { throw EdgeNativeError.openSSL("X509_add_ext failed") }
+        }
         guard X509_set_pubkey(x509, key) == 1 else { throw EdgeNativeError.openSSL("X509_set_pubkey failed") }
         guard X509_sign(x509, key, EVP_sha256()) > 0 else { throw EdgeNativeError.openSSL("X509_sign failed") }
     }

@@ -99,7 +99,9 @@ struct RESTRoutes: Sendable {
     }
 
     static func json(_ value: some Encodable) -> ByteBuffer {
-        ByteBuffer(bytes: (try? JSONEncoder().encode(value)) ?? Data("{}".utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return ByteBuffer(bytes: (try? encoder.encode(value)) ?? Data("{}".utf8))
     }
 
     static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {

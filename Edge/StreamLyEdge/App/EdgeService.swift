@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -28,6 +30,9 @@ public struct EdgeService: Sendable {
         let registry = OperatorEndpoints.bootstrapMetrics()
         if configuration.clusterSecret == NodeIdentity.developmentSecret {
             logger.warning("using the built-in development cluster secret; set STREAMLY_CLUSTER_SECRET in production")
+        }
+        if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
+            logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
         }
         let tls = try configuration.linkTLS.map { try $0.makeClientContext() }
         let authenticator = try ClusterSecretAuthenticator(
@@ -84,6 +89,11 @@ public struct EdgeService: Sendable {
         }
         RESTRoutes(origin: origin, verifier: verifier).register(on: router)
         TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
+        let vodCache = try VODCache(
+            configuration: configuration.vodCache,
+            fetcher: OriginObjectFetcher(pool: pool, maxBytes: configuration.vodCache.maxObjectBytes))
+        HLSRoutes(cache: vodCache, tokens: try PlaybackTokenCodec(key: Array(configuration.playbackSecret.utf8)),
+                  playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds)).register(on: router)
         let webSocketRouter = Router(context: EdgeWebSocketContext.self)
         webSocketRouter.ws("/ws") { _, _ in
             .upgrade([:])
@@ -91,25 +101,48 @@ public struct EdgeService: Sendable {
             await gateway.serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel,
                                 token: Self.token(from: context.request))
         }
+        let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
+                      autoPing: .enabled(timePeriod: configuration.gateway.pingInterval)))
         let http = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter,
-                configuration: .init(ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
-                                               autoPing: .enabled(timePeriod: configuration.gateway.pingInterval)))),
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: upgradeConfiguration),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: "streamly-edge"),
             onServerRunning: { _ in logger.info("edge listening", metadata: ["port": "\(configuration.httpPort)"]) },
             logger: logger
         )
+        var listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http)]
+        if configuration.https.enabled {
+            let certificate = try EdgeCertificate.load(configuration.https, logger: logger)
+            let sslContext = try ALPNServerChannel.makeContext(chain: certificate.chain, key: certificate.key)
+            let webSocketResponder = webSocketRouter.buildResponder()
+            let https = Application(
+                router: router,
+                server: HTTPServerBuilder { responder in
+                    ALPNServerChannel(
+                        sslContext: sslContext,
+                        http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                            configuration: upgradeConfiguration),
+                        http2: HTTP2Channel(responder: responder))
+                },
+                configuration: .init(address: .hostname(configuration.https.host, port: configuration.https.port),
+                                     serverName: "streamly-edge"),
+                onServerRunning: { channel in
+                    logger.info("edge https listening", metadata: [
+                        "port": "\(channel.localAddress?.port ?? configuration.https.port)", "alpn": "h2,http/1.1"])
+                },
+                logger: logger
+            )
+            listeners.append(.init(service: https))
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: pool),
                     .init(service: PresenceService(presence: presence)),
                     .init(service: GatewayDrain(gateway: gateway)),
-                    .init(service: http),
-                ],
+                ] + listeners,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

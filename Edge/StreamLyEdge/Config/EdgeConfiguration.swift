@@ -24,6 +24,12 @@ public struct EdgeConfiguration: Sendable {
     public var backoff: ReconnectBackoff
     /// Video uploads (tus): size limit and public URL.
     public var upload: UploadLimits
+    /// The TLS listener (HTTP/2 + HTTP/1.1 by ALPN).
+    public var https: HTTPSConfiguration
+    /// HMAC key of HLS playback tokens (`auth.playback.secret`), the same as the origins'.
+    public var playbackSecret: String
+    /// The HLS object cache.
+    public var vodCache: VODCacheConfiguration
     /// How long in-flight work may run on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
@@ -34,6 +40,9 @@ public struct EdgeConfiguration: Sendable {
                 linkSettings: LinkSettings = LinkSettings(), redisURL: String = "redis://127.0.0.1:16379",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret, gateway: GatewayLimits = GatewayLimits(),
                 backoff: ReconnectBackoff = ReconnectBackoff(), upload: UploadLimits = UploadLimits(),
+                https: HTTPSConfiguration = HTTPSConfiguration(),
+                playbackSecret: String = NodeIdentity.developmentPlaybackSecret,
+                vodCache: VODCacheConfiguration = VODCacheConfiguration(),
                 drainTimeout: Duration = .seconds(10),
                 logLevel: String = "info") {
         self.nodeID = nodeID
@@ -48,6 +57,9 @@ public struct EdgeConfiguration: Sendable {
         self.gateway = gateway
         self.backoff = backoff
         self.upload = upload
+        self.https = https
+        self.playbackSecret = playbackSecret
+        self.vodCache = vodCache
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
     }
@@ -62,6 +74,32 @@ public struct EdgeConfiguration: Sendable {
         limits.publishBurstPerUser = Double(try values.int("ws.publishes.burst", default: Int(limits.publishBurstPerUser), range: 1...100_000))
         limits.authTimeout = .seconds(try values.int("ws.auth.timeout", default: 10, range: 1...600))
         return limits
+    }
+
+    static func https(_ values: ConfigValues) throws -> HTTPSConfiguration {
+        let defaults = HTTPSConfiguration()
+        let https = HTTPSConfiguration(
+            enabled: try values.bool("https.enabled", default: defaults.enabled),
+            host: values.string("https.host", default: defaults.host),
+            port: try values.int("https.port", default: defaults.port, range: 0...65_535),
+            certificatePath: values.optionalString("https.cert"),
+            keyPath: values.optionalString("https.key"),
+            stateDirectory: values.string("https.state.dir", default: defaults.stateDirectory))
+        guard (https.certificatePath == nil) == (https.keyPath == nil) else {
+            throw LinkError(.invalidArgument, "configuration https.cert and https.key must be given together")
+        }
+        return https
+    }
+
+    static func vodCache(_ values: ConfigValues) throws -> VODCacheConfiguration {
+        let defaults = VODCacheConfiguration()
+        return VODCacheConfiguration(
+            memoryBytes: try values.int("vod.cache.memory.bytes", default: defaults.memoryBytes, range: 0...(1 << 40)),
+            directory: values.values["vod.cache.dir"].map { $0.isEmpty ? nil : $0 } ?? defaults.directory,
+            diskBytes: try values.int("vod.cache.disk.bytes", default: defaults.diskBytes, range: 0...(1 << 50)),
+            maxObjectBytes: try values.int("vod.cache.object.max.bytes", default: defaults.maxObjectBytes, range: 1...(1 << 32)),
+            negativeTTL: .milliseconds(try values.int("vod.cache.negative.ttl.ms", default: 5_000, range: 0...3_600_000)),
+            playlistTTL: .seconds(try values.int("vod.cache.playlist.ttl", default: 60, range: 0...86_400)))
     }
 
     public init(_ values: ConfigValues) throws {
@@ -90,6 +128,9 @@ public struct EdgeConfiguration: Sendable {
                 cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))
             ),
             upload: try UploadLimits(values),
+            https: try Self.https(values),
+            playbackSecret: values.string("auth.playback.secret", default: defaults.playbackSecret),
+            vodCache: try Self.vodCache(values),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )

@@ -36,8 +36,9 @@ struct TusRoutes: Sendable {
         }
     }
 
-    /// A tus error answer: the status, a code and a message.
-    struct Failure: Error {
+    /// A tus error answer: the status, a code and a message (thrown out of a plain REST route,
+    /// it answers as `{error: {code, message}}` with its status).
+    struct Failure: HTTPResponseError {
         var status: HTTPResponse.Status
         var code: String
         var message: String
@@ -47,6 +48,10 @@ struct TusRoutes: Sendable {
             self.message = message
         }
         static func badRequest(_ message: String) -> Failure { Failure(.badRequest, "bad_request", message) }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            RESTRoutes.error(status, code, message)
+        }
     }
 
     /// Checks `Tus-Resumable` (412) and the bearer token (401), then runs `body`; every

@@ -41,6 +41,9 @@ public struct OriginService: Sendable {
         let endpoint = LinkEndpointConfiguration(
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let serverRef = ServerRef()
+        if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
+            logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
+        }
         let store = try await configuration.storage.makeStore(logger: logger)
         let chat = try await OriginChat.make(configuration: configuration, store: store, edges: { serverRef.connections },
                                              logger: logger)
@@ -50,7 +53,8 @@ public struct OriginService: Sendable {
         let videos = OriginVideos.make(configuration: configuration, store: store, database: chat.database,
                                        hooks: vod.uploadHooks, logger: logger)
         let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, attachments: chat.router.attachments,
-                                      videos: videos.router, vod: vod.router, logger: logger)
+                                      videos: videos.router, videoInfo: vod.router,
+                                      vod: VODRouter(store: store, logger: logger), logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger

@@ -41,6 +41,8 @@ public struct OriginConfiguration: Sendable {
     public var transcode: TranscodeSettings
     /// Video uploads (`vod.upload.*`).
     public var upload: UploadConfiguration
+    /// HMAC key of HLS playback tokens (`auth.playback.secret`), shared with the edges; ≥ 32 bytes.
+    public var playbackSecret: String
     /// How long a publish waits for its commit before answering 503 (the client retries).
     public var publishTimeout: Duration
     /// How long open streams may run after GOAWAY on shutdown.
@@ -59,7 +61,7 @@ public struct OriginConfiguration: Sendable {
                 storage: StorageConfiguration = .local(directory: StorageConfiguration.defaultLocalDirectory),
                 transcode: TranscodeSettings = TranscodeSettings(), attachments: AttachmentSettings = AttachmentSettings(),
                 upload: UploadConfiguration = UploadConfiguration(),
-                publishTimeout: Duration = .seconds(10),
+                playbackSecret: String = NodeIdentity.developmentPlaybackSecret, publishTimeout: Duration = .seconds(10),
                 drainTimeout: Duration = .seconds(10), logLevel: String = "info") {
         self.nodeID = nodeID
         self.linkHost = linkHost
@@ -80,6 +82,7 @@ public struct OriginConfiguration: Sendable {
         self.transcode = transcode
         self.attachments = attachments
         self.upload = upload
+        self.playbackSecret = playbackSecret
         self.publishTimeout = publishTimeout
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
@@ -108,6 +111,7 @@ public struct OriginConfiguration: Sendable {
             transcode: try Self.transcodeSettings(values),
             attachments: try Self.attachmentSettings(values),
             upload: try UploadConfiguration(values),
+            playbackSecret: values.string("auth.playback.secret", default: defaults.playbackSecret),
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)

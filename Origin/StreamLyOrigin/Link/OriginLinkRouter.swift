@@ -10,6 +10,7 @@ struct OriginLinkRouter: Sendable {
     let chat: ChatRouter
     let attachments: AttachmentRouter
     let videos: VideoRouter
+    let videoInfo: VideoInfoRouter
     let vod: VODRouter
     let logger: Logger
 
@@ -32,6 +33,7 @@ struct OriginLinkRouter: Sendable {
             if try await chat.handle(request) { return }
             if try await videos.handle(request) { return }
             if try await attachments.handle(request) { return }
+            if try await videoInfo.handle(request) { return }
             if try await vod.handle(request) { return }
             if try await LinkDiagnostics.handle(request, nodeID: nodeID) { return }
             try await request.responder.respond(

@@ -10,7 +10,7 @@ import StreamLyStore
 /// transcode workers, and the fan-out of video events to its edges.
 struct OriginVOD: Sendable {
     let store: any ObjectStore
-    let router: VODRouter
+    let router: VideoInfoRouter
     let jobs: TranscodeJobQueue
     let events: VideoEvents
     let workers: [TranscodeWorker]
@@ -25,6 +25,7 @@ struct OriginVOD: Sendable {
         FFmpeg.logLevel = ["trace", "debug"].contains(configuration.logLevel) ? .info : .error
         let topics = VODTopics(namespace: configuration.kafkaNamespace)
         let videos = VideoStore(database: database)
+        let playback = try PlaybackLinks(secret: configuration.playbackSecret)
         let events = VideoEvents(producer: producer, topic: topics.events, logger: logger)
         let settings = configuration.transcode
         var transcodeConfiguration = TranscodeConfiguration()
@@ -49,7 +50,7 @@ struct OriginVOD: Sendable {
                 groupID: "\(topics.fanoutGroupPrefix)-\(configuration.nodeID)-\(UUID().uuidString.prefix(8))",
                 topics: [topics.events], properties: fanoutProperties),
             edges: edges, logger: logger)
-        return OriginVOD(store: store, router: VODRouter(videos: videos),
+        return OriginVOD(store: store, router: VideoInfoRouter(videos: videos, playback: playback),
                          jobs: TranscodeJobQueue(producer: producer, topic: topics.jobs), events: events,
                          workers: workers, fanout: fanout, videos: videos, logger: logger)
     }

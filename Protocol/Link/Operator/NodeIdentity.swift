@@ -8,6 +8,9 @@ public enum NodeIdentity {
     /// Access-token key used when none is configured (local runs only; logged as a warning).
     public static let developmentJWTSecret = "streamly-local-development-jwt-signing-key-0001"
 
+    /// HLS playback-token key used when none is configured (local runs only; logged as a warning).
+    public static let developmentPlaybackSecret = "streamly-local-development-playback-key-0001"
+
     /// `prefix-hostname-pid`, unique enough for local runs.
     public static func defaultNodeID(prefix: String) -> String {
         "\(prefix)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"

@@ -75,7 +75,8 @@ final class Cluster: @unchecked Sendable {
 
     // MARK: Processes
 
-    func startOrigin(_ name: String) throws {
+    /// `extra` adds or overrides environment variables (e.g. the HLS tests' storage).
+    func startOrigin(_ name: String, extra: [String: String] = [:]) throws {
         let linkPort = try origins[name]?.linkPort ?? freePort()
         let operatorPort = try origins[name]?.operatorPort ?? freePort()
         let daemon = try Daemon("streamly-origin", name: "\(name)-\(run)", environment: [
@@ -91,12 +92,14 @@ final class Cluster: @unchecked Sendable {
             // when listing its storage takes longer (docs/configuration.md).
             "STREAMLY_KAFKA_FETCH_WAIT_MAX_MS": kafkaBrokers == infra.kafkaBrokers ? "5" : "500",
             "STREAMLY_CHAT_PUBLISH_TIMEOUT_MS": "5000", "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
-        ])
+            // Nothing of the chat tests uses HLS: keep their files out of the working directory.
+            "STREAMLY_STORAGE_LOCAL_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("streamly-objects-\(run)").path,
+        ].merging(extra) { $1 })
         origins[name] = Origin(daemon: daemon, linkPort: linkPort, operatorPort: operatorPort)
         groupSettles = ContinuousClock.now + Self.settleAfterJoinOrLeave
     }
 
-    func startEdge(_ name: String, origins names: [String]) throws {
+    func startEdge(_ name: String, origins names: [String], extra: [String: String] = [:]) throws {
         let port = try edges[name]?.port ?? freePort()
         let links = try names.map { name in
             guard let origin = origins[name] else { throw TestFailure("unknown origin \(name)") }
@@ -107,7 +110,9 @@ final class Cluster: @unchecked Sendable {
             "STREAMLY_ORIGINS": links.joined(separator: ","), "STREAMLY_REDIS_URL": infra.redisURL,
             "STREAMLY_CLUSTER_SECRET": Self.secret, "STREAMLY_LINK_HEARTBEAT_MS": "500",
             "STREAMLY_LINK_BACKOFF_BASE_MS": "50", "STREAMLY_LINK_BACKOFF_MAX_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
-        ])
+            // The chat tests need no TLS listener or HLS cache directory.
+            "STREAMLY_HTTPS_ENABLED": "false", "STREAMLY_VOD_CACHE_DIR": "",
+        ].merging(extra) { $1 })
         if edges[name] == nil { edgeOrder.append(name) }
         edges[name] = Edge(daemon: daemon, port: port, origins: names)
     }
