@@ -115,7 +115,8 @@ struct PipelineTests {
             let playback = try #require(info.playback_url, "a ready video has a playback_url")
             #expect(playback.hasPrefix("/vod/\(video.id)/master.m3u8?token="), "\(playback)")
             let url = playback.hasPrefix("/") ? "https://127.0.0.1:\(cluster.edgeHTTPSPort)" + playback : playback
-            try await Self.play(url, media: media)
+            try await Self.play(url, media: media,
+                                certificate: cluster.edgeDirectory.appendingPathComponent("tls/self-signed/cert.pem").path)
 
         }
     }
@@ -261,8 +262,9 @@ struct PipelineTests {
     }
 
     /// ffprobe reads every rendition of `master` (self-signed TLS: ffmpeg does not verify by
-    /// default); streamlink lists the variants and downloads the smallest to its end.
-    static func play(_ master: String, media: MediaTools) async throws {
+    /// default); streamlink, trusting the edge's self-signed `certificate`, lists the variants
+    /// and downloads the smallest to its end.
+    static func play(_ master: String, media: MediaTools, certificate: String) async throws {
         let probe = try await MediaTools.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height",
                                                         "-of", "csv=p=0", master])
         for expected in ["h264,1920,1080", "h264,1280,720", "h264,854,480", "aac"] {
@@ -273,13 +275,14 @@ struct PipelineTests {
             Issue.record("streamlink is not installed in .state/venv (infra/install.sh installs it)")
             return
         }
-        let (listed, listing) = try await ChildProcess.run(streamlink, ["--http-no-ssl-verify", "--json", "hls://" + master])
+        let trust = ["REQUESTS_CA_BUNDLE=\(certificate)", streamlink]
+        let (listed, listing) = try await ChildProcess.run("/usr/bin/env", trust + ["--json", "hls://" + master])
         let text = String(decoding: listing, as: UTF8.self)
         #expect(listed == 0, "streamlink --json: \(text)")
         for name in ["1080p", "720p", "480p"] { #expect(text.contains("\"\(name)\""), "streamlink streams: \(text)") }
         let file = media.directory.appendingPathComponent("streamlink-worst.mp4")
-        let (played, output) = try await ChildProcess.run(streamlink, ["--http-no-ssl-verify", "--force", "-o", file.path,
-                                                                       "hls://" + master, "worst"])
+        let (played, output) = try await ChildProcess.run("/usr/bin/env", trust + ["--force", "-o", file.path,
+                                                                                    "hls://" + master, "worst"])
         #expect(played == 0, "streamlink: \(String(decoding: output, as: UTF8.self))")
         let duration = try await MediaTools.run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                                                            file.path])
