@@ -62,9 +62,6 @@ public struct OriginService: Sendable {
             await router.serve(connection)
         }
         serverRef.server.withLock { $0 = linkServer }
-        let membership = FanoutMembership([("chat-events", chat.fanout.consumer), ("video-events", vod.fanout.consumer)])
-        // Lives as long as the consumers (it ends when they close at shutdown).
-        Task { await membership.run() }
         let chatService = OriginChatService(chat: chat, logger: logger)
 
         let http = Router()
@@ -75,7 +72,7 @@ public struct OriginService: Sendable {
                 .init(name: "postgres", ok: await chat.databaseReady()),
                 .init(name: "migrations", ok: chatService.isMigrated),
                 .init(name: "kafka-producer", ok: chat.producer.isUsable),
-            ] + membership.checks)
+            ])
         }
         let operatorApp = Application(
             router: http,
