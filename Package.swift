@@ -46,6 +46,12 @@ let package = Package(
             path: "Protocol/API",
             swiftSettings: swiftSettings
         ),
+        // MARK: Retry and backoff policy shared by every retry loop (no dependencies)
+        .target(
+            name: "StreamLyRetry",
+            path: "Protocol/Retry",
+            swiftSettings: swiftSettings
+        ),
         // MARK: Access tokens (JWT HS256): signed by origins, verified by edges
         .target(
             name: "StreamLyTokens",
@@ -60,6 +66,7 @@ let package = Package(
         .target(
             name: "StreamLyLink",
             dependencies: [
+                "StreamLyRetry",
                 "StreamLyProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -89,6 +96,7 @@ let package = Package(
         .target(
             name: "StreamLyRedis",
             dependencies: [
+                "StreamLyRetry",
                 "StreamLyEdgeNative",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,6 +117,7 @@ let package = Package(
         .target(
             name: "StreamLyEdge",
             dependencies: [
+                "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyEdgeNative",
@@ -240,6 +249,7 @@ let package = Package(
         .testTarget(
             name: "LinkTests",
             dependencies: [
+                "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -291,6 +301,7 @@ let package = Package(
         .testTarget(
             name: "RedisTests",
             dependencies: [
+                "StreamLyRetry",
                 "StreamLyRedis",
                 "StreamLyEdgeNative",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -3,6 +3,7 @@ import NIOCore
 import StreamLyLink
 import StreamLyProtocol
 import Testing
+import StreamLyRetry
 
 @Suite("Origin pool")
 struct LinkPoolTests {
@@ -11,7 +12,7 @@ struct LinkPoolTests {
             addresses: servers.map { LinkPool.Address(host: "127.0.0.1", port: $0.port) },
             endpoint: LinkEndpointConfiguration(
                 nodeID: "pool-edge", role: .edge, authenticator: try ClusterSecretAuthenticator(secret: testSecret)),
-            backoff: ReconnectBackoff(base: .milliseconds(20), cap: .milliseconds(200)),
+            backoff: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200)),
             logger: Logger(label: "test.pool")
         )
     }
@@ -49,7 +50,7 @@ struct LinkPoolTests {
 
     @Test("backoff grows exponentially to its cap, with jitter inside the bound")
     func backoff() {
-        let backoff = ReconnectBackoff(base: .milliseconds(100), cap: .seconds(10), floor: .milliseconds(20))
+        let backoff = RetryPolicy(base: .milliseconds(100), cap: .seconds(10), floor: .milliseconds(20))
         #expect(backoff.ceiling(attempt: 0) == .milliseconds(100))
         #expect(backoff.ceiling(attempt: 3) == .milliseconds(800))
         #expect(backoff.ceiling(attempt: 20) == .seconds(10))

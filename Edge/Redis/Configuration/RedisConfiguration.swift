@@ -1,3 +1,4 @@
+import StreamLyRetry
 /// How to reach Redis and how the client behaves when it cannot. Built once at start-up.
 public struct RedisConfiguration: Sendable, Equatable {
     /// Host name or IP address.
@@ -19,7 +20,7 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// The largest reply accepted; a bigger one closes the connection with `.replyTooLarge`.
     public var maxReplySize: Int
     /// Waits between reconnection attempts.
-    public var backoff: RedisBackoff
+    public var backoff: RetryPolicy
 
     /// Creates a configuration; everything but host and port has a default.
     public init(
@@ -31,7 +32,7 @@ public struct RedisConfiguration: Sendable, Equatable {
         connectTimeout: Duration = .seconds(2),
         connectionWait: Duration = .seconds(2),
         maxReplySize: Int = 64 << 20,
-        backoff: RedisBackoff = RedisBackoff()
+        backoff: RetryPolicy = .redisReconnect
     ) {
         self.host = host
         self.port = port
@@ -54,30 +55,5 @@ public struct RedisConfiguration: Sendable, Equatable {
         database = parsed.database
         username = parsed.username
         password = parsed.password
-    }
-}
-
-/// Exponential backoff with full jitter for reconnecting:
-/// attempt n waits a random time in [floor, min(cap, base · 2ⁿ)].
-public struct RedisBackoff: Sendable, Equatable {
-    public var base: Duration
-    public var cap: Duration
-    public var floor: Duration
-
-    public init(base: Duration = .milliseconds(50), cap: Duration = .seconds(5), floor: Duration = .milliseconds(10)) {
-        self.base = base
-        self.cap = cap
-        self.floor = floor
-    }
-
-    /// The upper bound of the wait before attempt `attempt` (0-based).
-    public func ceiling(attempt: Int) -> Duration {
-        let grown = base * (1 << min(max(attempt, 0), 30))
-        return grown > cap || grown < .zero ? cap : grown
-    }
-
-    /// The wait before attempt `attempt`, with `unit` a uniform random number in [0, 1].
-    public func delay(attempt: Int, unit: Double) -> Duration {
-        max(floor, ceiling(attempt: attempt) * min(max(unit, 0), 1))
     }
 }

@@ -1,5 +1,6 @@
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyRetry
 
 /// Everything an edge needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -21,7 +22,7 @@ public struct EdgeConfiguration: Sendable {
     /// Limits on WebSocket clients.
     public var gateway: GatewayLimits
     /// Reconnect backoff towards origins.
-    public var backoff: ReconnectBackoff
+    public var backoff: RetryPolicy
     /// Video uploads (tus): size limit and public URL.
     public var upload: UploadLimits
     /// The TLS listener (HTTP/2 + HTTP/1.1 by ALPN).
@@ -39,7 +40,7 @@ public struct EdgeConfiguration: Sendable {
                 clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
                 linkSettings: LinkSettings = LinkSettings(), redisURL: String = "redis://127.0.0.1:16379",
                 jwtSecret: String = NodeIdentity.developmentJWTSecret, gateway: GatewayLimits = GatewayLimits(),
-                backoff: ReconnectBackoff = ReconnectBackoff(), upload: UploadLimits = UploadLimits(),
+                backoff: RetryPolicy = .linkReconnect, upload: UploadLimits = UploadLimits(),
                 https: HTTPSConfiguration = HTTPSConfiguration(),
                 playbackSecret: String = NodeIdentity.developmentPlaybackSecret,
                 vodCache: VODCacheConfiguration = VODCacheConfiguration(),
@@ -123,7 +124,7 @@ public struct EdgeConfiguration: Sendable {
             redisURL: values.string("redis.url", default: defaults.redisURL),
             jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
             gateway: try Self.gatewayLimits(values),
-            backoff: ReconnectBackoff(
+            backoff: RetryPolicy(
                 base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
                 cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))
             ),

@@ -5,6 +5,7 @@ import NIOCore
 import NIOSSL
 import ServiceLifecycle
 import StreamLyProtocol
+import StreamLyRetry
 
 /// Keeps links to a set of peers (the edge's origins) up: connects to each,
 /// reconnects with exponential backoff and jitter when one goes away, and spreads
@@ -51,14 +52,14 @@ public final class LinkPool: Service, Sendable {
     let addresses: [Address]
     let endpoint: LinkEndpointConfiguration
     let tls: NIOSSLContext?
-    let backoff: ReconnectBackoff
+    let backoff: RetryPolicy
     let logger: Logger
     let onInbound: @Sendable (LinkInbound, LinkConnection) async -> Void
     private let members: NIOLockedValueBox<[Member]>
     private let cursor = NIOLockedValueBox(0)
 
     public init(addresses: [Address], endpoint: LinkEndpointConfiguration, tls: NIOSSLContext? = nil,
-                backoff: ReconnectBackoff = ReconnectBackoff(), logger: Logger,
+                backoff: RetryPolicy = .linkReconnect, logger: Logger,
                 onInbound: @escaping @Sendable (LinkInbound, LinkConnection) async -> Void = { _, _ in }) {
         self.addresses = addresses
         self.endpoint = endpoint

@@ -1,5 +1,6 @@
 @testable import StreamLyRedis
 import Testing
+import StreamLyRetry
 
 @Suite struct RedisConfigurationTests {
     @Test func parsesHostPortAndDatabase() throws {
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func backoffGrowsWithJitterAndCap() {
-        let backoff = RedisBackoff(base: .milliseconds(50), cap: .seconds(1), floor: .milliseconds(10))
+        let backoff = RetryPolicy(base: .milliseconds(50), cap: .seconds(1), floor: .milliseconds(10))
         #expect(backoff.ceiling(attempt: 0) == .milliseconds(50))
         #expect(backoff.ceiling(attempt: 3) == .milliseconds(400))
         #expect(backoff.ceiling(attempt: 40) == .seconds(1))
