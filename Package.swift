@@ -62,7 +62,7 @@ let package = Package(
             path: "Protocol/Tokens",
             swiftSettings: swiftSettings
         ),
-        // MARK: Link runtime shared by both tiers: connections, auth, reconnect, operator endpoints
+        // MARK: Link runtime shared by both tiers: connections, auth, reconnect (NIO, NIOSSL and the wire protocol)
         .target(
             name: "StreamLyLink",
             dependencies: [
@@ -74,14 +74,31 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Protocol/Link",
             swiftSettings: swiftSettings
         ),
-        // MARK: Edge C libraries (thin system-library targets) and their Swift wrappers
+        // MARK: Configuration loader shared by both tiers (file + environment, one error type)
+        .target(
+            name: "StreamLyConfig",
+            dependencies: ["StreamLyLink", "StreamLyProtocol"],
+            path: "Protocol/Config",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Operator endpoints shared by both tiers: health, readiness, Prometheus metrics
+        .target(
+            name: "StreamLyOperator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Protocol/Operator",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Edge C libraries (thin system-library targets)
         .systemLibrary(name: "COpenSSL", path: "Edge/CSystem/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSRTP", path: "Edge/CSystem/CSRTP", pkgConfig: "libsrtp2",
@@ -90,19 +107,21 @@ let package = Package(
                        providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Edge/CSystem/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
-        .target(name: "StreamLyEdgeNative", dependencies: ["COpenSSL", "CSRTP", "COpus", "CHiredis"],
-                path: "Edge/Native", swiftSettings: swiftSettings),
+        // MARK: Owners of the SFU's C objects (OpenSSL DTLS and certificates, libsrtp2, libopus)
+        .target(name: "StreamLySFUNative", dependencies: ["COpenSSL", "CSRTP", "COpus"],
+                path: "Edge/SFU/Native", swiftSettings: swiftSettings),
         // MARK: Edge Redis client (hiredis RESP over SwiftNIO)
         .target(
             name: "StreamLyRedis",
             dependencies: [
                 "StreamLyRetry",
-                "StreamLyEdgeNative",
+                "CHiredis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Edge/Redis",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // MARK: Origin C libraries and their Swift wrappers
@@ -117,10 +136,12 @@ let package = Package(
         .target(
             name: "StreamLyEdge",
             dependencies: [
+                "StreamLyConfig",
+                "StreamLyOperator",
                 "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
-                "StreamLyEdgeNative",
+                "StreamLySFUNative",
                 "StreamLyAPI",
                 "StreamLyRedis",
                 "StreamLyTokens",
@@ -139,12 +160,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Edge/StreamLyEdge",
+            path: "Edge",
+            exclude: ["CSystem", "Main", "Redis", "SFU", "README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "StreamLyEdgeMain",
             dependencies: [
+                "StreamLyConfig",
                 "StreamLyEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -187,6 +210,9 @@ let package = Package(
         .target(
             name: "StreamLyOrigin",
             dependencies: [
+                "StreamLyConfig",
+                "StreamLyOperator",
+                "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
@@ -207,6 +233,7 @@ let package = Package(
         .executableTarget(
             name: "StreamLyOriginMain",
             dependencies: [
+                "StreamLyConfig",
                 "StreamLyOrigin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -217,6 +244,7 @@ let package = Package(
         .executableTarget(
             name: "StreamLyLoad",
             dependencies: [
+                "StreamLyConfig",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
@@ -247,6 +275,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RetryTests",
+            dependencies: ["StreamLyRetry"],
+            path: "Tests/RetryTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["StreamLyConfig"],
+            path: "Tests/ConfigTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LinkTests",
             dependencies: [
                 "StreamLyRetry",
@@ -261,9 +301,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "EdgeNativeTests",
-            dependencies: ["StreamLyEdgeNative"],
-            path: "Tests/EdgeNativeTests",
+            name: "SFUNativeTests",
+            dependencies: ["StreamLySFUNative"],
+            path: "Tests/SFUNativeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -303,7 +343,6 @@ let package = Package(
             dependencies: [
                 "StreamLyRetry",
                 "StreamLyRedis",
-                "StreamLyEdgeNative",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

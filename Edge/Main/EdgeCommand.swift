@@ -5,6 +5,7 @@ import StreamLyLink
 
 #if canImport(Glibc)
 import Glibc
+import StreamLyConfig
 #endif
 
 /// `streamly-edge`: the tier users talk to. Configuration comes from `--config FILE`

@@ -1,4 +1,3 @@
-import StreamLyEdgeNative
 
 /// Accessors the typed helpers use to read replies; each throws `.unexpectedReply` when the
 /// reply has another shape, so a surprising server answer is an error, never a crash.

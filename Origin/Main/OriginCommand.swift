@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import StreamLyLink
 import StreamLyOrigin
+import StreamLyConfig
 
 /// `streamly-origin`: the core tier. Configuration comes from `--config FILE`
 /// (JSON) and `STREAMLY_*` environment variables (see docs/configuration.md).

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyConfig
 
 /// `streamly-load proto`: throughput and latency of the inter-tier protocol, each figure
 /// printed beside the same measure without the protocol (memcpy or raw loopback TCP).

@@ -1,4 +1,3 @@
-import StreamLyEdgeNative
 
 /// Sets, hashes and sorted sets: the structures behind presence and TTL registries.
 extension RedisClient {

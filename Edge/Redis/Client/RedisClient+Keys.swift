@@ -1,4 +1,3 @@
-import StreamLyEdgeNative
 
 /// When SET writes the value.
 public struct RedisSetCondition: Hashable, Sendable {

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOPosix
-import StreamLyEdgeNative
 
 /// An async Redis client over one pipelined connection that reconnects by itself.
 ///

@@ -1,5 +1,4 @@
 import NIOCore
-import StreamLyEdgeNative
 
 /// Turns the bytes Redis sends into `RESPValue`s by feeding them to hiredis's `RESPReader`.
 ///
@@ -32,7 +31,7 @@ struct RESPDecoder: ByteToMessageDecoder {
                 pendingBytes = 0
                 context.fireChannelRead(wrapInboundOut(value))
             }
-        } catch let error as EdgeNativeError {
+        } catch let error as RedisError where error.code == .protocolError {
             throw RedisError(.protocolError, "invalid RESP from server: \(error.message)")
         }
         if pendingBytes > maxReplySize {

@@ -1,5 +1,4 @@
 import NIOCore
-import StreamLyEdgeNative
 
 /// Writes a command as a RESP array of bulk strings, formatted by hiredis's
 /// `redisFormatCommandArgv` (via `RESPCommand`), which is binary-safe.

@@ -1,5 +1,4 @@
 import NIOCore
-import StreamLyEdgeNative
 
 /// Matches replies to commands on one connection: a FIFO queue of promises, so any number of
 /// callers can pipeline commands on the same channel. Lives on the channel's event loop.

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOPosix
-import StreamLyEdgeNative
 
 /// One TCP connection to Redis. Commands from any number of tasks are pipelined on it and
 /// answered in order. It does not reconnect: use `RedisClient` for that.

@@ -1,4 +1,3 @@
-import StreamLyEdgeNative
 
 /// A message delivered to a subscriber (RESP2 push arrays `message` and `pmessage`).
 public struct RedisPubSubMessage: Hashable, Sendable {

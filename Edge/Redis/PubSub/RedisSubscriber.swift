@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOPosix
-import StreamLyEdgeNative
 import Synchronization
 
 /// A dedicated pub/sub connection (RESP2 subscribe mode) that keeps its subscriptions across

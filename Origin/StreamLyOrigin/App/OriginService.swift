@@ -6,6 +6,8 @@ import StreamLyLink
 import StreamLyProtocol
 import StreamLyStore
 import Synchronization
+import StreamLyConfig
+import StreamLyOperator
 
 /// Assembles an origin: PostgreSQL (migrated at start), the chat pipeline on Kafka,
 /// the inter-tier listener and the operator HTTP port, run as one service group

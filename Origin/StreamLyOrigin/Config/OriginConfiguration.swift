@@ -1,5 +1,6 @@
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyConfig
 
 /// Everything an origin needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -144,8 +145,7 @@ public struct OriginConfiguration: Sendable {
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         }
         guard allowed, (1...64).contains(value.utf8.count) else {
-            throw LinkError(.invalidArgument,
-                            "configuration kafka.namespace=\(value) must be 1-64 characters of a-z, 0-9, '.', '_', '-'")
+            throw ConfigurationError("configuration kafka.namespace=\(value) must be 1-64 characters of a-z, 0-9, '.', '_', '-'")
         }
         return value
     }

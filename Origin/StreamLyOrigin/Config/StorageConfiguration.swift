@@ -1,6 +1,7 @@
 import Logging
 import StreamLyLink
 import StreamLyStorage
+import StreamLyConfig
 
 /// Where an origin keeps media and attachments (`storage.backend`): a local directory (the
 /// embedded default, for one-machine runs) or any S3-compatible server.
@@ -18,14 +19,14 @@ public enum StorageConfiguration: Sendable {
             self = .local(directory: values.string("storage.local.dir", default: Self.defaultLocalDirectory))
         case "s3":
             guard let endpoint = values.optionalString("s3.endpoint") else {
-                throw LinkError(.invalidArgument, "configuration storage.backend=s3 needs s3.endpoint")
+                throw ConfigurationError("configuration storage.backend=s3 needs s3.endpoint")
             }
             let addressing: S3Configuration.AddressingStyle
             switch values.string("s3.addressing", default: "path") {
             case "path": addressing = .path
             case "virtual": addressing = .virtualHosted
             case let other:
-                throw LinkError(.invalidArgument, "configuration s3.addressing=\(other) must be path or virtual")
+                throw ConfigurationError("configuration s3.addressing=\(other) must be path or virtual")
             }
             do {
                 self = .s3(try S3Configuration(
@@ -35,10 +36,10 @@ public enum StorageConfiguration: Sendable {
                     secretAccessKey: values.string("s3.secret.key", default: ""),
                     addressingStyle: addressing), createBucket: try values.bool("s3.create.bucket", default: false))
             } catch let error as S3Error {
-                throw LinkError(.invalidArgument, "configuration s3.*: \(error.message)")
+                throw ConfigurationError("configuration s3.*: \(error.message)")
             }
         case let other:
-            throw LinkError(.invalidArgument, "configuration storage.backend=\(other) must be local or s3")
+            throw ConfigurationError("configuration storage.backend=\(other) must be local or s3")
         }
     }
 

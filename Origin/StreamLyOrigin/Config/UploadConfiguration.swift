@@ -1,4 +1,5 @@
 import StreamLyLink
+import StreamLyConfig
 
 /// Video uploads on the origin (`vod.upload.*`).
 public struct UploadConfiguration: Sendable {
@@ -21,8 +22,7 @@ public struct UploadConfiguration: Sendable {
         let partBytes = Int64(try values.int("vod.upload.part.bytes", default: 8 << 20,
                                              range: Int(Self.minPartBytes)...(5 << 30)))
         guard (maxBytes + partBytes - 1) / partBytes <= 10_000 else {
-            throw LinkError(.invalidArgument,
-                            "configuration vod.upload.max.bytes=\(maxBytes) needs more than 10000 parts of vod.upload.part.bytes=\(partBytes)")
+            throw ConfigurationError("configuration vod.upload.max.bytes=\(maxBytes) needs more than 10000 parts of vod.upload.part.bytes=\(partBytes)")
         }
         self.init(maxBytes: maxBytes, partBytes: partBytes)
     }

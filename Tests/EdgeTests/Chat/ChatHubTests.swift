@@ -1,3 +1,4 @@
+import StreamLyAPI
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -90,7 +91,7 @@ struct ChatHubTests {
         #expect(accepted == 3)
         var closes: [UInt16] = []
         for await request in session.closeRequests { closes.append(request.code) }
-        #expect(closes == [GatewayCloseCode.slowConsumer])
+        #expect(closes == [WebSocketCloseCode.slowConsumer])
         #expect(!session.enqueue(ByteBuffer(string: "x")), "a closing session accepts nothing")
     }
 

@@ -1,3 +1,4 @@
+import StreamLyAPI
 import Testing
 @testable import StreamLyEdge
 
@@ -12,7 +13,7 @@ struct GatewaySessionStateMachineTests {
     func authFirst() {
         var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
         #expect(machine.received(Self.frame(#"{"op":"subscribe","channel":"c","id":1}"#), now: 1)
-                == .sendError(id: .number(1), code: "unauthorized", message: "send auth first"))
+                == .sendError(id: .number(1), code: .unauthorized, message: "send auth first"))
         #expect(machine.received(Self.frame(#"{"op":"auth","token":"t","id":"a"}"#), now: 2)
                 == .verifyToken(id: .string("a"), token: "t"))
         #expect(machine.authenticated(Self.user, id: .string("a")) == .sendAuthenticated(id: .string("a"), user: Self.user))
@@ -20,7 +21,50 @@ struct GatewaySessionStateMachineTests {
                 == .subscribe(id: nil, user: Self.user, channel: "c", since: 5))
         #expect(machine.received(Self.frame(#"{"op":"publish","channel":"c","client_id":"k","body":"hi"}"#), now: 4)
                 == .publish(id: nil, user: Self.user, channel: "c", clientID: "k", body: "hi", attachments: []))
+        machine.subscribed("c")
         #expect(machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 5) == .typing(user: Self.user, channel: "c"))
+    }
+
+    @Test("typing is only for channels the session subscribed to")
+    func typingNeedsSubscription() {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        _ = machine.authenticated(Self.user, id: nil)
+        #expect(machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 1)
+                == .sendError(id: nil, code: .notSubscribed, message: "subscribe to c first"))
+        machine.subscribed("c")
+        #expect(machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 2) == .typing(user: Self.user, channel: "c"))
+    }
+
+    @Test("publishes draw on one budget per user, shared by the user's connections")
+    func publishBudget() {
+        var limits = GatewayLimits()
+        limits.publishesPerSecondPerUser = 1
+        limits.publishBurstPerUser = 2
+        limits.opsBurst = 100
+        let budgets = PublishBudgets(limits: limits)
+        var first = GatewaySessionStateMachine(limits: limits, now: 0, publishBudgets: budgets)
+        var second = GatewaySessionStateMachine(limits: limits, now: 0, publishBudgets: budgets)
+        var stranger = GatewaySessionStateMachine(limits: limits, now: 0, publishBudgets: budgets)
+        _ = first.authenticated(Self.user, id: nil)
+        _ = second.authenticated(Self.user, id: nil)
+        _ = stranger.authenticated(.init(id: "u2", name: "bob", expires: 1_000 * Self.second), id: nil)
+        let publish = Self.frame(#"{"op":"publish","channel":"c","client_id":"k","body":"hi","id":7}"#)
+        guard case .publish = first.received(publish, now: 1) else { Issue.record("first publish refused"); return }
+        guard case .publish = second.received(publish, now: 2) else { Issue.record("second publish refused"); return }
+        #expect(first.received(publish, now: 3) == .sendError(id: .number(7), code: .rateLimited, message: "more than 1 publishes per second"))
+        guard case .publish = stranger.received(publish, now: 4) else { Issue.record("another user's budget was spent"); return }
+        guard case .publish = second.received(publish, now: 2 * Self.second) else { Issue.record("budget did not refill"); return }
+    }
+
+    @Test("a send buffer over its bound closes the session with 4008, once")
+    func slowConsumer() {
+        var limits = GatewayLimits()
+        limits.sendBufferBytes = 100
+        var machine = GatewaySessionStateMachine(limits: limits, now: 0)
+        #expect(machine.sending(bufferedBytes: 100) == .none)
+        #expect(machine.sending(bufferedBytes: 101) == .close(code: WebSocketCloseCode.slowConsumer, reason: "send buffer overflow: read faster"))
+        #expect(machine.state == .closed)
+        #expect(machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 1) == .none)
     }
 
     @Test("watch and unwatch map to actions; watches are bounded per connection")
@@ -35,7 +79,7 @@ struct GatewaySessionStateMachineTests {
         machine.watching("00000000-0000-0000-0000-0000000000a2")
         #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000A1"}"#), now: 2) == .watch(id: nil, user: Self.user, video: "00000000-0000-0000-0000-0000000000a1"))
         #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000a3"}"#), now: 3)
-                == .sendError(id: nil, code: "too_many_watches", message: "at most 2 videos"))
+                == .sendError(id: nil, code: .tooManyWatches, message: "at most 2 videos"))
         #expect(machine.received(Self.frame(#"{"op":"unwatch","video":"00000000-0000-0000-0000-0000000000a2"}"#), now: 4) == .unwatch(id: nil, video: "00000000-0000-0000-0000-0000000000a2"))
         #expect(machine.watches == ["00000000-0000-0000-0000-0000000000a1"])
         #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000a3"}"#), now: 5) == .watch(id: nil, user: Self.user, video: "00000000-0000-0000-0000-0000000000a3"))
@@ -54,7 +98,7 @@ struct GatewaySessionStateMachineTests {
             Issue.record("expected an error event for \(json)")
             return
         }
-        #expect(actual == code)
+        #expect(actual.rawValue == code)
     }
 
     @Test("bodies over the limit are refused with too_large")
@@ -79,7 +123,7 @@ struct GatewaySessionStateMachineTests {
         for _ in 0..<100 {
             switch machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 1) {
             case .sendError(_, "rate_limited", _): errors += 1
-            case .close(GatewayCloseCode.rateLimited, _): closed = true
+            case .close(WebSocketCloseCode.rateLimited, _): closed = true
             default: break
             }
             if closed { break }
@@ -91,20 +135,20 @@ struct GatewaySessionStateMachineTests {
     func timeouts() {
         var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
         #expect(machine.tick(now: 5 * Self.second) == .none)
-        guard case .close(GatewayCloseCode.unauthorized, _) = machine.tick(now: 10 * Self.second) else { Issue.record(); return }
+        guard case .close(WebSocketCloseCode.unauthorized, _) = machine.tick(now: 10 * Self.second) else { Issue.record(); return }
 
         var other = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
         _ = other.authenticated(.init(id: "u", name: "n", expires: 2 * Self.second), id: nil)
-        guard case .close(GatewayCloseCode.unauthorized, _) = other.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 3 * Self.second) else { Issue.record(); return }
+        guard case .close(WebSocketCloseCode.unauthorized, _) = other.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 3 * Self.second) else { Issue.record(); return }
     }
 
     @Test("a connection cannot switch users; binary frames close with 1003")
     func identity() {
         var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
         _ = machine.authenticated(Self.user, id: nil)
-        guard case .close(GatewayCloseCode.unauthorized, _) = machine.authenticated(.init(id: "other", name: "x", expires: .max), id: nil) else { Issue.record(); return }
+        guard case .close(WebSocketCloseCode.unauthorized, _) = machine.authenticated(.init(id: "other", name: "x", expires: .max), id: nil) else { Issue.record(); return }
         var binary = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
-        #expect(binary.receivedBinary() == .close(code: GatewayCloseCode.unsupportedData, reason: "binary frames are not supported"))
+        #expect(binary.receivedBinary() == .close(code: WebSocketCloseCode.unsupportedData, reason: "binary frames are not supported"))
     }
 
     @Test("token bucket refills at its rate up to its burst")

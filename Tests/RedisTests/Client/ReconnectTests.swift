@@ -1,4 +1,3 @@
-import StreamLyEdgeNative
 import StreamLyRedis
 import Testing
 

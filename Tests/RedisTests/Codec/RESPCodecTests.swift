@@ -1,7 +1,6 @@
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
-import StreamLyEdgeNative
 @testable import StreamLyRedis
 import Testing
 

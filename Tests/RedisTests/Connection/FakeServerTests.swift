@@ -1,6 +1,5 @@
 import NIOCore
 import NIOPosix
-import StreamLyEdgeNative
 import StreamLyRedis
 import Testing
 

@@ -1,0 +1,140 @@
+import StreamLyLink
+import StreamLyProtocol
+import StreamLyRetry
+import StreamLyConfig
+
+/// Everything an edge needs at start-up, built once from file + environment
+/// (see `docs/configuration.md`).
+public struct EdgeConfiguration: Sendable {
+    public var nodeID: String
+    /// Public HTTP listener, also serving /healthz, /readyz, /metrics (default 127.0.0.1:8080).
+    public var httpHost: String
+    public var httpPort: Int
+    /// Origins to link to, `host:port` each.
+    public var origins: [LinkPool.Address]
+    public var clusterSecret: String
+    public var linkTLS: LinkTLSConfiguration?
+    /// Flow control, frame size and heartbeat announced to origins.
+    public var linkSettings: LinkSettings
+    /// Redis for presence and typing (`redis.url`).
+    public var redisURL: String
+    /// HMAC key of access tokens (`auth.jwt.secret`), the same as the origins'.
+    public var jwtSecret: String
+    /// Limits on WebSocket clients.
+    public var gateway: GatewayLimits
+    /// Reconnect backoff towards origins.
+    public var backoff: RetryPolicy
+    /// Video uploads (tus): size limit and public URL.
+    public var upload: UploadLimits
+    /// The TLS listener (HTTP/2 + HTTP/1.1 by ALPN).
+    public var https: HTTPSConfiguration
+    /// HMAC key of HLS playback tokens (`auth.playback.secret`), the same as the origins'.
+    public var playbackSecret: String
+    /// The HLS object cache.
+    public var vodCache: VODCacheConfiguration
+    /// How long in-flight work may run on shutdown.
+    public var drainTimeout: Duration
+    public var logLevel: String
+
+    public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "edge"), httpHost: String = "127.0.0.1",
+                httpPort: Int = 8080, origins: [LinkPool.Address] = [LinkPool.Address(host: "127.0.0.1", port: 7000)],
+                clusterSecret: String = NodeIdentity.developmentSecret, linkTLS: LinkTLSConfiguration? = nil,
+                linkSettings: LinkSettings = LinkSettings(), redisURL: String = "redis://127.0.0.1:16379",
+                jwtSecret: String = NodeIdentity.developmentJWTSecret, gateway: GatewayLimits = GatewayLimits(),
+                backoff: RetryPolicy = .linkReconnect, upload: UploadLimits = UploadLimits(),
+                https: HTTPSConfiguration = HTTPSConfiguration(),
+                playbackSecret: String = NodeIdentity.developmentPlaybackSecret,
+                vodCache: VODCacheConfiguration = VODCacheConfiguration(),
+                drainTimeout: Duration = .seconds(10),
+                logLevel: String = "info") {
+        self.nodeID = nodeID
+        self.httpHost = httpHost
+        self.httpPort = httpPort
+        self.origins = origins
+        self.clusterSecret = clusterSecret
+        self.linkTLS = linkTLS
+        self.linkSettings = linkSettings
+        self.redisURL = redisURL
+        self.jwtSecret = jwtSecret
+        self.gateway = gateway
+        self.backoff = backoff
+        self.upload = upload
+        self.https = https
+        self.playbackSecret = playbackSecret
+        self.vodCache = vodCache
+        self.drainTimeout = drainTimeout
+        self.logLevel = logLevel
+    }
+
+    static func gatewayLimits(_ values: ConfigValues) throws -> GatewayLimits {
+        var limits = GatewayLimits()
+        limits.maxFrameBytes = try values.int("ws.max.frame", default: limits.maxFrameBytes, range: 1_024...1 << 20)
+        limits.sendBufferBytes = try values.int("ws.send.buffer", default: limits.sendBufferBytes, range: 16_384...64 << 20)
+        limits.opsPerSecond = Double(try values.int("ws.ops.per.second", default: Int(limits.opsPerSecond), range: 1...100_000))
+        limits.opsBurst = Double(try values.int("ws.ops.burst", default: Int(limits.opsBurst), range: 1...100_000))
+        limits.publishesPerSecondPerUser = Double(try values.int("ws.publishes.per.second", default: Int(limits.publishesPerSecondPerUser), range: 1...100_000))
+        limits.publishBurstPerUser = Double(try values.int("ws.publishes.burst", default: Int(limits.publishBurstPerUser), range: 1...100_000))
+        limits.authTimeout = .seconds(try values.int("ws.auth.timeout", default: 10, range: 1...600))
+        return limits
+    }
+
+    static func https(_ values: ConfigValues) throws -> HTTPSConfiguration {
+        let defaults = HTTPSConfiguration()
+        let https = HTTPSConfiguration(
+            enabled: try values.bool("https.enabled", default: defaults.enabled),
+            host: values.string("https.host", default: defaults.host),
+            port: try values.int("https.port", default: defaults.port, range: 0...65_535),
+            certificatePath: values.optionalString("https.cert"),
+            keyPath: values.optionalString("https.key"),
+            stateDirectory: values.string("https.state.dir", default: defaults.stateDirectory))
+        guard (https.certificatePath == nil) == (https.keyPath == nil) else {
+            throw ConfigurationError("configuration https.cert and https.key must be given together")
+        }
+        return https
+    }
+
+    static func vodCache(_ values: ConfigValues) throws -> VODCacheConfiguration {
+        let defaults = VODCacheConfiguration()
+        return VODCacheConfiguration(
+            memoryBytes: try values.int("vod.cache.memory.bytes", default: defaults.memoryBytes, range: 0...(1 << 40)),
+            directory: values.values["vod.cache.dir"].map { $0.isEmpty ? nil : $0 } ?? defaults.directory,
+            diskBytes: try values.int("vod.cache.disk.bytes", default: defaults.diskBytes, range: 0...(1 << 50)),
+            maxObjectBytes: try values.int("vod.cache.object.max.bytes", default: defaults.maxObjectBytes, range: 1...(1 << 32)),
+            negativeTTL: .milliseconds(try values.int("vod.cache.negative.ttl.ms", default: 5_000, range: 0...3_600_000)),
+            playlistTTL: .seconds(try values.int("vod.cache.playlist.ttl", default: 60, range: 0...86_400)))
+    }
+
+    public init(_ values: ConfigValues) throws {
+        let defaults = EdgeConfiguration()
+        let originStrings = values.list("origins", default: defaults.origins.map(\.description))
+        let origins = try originStrings.map { string in
+            guard let address = LinkPool.Address(string) else {
+                throw ConfigurationError("origin address \(string) must be host:port")
+            }
+            return address
+        }
+        guard !origins.isEmpty else { throw ConfigurationError("at least one origin is required") }
+        self.init(
+            nodeID: values.string("node.id", default: defaults.nodeID),
+            httpHost: values.string("http.host", default: defaults.httpHost),
+            httpPort: try values.int("http.port", default: defaults.httpPort, range: 0...65_535),
+            origins: origins,
+            clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
+            linkTLS: try values.linkTLS(),
+            linkSettings: try values.linkSettings(),
+            redisURL: values.string("redis.url", default: defaults.redisURL),
+            jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
+            gateway: try Self.gatewayLimits(values),
+            backoff: RetryPolicy(
+                base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
+                cap: .milliseconds(try values.int("link.backoff.max.ms", default: 10_000, range: 1...600_000))
+            ),
+            upload: try UploadLimits(values),
+            https: try Self.https(values),
+            playbackSecret: values.string("auth.playback.secret", default: defaults.playbackSecret),
+            vodCache: try Self.vodCache(values),
+            drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
+            logLevel: values.string("log.level", default: defaults.logLevel)
+        )
+    }
+}

@@ -1,0 +1,50 @@
+import HummingbirdCore
+import HummingbirdWebSocket
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The WebSocket route's request context: the basic one plus the connection's channel,
+/// which the gateway writes fan-out frames to directly.
+struct EdgeWebSocketContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
+
+/// Lets the link pool's inbound handler reach the hub built after it.
+private final class HubRef: Sendable {
+    private let value = Mutex<ChatHub?>(nil)
+    var hub: ChatHub? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// Runs presence until shutdown.
+struct PresenceService: Service {
+    let presence: RedisPresence
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await presence.run()
+        } onGracefulShutdown: {
+            presence.close()
+        }
+    }
+}
+
+/// On shutdown, tells every WebSocket client to go elsewhere (1001) before the listener stops.
+struct GatewayDrain: Service {
+    let gateway: Gateway
+    func run() async throws {
+        try? await gracefulShutdown()
+        gateway.closeAll(reason: "edge shutting down; reconnect and resume with since")
+    }
+}

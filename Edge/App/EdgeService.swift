@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StreamLyAPI
+import StreamLyLink
+import StreamLyProtocol
+import StreamLyRedis
+import StreamLyTokens
+import Synchronization
+import StreamLyConfig
+import StreamLyOperator
+
+/// Assembles an edge: links to the origins, Redis presence, and the public HTTP
+/// listener (REST, WebSocket, operator endpoints), run as one service group. On
+/// SIGTERM WebSocket clients get 1001 (reconnect elsewhere), the HTTP listener stops
+/// and finishes in-flight requests, then the links drain (GOAWAY) and close.
+public struct EdgeService: Sendable {
+    public let configuration: EdgeConfiguration
+    let logger: Logger
+
+    public init(configuration: EdgeConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let registry = OperatorEndpoints.bootstrapMetrics()
+        if configuration.clusterSecret == NodeIdentity.developmentSecret {
+            logger.warning("using the built-in development cluster secret; set STREAMLY_CLUSTER_SECRET in production")
+        }
+        if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
+            logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
+        }
+        let tls = try configuration.linkTLS.map { try $0.makeClientContext() }
+        let authenticator = try ClusterSecretAuthenticator(
+            secret: configuration.clusterSecret,
+            alsoAcceptMutualTLS: configuration.linkTLS?.certificatePath != nil
+        )
+        let endpoint = LinkEndpointConfiguration(
+            nodeID: configuration.nodeID, role: .edge, authenticator: authenticator, settings: configuration.linkSettings)
+        let logger = self.logger
+        let hubRef = HubRef()
+        let watchers = VideoWatchers()
+        let pool = LinkPool(
+            addresses: configuration.origins, endpoint: endpoint, tls: tls, backoff: configuration.backoff, logger: logger
+        ) { inbound, _ in
+            switch inbound {
+            case .request(let request):
+                request.responder.reset(.refusedStream, reason: "edges serve no requests from origins")
+            case .message(let message) where message.topic == ChatLink.Topic.message:
+                guard let channel = message.metadata[ChatLink.Metadata.channel],
+                      let seq = message.metadata[ChatLink.Metadata.seq].flatMap(Int64.init) else { return }
+                hubRef.hub?.received(channel: channel, seq: seq, event: message.payload)
+            case .message(let message) where message.topic == VODLink.Topic.video:
+                guard let video = message.metadata[VODLink.Metadata.video] else { return }
+                watchers.received(video: video, event: message.payload)
+            case .message(let message):
+                logger.debug("origin message", metadata: ["topic": "\(message.topic)"])
+            }
+        }
+        let origin = OriginClient(pool: pool)
+        let hub = ChatHub { channel, after, before in
+            try? await origin.gap(channel: channel, after: after, before: before)
+        }
+        hubRef.hub = hub
+        let verifier = JWTVerifier(codec: try await AccessTokenCodec(signingKey: Array(configuration.jwtSecret.utf8)))
+        let presence = RedisPresence(
+            redis: try RedisClient(url: configuration.redisURL, logger: logger),
+            subscriber: try RedisSubscriber(url: configuration.redisURL, logger: logger),
+            edgeID: configuration.nodeID, hub: hub, logger: logger)
+        let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
+                              presence: presence, watchers: watchers, logger: logger)
+
+        let router = Router()
+        OperatorEndpoints.register(on: router, registry: registry) {
+            ReadinessReport(checks: pool.status.map { member in
+                .init(name: "origin \(member.address)", ok: member.state == .up,
+                      detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
+            } + [.init(name: "redis", ok: presence.redis.isConnected)])
+        }
+        RESTRoutes(origin: origin, verifier: verifier).register(on: router)
+        TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
+        let vodCache = try VODCache(
+            configuration: configuration.vodCache,
+            fetcher: OriginObjectFetcher(pool: pool, maxBytes: configuration.vodCache.maxObjectBytes))
+        HLSRoutes(cache: vodCache, tokens: try PlaybackTokenCodec(key: Array(configuration.playbackSecret.utf8)),
+                  playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds)).register(on: router)
+        let webSocketRouter = Router(context: EdgeWebSocketContext.self)
+        webSocketRouter.ws("/ws") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            await gateway.serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel,
+                                token: BearerToken.extract(from: context.request, sources: [.authorizationHeader, .queryParameter]))
+        }
+        let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
+                      autoPing: .enabled(timePeriod: configuration.gateway.pingInterval)))
+        let http = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: upgradeConfiguration),
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                                 serverName: "streamly-edge"),
+            onServerRunning: { _ in logger.info("edge listening", metadata: ["port": "\(configuration.httpPort)"]) },
+            logger: logger
+        )
+        var listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http)]
+        if configuration.https.enabled {
+            let certificate = try HTTPSCertificate.load(configuration.https, logger: logger)
+            let sslContext = try ALPNServerChannel.makeContext(chain: certificate.chain, key: certificate.key)
+            let webSocketResponder = webSocketRouter.buildResponder()
+            let https = Application(
+                router: router,
+                server: HTTPServerBuilder { responder in
+                    ALPNServerChannel(
+                        sslContext: sslContext,
+                        http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                            configuration: upgradeConfiguration),
+                        http2: HTTP2Channel(responder: responder))
+                },
+                configuration: .init(address: .hostname(configuration.https.host, port: configuration.https.port),
+                                     serverName: "streamly-edge"),
+                onServerRunning: { channel in
+                    logger.info("edge https listening", metadata: [
+                        "port": "\(channel.localAddress?.port ?? configuration.https.port)", "alpn": "h2,http/1.1"])
+                },
+                logger: logger
+            )
+            listeners.append(.init(service: https))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: pool),
+                    .init(service: PresenceService(presence: presence)),
+                    .init(service: GatewayDrain(gateway: gateway)),
+                ] + listeners,
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("edge starting", metadata: ["node": "\(configuration.nodeID)",
+                                                "origins": "\(configuration.origins.map(\.description))"])
+        try await group.run()
+    }
+}

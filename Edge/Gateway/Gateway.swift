@@ -1,0 +1,145 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import StreamLyAPI
+import Synchronization
+
+/// Cross-edge presence and typing, as the gateway sees them.
+protocol PresenceTracker: Sendable {
+    /// A session of `user` authenticated / subscribed to `channel` / closed.
+    func connected(session: UInt64, user: VerifiedUser) async
+    func subscribed(user: VerifiedUser, channel: String) async
+    func disconnected(session: UInt64, user: VerifiedUser) async
+    /// `user` is typing in `channel`.
+    func typing(user: VerifiedUser, channel: String) async
+}
+
+/// The WebSocket gateway: runs each client session, turning its requests into
+/// origin calls and hub subscriptions, and its state machine's verdicts into frames.
+final class Gateway: Sendable {
+    let limits: GatewayLimits
+    let verifier: any AccessTokenVerifier
+    let origin: OriginClient
+    let hub: ChatHub
+    let presence: any PresenceTracker
+    let watchers: VideoWatchers
+    let logger: Logger
+    private let nextID = Atomic<UInt64>(1)
+    private let sessions = Mutex<[UInt64: GatewaySession]>([:])
+    /// Publish budgets per user across their connections on this edge.
+    private let publishBudgets: PublishBudgets
+
+    init(limits: GatewayLimits, verifier: any AccessTokenVerifier, origin: OriginClient, hub: ChatHub,
+         presence: any PresenceTracker, watchers: VideoWatchers = VideoWatchers(), logger: Logger) {
+        self.limits = limits
+        self.publishBudgets = PublishBudgets(limits: limits)
+        self.watchers = watchers
+        self.verifier = verifier
+        self.origin = origin
+        self.hub = hub
+        self.presence = presence
+        self.logger = logger
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// How long a client has to answer the close frame before the connection is dropped.
+    static let closeGrace = Duration.seconds(2)
+
+    /// Connected WebSocket clients.
+    var sessionCount: Int { sessions.withLock { $0.count } }
+
+    /// Serves one upgraded connection until it closes. `channel` is the connection's (its
+    /// frames are written there directly); `token` comes from the upgrade request
+    /// (`Authorization: Bearer` or `?token=`), if any.
+    ///
+    /// Tasks: the read loop; the lane that runs origin-bound requests in order; the auth
+    /// deadline; and the closer, which sends the close frame the session asks for (after
+    /// every frame already accepted) and then gives the client `closeGrace` to answer it.
+    /// The connection ends when the client leaves or the grace is over, so a client that
+    /// never answers cannot hold the session (or the edge's shutdown) open.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
+               token: String?) async {
+        let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits,
+                                     now: Self.now(), transport: ChannelTransport(channel: channel),
+                                     publishBudgets: publishBudgets)
+        sessions.withLock { $0[session.id] = session }
+        let (lane, laneInput) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
+        // Each task answers whether its end ends the connection.
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await request in session.closeRequests {
+                    do {
+                        try await outbound.close(.init(codeNumber: Int(request.code.rawValue)), reason: request.reason)
+                        try? await Task.sleep(for: Self.closeGrace)
+                    } catch {}  // the connection is already gone
+                }
+                return true
+            }
+            group.addTask {
+                for await action in lane { await self.perform(action, session: session) }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: self.limits.authTimeout)
+                let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
+                await self.perform(action, session: session)
+                return false
+            }
+            group.addTask {
+                await self.read(inbound, session: session, lane: laneInput, token: token)
+            }
+            while let ends = await group.next(), !ends {}
+            laneInput.finish()
+            session.finish()
+            group.cancelAll()
+        }
+        sessions.withLock { _ = $0.removeValue(forKey: session.id) }
+        let channels = session.state.withLock { $0.machine.subscriptions }
+        hub.remove(session, channels: channels)
+        watchers.remove(session, videos: session.state.withLock { $0.machine.watches })
+        if let user = session.user {
+            await presence.disconnected(session: session.id,
+                                        user: VerifiedUser(id: user.id, name: user.name, expiresAt: 0))
+        }
+    }
+
+    /// Handles the client's frames until it leaves (true) or breaks the protocol (false:
+    /// the session closes with 1009 and the closer ends the connection). Origin-bound
+    /// requests go to `lane`. Once the session is closing, frames are read (the client's
+    /// answer to the close frame ends the stream) but no longer acted on.
+    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession,
+                      lane: AsyncStream<GatewaySessionStateMachine.Action>.Continuation, token: String?) async -> Bool {
+        if let token { await perform(.verifyToken(id: nil, token: token), session: session) }
+        do {
+            for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
+                if session.isClosing { continue }
+                let action: GatewaySessionStateMachine.Action
+                switch message {
+                case .text(let text):
+                    action = session.state.withLock { $0.machine.received(Array(text.utf8), now: Self.now()) }
+                case .binary:
+                    action = session.state.withLock { $0.machine.receivedBinary() }
+                }
+                switch action {
+                case .subscribe, .unsubscribe, .publish, .verifyToken: lane.yield(action)
+                default: await perform(action, session: session)
+                }
+            }
+            return true
+        } catch {
+            logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+            session.close(code: WebSocketCloseCode.messageTooBig, reason: "frame too large or malformed")
+            return false
+        }
+    }
+
+    /// Closes every session with 1001 so clients reconnect elsewhere (edge shutdown).
+    func closeAll(reason: String) {
+        for session in sessions.withLock({ Array($0.values) }) {
+            session.close(code: WebSocketCloseCode.goingAway, reason: reason)
+        }
+    }
+}

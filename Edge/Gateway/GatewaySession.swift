@@ -1,0 +1,153 @@
+import NIOCore
+import StreamLyAPI
+import Synchronization
+
+/// One WebSocket client on this edge: its state machine and its bounded send buffer.
+///
+/// Anything may send frames (fan-out, replies); they are written straight to the
+/// connection on its event loop, with no task in between, and counted until they are on
+/// the wire. A client that lets more than `sendBufferBytes` pile up is disconnected with
+/// 4008 rather than buffered without bound. Closing goes through `closeRequests`: the
+/// connection's task sends the close frame after everything already accepted.
+final class GatewaySession: Sendable {
+    /// A close the connection's task must perform (`Gateway.serve`).
+    struct CloseRequest: Error, Sendable {
+        let code: WebSocketCloseCode
+        let reason: String
+    }
+
+    struct State {
+        var machine: GatewaySessionStateMachine
+        /// Accepted text bytes not yet on the wire.
+        var queuedBytes = 0
+        /// Accepted frames not yet handed to the connection, in order.
+        var pending: [ByteBuffer] = []
+        /// A drain of `pending` is scheduled on the event loop.
+        var drainScheduled = false
+        var closing = false
+    }
+
+    let id: UInt64
+    let limits: GatewayLimits
+    let state: Mutex<State>
+    let transport: any GatewayTransport
+    /// Yields at most one close request, then finishes (also when the connection ends).
+    let closeRequests: AsyncStream<CloseRequest>
+    private let closeContinuation: AsyncStream<CloseRequest>.Continuation
+
+    init(id: UInt64, limits: GatewayLimits, now: UInt64, transport: any GatewayTransport,
+         publishBudgets: PublishBudgets? = nil) {
+        self.id = id
+        self.limits = limits
+        self.transport = transport
+        self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))
+        (closeRequests, closeContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
+    }
+
+    /// The authenticated user, if any.
+    var user: GatewaySessionStateMachine.User? { state.withLock { $0.machine.user } }
+
+    /// Sends a text frame. Returns false (and starts closing with 4008) if the client is
+    /// too slow, or false if the session is already closing.
+    @discardableResult
+    func enqueue(_ text: ByteBuffer) -> Bool {
+        let (accepted, drain) = queue(CollectionOfOne(text))
+        if drain { Self.scheduleDrains([self]) }
+        return accepted
+    }
+
+    /// Sends frames to many sessions with one hop per event loop (fan-out).
+    static func send(_ sends: [(session: GatewaySession, texts: [ByteBuffer])]) {
+        scheduleDrains(sends.compactMap { session, texts in session.queue(texts).drain ? session : nil })
+    }
+
+    /// Accepts `texts` into the send buffer, after everything accepted before: the order of
+    /// `queue` calls is the order on the wire (callers that must keep an order across
+    /// sessions, like the hub, call it under their own lock). Refuses them if the session is
+    /// closing, or if the bound would be exceeded (then it starts closing with 4008).
+    /// `drain` is true when the caller must pass the session to `scheduleDrains`.
+    func queue(_ texts: some Collection<ByteBuffer>) -> (accepted: Bool, drain: Bool) {
+        let bytes = texts.reduce(0) { $0 + $1.readableBytes }
+        let outcome = state.withLock { state -> Result<(accepted: Bool, drain: Bool), CloseRequest> in
+            guard !state.closing else { return .success((false, false)) }
+            if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.queuedBytes + bytes) {
+                state.closing = true
+                return .failure(CloseRequest(code: code, reason: reason))
+            }
+            state.queuedBytes += bytes
+            state.pending.append(contentsOf: texts)
+            defer { state.drainScheduled = true }
+            return .success((true, !state.drainScheduled))
+        }
+        switch outcome {
+        case .success(let queued):
+            return queued
+        case .failure(let close):
+            closeContinuation.yield(close)
+            closeContinuation.finish()
+            return (false, false)
+        }
+    }
+
+    /// Drains the sessions' pending frames on their event loops, one hop per loop.
+    static func scheduleDrains(_ sessions: [GatewaySession]) {
+        guard !sessions.isEmpty else { return }
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sessions: [GatewaySession])] = [:]
+        for session in sessions {
+            let loop = session.transport.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].sessions.append(session)
+        }
+        for (loop, sessions) in byLoop.values {
+            if loop.inEventLoop {
+                for session in sessions { session.drain() }
+            } else {
+                loop.execute { for session in sessions { session.drain() } }
+            }
+        }
+    }
+
+    /// On the event loop: writes everything pending and flushes; the bytes leave the send
+    /// buffer once on the wire. A failed write means the connection is gone.
+    private func drain() {
+        let texts = state.withLock { state in
+            state.drainScheduled = false
+            defer { state.pending = [] }
+            return state.pending
+        }
+        guard !texts.isEmpty else { return }
+        let bytes = texts.reduce(0) { $0 + $1.readableBytes }
+        transport.writeOnLoop(texts) { ok in
+            self.state.withLock { $0.queuedBytes -= bytes }
+            if !ok { self.finish() }
+        }
+    }
+
+    /// Sends a close frame after what is queued and stops accepting frames.
+    func close(code: WebSocketCloseCode, reason: String) {
+        let first = state.withLock { state -> Bool in
+            defer { state.closing = true }
+            return !state.closing
+        }
+        guard first else { return }
+        closeContinuation.yield(CloseRequest(code: code, reason: reason))
+        closeContinuation.finish()
+    }
+
+    /// The connection ended: accept nothing more.
+    func finish() {
+        state.withLock { $0.closing = true }
+        closeContinuation.finish()
+    }
+
+    var isClosing: Bool { state.withLock { $0.closing } }
+}
+
+/// Where a session's frames are written: the client's connection (`ChannelTransport`), or
+/// a recorder in tests.
+protocol GatewayTransport: Sendable {
+    /// The event loop the frames are written on.
+    var eventLoop: any EventLoop { get }
+    /// Called on `eventLoop`: writes `texts` as text frames, in order, and flushes; `done`
+    /// runs with true once the last is on the wire, false if the connection failed.
+    func writeOnLoop(_ texts: [ByteBuffer], done: @escaping @Sendable (Bool) -> Void)
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import StreamLyAPI
+
+/// The public REST API under `/api/v1` (docs/api.md). The edge authenticates bearer
+/// tokens itself and forwards the work to an origin over the link.
+struct RESTRoutes: Sendable {
+    let origin: OriginClient
+    let verifier: any AccessTokenVerifier
+    /// Largest request body accepted.
+    static let maxBody = 64 * 1_024
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("auth/signup") { request, context in try await forward(ChatLink.Method.signup, request, context, auth: false) }
+        api.post("auth/login") { request, context in try await forward(ChatLink.Method.login, request, context, auth: false) }
+        api.post("auth/refresh") { request, context in try await forward(ChatLink.Method.refresh, request, context, auth: false) }
+        api.post("channels") { request, context in try await forward(ChatLink.Method.createChannel, request, context, auth: true) }
+        api.get("channels") { request, context in
+            let user = try await verifier.authenticate(request)
+            return respond(await origin.forward(ChatLink.Method.listChannels, user: user, body: ByteBuffer(string: "{}")))
+        }
+        api.post("channels/:id/members") { request, context in
+            let user = try await verifier.authenticate(request)
+            let body = try await request.body.collect(upTo: Self.maxBody)
+            guard let member = try? JSONDecoder().decode(API.AddMember.self, from: Data(body.readableBytesView)) else {
+                return EdgeHTTPError(.badRequest, .badRequest, "body must be {\"user_id\": \"…\"}").response()
+            }
+            let channel = context.parameters.get("id") ?? ""
+            return respond(await origin.forward(
+                ChatLink.Method.addMember, user: user,
+                body: JSONBody.encode(ChatLinkBodies.AddMember(channel: channel, user_id: member.user_id))))
+        }
+        api.get("videos/:id") { request, context in try await video(request, context) }
+        api.post("attachments") { request, context in
+            try await forward(AttachmentLink.Method.create, request, context, auth: true)
+        }
+        api.get("attachments/:id") { request, context in
+            let user = try await verifier.authenticate(request)
+            return respond(await origin.forward(
+                AttachmentLink.Method.get, user: user,
+                metadata: [AttachmentLink.Metadata.attachment: context.parameters.get("id") ?? ""], body: ByteBuffer(string: "{}")))
+        }
+        api.get("channels/:id/messages") { request, context in
+            let user = try await verifier.authenticate(request)
+            let query = request.uri.queryParameters
+            func number(_ name: String) throws -> Int64? {
+                guard let raw = query[name[...]] else { return nil }
+                guard let value = Int64(raw), value >= 0 else { throw EdgeHTTPError.badRequest("\(name) must be a non-negative integer") }
+                return value
+            }
+            let history = ChatLinkBodies.History(
+                channel: context.parameters.get("id") ?? "", after: try number("after"), before: try number("before"),
+                limit: try number("limit").map { Int(min($0, 500)) })
+            return respond(await origin.forward(ChatLink.Method.history, user: user, body: JSONBody.encode(history)))
+        }
+    }
+
+    /// `GET /videos/{id}`: the origin's state of the video.
+    private func video(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await verifier.authenticate(request)
+        let id = context.parameters.get("id") ?? ""
+        do {
+            let video = try await origin.call(VODLink.Method.getVideo, user: user, metadata: [VODLink.Metadata.video: id],
+                                              body: [String: String](), as: API.Video.self)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: JSONBody.encode(video)))
+        } catch let error as OriginClientError {
+            return EdgeHTTPError(.init(code: error.status), error.code, error.message).response()
+        }
+    }
+
+    private func forward(_ method: String, _ request: Request, _ context: BasicRequestContext, auth: Bool) async throws -> Response {
+        let user = auth ? try await verifier.authenticate(request) : nil
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxBody)
+        } catch {
+            return EdgeHTTPError(.contentTooLarge, .tooLarge, "request body exceeds \(Self.maxBody) bytes").response()
+        }
+        return respond(await origin.forward(method, user: user, body: body))
+    }
+
+    private func respond(_ answer: (status: Int, body: ByteBuffer)) -> Response {
+        Response(status: .init(code: answer.status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: answer.body))
+    }
+}
