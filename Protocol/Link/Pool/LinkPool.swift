@@ -183,24 +183,8 @@ public final class LinkPool: Service, Sendable {
     /// `waitForPeer` for one before failing with `unavailable`.
     public func request(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer(),
                         affinity: String? = nil, waitForPeer: Duration = .seconds(2)) async throws -> LinkResponse {
-        let deadline = ContinuousClock.now + waitForPeer
-        var tried = Set<ObjectIdentifier>()
-        var lastError: LinkError?
-        while true {
-            if let connection = nextConnection(excluding: tried, affinity: affinity) {
-                do {
-                    return try await connection.request(method, metadata: metadata, body: body)
-                } catch let error as LinkError where error.isRetryable {
-                    tried.insert(ObjectIdentifier(connection))
-                    lastError = error
-                    continue
-                }
-            }
-            guard ContinuousClock.now < deadline else {
-                throw lastError ?? LinkError(.unavailable, "no origin link is up")
-            }
-            tried.removeAll()
-            try await Task.sleep(for: .milliseconds(25))
+        try await onHealthyMember(affinity: affinity, waitForPeer: waitForPeer) { connection in
+            try await connection.request(method, metadata: metadata, body: body)
         }
     }
 
@@ -212,13 +196,24 @@ public final class LinkPool: Service, Sendable {
                                  waitForPeer: Duration = .seconds(2)) async throws
         -> (writer: LinkBodyWriter, response: @Sendable () async throws -> LinkResponse)
     {
+        try await onHealthyMember(affinity: affinity, waitForPeer: waitForPeer) { connection in
+            try await connection.streamingRequest(method, metadata: metadata)
+        }
+    }
+
+    /// Runs `operation` on a healthy member; a refusal (never processed) moves it to the
+    /// next member. With no member left, polls every 25 ms until `waitForPeer` has passed,
+    /// then fails with the last refusal or `unavailable`.
+    private func onHealthyMember<Result>(
+        affinity: String?, waitForPeer: Duration, _ operation: (LinkConnection) async throws -> Result
+    ) async throws -> Result {
         let deadline = ContinuousClock.now + waitForPeer
         var tried = Set<ObjectIdentifier>()
         var lastError: LinkError?
         while true {
             if let connection = nextConnection(excluding: tried, affinity: affinity) {
                 do {
-                    return try await connection.streamingRequest(method, metadata: metadata)
+                    return try await operation(connection)
                 } catch let error as LinkError where error.isRetryable {
                     tried.insert(ObjectIdentifier(connection))
                     lastError = error
