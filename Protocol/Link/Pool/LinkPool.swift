@@ -53,18 +53,21 @@ public final class LinkPool: Service, Sendable {
     let endpoint: LinkEndpointConfiguration
     let tls: NIOSSLContext?
     let backoff: RetryPolicy
+    /// The clock reconnect waits run on (tests pass their own).
+    let clock: any Clock<Duration>
     let logger: Logger
     let onInbound: @Sendable (LinkInbound, LinkConnection) async -> Void
     private let members: NIOLockedValueBox<[Member]>
     private let cursor = NIOLockedValueBox(0)
 
     public init(addresses: [Address], endpoint: LinkEndpointConfiguration, tls: NIOSSLContext? = nil,
-                backoff: RetryPolicy = .linkReconnect, logger: Logger,
+                backoff: RetryPolicy = .linkReconnect, clock: any Clock<Duration> = ContinuousClock(), logger: Logger,
                 onInbound: @escaping @Sendable (LinkInbound, LinkConnection) async -> Void = { _, _ in }) {
         self.addresses = addresses
         self.endpoint = endpoint
         self.tls = tls
         self.backoff = backoff
+        self.clock = clock
         self.logger = logger
         self.onInbound = onInbound
         self.members = NIOLockedValueBox(addresses.map {
@@ -131,9 +134,8 @@ public final class LinkPool: Service, Sendable {
                 }
                 logger.debug("link connect failed", metadata: ["origin": "\(address)", "error": "\(error)"])
             }
-            let wait = backoff.delay(attempt: attempt, unit: Double.random(in: 0..<1))
+            try? await backoff.sleep(beforeAttempt: attempt, on: clock)
             attempt += 1
-            try? await Task.sleep(for: wait)
         }
     }
 
