@@ -56,9 +56,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// Sleeps on `clock` for the wait before attempt `attempt`; throws when cancelled.
-    public func sleep<C: Clock>(beforeAttempt attempt: Int, on clock: C, unit: Double = .random(in: 0..<1)) async throws
-        where C.Duration == Duration
-    {
+    public func sleep(beforeAttempt attempt: Int, on clock: any Clock<Duration>, unit: Double = .random(in: 0..<1)) async throws {
         try await clock.sleep(for: delay(attempt: attempt, unit: unit))
     }
 }
