@@ -113,6 +113,9 @@ let package = Package(
                                          "libswscale-dev", "libswresample-dev", "libx264-dev"])]),
         .target(name: "StreamLyOriginNative", dependencies: ["CRdKafka", "CFFmpeg"],
                 path: "Origin/Native", swiftSettings: swiftSettings),
+        // MARK: Origin VOD ladder: the domain logic of a transcode over the FFmpeg owners
+        .target(name: "StreamLyTranscode", dependencies: ["StreamLyOriginNative"],
+                path: "Origin/Transcode", swiftSettings: swiftSettings),
         // MARK: Edge tier
         .target(
             name: "StreamLyEdge",
@@ -187,9 +190,11 @@ let package = Package(
         .target(
             name: "StreamLyOrigin",
             dependencies: [
+                "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLyTranscode",
                 "StreamLyAPI",
                 "StreamLyStore",
                 "StreamLyStorage",
@@ -220,6 +225,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLyTranscode",
                 "StreamLyStorage",
                 "StreamLyTokens",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -270,6 +276,12 @@ let package = Package(
             name: "OriginNativeTests",
             dependencies: ["StreamLyOriginNative"],
             path: "Tests/OriginNativeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TranscodeTests",
+            dependencies: ["StreamLyTranscode", "StreamLyOriginNative"],
+            path: "Tests/TranscodeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -338,7 +350,7 @@ let package = Package(
         .testTarget(
             name: "OriginTests",
             dependencies: [
-                "StreamLyOrigin", "StreamLyAPI",
+                "StreamLyOrigin", "StreamLyAPI", "StreamLyRetry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

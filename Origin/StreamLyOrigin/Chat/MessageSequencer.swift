@@ -13,7 +13,7 @@ import Synchronization
 /// deduplication in `MessageStore.append` makes the replay harmless.
 struct MessageSequencer: Sendable {
     let consumer: KafkaConsumer
-    let producer: ChatProducer
+    let producer: EventProducer
     /// Where committed messages go (`ChatTopics.events`).
     let eventsTopic: String
     let messages: MessageStore

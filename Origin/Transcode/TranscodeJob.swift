@@ -1,5 +1,5 @@
 import Foundation
-internal import CFFmpeg
+import StreamLyOriginNative
 
 /// One run of the ladder, entirely on the calling thread (blocking): demux → decode once →
 /// for each picture decide the keyframe, then scale + encode + mux per rung; audio is decoded,
@@ -37,30 +37,32 @@ final class TranscodeJob {
         }
         try prepareOutputDirectory(rungs: plan)
 
-        let audio = try source.audioDecoder.map { _ in
-            try AudioTrackEncoder(bitrate: configuration.audioBitrate, sampleRate: configuration.audioSampleRate,
-                                  globalHeader: true)
-        }
-        let rungs = try plan.map { rung in
+        let audio = source.hasAudio
+            ? try AudioTrackEncoder(bitrate: configuration.audioBitrate, sampleRate: configuration.audioSampleRate,
+                                    globalHeader: true)
+            : nil
+        let encoders = try plan.map { rung in
             try VideoRungEncoder(
-                rung: rung, directory: output.appendingPathComponent(rung.name).path,
-                timeBase: source.videoTimeBase, frameRate: source.frameRate, colors: source.videoParameters,
-                audio: audio, configuration: configuration)
+                width: rung.width, height: rung.height, videoBitrate: rung.videoBitrate, maxBitrate: rung.maxBitrate,
+                bufferSize: rung.bufferSize, directory: output.appendingPathComponent(rung.name).path, source: source,
+                audio: audio, preset: configuration.preset, segmentDuration: configuration.segmentDuration)
         }
         let posterSize = Self.posterSize(width: top.width, height: top.height, maxWidth: configuration.posterMaxWidth)
         let poster = PosterWriter(
             path: output.appendingPathComponent("poster.jpg").path, width: posterSize.width,
             height: posterSize.height, targetSeconds: (source.duration ?? 0) * configuration.posterPosition)
 
-        let pipeline = try TranscodePipeline(
-            source: source, rungs: rungs, audio: audio, poster: poster,
-            cadence: KeyframeCadence(intervalSeconds: configuration.segmentDuration,
-                                     timeBase: (source.videoTimeBase.num, source.videoTimeBase.den)))
-        try pipeline.run(job: self)
-        for rung in rungs { try rung.finish() }
+        var cadence = KeyframeCadence(intervalSeconds: configuration.segmentDuration,
+                                      timeBase: source.videoTimeBaseFraction)
+        let pipeline = try TranscodePipeline(source: source, rungs: encoders, audio: audio, poster: poster) {
+            cadence.isKeyframe(pts: $0)
+        }
+        try pipeline.run(checkContinue: checkContinue, reportProgress: reportProgress)
+        for encoder in encoders { try encoder.finish() }
         try poster.finish()
 
-        let result = try summarize(rungs: rungs, frameRate: source.frameRate, hasAudio: audio != nil)
+        let result = try summarize(rungs: Array(zip(plan, encoders)), framesPerSecond: source.framesPerSecond,
+                                   hasAudio: audio != nil)
         if let final = throttle.finish() { progress(final) }
         return result
     }
@@ -97,7 +99,8 @@ final class TranscodeJob {
                 let url = output.appendingPathComponent(name)
                 if files.fileExists(atPath: url.path) { try files.removeItem(at: url) }
             }
-            for rung in rungs {
+            for (rung, encoder) in rungs {
+            let videoCodecString = AVCCodecString.make(extradata: encoder.extradata) ?? "avc1.640028"
                 try files.createDirectory(at: output.appendingPathComponent(rung.name), withIntermediateDirectories: true)
             }
         } catch {
@@ -105,34 +108,35 @@ final class TranscodeJob {
         }
     }
 
-    private func summarize(rungs: [VideoRungEncoder], frameRate: AVRational, hasAudio: Bool) throws -> TranscodeResult {
+    private func summarize(rungs: [(rung: PlannedRung, encoder: VideoRungEncoder)], framesPerSecond fps: Double,
+                           hasAudio: Bool) throws -> TranscodeResult {
         var renditions: [TranscodeRendition] = []
         var files = ["master.m3u8", "poster.jpg"]
         var duration = 0.0
-        let fps = frameRate.den > 0 ? Double(frameRate.num) / Double(frameRate.den) : 0
-        for rung in rungs {
-            let folder = output.appendingPathComponent(rung.rung.name)
+        for (rung, encoder) in rungs {
+            let videoCodecString = AVCCodecString.make(extradata: encoder.extradata) ?? "avc1.640028"
+            let folder = output.appendingPathComponent(rung.name)
             let text: String
             do {
                 text = try String(contentsOf: folder.appendingPathComponent("index.m3u8"), encoding: .utf8)
             } catch {
-                throw OriginNativeError(code: .io, message: "cannot read \(rung.rung.name)/index.m3u8: \(error)")
+                throw OriginNativeError(code: .io, message: "cannot read \(rung.name)/index.m3u8: \(error)")
             }
             let summary = MediaPlaylistSummary.parse(text) { uri in
                 let attributes = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(uri).path)
                 return (attributes?[.size] as? NSNumber)?.intValue
             }
             guard !summary.segments.isEmpty else {
-                throw OriginNativeError(code: .invalidMedia, message: "\(rung.rung.name): no segment was produced")
+                throw OriginNativeError(code: .invalidMedia, message: "\(rung.name): no segment was produced")
             }
             if renditions.isEmpty { duration = summary.duration }
-            files.append("\(rung.rung.name)/index.m3u8")
-            if let initURI = summary.initURI { files.append("\(rung.rung.name)/\(initURI)") }
-            files.append(contentsOf: summary.segments.map { "\(rung.rung.name)/\($0.uri)" })
+            files.append("\(rung.name)/index.m3u8")
+            if let initURI = summary.initURI { files.append("\(rung.name)/\(initURI)") }
+            files.append(contentsOf: summary.segments.map { "\(rung.name)/\($0.uri)" })
             renditions.append(TranscodeRendition(
-                name: rung.rung.name, width: rung.rung.width, height: rung.rung.height,
+                name: rung.name, width: rung.width, height: rung.height,
                 bandwidth: summary.peakBandwidth, averageBandwidth: summary.averageBandwidth,
-                codecs: hasAudio ? rung.videoCodecString + ",mp4a.40.2" : rung.videoCodecString,
+                codecs: hasAudio ? videoCodecString + ",mp4a.40.2" : videoCodecString,
                 frameRate: fps))
         }
         do {

@@ -3,11 +3,12 @@ import Metrics
 import StreamLyOriginNative
 import Synchronization
 
-/// The origin's Kafka producer, replaced by a new one when librdkafka declares it fatally
+/// The origin's one Kafka producer: chat publishes and committed message events, video
+/// events and transcode jobs all go through it. It is replaced by a new one when librdkafka declares it fatally
 /// broken (an idempotent producer does so when the broker lost or reordered records it had
 /// acknowledged, e.g. after a broker restart without its log). A fatal producer refuses
 /// every record for good; without the replacement, publishes would fail until a restart.
-final class ChatProducer: Sendable {
+final class EventProducer: Sendable {
     private let make: @Sendable () throws -> KafkaProducer
     private let current: Mutex<KafkaProducer>
     private let logger: Logger

@@ -7,7 +7,7 @@ import StreamLyStore
 /// its edges and the edges to the WebSocket clients watching the video. Best effort: the state
 /// itself is in PostgreSQL (a `watch` starts with it), events only make it live.
 struct VideoEvents: Sendable {
-    let producer: ChatProducer
+    let producer: EventProducer
     let topic: String
     let logger: Logger
 
@@ -31,7 +31,7 @@ struct VideoEvents: Sendable {
 
 /// Queues transcode jobs on `<ns>.vod.jobs`.
 struct TranscodeJobQueue: Sendable {
-    let producer: ChatProducer
+    let producer: EventProducer
     let topic: String
 
     /// Returns once the broker has the job (acks=all).

@@ -3,13 +3,15 @@ internal import CFFmpeg
 /// The packet loop of a job: reads packets, decodes each stream once and fans decoded video
 /// out to the rungs (with one keyframe decision per picture) and decoded audio into the shared
 /// AAC encode. Damaged packets the decoder rejects are skipped, as the `ffmpeg` tool does; a
-/// video that yields no picture at all is `.invalidMedia`.
-final class TranscodePipeline {
+/// video that yields no picture at all is `.invalidMedia`. Which pictures are keyframes, when
+/// to stop and what progress means are the caller's (`isKeyframe`, `checkContinue`,
+/// `reportProgress`): this type only drives the C objects.
+package final class TranscodePipeline {
     private let source: TranscodeSource
     private let rungs: [VideoRungEncoder]
     private let audio: AudioTrackEncoder?
     private let poster: PosterWriter
-    private var cadence: KeyframeCadence
+    private let isKeyframe: (Int64) -> Bool
     private let packet: FFmpegPacket
     private let frame: FFmpegFrame
 
@@ -18,28 +20,36 @@ final class TranscodePipeline {
     private var lastPts: Int64?
     private var pictures = 0
 
-    init(source: TranscodeSource, rungs: [VideoRungEncoder], audio: AudioTrackEncoder?, poster: PosterWriter,
-         cadence: KeyframeCadence) throws {
+    /// - Parameters:
+    ///   - isKeyframe: called once per picture, in presentation order, with its pts relative to
+    ///     the first picture (in the source's video time base): whether it must be an IDR frame.
+    package init(source: TranscodeSource, rungs: [VideoRungEncoder], audio: AudioTrackEncoder?, poster: PosterWriter,
+                 isKeyframe: @escaping (Int64) -> Bool) throws {
         self.source = source
         self.rungs = rungs
         self.audio = audio
         self.poster = poster
-        self.cadence = cadence
+        self.isKeyframe = isKeyframe
         packet = try FFmpegPacket()
         frame = try FFmpegFrame()
     }
 
-    func run(job: TranscodeJob) throws {
+    /// Runs the packet loop to the end of the input.
+    ///
+    /// - Parameters:
+    ///   - checkContinue: called before every packet; throws to stop.
+    ///   - reportProgress: called per picture with its time and the input's duration, in seconds.
+    package func run(checkContinue: () throws -> Void, reportProgress: (Double, Double?) -> Void) throws {
         while try source.input.read(into: packet) {
             defer { packet.unref() }
-            try job.checkContinue()
+            try checkContinue()
             if packet.streamIndex == source.videoIndex {
-                try decodeVideo(packet, job: job)
+                try decodeVideo(packet, reportProgress: reportProgress)
             } else if packet.streamIndex == source.audioIndex {
                 try decodeAudio(packet)
             }
         }
-        try decodeVideo(nil, job: job)
+        try decodeVideo(nil, reportProgress: reportProgress)
         if source.audioDecoder != nil { try decodeAudio(nil) }
         guard pictures > 0 else {
             throw OriginNativeError(code: .invalidMedia, message: "no video frame could be decoded")
@@ -50,8 +60,8 @@ final class TranscodePipeline {
 
     // MARK: Video
 
-    private func decodeVideo(_ packet: FFmpegPacket?, job: TranscodeJob) throws {
-        try decode(packet, with: source.videoDecoder, "video") { try handlePicture(job: job) }
+    private func decodeVideo(_ packet: FFmpegPacket?, reportProgress: (Double, Double?) -> Void) throws {
+        try decode(packet, with: source.videoDecoder, "video") { try handlePicture(reportProgress: reportProgress) }
     }
 
     /// Sends a packet (nil: drain) and hands every frame the decoder yields to `handle`, with
@@ -72,7 +82,7 @@ final class TranscodePipeline {
         }
     }
 
-    private func handlePicture(job: TranscodeJob) throws {
+    private func handlePicture(reportProgress: (Double, Double?) -> Void) throws {
         let timeBase = source.videoTimeBase
         let timestamp: Int64
         if let value = frame.bestEffortTimestamp {
@@ -92,11 +102,11 @@ final class TranscodePipeline {
         pictures += 1
 
         frame.pointer.pointee.pts = pts
-        frame.pointer.pointee.pict_type = cadence.isKeyframe(pts: pts) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+        frame.pointer.pointee.pict_type = isKeyframe(pts) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
         for rung in rungs { try rung.encode(frame) }
         let seconds = FFmpeg.seconds(pts, timeBase)
         try poster.consider(frame, seconds: seconds)
-        job.reportProgress(seconds: seconds, duration: source.duration)
+        reportProgress(seconds, source.duration)
         if origin != nil { try encodeAudio() }
     }
 

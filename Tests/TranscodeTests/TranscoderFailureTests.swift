@@ -1,5 +1,6 @@
 import Foundation
 import StreamLyOriginNative
+import StreamLyTranscode
 import Synchronization
 import Testing
 

@@ -4,7 +4,7 @@ internal import CFFmpeg
 /// Writes `poster.jpg`: the first decoded picture at or after a target time (e.g. 10% into the
 /// video), or the very first picture when the target is never reached, scaled and encoded with
 /// libavcodec's `mjpeg` encoder. The encoder's packet is a complete JFIF file.
-final class PosterWriter {
+package final class PosterWriter {
     private let path: String
     private let width: Int32
     private let height: Int32
@@ -12,7 +12,7 @@ final class PosterWriter {
     private var fallback: FFmpegFrame?
     private(set) var isWritten = false
 
-    init(path: String, width: Int, height: Int, targetSeconds: Double) {
+    package init(path: String, width: Int, height: Int, targetSeconds: Double) {
         self.path = path
         self.width = Int32(width)
         self.height = Int32(height)
@@ -32,7 +32,7 @@ final class PosterWriter {
     }
 
     /// Writes the poster from the first picture if the target was never reached.
-    func finish() throws {
+    package func finish() throws {
         guard !isWritten, let fallback else { return }
         try write(fallback)
         self.fallback = nil

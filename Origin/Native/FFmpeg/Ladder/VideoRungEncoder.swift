@@ -4,8 +4,9 @@ internal import CFFmpeg
 /// size and format), a libx264 encoder and an `hls` muxer writing `<dir>/index.m3u8`,
 /// `<dir>/init.mp4` and `<dir>/seg_NNNNN.m4s` (fMP4). Audio packets from the shared AAC encode
 /// are muxed in beside the video.
-final class VideoRungEncoder {
-    let rung: PlannedRung
+package final class VideoRungEncoder {
+    private let width: Int32
+    private let height: Int32
     private let encoder: FFmpegCodecContext
     private let output: FFmpegOutput
     private let scaler: FFmpegScaler
@@ -18,33 +19,39 @@ final class VideoRungEncoder {
     private var videoMuxTimeBase = AVRational(num: 0, den: 1)
     private var audioMuxTimeBase = AVRational(num: 0, den: 1)
 
-    /// The encoder's `avc1.PPCCLL` codec string, read from its SPS.
-    let videoCodecString: String
+    /// The encoder's extradata (its SPS and PPS), from which the `avc1.PPCCLL` codec string is read.
+    package let extradata: [UInt8]
 
     /// Opens the encoder and the muxer and writes the init segment.
     ///
     /// - Parameters:
-    ///   - timeBase: the time base of the pts values passed to `encode` (the source stream's).
-    ///   - frameRate: the source frame rate, which sets the GOP length.
-    ///   - colors: decoder parameters whose colour description is copied to the output.
-    init(rung: PlannedRung, directory: String, timeBase: AVRational, frameRate: AVRational,
-         colors: UnsafePointer<AVCodecParameters>, audio: AudioTrackEncoder?,
-         configuration: TranscodeConfiguration) throws {
-        self.rung = rung
+    ///   - width, height: the rung's picture size.
+    ///   - videoBitrate, maxBitrate, bufferSize: x264 ABR rate control (`b`, `maxrate`, `bufsize`).
+    ///   - source: the input; its video time base (the unit of the pts values passed to
+    ///     `encode`), frame rate (which sets the GOP length) and colour description are used.
+    ///   - preset: the x264 preset.
+    ///   - segmentDuration: the HLS segment length in seconds (also the GOP length).
+    package init(width: Int, height: Int, videoBitrate: Int, maxBitrate: Int, bufferSize: Int, directory: String,
+                 source: TranscodeSource, audio: AudioTrackEncoder?, preset: String, segmentDuration: Double) throws {
+        let timeBase = source.videoTimeBase
+        let frameRate = source.frameRate
+        let colors = source.videoParameters
+        self.width = Int32(width)
+        self.height = Int32(height)
         output = try FFmpegOutput(format: "hls", path: directory + "/index.m3u8")
         encoder = try FFmpegCodecContext.encoder(named: "libx264")
         let context = encoder.pointer
-        context.pointee.width = Int32(rung.width)
-        context.pointee.height = Int32(rung.height)
+        context.pointee.width = Int32(width)
+        context.pointee.height = Int32(height)
         context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
         context.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
         context.pointee.time_base = timeBase
         context.pointee.framerate = frameRate
-        context.pointee.bit_rate = Int64(rung.videoBitrate)
-        context.pointee.rc_max_rate = Int64(rung.maxBitrate)
-        context.pointee.rc_buffer_size = Int32(clamping: rung.bufferSize)
+        context.pointee.bit_rate = Int64(videoBitrate)
+        context.pointee.rc_max_rate = Int64(maxBitrate)
+        context.pointee.rc_buffer_size = Int32(clamping: bufferSize)
         let framesPerSecond = Double(frameRate.num) / Double(max(frameRate.den, 1))
-        let gop = Int32(max(1, (framesPerSecond * configuration.segmentDuration).rounded()))
+        let gop = Int32(max(1, (framesPerSecond * segmentDuration).rounded()))
         context.pointee.gop_size = gop
         context.pointee.keyint_min = gop
         context.pointee.thread_count = 0
@@ -55,12 +62,12 @@ final class VideoRungEncoder {
         context.pointee.chroma_sample_location = colors.pointee.chroma_location
         if output.wantsGlobalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
         try encoder.open(options: [
-            ("preset", configuration.preset),
+            ("preset", preset),
             ("forced-idr", "1"),
             ("x264-params", "scenecut=0:open-gop=0"),
         ])
         encoderTimeBase = timeBase
-        videoCodecString = AVCCodecString.make(extradata: encoder.extradata) ?? "avc1.640028"
+        extradata = encoder.extradata
 
         videoStream = try output.addStream(for: encoder)
         if let audio {
@@ -72,7 +79,7 @@ final class VideoRungEncoder {
         }
         try output.writeHeader(options: [
             ("hls_segment_type", "fmp4"),
-            ("hls_time", String(configuration.segmentDuration)),
+            ("hls_time", String(segmentDuration)),
             ("hls_playlist_type", "vod"),
             ("hls_flags", "independent_segments"),
             ("hls_fmp4_init_filename", "init.mp4"),
@@ -82,9 +89,8 @@ final class VideoRungEncoder {
         videoMuxTimeBase = output.timeBase(of: videoStream)
         if let audioStream { audioMuxTimeBase = output.timeBase(of: audioStream) }
 
-        scaler = FFmpegScaler(width: Int32(rung.width), height: Int32(rung.height), format: AV_PIX_FMT_YUV420P,
-                              threads: 0)
-        scaled = try FFmpegFrame.video(width: Int32(rung.width), height: Int32(rung.height), format: AV_PIX_FMT_YUV420P)
+        scaler = FFmpegScaler(width: Int32(width), height: Int32(height), format: AV_PIX_FMT_YUV420P, threads: 0)
+        scaled = try FFmpegFrame.video(width: Int32(width), height: Int32(height), format: AV_PIX_FMT_YUV420P)
         packet = try FFmpegPacket()
     }
 
@@ -93,7 +99,7 @@ final class VideoRungEncoder {
     /// this rung's own buffer unless it already fits (size, 4:2:0 8-bit, limited range), in which
     /// case it is sent as is (libavcodec takes a reference, no copy in Swift).
     func encode(_ frame: FFmpegFrame) throws {
-        if frame.width == Int32(rung.width), frame.height == Int32(rung.height),
+        if frame.width == width, frame.height == height,
            frame.format == AV_PIX_FMT_YUV420P.rawValue, frame.pointer.pointee.color_range != AVCOL_RANGE_JPEG {
             try encoder.send(frame)
         } else {
@@ -124,7 +130,7 @@ final class VideoRungEncoder {
     }
 
     /// Writes the last segment and the final `index.m3u8`.
-    func finish() throws {
+    package func finish() throws {
         try output.finish()
     }
 

@@ -6,7 +6,7 @@ internal import CFFmpeg
 ///
 /// Audio is buffered until the video's first timestamp (the origin) is known, then placed on
 /// the same clock: a late start becomes a pts offset, an early start drops the samples before it.
-final class AudioTrackEncoder {
+package final class AudioTrackEncoder {
     let encoder: FFmpegCodecContext
     private let resampler: FFmpegResampler
     private let fifo: FFmpegAudioFIFO
@@ -28,7 +28,7 @@ final class AudioTrackEncoder {
 
     var timeBase: AVRational { encoder.pointer.pointee.time_base }
 
-    init(bitrate: Int, sampleRate: Int, globalHeader: Bool) throws {
+    package init(bitrate: Int, sampleRate: Int, globalHeader: Bool) throws {
         let rate = Int32(sampleRate)
         let layout = streamly_AV_CHANNEL_LAYOUT_STEREO()
         let encoder = try FFmpegCodecContext.encoder(named: "aac")

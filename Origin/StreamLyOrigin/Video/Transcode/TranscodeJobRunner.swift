@@ -7,6 +7,7 @@ import StreamLyAPI
 import StreamLyOriginNative
 import StreamLyStorage
 import StreamLyStore
+import StreamLyTranscode
 import Synchronization
 
 /// Runs one transcode job to its end: downloads the uploaded source, runs the in-process

@@ -1,4 +1,4 @@
-@testable import StreamLyOriginNative
+@testable import StreamLyTranscode
 import Testing
 
 @Suite struct LadderPlanTests {

@@ -3,23 +3,23 @@ internal import CFFmpeg
 /// The opened input of a job: the demuxer, the chosen video stream and its decoder, and the
 /// audio stream and decoder when there is one. Rejects what is not a usable video with
 /// `.invalidMedia` and a readable message.
-final class TranscodeSource {
+package final class TranscodeSource {
     let input: FFmpegInput
     let videoIndex: Int32
     let videoDecoder: FFmpegCodecContext
     let audioIndex: Int32?
     let audioDecoder: FFmpegCodecContext?
 
-    let width: Int
-    let height: Int
-    let sampleAspect: (Int, Int)
+    package let width: Int
+    package let height: Int
+    package let sampleAspect: (Int, Int)
     let videoTimeBase: AVRational
     let audioTimeBase: AVRational?
     let frameRate: AVRational
     /// Container duration in seconds, when known.
-    let duration: Double?
+    package let duration: Double?
 
-    init(path: String, acceptedFormats: Set<String>) throws {
+    package init(path: String, acceptedFormats: Set<String>) throws {
         input = try FFmpegInput(path: path)
         let names = input.formatName.split(separator: ",").map(String.init)
         guard names.contains(where: acceptedFormats.contains) else {
@@ -57,6 +57,17 @@ final class TranscodeSource {
             audioTimeBase = nil
             audioDecoder = nil
         }
+    }
+
+    /// Whether the input has an audio stream to encode.
+    package var hasAudio: Bool { audioDecoder != nil }
+
+    /// The video stream's time base (num, den): the unit of its timestamps.
+    package var videoTimeBaseFraction: (num: Int32, den: Int32) { (videoTimeBase.num, videoTimeBase.den) }
+
+    /// Frames per second (0 when the rate is unknown).
+    package var framesPerSecond: Double {
+        frameRate.den > 0 ? Double(frameRate.num) / Double(frameRate.den) : 0
     }
 
     /// The video stream's codec parameters (colour description for the encoders).

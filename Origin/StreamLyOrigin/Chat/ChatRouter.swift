@@ -8,12 +8,12 @@ import StreamLyProtocol
 import StreamLyStorage
 import StreamLyStore
 
-/// Answers the account, channel and chat methods edges call (ChatLink.Method).
+/// Answers the channel and chat methods edges call (`ChatLink.Method`; the `auth.*` ones
+/// are `AccountsRouter`'s).
 struct ChatRouter: Sendable {
-    let accounts: AccountService
     let channels: ChannelStore
     let messages: MessageStore
-    let producer: ChatProducer
+    let producer: EventProducer
     /// The publish topic (`ChatTopics.publish`).
     let topic: String
     let pending: PendingPublishes
@@ -26,15 +26,6 @@ struct ChatRouter: Sendable {
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
         do {
             switch request.method {
-            case ChatLink.Method.signup:
-                let body = try await request.decode(API.Credentials.self)
-                try await request.reply(try await accounts.signup(username: body.username, password: body.password), status: 201)
-            case ChatLink.Method.login:
-                let body = try await request.decode(API.Credentials.self)
-                try await request.reply(try await accounts.login(username: body.username, password: body.password))
-            case ChatLink.Method.refresh:
-                let body = try await request.decode(API.RefreshRequest.self)
-                try await request.reply(try await accounts.refresh(refreshToken: body.refresh_token))
             case ChatLink.Method.createChannel:
                 let user = try request.user()
                 let body = try await request.decode(API.CreateChannel.self)

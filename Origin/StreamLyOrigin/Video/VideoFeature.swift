@@ -5,12 +5,15 @@ import StreamLyLink
 import StreamLyOriginNative
 import StreamLyStorage
 import StreamLyStore
+import StreamLyTranscode
 
-/// The video-on-demand half of an origin: object storage, the job queue, this origin's
-/// transcode workers, and the fan-out of video events to its edges.
-struct OriginVOD: Sendable {
-    let store: any ObjectStore
-    let router: VideoInfoRouter
+/// Everything a video goes through on an origin: the upload methods into object storage, the
+/// job queue, this origin's transcode workers, the fan-out of video events to its edges, and
+/// the playback methods (`videos.get`, `vod.object`), on the shared `Infrastructure`.
+struct VideoFeature: Sendable {
+    let uploads: VideoRouter
+    let info: VideoInfoRouter
+    let objects: VODRouter
     let jobs: TranscodeJobQueue
     let events: VideoEvents
     let workers: [TranscodeWorker]
@@ -18,15 +21,17 @@ struct OriginVOD: Sendable {
     let videos: VideoStore
     let logger: Logger
 
-    static func make(configuration: OriginConfiguration, store: any ObjectStore, database: Database, producer: ChatProducer,
-                     consumerProperties: [String: String], edges: @escaping @Sendable () -> [LinkConnection],
-                     logger: Logger) async throws -> OriginVOD {
+    static func make(_ infrastructure: Infrastructure, edges: @escaping @Sendable () -> [LinkConnection],
+                     logger: Logger) throws -> VideoFeature {
+        let configuration = infrastructure.configuration
         // libav* prints a line per HLS segment at its default level; keep that for debug logs.
         FFmpeg.logLevel = ["trace", "debug"].contains(configuration.logLevel) ? .info : .error
         let topics = VODTopics(namespace: configuration.kafkaNamespace)
-        let videos = VideoStore(database: database)
+        let store = infrastructure.objects
+        let videos = VideoStore(database: infrastructure.database)
         let playback = try PlaybackLinks(secret: configuration.playbackSecret)
-        let events = VideoEvents(producer: producer, topic: topics.events, logger: logger)
+        let events = VideoEvents(producer: infrastructure.producer, topic: topics.events, logger: logger)
+        let jobs = TranscodeJobQueue(producer: infrastructure.producer, topic: topics.jobs)
         let settings = configuration.transcode
         var transcodeConfiguration = TranscodeConfiguration()
         transcodeConfiguration.preset = settings.preset
@@ -34,25 +39,33 @@ struct OriginVOD: Sendable {
         let runner = TranscodeJobRunner(videos: videos, store: store, events: events,
                                         transcoder: Transcoder(configuration: transcodeConfiguration),
                                         settings: settings, active: ActiveTranscodes(), logger: logger)
-        var workerProperties = consumerProperties
-        workerProperties["auto.offset.reset"] = "earliest"
         let workers = try (0..<settings.workers).map { index in
             TranscodeWorker(
-                consumer: try KafkaConsumer(brokers: configuration.kafkaBrokers, groupID: topics.workerGroup,
-                                            topics: [topics.jobs], properties: workerProperties, bufferCapacity: 64),
+                consumer: try infrastructure.consumer(groupID: topics.workerGroup, topics: [topics.jobs], from: .earliest,
+                                                      bufferCapacity: 64),
                 runner: runner, logger: logger.withMetadata(["worker": "\(index)"]))
         }
-        var fanoutProperties = consumerProperties
-        fanoutProperties["auto.offset.reset"] = "latest"
         let fanout = VideoEventFanout(
-            consumer: try KafkaConsumer(
-                brokers: configuration.kafkaBrokers,
-                groupID: "\(topics.fanoutGroupPrefix)-\(configuration.nodeID)-\(UUID().uuidString.prefix(8))",
-                topics: [topics.events], properties: fanoutProperties),
+            consumer: try infrastructure.consumer(groupID: infrastructure.ownGroup(prefix: topics.fanoutGroupPrefix),
+                                                  topics: [topics.events], from: .latest),
             edges: edges, logger: logger)
-        return OriginVOD(store: store, router: VideoInfoRouter(videos: videos, playback: playback),
-                         jobs: TranscodeJobQueue(producer: producer, topic: topics.jobs), events: events,
-                         workers: workers, fanout: fanout, videos: videos, logger: logger)
+        let hooks = uploadHooks(events: events, jobs: jobs, logger: logger)
+        return VideoFeature(uploads: makeUploads(infrastructure, videos: videos, hooks: hooks, logger: logger),
+                            info: VideoInfoRouter(videos: videos, playback: playback),
+                            objects: VODRouter(store: store, logger: logger),
+                            jobs: jobs, events: events, workers: workers, fanout: fanout, videos: videos, logger: logger)
+    }
+
+    /// The upload path on the object store; `hooks` are told about upload progress and completion.
+    private static func makeUploads(_ infrastructure: Infrastructure, videos: VideoStore, hooks: UploadHooks,
+                                    logger: Logger) -> VideoRouter {
+        let upload = infrastructure.configuration.upload
+        let settings = UploadSettings(partSize: upload.partBytes, maxLength: upload.maxBytes)
+        let finisher = UploadFinisher(videos: videos, objects: infrastructure.objects, partSize: settings.partSize,
+                                      hooks: hooks, logger: logger)
+        let writer = UploadWriter(videos: videos, objects: infrastructure.objects, settings: settings, hooks: hooks,
+                                  finisher: finisher, logger: logger)
+        return VideoRouter(videos: videos, writer: writer, locks: UploadLocks())
     }
 
     /// Runs the workers and the fan-out until cancelled; cancelling stops a job mid-way (its
@@ -83,11 +96,8 @@ struct OriginVOD: Sendable {
 
     /// Upload progress becomes `uploading` events for watchers; a complete upload queues its
     /// transcode job (if the broker refuses, the requeue sweep queues it within minutes).
-    var uploadHooks: UploadHooks {
-        let events = events
-        let jobs = jobs
-        let logger = logger
-        return UploadHooks(
+    private static func uploadHooks(events: VideoEvents, jobs: TranscodeJobQueue, logger: Logger) -> UploadHooks {
+        UploadHooks(
             progress: { id, offset, length in
                 let progress = length.map { $0 > 0 ? min(1, Double(offset) / Double($0)) : 0 } ?? 0
                 await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "uploading", progress: progress))
