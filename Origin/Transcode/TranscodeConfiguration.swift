@@ -1,3 +1,5 @@
+import StreamLyOriginNative
+
 /// Settings of the VOD ladder. A `Sendable` value built once (e.g. from the origin's
 /// configuration) and passed to `Transcoder`.
 public struct TranscodeConfiguration: Hashable, Sendable {

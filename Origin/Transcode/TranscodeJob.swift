@@ -99,8 +99,7 @@ final class TranscodeJob {
                 let url = output.appendingPathComponent(name)
                 if files.fileExists(atPath: url.path) { try files.removeItem(at: url) }
             }
-            for (rung, encoder) in rungs {
-            let videoCodecString = AVCCodecString.make(extradata: encoder.extradata) ?? "avc1.640028"
+            for rung in rungs {
                 try files.createDirectory(at: output.appendingPathComponent(rung.name), withIntermediateDirectories: true)
             }
         } catch {

@@ -8,13 +8,12 @@ import StreamLyOriginNative
 import StreamLyStorage
 import StreamLyStore
 import StreamLyTranscode
-import Synchronization
 
 /// Runs one transcode job to its end: downloads the uploaded source, runs the in-process
 /// ladder (`Transcoder`), uploads every output under `vod/{id}/`, and marks the video ready.
-/// Retries with exponential backoff; input that is not a usable video fails at once with
-/// FFmpeg's reason; after `maxAttempts` attempts (a worker that died mid-job counts as one)
-/// the video is `failed` with the last reason. Outputs have fixed keys, so a redone job
+/// The decisions (retries with exponential backoff, at once `failed` for input that is not a
+/// usable video, `failed` after `maxAttempts` attempts, a worker that died mid-job counting as
+/// one) are `StateMachine`'s; this type does the I/O. Outputs have fixed keys, so a redone job
 /// overwrites the same objects.
 struct TranscodeJobRunner: Sendable {
     let videos: VideoStore
@@ -24,6 +23,8 @@ struct TranscodeJobRunner: Sendable {
     let settings: TranscodeSettings
     let active: ActiveTranscodes
     let logger: Logger
+    /// Where the runner and its worker sleep (retry delays, waits for a busy video, lease renewals).
+    var clock: any Clock<Duration> & Sendable = ContinuousClock()
 
     /// How a job ended for the worker: commit its offset unless `interrupted`.
     enum Outcome: Equatable, Sendable {
@@ -34,63 +35,66 @@ struct TranscodeJobRunner: Sendable {
     static func outputPrefix(_ id: UUID) -> String { "vod/\(id.uuidString.lowercased())/" }
 
     func run(_ id: UUID) async -> Outcome {
-        var lastError: String?
-        while !Task.isCancelled {
-            let attempt: Int
-            do {
-                switch try await videos.startAttempt(id: id, lease: settings.leaseSeconds) {
-                case .finished:
-                    return .skipped
-                case .busy:
-                    // Another worker holds it: wait for it to finish or for its lease to lapse.
-                    if await pause(.seconds(settings.leaseSeconds / 4)) { continue } else { return .interrupted }
-                case .started(let number):
-                    attempt = number
+        var machine = StateMachine(retry: settings.retry, busyWait: settings.leaseRenewal)
+        var action = machine.start()
+        while true {
+            switch action {
+            case .claim:
+                guard !Task.isCancelled else {
+                    action = machine.cancelled()
+                    continue
                 }
-            } catch {
-                logger.warning("transcode: cannot start attempt", metadata: ["video": "\(id)", "error": "\(error)"])
-                if await pause(.seconds(2)) { continue } else { return .interrupted }
-            }
-            guard attempt <= settings.maxAttempts else {
-                return await fail(id, attempt: attempt,
-                                  "gave up after \(settings.maxAttempts) attempts: \(lastError ?? "a worker stopped mid-job")")
-            }
-            await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "transcoding", progress: 0))
-            let started = ContinuousClock.now
-            active.add(1)
-            defer { active.add(-1) }
-            do {
-                try await transcodeOnce(id, attempt: attempt)
-                Timer(label: "streamly_transcode_duration_seconds").record(duration: ContinuousClock.now - started)
+                do {
+                    let start = try await videos.startAttempt(id: id, lease: settings.leaseSeconds)
+                    action = machine.attemptStarted(start, now: .now)
+                } catch {
+                    logger.warning("transcode: cannot start attempt", metadata: ["video": "\(id)", "error": "\(error)"])
+                    action = machine.attemptNotStarted()
+                }
+            case .wait(let duration):
+                action = (try? await clock.sleep(for: duration)) != nil ? machine.waited() : machine.cancelled()
+            case .transcode(let attempt):
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "transcoding", progress: 0))
+                active.add(1)
+                do {
+                    try await transcodeOnce(id, attempt: attempt)
+                    action = machine.attemptSucceeded(now: .now)
+                } catch {
+                    action = machine.attemptFailed(failure(error, id: id, attempt: attempt))
+                }
+                active.add(-1)
+            case .ready(let duration):
+                Timer(label: "streamly_transcode_duration_seconds").record(duration: duration)
                 Counter(label: "streamly_transcode_jobs_total", dimensions: [("outcome", "ready")]).increment()
                 return .ready
-            } catch is LeaseLost {
-                logger.notice("transcode: another worker took the video over", metadata: ["video": "\(id)"])
-                return .skipped
-            } catch where Task.isCancelled || (error as? OriginNativeError)?.code == .cancelled || error is CancellationError {
+            case .fail(let attempt, let reason):
+                return await fail(id, attempt: attempt, reason)
+            case .release(let attempt):
                 // Shutting down: give the attempt back (it does not count), outside this cancelled task.
                 await Task { try? await videos.releaseAttempt(id: id, attempt: attempt) }.value
                 return .interrupted
-            } catch let error as OriginNativeError where error.code == .invalidMedia {
-                return await fail(id, attempt: attempt, error.message)
-            } catch let error as S3Error where error.code == .noSuchKey {
-                return await fail(id, attempt: attempt, "the uploaded source is missing from storage")
-            } catch {
-                lastError = Self.describe(error)
-                logger.warning("transcode attempt failed", metadata: ["video": "\(id)", "attempt": "\(attempt)", "error": "\(error)"])
-                if attempt >= settings.maxAttempts {
-                    return await fail(id, attempt: attempt, "gave up after \(attempt) attempts: \(lastError ?? "")")
-                }
-                let delay = settings.retryBase * (1 << min(attempt - 1, 6))
-                if !(await pause(delay)) { return .interrupted }
+            case .end(let outcome):
+                return outcome
             }
         }
-        return .interrupted
     }
 
-    /// Sleeps; false when cancelled.
-    private func pause(_ duration: Duration) async -> Bool {
-        (try? await Task.sleep(for: duration)) != nil
+    /// What an attempt's error means for the job.
+    private func failure(_ error: any Error, id: UUID, attempt: Int) -> StateMachine.Failure {
+        switch error {
+        case is LeaseLost:
+            logger.notice("transcode: another worker took the video over", metadata: ["video": "\(id)"])
+            return .leaseLost
+        case _ where Task.isCancelled || (error as? OriginNativeError)?.code == .cancelled || error is CancellationError:
+            return .cancelled
+        case let error as OriginNativeError where error.code == .invalidMedia:
+            return .invalidMedia(error.message)
+        case let error as S3Error where error.code == .noSuchKey:
+            return .sourceMissing
+        default:
+            logger.warning("transcode attempt failed", metadata: ["video": "\(id)", "attempt": "\(attempt)", "error": "\(error)"])
+            return .other(Self.describe(error))
+        }
     }
 
     private func fail(_ id: UUID, attempt: Int, _ reason: String) async -> Outcome {
@@ -117,7 +121,7 @@ struct TranscodeJobRunner: Sendable {
         let result = try await withThrowingTaskGroup(of: TranscodeResult?.self) { group in
             // Renews the lease while the job runs; a lost lease stops the job.
             group.addTask {
-                while (try? await Task.sleep(for: .seconds(settings.leaseSeconds / 4))) != nil {
+                while (try? await clock.sleep(for: settings.leaseRenewal)) != nil {
                     if (try? await videos.heartbeat(id: id, attempt: attempt)) == false { throw LeaseLost() }
                 }
                 return nil
@@ -223,36 +227,5 @@ struct TranscodeJobRunner: Sendable {
         if let error = error as? OriginNativeError { return error.message }
         if let error = error as? S3Error { return "storage: \(error.message)" }
         return "\(error)"
-    }
-}
-
-/// Settings of the transcode workers (`transcode.*`).
-public struct TranscodeSettings: Sendable {
-    /// Workers per origin (`transcode.workers`); 0 = this origin runs no transcodes.
-    public var workers: Int = 1
-    /// Attempts before a video is `failed` (`transcode.max.attempts`).
-    public var maxAttempts: Int = 3
-    /// First retry delay, doubled per attempt (`transcode.retry.base.ms`).
-    public var retryBase: Duration = .seconds(2)
-    /// x264 preset (`transcode.preset`).
-    public var preset: String = "veryfast"
-    /// A worker that has not renewed its lease for this long is taken to be dead and its video
-    /// is taken over (`transcode.lease.seconds`); the lease is renewed every quarter of it.
-    public var leaseSeconds: Double = 60
-    /// Scratch space for sources and outputs (`transcode.work.dir`).
-    public var workDirectory: String = NSTemporaryDirectory() + "streamly-transcode"
-    var downloadChunkBytes = 8 << 20
-    var uploadConcurrency = 4
-
-    public init() {}
-}
-
-/// Jobs running on this origin (`streamly_transcode_active`).
-final class ActiveTranscodes: Sendable {
-    private let count = Atomic<Int>(0)
-    private let gauge = Gauge(label: "streamly_transcode_active")
-
-    func add(_ delta: Int) {
-        gauge.record(count.add(delta, ordering: .relaxed).newValue)
     }
 }

@@ -24,7 +24,7 @@ struct TranscodeWorker: Sendable {
                 var outcome = await runner.run(id)
                 while outcome == .interrupted, !Task.isCancelled {
                     // Not cancelled, so PostgreSQL was unreachable: try the same job again.
-                    try? await Task.sleep(for: .seconds(2))
+                    try? await runner.clock.sleep(for: .seconds(2))
                     outcome = await runner.run(id)
                 }
                 guard outcome != .interrupted else { break }
