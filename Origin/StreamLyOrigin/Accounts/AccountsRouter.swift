@@ -16,7 +16,7 @@ struct AccountsRouter: Sendable {
 
     /// Handles `request` if it is an account method; returns false otherwise.
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
-        do {
+        try await request.answering {
             switch request.method {
             case ChatLink.Method.signup:
                 let body = try await request.decode(API.Credentials.self)
@@ -30,11 +30,7 @@ struct AccountsRouter: Sendable {
             default:
                 return false
             }
-        } catch let error as ReplyError {
-            try await request.reply(error)
-        } catch let error as StoreError {
-            try await request.reply(ReplyError(error))
+            return true
         }
-        return true
     }
 }

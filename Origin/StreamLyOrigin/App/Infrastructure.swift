@@ -5,7 +5,7 @@ import StreamLyStorage
 import StreamLyStore
 
 /// What every feature of an origin shares, built once at start-up and handed to the features:
-/// PostgreSQL (migrated by `OriginDatabaseService`), the origin's one Kafka producer and the
+/// PostgreSQL (migrated at start by `OriginChatService`), the origin's one Kafka producer and the
 /// object store. Kafka consumers are made per feature, all with `consumerProperties`.
 struct Infrastructure: Sendable {
     let database: Database

@@ -14,7 +14,7 @@ struct AttachmentRouter: Sendable {
 
     /// Handles `request` if it is an attachment method; returns false otherwise.
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
-        do {
+        try await request.answering(storage: ReplyError.storage) {
             switch request.method {
             case AttachmentLink.Method.create:
                 let user = try request.user()
@@ -48,14 +48,8 @@ struct AttachmentRouter: Sendable {
             default:
                 return false
             }
-        } catch let error as ReplyError {
-            try await request.reply(error)
-        } catch let error as StoreError {
-            try await request.reply(ReplyError(error))
-        } catch let error as S3Error {
-            try await request.reply(ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)"))
+            return true
         }
-        return true
     }
 
     /// The owner may always read; others if they can read a channel with a message carrying it.

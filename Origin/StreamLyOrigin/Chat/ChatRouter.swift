@@ -24,7 +24,7 @@ struct ChatRouter: Sendable {
 
     /// Handles `request` if it is a chat method; returns false otherwise.
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
-        do {
+        try await request.answering(storage: ReplyError.storage) {
             switch request.method {
             case ChatLink.Method.createChannel:
                 let user = try request.user()
@@ -55,14 +55,8 @@ struct ChatRouter: Sendable {
             default:
                 return false
             }
-        } catch let error as ReplyError {
-            try await request.reply(error)
-        } catch let error as StoreError {
-            try await request.reply(ReplyError(error))
-        } catch let error as S3Error {
-            try await request.reply(ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)"))
+            return true
         }
-        return true
     }
 
     /// Message events, one JSON object per line, as replays carry them.

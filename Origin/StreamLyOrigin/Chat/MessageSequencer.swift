@@ -121,7 +121,7 @@ struct MessageSequencer: Sendable {
                 return
             } catch {
                 logger.warning("sequencer: event not written, emitting again", metadata: ["error": "\(error)"])
-                try? await retry.sleep(beforeAttempt: failures, on: clock)
+                try? await clock.sleep(for: retry.delay(attempt: failures, unit: 0))
                 failures += 1
                 guard let again = await append(record) else { return }
                 emitted = again

@@ -3,6 +3,7 @@ import NIOCore
 import StreamLyAPI
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyStorage
 import StreamLyStore
 
 /// A failure to report to the edge as status + `{error: {code, message}}`.
@@ -26,6 +27,16 @@ struct ReplyError: Error {
         default: 500
         }
         self.init(status: status, code: error.code.rawValue, message: error.message)
+    }
+
+    /// Object storage failed (chat and attachments): 503 `unavailable`.
+    static func storage(_ error: S3Error) -> ReplyError {
+        ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)")
+    }
+
+    /// Object storage failed (uploads): 503 `storage_unavailable`.
+    static func storageUnavailable(_ error: S3Error) -> ReplyError {
+        ReplyError(status: 503, code: "storage_unavailable", message: "object storage failed: \(error.code)")
     }
 
     init(status: UInt16, code: String, message: String) {
@@ -61,6 +72,23 @@ extension LinkInboundRequest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try await responder.respond(status: status, metadata: metadata, body: ByteBuffer(bytes: try encoder.encode(value)))
+    }
+
+    /// Runs a feature's handler for this request and answers the errors that have a public
+    /// form: `ReplyError` as it is, `StoreError` by its code, and `S3Error` as `storage` says
+    /// (rethrown without it). Returns the handler's answer: false when the method is not its own.
+    func answering(storage: ((S3Error) -> ReplyError)? = nil, _ handle: () async throws -> Bool) async throws -> Bool {
+        do {
+            return try await handle()
+        } catch let error as ReplyError {
+            try await reply(error)
+        } catch let error as StoreError {
+            try await reply(ReplyError(error))
+        } catch let error as S3Error {
+            guard let storage else { throw error }
+            try await reply(storage(error))
+        }
+        return true
     }
 
     func reply(_ error: ReplyError) async throws {

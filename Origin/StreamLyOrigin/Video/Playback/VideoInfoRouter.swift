@@ -10,7 +10,7 @@ struct VideoInfoRouter: Sendable {
 
     /// Handles `request` if it is a video method; returns false otherwise.
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
-        do {
+        try await request.answering {
             switch request.method {
             case VODLink.Method.getVideo:
                 _ = try request.user()
@@ -22,12 +22,8 @@ struct VideoInfoRouter: Sendable {
             default:
                 return false
             }
-        } catch let error as ReplyError {
-            try await request.reply(error)
-        } catch let error as StoreError {
-            try await request.reply(ReplyError(error))
+            return true
         }
-        return true
     }
 
     static func api(_ video: Video) -> API.Video {

@@ -21,7 +21,7 @@ struct VideoRouter: Sendable {
 
     /// Handles `request` if it is a video method; returns false otherwise.
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
-        do {
+        try await request.answering(storage: ReplyError.storageUnavailable) {
             switch request.method {
             case VideoLink.Method.create: try await create(request)
             case VideoLink.Method.status: try await status(request)
@@ -29,14 +29,8 @@ struct VideoRouter: Sendable {
             case VideoLink.Method.delete: try await delete(request)
             default: return false
             }
-        } catch let error as ReplyError {
-            try await request.reply(error)
-        } catch let error as StoreError {
-            try await request.reply(ReplyError(error))
-        } catch let error as S3Error {
-            try await request.reply(ReplyError(status: 503, code: "storage_unavailable", message: "object storage failed: \(error.code)"))
+            return true
         }
-        return true
     }
 
     private func create(_ request: LinkInboundRequest) async throws {
