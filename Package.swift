@@ -132,6 +132,9 @@ let package = Package(
                                          "libswscale-dev", "libswresample-dev", "libx264-dev"])]),
         .target(name: "StreamLyOriginNative", dependencies: ["CRdKafka", "CFFmpeg"],
                 path: "Origin/Native", swiftSettings: swiftSettings),
+        // MARK: Origin VOD ladder: the domain logic of a transcode over the FFmpeg owners
+        .target(name: "StreamLyTranscode", dependencies: ["StreamLyOriginNative"],
+                path: "Origin/Transcode", swiftSettings: swiftSettings),
         // MARK: Edge tier
         .target(
             name: "StreamLyEdge",
@@ -216,6 +219,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLyTranscode",
                 "StreamLyAPI",
                 "StreamLyStore",
                 "StreamLyStorage",
@@ -248,6 +252,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLyTranscode",
                 "StreamLyStorage",
                 "StreamLyTokens",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -310,6 +315,12 @@ let package = Package(
             name: "OriginNativeTests",
             dependencies: ["StreamLyOriginNative"],
             path: "Tests/OriginNativeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TranscodeTests",
+            dependencies: ["StreamLyTranscode", "StreamLyOriginNative"],
+            path: "Tests/TranscodeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -377,7 +388,7 @@ let package = Package(
         .testTarget(
             name: "OriginTests",
             dependencies: [
-                "StreamLyOrigin", "StreamLyAPI",
+                "StreamLyOrigin", "StreamLyAPI", "StreamLyRetry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamLyOriginNative
+import StreamLyTranscode
 
 /// `streamly-load transcode`: the in-process HLS ladder (`Transcoder`) against the `ffmpeg`
 /// tool producing the same ladder in one process, wall time and CPU time side by side.

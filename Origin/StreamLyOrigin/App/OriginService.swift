@@ -46,17 +46,15 @@ public struct OriginService: Sendable {
         if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
             logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
         }
-        let store = try await configuration.storage.makeStore(logger: logger)
-        let chat = try await OriginChat.make(configuration: configuration, store: store, edges: { serverRef.connections },
-                                             logger: logger)
-        let vod = try await OriginVOD.make(
-            configuration: configuration, store: store, database: chat.database, producer: chat.producer,
-            consumerProperties: OriginChat.consumerProperties(configuration), edges: { serverRef.connections }, logger: logger)
-        let videos = OriginVideos.make(configuration: configuration, store: store, database: chat.database,
-                                       hooks: vod.uploadHooks, logger: logger)
-        let router = OriginLinkRouter(nodeID: configuration.nodeID, chat: chat.router, attachments: chat.router.attachments,
-                                      videos: videos.router, videoInfo: vod.router,
-                                      vod: VODRouter(store: store, logger: logger), logger: logger)
+        let infrastructure = try await Infrastructure.make(configuration: configuration, logger: logger)
+        let edges: @Sendable () -> [LinkConnection] = { serverRef.connections }
+        let attachments = AttachmentRouter(
+            attachments: AttachmentStore(database: infrastructure.database), channels: ChannelStore(database: infrastructure.database),
+            store: infrastructure.objects, settings: configuration.attachments)
+        let chat = try ChatFeature.make(infrastructure, attachments: attachments, edges: edges, logger: logger)
+        let video = try VideoFeature.make(infrastructure, edges: edges, logger: logger)
+        let router = OriginLinkRouter(nodeID: configuration.nodeID, accounts: try await AccountsRouter.make(infrastructure),
+                                      chat: chat.router, attachments: attachments, video: video, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, logger: logger
@@ -64,16 +62,17 @@ public struct OriginService: Sendable {
             await router.serve(connection)
         }
         serverRef.server.withLock { $0 = linkServer }
-        let chatService = OriginChatService(chat: chat, logger: logger)
+        let chatService = OriginChatService(database: infrastructure.database, chat: chat, producer: infrastructure.producer,
+                                            logger: logger)
 
         let http = Router()
         OperatorEndpoints.register(on: http, registry: registry) {
             ReadinessReport(checks: [
                 .init(name: "link-listener", ok: linkServer.isListening,
                       detail: "\(configuration.linkHost):\(linkServer.boundPort ?? configuration.linkPort)"),
-                .init(name: "postgres", ok: await chat.databaseReady()),
+                .init(name: "postgres", ok: await infrastructure.databaseReady()),
                 .init(name: "migrations", ok: chatService.isMigrated),
-                .init(name: "kafka-producer", ok: chat.producer.isUsable),
+                .init(name: "kafka-producer", ok: infrastructure.producer.isUsable),
             ])
         }
         let operatorApp = Application(
@@ -85,9 +84,9 @@ public struct OriginService: Sendable {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: chat.database),
+                    .init(service: infrastructure.database),
                     .init(service: chatService),
-                    .init(service: OriginVODService(vod: vod)),
+                    .init(service: OriginVideoService(video: video)),
                     .init(service: linkServer),
                     .init(service: operatorApp),
                 ],
@@ -95,61 +94,5 @@ public struct OriginService: Sendable {
         )
         logger.info("origin starting", metadata: ["node": "\(configuration.nodeID)"])
         try await group.run()
-    }
-}
-
-/// Migrates the schema (retrying until PostgreSQL answers), then runs the sequencer and
-/// fan-out until shutdown, when it leaves the consumer groups and flushes the producer.
-final class OriginChatService: Service, Sendable {
-    let chat: OriginChat
-    let logger: Logger
-    private let migrated = Atomic<Bool>(false)
-
-    init(chat: OriginChat, logger: Logger) {
-        self.chat = chat
-        self.logger = logger
-    }
-
-    var isMigrated: Bool { migrated.load(ordering: .relaxed) }
-
-    func run() async throws {
-        var delay = Duration.milliseconds(200)
-        while !Task.isShuttingDownGracefully {
-            // Cancelled (another service failed, e.g. a port in use): end, so the origin exits.
-            try Task.checkCancellation()
-            do {
-                let applied = try await Migrator(database: chat.database).migrate()
-                if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
-                migrated.store(true, ordering: .relaxed)
-                break
-            } catch {
-                logger.warning("migrations not applied yet", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.chat.sequencer.run() }
-                group.addTask { await self.chat.fanout.run() }
-            }
-        } onGracefulShutdown: {
-            Task {
-                await self.chat.sequencer.consumer.close()
-                await self.chat.fanout.consumer.close()
-            }
-        }
-        await chat.producer.close()
-    }
-}
-
-/// Runs the transcode workers and the video-event fan-out until shutdown, which stops a
-/// running job at once (another worker redoes it) and leaves the consumer groups.
-struct OriginVODService: Service {
-    let vod: OriginVOD
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown { await vod.run() }
-        await vod.close()
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import StreamLyOriginNative
+import StreamLyRetry
 import StreamLyStore
-import Synchronization
 
 /// Reads accepted publishes from `streamly.chat.publish` as a member of the
 /// sequencer consumer group (Kafka spreads the partitions, hence the channels, over
@@ -13,51 +13,41 @@ import Synchronization
 /// deduplication in `MessageStore.append` makes the replay harmless.
 struct MessageSequencer: Sendable {
     let consumer: KafkaConsumer
-    let producer: ChatProducer
+    let producer: EventProducer
     /// Where committed messages go (`ChatTopics.events`).
     let eventsTopic: String
     let messages: MessageStore
     let logger: Logger
+    /// Backoff of PostgreSQL appends and of event re-emits.
+    var retry = RetryPolicy.storageWrite
+    /// Where retries sleep.
+    var clock: any Clock<Duration> & Sendable = ContinuousClock()
     /// Most records handled per batch.
     static let batchLimit = 256
+    /// Most records read ahead of processing before reading pauses.
+    static let readAhead = 4 * batchLimit
 
     /// Runs until the consumer closes. Records are taken in batches; within a batch,
     /// channels proceed concurrently and each channel strictly in order.
     func run() async {
-        let buffer = Buffer()
-        let (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let buffer = BoundedBuffer<KafkaRecord>(limit: Self.readAhead)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     for try await record in consumer.records {
-                        while buffer.records.withLock({ $0.count }) > 4 * Self.batchLimit { try await Task.sleep(for: .milliseconds(2)) }
-                        buffer.records.withLock { $0.append(record) }
-                        signal.yield()
+                        try await buffer.append(record)
                     }
                 } catch {
                     logger.error("sequencer consumer failed", metadata: ["error": "\(error)"])
                 }
-                signal.finish()
+                buffer.finish()
             }
             group.addTask {
-                for await _ in signals {
-                    while true {
-                        let batch = buffer.records.withLock { records -> [KafkaRecord] in
-                            let batch = Array(records.prefix(Self.batchLimit))
-                            records.removeFirst(batch.count)
-                            return batch
-                        }
-                        guard !batch.isEmpty else { break }
-                        await process(batch)
-                    }
+                while let batch = await buffer.nextBatch(maxCount: Self.batchLimit) {
+                    await process(batch)
                 }
             }
         }
-    }
-
-    /// Records read ahead of processing.
-    private final class Buffer: Sendable {
-        let records = Mutex<[KafkaRecord]>([])
     }
 
     /// Sequences one batch: channels concurrently, each channel's records in order. A
@@ -95,7 +85,7 @@ struct MessageSequencer: Sendable {
             logger.error("sequencer: skipping malformed record", metadata: ["offset": "\(record.offset)"])
             return nil
         }
-        var delay = Duration.milliseconds(50)
+        var failures = 0
         while !Task.isCancelled {
             do {
                 let result = try await messages.append(
@@ -110,9 +100,10 @@ struct MessageSequencer: Sendable {
                 logger.error("sequencer: rejecting record", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
                 return nil
             } catch {
+                let delay = retry.delay(attempt: failures, unit: 0)
                 logger.warning("sequencer: retrying", metadata: ["error": "\(error)", "delay": "\(delay)"])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(2))
+                try? await clock.sleep(for: delay)
+                failures += 1
             }
         }
         return nil
@@ -123,15 +114,15 @@ struct MessageSequencer: Sendable {
     /// re-emits, with backoff. The edges order events by seq, so a late re-emit is harmless.
     private func settle(_ record: KafkaRecord, _ emitted: @escaping @Sendable () async throws -> Void) async {
         var emitted = emitted
-        var delay = Duration.milliseconds(50)
+        var failures = 0
         while !Task.isCancelled {
             do {
                 try await emitted()
                 return
             } catch {
                 logger.warning("sequencer: event not written, emitting again", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(2))
+                try? await clock.sleep(for: retry.delay(attempt: failures, unit: 0))
+                failures += 1
                 guard let again = await append(record) else { return }
                 emitted = again
             }

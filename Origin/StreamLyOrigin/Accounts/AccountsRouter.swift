@@ -1,0 +1,36 @@
+import StreamLyAPI
+import StreamLyLink
+import StreamLyStore
+
+/// Answers the account methods edges call (`auth.*` in `ChatLink.Method`): sign-up, log-in
+/// and token refresh.
+struct AccountsRouter: Sendable {
+    let accounts: AccountService
+
+    static func make(_ infrastructure: Infrastructure) async throws -> AccountsRouter {
+        let database = infrastructure.database
+        let tokens = try await TokenService(
+            configuration: .init(signingKey: Array(infrastructure.configuration.jwtSecret.utf8)), database: database)
+        return AccountsRouter(accounts: AccountService(users: UserStore(database: database), tokens: tokens))
+    }
+
+    /// Handles `request` if it is an account method; returns false otherwise.
+    func handle(_ request: LinkInboundRequest) async throws -> Bool {
+        try await request.answering {
+            switch request.method {
+            case ChatLink.Method.signup:
+                let body = try await request.decode(API.Credentials.self)
+                try await request.reply(try await accounts.signup(username: body.username, password: body.password), status: 201)
+            case ChatLink.Method.login:
+                let body = try await request.decode(API.Credentials.self)
+                try await request.reply(try await accounts.login(username: body.username, password: body.password))
+            case ChatLink.Method.refresh:
+                let body = try await request.decode(API.RefreshRequest.self)
+                try await request.reply(try await accounts.refresh(refreshToken: body.refresh_token))
+            default:
+                return false
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Logging
+import Metrics
+import StreamLyOriginNative
+import Synchronization
+
+/// The origin's one Kafka producer: chat publishes and committed message events, video
+/// events and transcode jobs all go through it. It is replaced by a new one when librdkafka declares it fatally
+/// broken (an idempotent producer does so when the broker lost or reordered records it had
+/// acknowledged, e.g. after a broker restart without its log). A fatal producer refuses
+/// every record for good; without the replacement, publishes would fail until a restart.
+final class EventProducer: Sendable {
+    private let make: @Sendable () throws -> KafkaProducer
+    private let current: Mutex<KafkaProducer>
+    private let logger: Logger
+    private let replacements = Counter(label: "streamly_kafka_producer_replacements_total")
+
+    init(logger: Logger, make: @escaping @Sendable () throws -> KafkaProducer) throws {
+        self.make = make
+        self.current = Mutex(try make())
+        self.logger = logger
+    }
+
+    /// Sends one record through the current producer (see `KafkaProducer.send`). A failure
+    /// that left the producer fatally broken replaces it before rethrowing, so the caller's
+    /// retry goes through the new one.
+    func send(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) async throws {
+        let producer = current.withLock { $0 }
+        do {
+            _ = try await producer.send(topic: topic, key: key, value: value, headers: headers)
+        } catch {
+            if let fatal = producer.fatalFailure { replace(producer, because: fatal) }
+            throw error
+        }
+    }
+
+    /// Hands one record to the current producer now (records started one after another
+    /// keep their order in a partition); the returned closure waits for its acknowledgement,
+    /// replacing a producer that broke on the way, like `send`.
+    func start(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) -> @Sendable () async throws -> Void {
+        let producer = current.withLock { $0 }
+        let delivery = producer.produce(topic: topic, key: key, value: value, headers: headers)
+        return {
+            do {
+                _ = try await delivery.wait()
+            } catch {
+                if let fatal = producer.fatalFailure { self.replace(producer, because: fatal) }
+                throw error
+            }
+        }
+    }
+
+    /// Whether the current producer can still write (for `/readyz`).
+    var isUsable: Bool { current.withLock { $0 }.fatalFailure == nil }
+
+    /// Flushes and closes the current producer.
+    func close() async {
+        await current.withLock { $0 }.close()
+    }
+
+    /// Swaps `broken` for a new producer, once (concurrent failures of the same producer
+    /// replace it only once); the old one is closed in the background, failing what it held.
+    private func replace(_ broken: KafkaProducer, because fatal: OriginNativeError) {
+        let replaced: Bool
+        do {
+            replaced = try current.withLock { current in
+                guard current === broken else { return false }
+                current = try make()
+                return true
+            }
+        } catch {
+            logger.error("kafka producer is broken and cannot be recreated",
+                         metadata: ["fatal": "\(fatal)", "error": "\(error)"])
+            return
+        }
+        guard replaced else { return }
+        replacements.increment()
+        logger.error("kafka producer hit a fatal error: replaced by a new one", metadata: ["fatal": "\(fatal)"])
+        Task { await broken.close(timeout: .zero) }
+    }
+}

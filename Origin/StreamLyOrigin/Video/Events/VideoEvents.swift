@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import StreamLyAPI
+import StreamLyStore
+
+/// Publishes video state changes to `<ns>.vod.events`, from which every origin pushes them to
+/// its edges and the edges to the WebSocket clients watching the video. Best effort: the state
+/// itself is in PostgreSQL (a `watch` starts with it), events only make it live.
+struct VideoEvents: Sendable {
+    let producer: EventProducer
+    let topic: String
+    let logger: Logger
+
+    func publish(_ event: API.VideoEvent) async {
+        do {
+            try await producer.send(topic: topic, key: Array(event.id.utf8), value: Array(try JSONEncoder().encode(event)))
+        } catch {
+            logger.warning("video event not published", metadata: ["video": "\(event.id)", "error": "\(error)"])
+        }
+    }
+
+    func publish(_ video: Video) async {
+        await publish(Self.event(video))
+    }
+
+    static func event(_ video: Video) -> API.VideoEvent {
+        API.VideoEvent(id: video.id.uuidString.lowercased(), status: video.status.rawValue, progress: video.progress,
+                       error: video.error)
+    }
+}
+
+/// Queues transcode jobs on `<ns>.vod.jobs`.
+struct TranscodeJobQueue: Sendable {
+    let producer: EventProducer
+    let topic: String
+
+    /// Returns once the broker has the job (acks=all).
+    func enqueue(_ videoID: UUID) async throws {
+        let id = videoID.uuidString.lowercased()
+        try await producer.send(topic: topic, key: Array(id.utf8),
+                                value: Array(try JSONEncoder().encode(TranscodeJobRecord(video_id: id))))
+    }
+}
