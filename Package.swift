@@ -231,7 +231,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Origin/StreamLyOrigin",
+            path: "Origin",
+            exclude: ["CSystem", "Main", "Native", "Storage", "Store", "Transcode", "README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
