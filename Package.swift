@@ -181,6 +181,7 @@ let package = Package(
         .target(
             name: "StreamLyStore",
             dependencies: [
+                "StreamLyAPI",
                 "StreamLyTokens",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

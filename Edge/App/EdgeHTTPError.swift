@@ -27,7 +27,7 @@ struct EdgeHTTPError: HTTPResponseError {
     /// The JSON answer.
     func response() -> Response {
         Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: JSONBody.encode(API.ErrorBody(code: code.rawValue, message: message))))
+                 body: .init(byteBuffer: JSONBody.encode(API.ErrorBody(code: code, message: message))))
     }
 }
 

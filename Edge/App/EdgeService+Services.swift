@@ -20,7 +20,7 @@ struct EdgeWebSocketContext: RequestContext, WebSocketRequestContext {
 }
 
 /// Lets the link pool's inbound handler reach the hub built after it.
-private final class HubRef: Sendable {
+final class HubRef: Sendable {
     private let value = Mutex<ChatHub?>(nil)
     var hub: ChatHub? {
         get { value.withLock { $0 } }

@@ -68,7 +68,7 @@ public enum ClientRequest: Sendable, Equatable {
             return .failure(Invalid(id: nil, code: .badRequest, message: "frame is not a JSON object of the documented shape"))
         }
         let id = envelope.id
-        func invalid(_ code: String, _ message: String) -> Result<(RequestID?, ClientRequest), Invalid> {
+        func invalid(_ code: API.ErrorCode, _ message: String) -> Result<(RequestID?, ClientRequest), Invalid> {
             .failure(Invalid(id: id, code: code, message: message))
         }
         func channel() -> String? {
@@ -78,42 +78,42 @@ public enum ClientRequest: Sendable, Equatable {
         switch envelope.op {
         case "auth":
             guard let token = envelope.token, !token.isEmpty, token.utf8.count <= 8_192 else {
-                return invalid("bad_request", "auth needs a token")
+                return invalid(.badRequest, "auth needs a token")
             }
             return .success((id, .auth(token: token)))
         case "subscribe":
-            guard let channel = channel() else { return invalid("bad_request", "subscribe needs a channel") }
-            if let since = envelope.since, since < 0 { return invalid("bad_request", "since must be ≥ 0") }
+            guard let channel = channel() else { return invalid(.badRequest, "subscribe needs a channel") }
+            if let since = envelope.since, since < 0 { return invalid(.badRequest, "since must be ≥ 0") }
             return .success((id, .subscribe(channel: channel, since: envelope.since)))
         case "unsubscribe":
-            guard let channel = channel() else { return invalid("bad_request", "unsubscribe needs a channel") }
+            guard let channel = channel() else { return invalid(.badRequest, "unsubscribe needs a channel") }
             return .success((id, .unsubscribe(channel: channel)))
         case "publish":
-            guard let channel = channel() else { return invalid("bad_request", "publish needs a channel") }
+            guard let channel = channel() else { return invalid(.badRequest, "publish needs a channel") }
             guard let clientID = envelope.client_id, !clientID.isEmpty, clientID.utf8.count <= 64 else {
-                return invalid("bad_request", "publish needs a client_id of 1...64 bytes")
+                return invalid(.badRequest, "publish needs a client_id of 1...64 bytes")
             }
-            guard let body = envelope.body else { return invalid("bad_request", "publish needs a body") }
+            guard let body = envelope.body else { return invalid(.badRequest, "publish needs a body") }
             guard body.utf8.count <= limits.maxBodyBytes else {
-                return invalid("too_large", "body exceeds \(limits.maxBodyBytes) bytes")
+                return invalid(.tooLarge, "body exceeds \(limits.maxBodyBytes) bytes")
             }
             let attachments = envelope.attachments ?? []
             guard attachments.count <= limits.maxAttachments, attachments.allSatisfy({ $0.utf8.count <= 64 }) else {
-                return invalid("bad_request", "at most \(limits.maxAttachments) attachment ids")
+                return invalid(.badRequest, "at most \(limits.maxAttachments) attachment ids")
             }
             return .success((id, .publish(channel: channel, clientID: clientID, body: body, attachments: attachments)))
         case "typing":
-            guard let channel = channel() else { return invalid("bad_request", "typing needs a channel") }
+            guard let channel = channel() else { return invalid(.badRequest, "typing needs a channel") }
             return .success((id, .typing(channel: channel)))
         case "watch", "unwatch":
             guard let raw = envelope.video, raw.utf8.count <= 64, let video = UUID(uuidString: raw)?.uuidString.lowercased() else {
-                return invalid("bad_request", "\(envelope.op ?? "") needs a video id")
+                return invalid(.badRequest, "\(envelope.op ?? "") needs a video id")
             }
             return .success((id, envelope.op == "watch" ? .watch(video: video) : .unwatch(video: video)))
         case nil:
-            return invalid("bad_request", "missing op")
+            return invalid(.badRequest, "missing op")
         case let op?:
-            return invalid("unknown_op", "unknown op \(op.prefix(32))")
+            return invalid(.unknownOp, "unknown op \(op.prefix(32))")
         }
     }
 }

@@ -112,7 +112,7 @@ extension Gateway {
         do {
             let published = try await origin.call(
                 ChatLink.Method.publish, user: verified(user),
-                body: ChatLinkBodies.Publish(channel: channel, client_id: clientID, body: body,
+                body: ChatLinkBodies.Publish(channel: channel, clientID: clientID, body: body,
                                              attachments: attachments.isEmpty ? nil : attachments),
                 as: ChatLinkBodies.Published.self)
             session.enqueue(GatewayEvents.ack(id: id, channel: channel, seq: published.seq))

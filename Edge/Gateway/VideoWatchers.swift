@@ -33,11 +33,11 @@ final class VideoWatchers: Sendable {
             self.event = event
         }
 
-        static func rank(_ status: String) -> Int {
+        static func rank(_ status: API.VideoStatus) -> Int {
             switch status {
-            case "uploading": 0
-            case "queued": 1
-            case "transcoding": 2
+            case .uploading: 0
+            case .queued: 1
+            case .transcoding: 2
             default: 3  // ready, failed
             }
         }

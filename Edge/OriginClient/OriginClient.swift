@@ -37,7 +37,7 @@ public struct OriginClient: Sendable {
         let bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
         guard (200..<300).contains(response.status) else {
             let detail = try? JSONDecoder().decode(API.ErrorBody.self, from: Data(bytes.readableBytesView))
-            throw OriginClientError(status: Int(response.status), code: detail.map { API.ErrorCode($0.error.code) } ?? .originError,
+            throw OriginClientError(status: Int(response.status), code: detail?.error.code ?? .originError,
                                   message: detail?.error.message ?? "origin answered \(response.status)")
         }
         return (response, bytes)
@@ -67,8 +67,7 @@ extension OriginClient {
             let response = try await pool.request(method, metadata: metadata, body: body)
             return (Int(response.status), try await response.body.collect(upTo: Self.maxResponseBytes))
         } catch {
-            let data = (try? JSONEncoder().encode(API.ErrorBody(code: .unavailable, message: "no origin could take the request"))) ?? Data()
-            return (503, ByteBuffer(bytes: data))
+            return (503, JSONBody.encode(API.ErrorBody(code: .unavailable, message: "no origin could take the request")))
         }
     }
 }

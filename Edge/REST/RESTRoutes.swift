@@ -30,7 +30,7 @@ struct RESTRoutes: Sendable {
             let channel = context.parameters.get("id") ?? ""
             return respond(await origin.forward(
                 ChatLink.Method.addMember, user: user,
-                body: JSONBody.encode(ChatLinkBodies.AddMember(channel: channel, user_id: member.user_id))))
+                body: JSONBody.encode(ChatLinkBodies.AddMember(channel: channel, userID: member.userID))))
         }
         api.get("videos/:id") { request, context in try await video(request, context) }
         api.post("attachments") { request, context in

@@ -52,7 +52,7 @@ enum TusResponse {
         headers.append(contentsOf: extra)
         guard request.method != .head else { return Response(status: status, headers: headers) }
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: JSONBody.encode(API.ErrorBody(code: code.rawValue, message: message))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: JSONBody.encode(API.ErrorBody(code: code, message: message))))
     }
 
     /// An origin's error answer (status + JSON body), passed on with the tus headers.

@@ -40,7 +40,7 @@ struct TusRoutes: Sendable {
     /// failure becomes a tus answer.
     private func tus(_ request: Request, _ body: (VerifiedUser) async throws -> Response) async -> Response {
         guard request.headers[TusResponse.tusResumable] == TusHeaders.version else {
-            return TusResponse.error(.preconditionFailed, "unsupported_version", "Tus-Resumable: \(TusHeaders.version) is required",
+            return TusResponse.error(.preconditionFailed, .unsupportedVersion, "Tus-Resumable: \(TusHeaders.version) is required",
                                      request, [TusResponse.tusVersion: TusHeaders.version])
         }
         do {
@@ -48,9 +48,9 @@ struct TusRoutes: Sendable {
         } catch let failure as EdgeHTTPError {
             return TusResponse.error(failure.status, failure.code, failure.message, request)
         } catch let invalid as TusHeaders.Invalid {
-            return TusResponse.error(.badRequest, "bad_request", invalid.message, request)
+            return TusResponse.error(.badRequest, .badRequest, invalid.message, request)
         } catch {
-            return TusResponse.error(.internalServerError, "internal", "upload request failed", request)
+            return TusResponse.error(.internalServerError, .internal, "upload request failed", request)
         }
     }
 
@@ -94,7 +94,7 @@ struct TusRoutes: Sendable {
     /// `POST /api/v1/videos {title, size?}` → 201 `{id, upload_url}` (plain REST, not tus).
     private func createVideo(_ request: Request) async throws -> Response {
         var request = request
-        let user = try await authenticate(request)
+        let user = try await verifier.authenticate(request)
         guard let bytes = try? await request.collectBody(upTo: Self.maxJSON),
               let body = try? JSONDecoder().decode(API.CreateVideo.self, from: Data(bytes.readableBytesView)) else {
             return EdgeHTTPError(.badRequest, .badRequest, "body must be {\"title\": \"…\", \"size\": bytes?}").response()
@@ -105,7 +105,7 @@ struct TusRoutes: Sendable {
         switch try await create(user, VideoLinkBodies.Create(title: body.title, size: body.size)) {
         case .success(let id):
             return Response(status: .created, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: JSONBody.encode(API.VideoCreated(id: id, upload_url: uploadURL(request, id: id)))))
+                            body: .init(byteBuffer: JSONBody.encode(API.VideoCreated(id: id, uploadURL: uploadURL(request, id: id)))))
         case .failure(let error):
             return Response(status: .init(code: error.status), headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: error.body))
@@ -121,7 +121,7 @@ struct TusRoutes: Sendable {
         }
         let raw = request.headers[TusResponse.uploadMetadata]
         let metadata = try TusHeaders.metadata(raw)
-        let create = VideoLinkBodies.Create(title: TusHeaders.title(metadata), size: length, upload_metadata: raw)
+        let create = VideoLinkBodies.Create(title: TusHeaders.title(metadata), size: length, uploadMetadata: raw)
         switch try await self.create(user, create) {
         case .success(let id):
             return TusResponse.empty(.created, request, [.location: uploadURL(request, id: id)])

@@ -26,7 +26,7 @@ struct AccountsRouter: Sendable {
                 try await request.reply(try await accounts.login(username: body.username, password: body.password))
             case ChatLink.Method.refresh:
                 let body = try await request.decode(API.RefreshRequest.self)
-                try await request.reply(try await accounts.refresh(refreshToken: body.refresh_token))
+                try await request.reply(try await accounts.refresh(refreshToken: body.refreshToken))
             default:
                 return false
             }

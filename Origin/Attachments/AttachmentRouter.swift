@@ -21,7 +21,7 @@ struct AttachmentRouter: Sendable {
                 let body = try await request.decode(API.CreateAttachment.self)
                 let presigner = try self.presigner()
                 let attachment = try await attachments.create(
-                    ownerID: user.id, filename: body.filename, contentType: body.content_type, size: body.size,
+                    ownerID: user.id, filename: body.filename, contentType: body.contentType, size: body.size,
                     maxSize: settings.maxBytes)
                 // The uploader must send the declared type and size: the URL is refused otherwise.
                 let url = try presigner.presignedURL(
@@ -29,7 +29,7 @@ struct AttachmentRouter: Sendable {
                     headers: [(name: "Content-Type", value: attachment.contentType),
                               (name: "Content-Length", value: String(attachment.size))])
                 try await request.reply(API.AttachmentUpload(id: attachment.id.uuidString.lowercased(),
-                                                             upload_url: url.absoluteString, expires_in: settings.uploadExpiry),
+                                                             uploadURL: url.absoluteString, expiresIn: settings.uploadExpiry),
                                         status: 201)
             case AttachmentLink.Method.get:
                 let user = try request.user()
@@ -43,7 +43,7 @@ struct AttachmentRouter: Sendable {
                             (name: "response-content-type", value: attachment.contentType)])
                 var answer = Self.api(attachment.reference)
                 answer.url = url.absoluteString
-                answer.expires_in = settings.downloadExpiry
+                answer.expiresIn = settings.downloadExpiry
                 try await request.reply(answer)
             default:
                 return false
@@ -64,7 +64,7 @@ struct AttachmentRouter: Sendable {
 
     private func presigner() throws -> S3Client {
         guard let client = store as? S3Client else {
-            throw ReplyError(status: 501, code: "not_supported",
+            throw ReplyError(status: 501, code: .notSupported,
                              message: "attachments need S3 storage (storage.backend=s3): the local backend cannot presign URLs")
         }
         return client
@@ -74,21 +74,21 @@ struct AttachmentRouter: Sendable {
     /// uploaded, no larger than declared. Returns what the message carries.
     func resolve(_ ids: [String], author: UUID) async throws -> [MessageAttachment] {
         guard ids.count <= 10, Set(ids).count == ids.count else {
-            throw ReplyError(status: 400, code: "bad_request", message: "at most 10 distinct attachments")
+            throw ReplyError(status: 400, code: .badRequest, message: "at most 10 distinct attachments")
         }
         var resolved: [MessageAttachment] = []
         for raw in ids {
             guard let id = UUID(uuidString: raw), let attachment = try await attachments.attachment(id: id),
                   attachment.ownerID == author else {
-                throw ReplyError(status: 400, code: "unknown_attachment", message: "no such attachment: \(raw.prefix(64))")
+                throw ReplyError(status: 400, code: .unknownAttachment, message: "no such attachment: \(raw.prefix(64))")
             }
             if attachment.status != "uploaded" {
                 guard let object = try await store.headObject(key: attachment.objectKey) else {
-                    throw ReplyError(status: 400, code: "attachment_not_uploaded", message: "attachment \(raw) has no bytes yet")
+                    throw ReplyError(status: 400, code: .attachmentNotUploaded, message: "attachment \(raw) has no bytes yet")
                 }
                 guard Int64(object.size) <= attachment.size else {
                     try? await store.deleteObject(key: attachment.objectKey)
-                    throw ReplyError(status: 400, code: "attachment_too_large",
+                    throw ReplyError(status: 400, code: .attachmentTooLarge,
                                      message: "attachment \(raw) is larger than its declared size")
                 }
                 try await attachments.markUploaded(id: id)
@@ -107,6 +107,6 @@ struct AttachmentRouter: Sendable {
 
     static func api(_ attachment: MessageAttachment) -> API.Attachment {
         API.Attachment(id: attachment.id.uuidString.lowercased(), filename: attachment.filename,
-                       content_type: attachment.contentType, size: attachment.size)
+                       contentType: attachment.contentType, size: attachment.size)
     }
 }

@@ -37,9 +37,9 @@ struct ChatRouter: Sendable {
             case ChatLink.Method.addMember:
                 let user = try request.user()
                 let body = try await request.decode(ChatLinkBodies.AddMember.self)
-                guard let member = UUID(uuidString: body.user_id) else { throw ReplyError.notFound("user") }
+                guard let member = UUID(uuidString: body.userID) else { throw ReplyError.notFound("user") }
                 _ = try await channels.addMember(channelID: try channelID(body.channel), userID: member, actorID: user.id)
-                try await request.reply(["channel": body.channel, "user_id": body.user_id])
+                try await request.reply(["channel": body.channel, "user_id": body.userID])
             case ChatLink.Method.history:
                 try await history(request)
             case ChatLink.Method.subscribe:
@@ -81,7 +81,7 @@ struct ChatRouter: Sendable {
     private func require(_ level: ChannelAccess, user: UUID, channel: UUID) async throws {
         let access = try await channels.access(userID: user, channelID: channel)
         if access == .none { throw ReplyError.notFound("channel") }
-        if access < level { throw ReplyError(status: 403, code: "forbidden", message: "no write access to this channel") }
+        if access < level { throw ReplyError(status: 403, code: .forbidden, message: "no write access to this channel") }
     }
 
     private func history(_ request: LinkInboundRequest) async throws {
@@ -93,7 +93,7 @@ struct ChatRouter: Sendable {
         let found = try await messages.history(channelID: channel, after: body.after, before: body.before, limit: limit)
         let list = API.MessageList(messages: found.map { message in
             API.Message(channel: body.channel, seq: message.seq, id: message.id.uuidString.lowercased(),
-                        client_id: message.clientID, author: message.authorID.uuidString.lowercased(), body: message.body,
+                        clientID: message.clientID, author: message.authorID.uuidString.lowercased(), body: message.body,
                         ts: MessageEvent.timestamp(message.createdAt),
                         attachments: message.attachments.isEmpty ? nil : message.attachments.map(AttachmentRouter.api))
         })
@@ -133,19 +133,19 @@ struct ChatRouter: Sendable {
         let attached = try await attachments.resolve(body.attachments ?? [], author: user.id)
         let channelKey = channel.uuidString.lowercased()
         let record = PublishRecord(channel: channelKey, author_id: user.id.uuidString.lowercased(), author_name: user.name,
-                                   client_id: body.client_id, body: body.body,
+                                   client_id: body.clientID, body: body.body,
                                    attachments: attached.isEmpty ? nil : attached)
-        let key = PendingPublishes.key(channel: channelKey, author: record.author_id, clientID: body.client_id)
+        let key = PendingPublishes.key(channel: channelKey, author: record.author_id, clientID: body.clientID)
         pending.register(key)
         do {
             try await producer.send(topic: topic, key: Array(channelKey.utf8),
                                         value: Array(try JSONEncoder().encode(record)))
         } catch {
             _ = await pending.wait(for: key, timeout: .zero)
-            throw ReplyError(status: 503, code: "unavailable", message: "the message log is unavailable; retry with the same client_id")
+            throw ReplyError(status: 503, code: .unavailable, message: "the message log is unavailable; retry with the same client_id")
         }
         guard let published = await pending.wait(for: key, timeout: publishTimeout) else {
-            throw ReplyError(status: 503, code: "timeout", message: "not committed in time; retry with the same client_id")
+            throw ReplyError(status: 503, code: .timeout, message: "not committed in time; retry with the same client_id")
         }
         try await request.reply(published)
     }

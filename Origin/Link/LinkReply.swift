@@ -9,12 +9,12 @@ import StreamLyStore
 /// A failure to report to the edge as status + `{error: {code, message}}`.
 struct ReplyError: Error {
     var status: UInt16
-    var code: String
+    var code: API.ErrorCode
     var message: String
 
-    static func badRequest(_ message: String) -> ReplyError { ReplyError(status: 400, code: "bad_request", message: message) }
-    static let unauthenticated = ReplyError(status: 401, code: "unauthorized", message: "authentication required")
-    static func notFound(_ what: String) -> ReplyError { ReplyError(status: 404, code: "not_found", message: "\(what) not found") }
+    static func badRequest(_ message: String) -> ReplyError { ReplyError(status: 400, code: .badRequest, message: message) }
+    static let unauthenticated = ReplyError(status: 401, code: .unauthorized, message: "authentication required")
+    static func notFound(_ what: String) -> ReplyError { ReplyError(status: 404, code: .notFound, message: "\(what) not found") }
 
     /// The public answer for a store error.
     init(_ error: StoreError) {
@@ -26,20 +26,20 @@ struct ReplyError: Error {
         case .unauthorized, .tokenExpired, .invalidToken, .refreshTokenReused: 401
         default: 500
         }
-        self.init(status: status, code: error.code.rawValue, message: error.message)
+        self.init(status: status, code: API.ErrorCode(rawValue: error.code.rawValue), message: error.message)
     }
 
     /// Object storage failed (chat and attachments): 503 `unavailable`.
     static func storage(_ error: S3Error) -> ReplyError {
-        ReplyError(status: 503, code: "unavailable", message: "storage: \(error.message)")
+        ReplyError(status: 503, code: .unavailable, message: "storage: \(error.message)")
     }
 
     /// Object storage failed (uploads): 503 `storage_unavailable`.
     static func storageUnavailable(_ error: S3Error) -> ReplyError {
-        ReplyError(status: 503, code: "storage_unavailable", message: "object storage failed: \(error.code)")
+        ReplyError(status: 503, code: .storageUnavailable, message: "object storage failed: \(error.code)")
     }
 
-    init(status: UInt16, code: String, message: String) {
+    init(status: UInt16, code: API.ErrorCode, message: String) {
         self.status = status
         self.code = code
         self.message = message

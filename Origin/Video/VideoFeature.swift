@@ -100,10 +100,10 @@ struct VideoFeature: Sendable {
         UploadHooks(
             progress: { id, offset, length in
                 let progress = length.map { $0 > 0 ? min(1, Double(offset) / Double($0)) : 0 } ?? 0
-                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "uploading", progress: progress))
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .uploading, progress: progress))
             },
             completed: { id in
-                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "queued", progress: 0))
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .queued, progress: 0))
                 do { try await jobs.enqueue(id) } catch {
                     logger.warning("transcode job not queued yet", metadata: ["video": "\(id)", "error": "\(error)"])
                 }

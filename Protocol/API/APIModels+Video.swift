@@ -14,10 +14,14 @@ extension API {
     /// `POST /videos` answer: the video and its tus upload resource.
     public struct VideoCreated: Codable, Sendable, Equatable {
         public var id: String
-        public var upload_url: String
-        public init(id: String, upload_url: String) {
+        public var uploadURL: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, uploadURL = "upload_url"
+        }
+        public init(id: String, uploadURL: String) {
             self.id = id
-            self.upload_url = upload_url
+            self.uploadURL = uploadURL
         }
     }
 }

@@ -11,8 +11,12 @@ public enum API {
     }
 
     public struct RefreshRequest: Codable, Sendable {
-        public var refresh_token: String
-        public init(refresh_token: String) { self.refresh_token = refresh_token }
+        public var refreshToken: String
+
+        enum CodingKeys: String, CodingKey {
+            case refreshToken = "refresh_token"
+        }
+        public init(refreshToken: String) { self.refreshToken = refreshToken }
     }
 
     public struct User: Codable, Sendable, Equatable {
@@ -26,12 +30,16 @@ public enum API {
 
     public struct AuthResponse: Codable, Sendable {
         public var user: User
-        public var access_token: String
-        public var refresh_token: String
-        public init(user: User, access_token: String, refresh_token: String) {
+        public var accessToken: String
+        public var refreshToken: String
+
+        enum CodingKeys: String, CodingKey {
+            case user, accessToken = "access_token", refreshToken = "refresh_token"
+        }
+        public init(user: User, accessToken: String, refreshToken: String) {
             self.user = user
-            self.access_token = access_token
-            self.refresh_token = refresh_token
+            self.accessToken = accessToken
+            self.refreshToken = refreshToken
         }
     }
 
@@ -61,8 +69,12 @@ public enum API {
     }
 
     public struct AddMember: Codable, Sendable {
-        public var user_id: String
-        public init(user_id: String) { self.user_id = user_id }
+        public var userID: String
+
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+        }
+        public init(userID: String) { self.userID = userID }
     }
 
     /// A chat message as REST history returns it and as the `message` event carries it
@@ -71,17 +83,21 @@ public enum API {
         public var channel: String
         public var seq: Int64
         public var id: String
-        public var client_id: String
+        public var clientID: String
         public var author: String
         public var body: String
         public var ts: String
         public var attachments: [Attachment]?
-        public init(channel: String, seq: Int64, id: String, client_id: String, author: String, body: String,
+
+        enum CodingKeys: String, CodingKey {
+            case channel, seq, id, clientID = "client_id", author, body, ts, attachments
+        }
+        public init(channel: String, seq: Int64, id: String, clientID: String, author: String, body: String,
                     ts: String, attachments: [Attachment]?) {
             self.channel = channel
             self.seq = seq
             self.id = id
-            self.client_id = client_id
+            self.clientID = clientID
             self.author = author
             self.body = body
             self.ts = ts
@@ -97,10 +113,10 @@ public enum API {
     /// `{error: {code, message}}`, the body of every non-2xx answer.
     public struct ErrorBody: Codable, Sendable {
         public struct Detail: Codable, Sendable {
-            public var code: String
+            public var code: ErrorCode
             public var message: String
         }
         public var error: Detail
-        public init(code: String, message: String) { error = Detail(code: code, message: message) }
+        public init(code: ErrorCode, message: String) { error = Detail(code: code, message: message) }
     }
 }

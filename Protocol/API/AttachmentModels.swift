@@ -2,12 +2,16 @@ extension API {
     /// `POST /attachments` (docs/api.md, "Attachments").
     public struct CreateAttachment: Codable, Sendable {
         public var filename: String
-        public var content_type: String
+        public var contentType: String
         public var size: Int64
 
-        public init(filename: String, content_type: String, size: Int64) {
+        enum CodingKeys: String, CodingKey {
+            case filename, contentType = "content_type", size
+        }
+
+        public init(filename: String, contentType: String, size: Int64) {
             self.filename = filename
-            self.content_type = content_type
+            self.contentType = contentType
             self.size = size
         }
     }
@@ -16,13 +20,17 @@ extension API {
     /// `Content-Type`) before it expires.
     public struct AttachmentUpload: Codable, Sendable {
         public var id: String
-        public var upload_url: String
-        public var expires_in: Int
+        public var uploadURL: String
+        public var expiresIn: Int
 
-        public init(id: String, upload_url: String, expires_in: Int) {
+        enum CodingKeys: String, CodingKey {
+            case id, uploadURL = "upload_url", expiresIn = "expires_in"
+        }
+
+        public init(id: String, uploadURL: String, expiresIn: Int) {
             self.id = id
-            self.upload_url = upload_url
-            self.expires_in = expires_in
+            self.uploadURL = uploadURL
+            self.expiresIn = expiresIn
         }
     }
 
@@ -30,19 +38,23 @@ extension API {
     public struct Attachment: Codable, Sendable, Equatable {
         public var id: String
         public var filename: String
-        public var content_type: String
+        public var contentType: String
         public var size: Int64
         /// A presigned GET URL (only in `GET /attachments/{id}`).
         public var url: String?
-        public var expires_in: Int?
+        public var expiresIn: Int?
 
-        public init(id: String, filename: String, content_type: String, size: Int64, url: String? = nil, expires_in: Int? = nil) {
+        enum CodingKeys: String, CodingKey {
+            case id, filename, contentType = "content_type", size, url, expiresIn = "expires_in"
+        }
+
+        public init(id: String, filename: String, contentType: String, size: Int64, url: String? = nil, expiresIn: Int? = nil) {
             self.id = id
             self.filename = filename
-            self.content_type = content_type
+            self.contentType = contentType
             self.size = size
             self.url = url
-            self.expires_in = expires_in
+            self.expiresIn = expiresIn
         }
     }
 }

@@ -3,12 +3,16 @@ public enum ChatLinkBodies {
     /// `chat.publish` request.
     public struct Publish: Codable, Sendable {
         public var channel: String
-        public var client_id: String
+        public var clientID: String
         public var body: String
         public var attachments: [String]?
-        public init(channel: String, client_id: String, body: String, attachments: [String]?) {
+
+        enum CodingKeys: String, CodingKey {
+            case channel, clientID = "client_id", body, attachments
+        }
+        public init(channel: String, clientID: String, body: String, attachments: [String]?) {
             self.channel = channel
-            self.client_id = client_id
+            self.clientID = clientID
             self.body = body
             self.attachments = attachments
         }
@@ -57,10 +61,14 @@ public enum ChatLinkBodies {
     /// `channels.members.add` request.
     public struct AddMember: Codable, Sendable {
         public var channel: String
-        public var user_id: String
-        public init(channel: String, user_id: String) {
+        public var userID: String
+
+        enum CodingKeys: String, CodingKey {
+            case channel, userID = "user_id"
+        }
+        public init(channel: String, userID: String) {
             self.channel = channel
-            self.user_id = user_id
+            self.userID = userID
         }
     }
 }

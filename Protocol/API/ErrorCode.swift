@@ -41,6 +41,12 @@ extension API {
         public static let forbidden = ErrorCode("forbidden")
         /// No such resource, or not visible to this user.
         public static let notFound = ErrorCode("not_found")
+        /// The access token has expired: refresh it.
+        public static let tokenExpired = ErrorCode("token_expired")
+        /// The token is not one the origins signed.
+        public static let invalidToken = ErrorCode("invalid_token")
+        /// A refresh token was used twice: the whole session is revoked (log in again).
+        public static let refreshTokenReused = ErrorCode("refresh_token_reused")
         /// The resource exists already (a taken user name, a duplicate).
         public static let conflict = ErrorCode("conflict")
 
@@ -81,6 +87,8 @@ extension API {
         public static let unknownMethod = ErrorCode("unknown_method")
         /// An origin answered an error without a code.
         public static let originError = ErrorCode("origin_error")
+        /// The origin is misconfigured for this request.
+        public static let configuration = ErrorCode("configuration")
         /// An unexpected failure on our side.
         public static let `internal` = ErrorCode("internal")
     }

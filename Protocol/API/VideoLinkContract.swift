@@ -37,11 +37,15 @@ public enum VideoLinkBodies {
     public struct Create: Codable, Sendable {
         public var title: String
         public var size: Int64?
-        public var upload_metadata: String?
-        public init(title: String, size: Int64?, upload_metadata: String? = nil) {
+        public var uploadMetadata: String?
+
+        enum CodingKeys: String, CodingKey {
+            case title, size, uploadMetadata = "upload_metadata"
+        }
+        public init(title: String, size: Int64?, uploadMetadata: String? = nil) {
             self.title = title
             self.size = size
-            self.upload_metadata = upload_metadata
+            self.uploadMetadata = uploadMetadata
         }
     }
 

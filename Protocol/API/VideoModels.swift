@@ -3,18 +3,21 @@ extension API {
     public struct Video: Codable, Sendable, Equatable {
         public var id: String
         public var title: String
-        /// `uploading`, `queued`, `transcoding`, `ready` or `failed`.
-        public var status: String
+        public var status: VideoStatus
         /// 0…1: of the upload while uploading, of the transcode while transcoding.
         public var progress: Double
         public var error: String?
         public var renditions: [Rendition]
         public var duration: Double?
         /// Tokenised master playlist URL (set by the edge once the video is ready).
-        public var playback_url: String?
+        public var playbackURL: String?
 
-        public init(id: String, title: String, status: String, progress: Double, error: String?,
-                    renditions: [Rendition], duration: Double?, playback_url: String? = nil) {
+        enum CodingKeys: String, CodingKey {
+            case id, title, status, progress, error, renditions, duration, playbackURL = "playback_url"
+        }
+
+        public init(id: String, title: String, status: VideoStatus, progress: Double, error: String?,
+                    renditions: [Rendition], duration: Double?, playbackURL: String? = nil) {
             self.id = id
             self.title = title
             self.status = status
@@ -22,11 +25,11 @@ extension API {
             self.error = error
             self.renditions = renditions
             self.duration = duration
-            self.playback_url = playback_url
+            self.playbackURL = playbackURL
         }
     }
 
-    public struct Rendition: Codable, Sendable, Equatable {
+    public struct Rendition: Codable, Sendable, Hashable {
         public var name: String
         public var width: Int
         public var height: Int
@@ -44,11 +47,11 @@ extension API {
     public struct VideoEvent: Codable, Sendable, Equatable {
         public var op = "video"
         public var id: String
-        public var status: String
+        public var status: VideoStatus
         public var progress: Double
         public var error: String?
 
-        public init(id: String, status: String, progress: Double, error: String? = nil) {
+        public init(id: String, status: VideoStatus, progress: Double, error: String? = nil) {
             self.id = id
             self.status = status
             self.progress = progress

@@ -1,42 +1,12 @@
 import Foundation
+import StreamLyAPI
 
 /// A video on demand: its upload (a tus resource) and its transcode state.
 public struct Video: Sendable, Hashable {
     /// Where a video is in its life (`videos.status`; the public `status` field).
-    public struct Status: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-
-        /// Returns nil for spellings this version does not know.
-        public init?(rawValue: String) {
-            guard ["uploading", "queued", "transcoding", "ready", "failed"].contains(rawValue) else { return nil }
-            self.rawValue = rawValue
-        }
-
-        private init(known: String) { rawValue = known }
-
-        public static let uploading = Status(known: "uploading")
-        public static let queued = Status(known: "queued")
-        public static let transcoding = Status(known: "transcoding")
-        public static let ready = Status(known: "ready")
-        public static let failed = Status(known: "failed")
-
-        public var description: String { rawValue }
-    }
-
-    /// One rung of the ladder of a ready video.
-    public struct Rendition: Sendable, Hashable, Codable {
-        public var name: String
-        public var width: Int
-        public var height: Int
-        public var bandwidth: Int
-
-        public init(name: String, width: Int, height: Int, bandwidth: Int) {
-            self.name = name
-            self.width = width
-            self.height = height
-            self.bandwidth = bandwidth
-        }
-    }
+    public typealias Status = API.VideoStatus
+    /// One rung of the ladder of a ready video (the public `renditions` entries).
+    public typealias Rendition = API.Rendition
 
     public var id: UUID
     public var ownerID: UUID

@@ -185,7 +185,7 @@ public struct VideoStore: Sendable {
             let updatedAt = try columns[15].decode(Date.self)
             let rawParts = (try? decoder.decode([String: String].self, from: Data(partsText.utf8))) ?? [:]
             videos.append(Video(
-                id: id, ownerID: ownerID, title: title, status: Video.Status(rawValue: status) ?? .failed,
+                id: id, ownerID: ownerID, title: title, status: Video.Status(rawValue: status).isKnown ? Video.Status(rawValue: status) : .failed,
                 progress: progress, error: error,
                 upload: VideoUpload(length: length, offset: offset, metadata: metadata, multipartID: multipartID,
                                     parts: Dictionary(uniqueKeysWithValues: rawParts.compactMap { key, etag in

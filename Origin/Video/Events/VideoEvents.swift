@@ -24,7 +24,7 @@ struct VideoEvents: Sendable {
     }
 
     static func event(_ video: Video) -> API.VideoEvent {
-        API.VideoEvent(id: video.id.uuidString.lowercased(), status: video.status.rawValue, progress: video.progress,
+        API.VideoEvent(id: video.id.uuidString.lowercased(), status: video.status, progress: video.progress,
                        error: video.error)
     }
 }

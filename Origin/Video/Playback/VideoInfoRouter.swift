@@ -17,7 +17,7 @@ struct VideoInfoRouter: Sendable {
                 guard let raw = request.metadata[VODLink.Metadata.video], let id = UUID(uuidString: raw),
                       let video = try await videos.video(id: id) else { throw ReplyError.notFound("video") }
                 var answer = Self.api(video)
-                if video.status == .ready { answer.playback_url = playback.playbackURL(videoID: answer.id) }
+                if video.status == .ready { answer.playbackURL = playback.playbackURL(videoID: answer.id) }
                 try await request.reply(answer)
             default:
                 return false
@@ -27,7 +27,7 @@ struct VideoInfoRouter: Sendable {
     }
 
     static func api(_ video: Video) -> API.Video {
-        API.Video(id: video.id.uuidString.lowercased(), title: video.title, status: video.status.rawValue,
+        API.Video(id: video.id.uuidString.lowercased(), title: video.title, status: video.status,
                   progress: video.progress, error: video.error,
                   renditions: video.renditions.map {
                       API.Rendition(name: $0.name, width: $0.width, height: $0.height, bandwidth: $0.bandwidth)

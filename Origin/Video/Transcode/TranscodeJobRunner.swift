@@ -54,7 +54,7 @@ struct TranscodeJobRunner: Sendable {
             case .wait(let duration):
                 action = (try? await clock.sleep(for: duration)) != nil ? machine.waited() : machine.cancelled()
             case .transcode(let attempt):
-                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "transcoding", progress: 0))
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .transcoding, progress: 0))
                 active.add(1)
                 do {
                     try await transcodeOnce(id, attempt: attempt)
@@ -102,7 +102,7 @@ struct TranscodeJobRunner: Sendable {
         logger.notice("transcode failed", metadata: ["video": "\(id)", "reason": "\(reason)"])
         do {
             if try await videos.markFailed(id: id, attempt: attempt, reason: reason) {
-                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "failed", progress: 0, error: reason))
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .failed, progress: 0, error: reason))
             }
         } catch {
             logger.warning("transcode: cannot record failure", metadata: ["video": "\(id)", "error": "\(error)"])
@@ -141,7 +141,7 @@ struct TranscodeJobRunner: Sendable {
         }
         guard try await videos.markReady(id: id, attempt: attempt, renditions: renditions, durationSeconds: result.duration)
         else { throw LeaseLost() }
-        await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "ready", progress: 1))
+        await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .ready, progress: 1))
         logger.info("transcode ready", metadata: ["video": "\(id.uuidString.lowercased())", "attempt": "\(attempt)",
                                                   "renditions": "\(renditions.map(\.name))", "duration": "\(result.duration)"])
     }
@@ -154,7 +154,7 @@ struct TranscodeJobRunner: Sendable {
         let reporter = Task {
             for await value in progressStream {
                 _ = try? await videos.setProgress(id: id, attempt: attempt, progress: value)
-                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: "transcoding", progress: value))
+                await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .transcoding, progress: value))
             }
         }
         defer { reporter.cancel() }

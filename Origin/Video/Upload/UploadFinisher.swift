@@ -37,7 +37,7 @@ struct UploadFinisher: Sendable {
                 }
             } else {
                 guard let uploadID = video.upload.multipartID else {
-                    throw ReplyError(status: 500, code: "internal", message: "upload \(id) has parts but no multipart upload")
+                    throw ReplyError(status: 500, code: .internal, message: "upload \(id) has parts but no multipart upload")
                 }
                 let etag = try await objects.uploadPart(key: keys.source, uploadID: uploadID, partNumber: count, bytes: tail)
                 guard try await videos.advanceUpload(id: id, from: length, to: length, multipartID: nil, newParts: [count: etag]) else {
@@ -47,7 +47,7 @@ struct UploadFinisher: Sendable {
                 try await assemble(keys, uploadID: uploadID, parts: parts, count: count, length: length)
             }
         } else {
-            throw ReplyError(status: 500, code: "internal", message: "upload \(id) is missing parts")
+            throw ReplyError(status: 500, code: .internal, message: "upload \(id) is missing parts")
         }
         if try await videos.finishUpload(id: id) {
             await hooks.completed(id)

@@ -44,10 +44,10 @@ struct UploadWriter: Sendable {
             do {
                 bytes = try await objects.getObject(key: keys.tail(tail.offset))
             } catch let error as S3Error where error.code == .noSuchKey {
-                throw ReplyError(status: 409, code: "conflict", message: "the upload moved on; HEAD for its offset")
+                throw ReplyError(status: 409, code: .conflict, message: "the upload moved on; HEAD for its offset")
             }
             guard bytes.readableBytes == tail.count else {
-                throw ReplyError(status: 500, code: "internal", message: "tail object of \(tail.count) bytes has \(bytes.readableBytes)")
+                throw ReplyError(status: 500, code: .internal, message: "tail object of \(tail.count) bytes has \(bytes.readableBytes)")
             }
             buffer.writeImmutableBuffer(bytes)
         }
@@ -91,7 +91,7 @@ struct UploadWriter: Sendable {
         case .discard:
             if overflow { throw Self.tooLarge(video) }
             if interrupted { throw Stop.interrupted }
-            throw ReplyError(status: 460, code: "checksum_mismatch",
+            throw ReplyError(status: 460, code: .checksumMismatch,
                              message: "the body does not match Upload-Checksum; none of its bytes were stored")
         case .save(let commit, let complete):
             if let commit {
@@ -108,7 +108,7 @@ struct UploadWriter: Sendable {
     }
 
     static func tooLarge(_ video: Video) -> ReplyError {
-        ReplyError(status: 413, code: "too_large", message: video.upload.length.map { "the upload is \($0) bytes long" }
+        ReplyError(status: 413, code: .tooLarge, message: video.upload.length.map { "the upload is \($0) bytes long" }
                     ?? "the upload would exceed the size limit")
     }
 
@@ -117,7 +117,7 @@ struct UploadWriter: Sendable {
         let uploadID = try await objects.createMultipartUpload(key: keys.source, contentType: nil)
         guard try await videos.advanceUpload(id: id, from: offset, to: offset, multipartID: uploadID, newParts: [:]) else {
             try? await objects.abortMultipartUpload(key: keys.source, uploadID: uploadID)
-            throw ReplyError(status: 409, code: "conflict", message: "the upload moved on; HEAD for its offset")
+            throw ReplyError(status: 409, code: .conflict, message: "the upload moved on; HEAD for its offset")
         }
         return uploadID
     }
@@ -127,7 +127,7 @@ struct UploadWriter: Sendable {
                         machine: inout StateMachine, keys: UploadKeys) async throws {
         guard try await videos.advanceUpload(id: video.id, from: commit.from, to: commit.to, multipartID: multipartID,
                                              newParts: commit.parts) else {
-            throw ReplyError(status: 409, code: "conflict", message: "the upload moved on; HEAD for its offset")
+            throw ReplyError(status: 409, code: .conflict, message: "the upload moved on; HEAD for its offset")
         }
         machine.committed(commit)
         if let old = machine.superseded(by: commit) {

@@ -39,11 +39,11 @@ struct VideoRouter: Sendable {
         if let size = body.size {
             guard size >= 0 else { throw ReplyError.badRequest("size must be >= 0") }
             guard size <= settings.maxLength else {
-                throw ReplyError(status: 413, code: "too_large", message: "uploads are limited to \(settings.maxLength) bytes")
+                throw ReplyError(status: 413, code: .tooLarge, message: "uploads are limited to \(settings.maxLength) bytes")
             }
         }
         let video = try await videos.create(ownerID: user.id, title: body.title, uploadLength: body.size,
-                                            uploadMetadata: body.upload_metadata ?? "")
+                                            uploadMetadata: body.uploadMetadata ?? "")
         try await request.reply(VideoLinkBodies.Created(id: video.id.uuidString.lowercased()), status: 201)
     }
 
@@ -103,7 +103,7 @@ struct VideoRouter: Sendable {
                 if video.upload.length == nil {
                     guard declared <= settings.maxLength else { throw UploadWriter.tooLarge(video) }
                     guard try await videos.declareLength(id: id, length: declared) else {
-                        throw ReplyError(status: 409, code: "conflict", message: "the upload moved on; HEAD for its offset")
+                        throw ReplyError(status: 409, code: .conflict, message: "the upload moved on; HEAD for its offset")
                     }
                     video.upload.length = declared
                 } else if video.upload.length != declared {
@@ -111,7 +111,7 @@ struct VideoRouter: Sendable {
                 }
             }
             guard offset == video.upload.offset else {
-                throw ReplyError(status: 409, code: "offset_mismatch",
+                throw ReplyError(status: 409, code: .offsetMismatch,
                                  message: "Upload-Offset \(offset) is not the upload's offset \(video.upload.offset)")
             }
             if let bodyLength, offset + bodyLength > (video.upload.length ?? settings.maxLength) {
@@ -121,7 +121,7 @@ struct VideoRouter: Sendable {
             return try await writer.write(video, checksum: checksum, bodyLength: bodyLength, body: request.body)
         }
         guard let stored else {
-            throw ReplyError(status: 423, code: "locked", message: "another request is writing this upload; retry")
+            throw ReplyError(status: 423, code: .locked, message: "another request is writing this upload; retry")
         }
         try await request.responder.respond(status: 204, metadata: [VideoLink.Metadata.offset: String(stored)])
     }
@@ -135,7 +135,7 @@ struct VideoRouter: Sendable {
             return true
         }
         guard done != nil else {
-            throw ReplyError(status: 423, code: "locked", message: "another request is writing this upload; retry")
+            throw ReplyError(status: 423, code: .locked, message: "another request is writing this upload; retry")
         }
         try await request.responder.respond(status: 204)
     }

@@ -89,7 +89,7 @@ struct ChatHubTests {
         var accepted = 0
         for _ in 0..<10 where session.enqueue(ByteBuffer(repeating: 0x61, count: 30)) { accepted += 1 }
         #expect(accepted == 3)
-        var closes: [UInt16] = []
+        var closes: [WebSocketCloseCode] = []
         for await request in session.closeRequests { closes.append(request.code) }
         #expect(closes == [WebSocketCloseCode.slowConsumer])
         #expect(!session.enqueue(ByteBuffer(string: "x")), "a closing session accepts nothing")

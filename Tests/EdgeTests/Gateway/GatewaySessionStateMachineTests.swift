@@ -108,7 +108,7 @@ struct GatewaySessionStateMachineTests {
         var machine = GatewaySessionStateMachine(limits: limits, now: 0)
         _ = machine.authenticated(Self.user, id: nil)
         let action = machine.received(Self.frame(#"{"op":"publish","channel":"c","client_id":"k","body":"01234567890"}"#), now: 1)
-        guard case .sendError(_, "too_large", _) = action else { Issue.record("\(action)"); return }
+        guard case .sendError(_, API.ErrorCode.tooLarge, _) = action else { Issue.record("\(action)"); return }
     }
 
     @Test("floods are rate limited, then closed with 4029")
@@ -122,7 +122,7 @@ struct GatewaySessionStateMachineTests {
         var closed = false
         for _ in 0..<100 {
             switch machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 1) {
-            case .sendError(_, "rate_limited", _): errors += 1
+            case .sendError(_, API.ErrorCode.rateLimited, _): errors += 1
             case .close(WebSocketCloseCode.rateLimited, _): closed = true
             default: break
             }
