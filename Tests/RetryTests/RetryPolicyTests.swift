@@ -8,7 +8,7 @@ struct RetryPolicyTests {
         let policy = RetryPolicy.storageWrite
         #expect(policy.delay(attempt: 0, unit: 0.3) == .milliseconds(50))
         #expect(policy.delay(attempt: 1, unit: 0.9) == .milliseconds(100))
-        #expect(policy.delay(attempt: 5, unit: 0) == .seconds(1.6))
+        #expect(policy.delay(attempt: 5, unit: 0) == .milliseconds(1_600))
         #expect(policy.delay(attempt: 6, unit: 0) == .seconds(2))
         #expect(policy.delay(attempt: 10_000, unit: 0) == .seconds(2))
     }
