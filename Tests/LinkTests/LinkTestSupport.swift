@@ -17,11 +17,11 @@ struct TestServer {
     var port: Int { server.boundPort ?? 0 }
 
     static func start(name: String = "test-origin", secret: String = testSecret,
-                      settings: LinkSettings = LinkSettings()) async throws -> TestServer {
+                      settings: LinkSettings = LinkSettings(), drainTimeout: Duration = .seconds(2)) async throws -> TestServer {
         let endpoint = LinkEndpointConfiguration(
             nodeID: name, role: .origin,
             authenticator: try ClusterSecretAuthenticator(secret: secret), settings: settings)
-        let server = LinkServer(host: "127.0.0.1", port: 0, endpoint: endpoint, drainTimeout: .seconds(2),
+        let server = LinkServer(host: "127.0.0.1", port: 0, endpoint: endpoint, drainTimeout: drainTimeout,
                                 logger: Logger(label: "test.server")) { connection in
             await withDiscardingTaskGroup { group in
                 for await inbound in connection.inbound {
