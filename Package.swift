@@ -213,10 +213,18 @@ let package = Package(
             path: "Origin/Main",
             swiftSettings: swiftSettings
         ),
+        // MARK: Child-process runner shared by the load tester and the integration tests
+        .target(
+            name: "StreamLyProcess",
+            path: "loadtest/Process",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Load tester and benchmarks
         .executableTarget(
             name: "StreamLyLoad",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
@@ -249,6 +257,7 @@ let package = Package(
         .testTarget(
             name: "LinkTests",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
@@ -268,12 +277,13 @@ let package = Package(
         ),
         .testTarget(
             name: "OriginNativeTests",
-            dependencies: ["StreamLyOriginNative"],
+            dependencies: ["StreamLyProcess", "StreamLyOriginNative"],
             path: "Tests/OriginNativeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
+            dependencies: ["IntegrationSupport"],
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),
@@ -301,6 +311,7 @@ let package = Package(
         .testTarget(
             name: "RedisTests",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyRetry",
                 "StreamLyRedis",
                 "StreamLyEdgeNative",
@@ -327,6 +338,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -348,6 +360,10 @@ let package = Package(
         // MARK: Integration tests: real origin and edge processes, real PostgreSQL, Redis, broker, S3
         .target(
             name: "IntegrationSupport",
+            dependencies: [
+                "StreamLyProcess",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             path: "Tests/IntegrationSupport",
             swiftSettings: swiftSettings
         ),
@@ -355,19 +371,26 @@ let package = Package(
             name: "ChatIntegrationTests",
             dependencies: [
                 "IntegrationSupport",
-                "StreamLyStorage",
-                "StreamLyTokens",
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ChatIntegrationTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HLSIntegrationTests",
+            dependencies: [
+                "IntegrationSupport",
+                "StreamLyStorage",
+                "StreamLyTokens",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/HLSIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VODIntegrationTests",
             dependencies: [
                 "IntegrationSupport",
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/VODIntegrationTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamLyProcess
 import StreamLyOriginNative
 
 /// `streamly-load transcode`: the in-process HLS ladder (`Transcoder`) against the `ffmpeg`
@@ -143,13 +144,10 @@ struct TranscodeBenchmark: AsyncParsableCommand {
     }
 
     private static func ffmpeg(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("ffmpeg exited with status \(process.terminationStatus)")
+        let (status, output) = try ChildProcess.runBlocking("/usr/bin/ffmpeg",
+                                                            ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments)
+        guard status == 0 else {
+            throw ValidationError("ffmpeg exited with status \(status): " + String(decoding: output.suffix(300), as: UTF8.self))
         }
     }
 

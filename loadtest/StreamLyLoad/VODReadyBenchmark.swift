@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamLyProcess
 
 /// `streamly-load vod`: time-to-ready of one upload through a running edge — sign up, create
 /// the video, upload the file with tus PATCHes (curl), then poll `GET /videos/{id}` until it is
@@ -123,16 +124,9 @@ struct VODReadyBenchmark: AsyncParsableCommand {
 
     @discardableResult
     static func run(_ path: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(path) \(arguments.prefix(3).joined(separator: " ")) … failed (\(process.terminationStatus)): "
+        let (status, data) = try ChildProcess.runBlocking(path, arguments)
+        guard status == 0 else {
+            throw ValidationError("\(path) \(arguments.prefix(3).joined(separator: " ")) … failed (\(status)): "
                                   + String(decoding: data.prefix(300), as: UTF8.self))
         }
         return data
