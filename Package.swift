@@ -365,6 +365,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Tests/IntegrationSupport",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,6 +24,11 @@ extension TusCurl {
     /// Creates a video of `file`'s size; returns its id and tus URL.
     func createVideo(title: String, file: URL, token: String) async throws -> (id: String, url: String) {
         let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
+        return try await createVideo(title: title, size: size, token: token)
+    }
+
+    /// Creates a video of `size` bytes; returns its id and tus URL.
+    func createVideo(title: String, size: Int, token: String) async throws -> (id: String, url: String) {
         let answer = try await call("POST", "/videos", token: token, tus: false, json: #"{"title":"\#(title)","size":\#(size)}"#)
         struct Created: Decodable { var id: String; var upload_url: String }
         guard answer.status == 201, let created = try? JSONDecoder().decode(Created.self, from: answer.body) else {

@@ -44,11 +44,7 @@ extension WebSocketTestClient where Event == VideoEvent {
     /// before that reach no watcher.
     static func waitForEventFlow(port: Int, token: String, timeout: Duration = .seconds(30)) async throws {
         let tus = TusCurl(port: port)
-        let created = try await tus.call("POST", "/videos", token: token, tus: false, json: #"{"title":"probe","size":1000}"#)
-        struct Created: Decodable { var id: String; var upload_url: String }
-        guard created.status == 201, let probe = try? JSONDecoder().decode(Created.self, from: created.body) else {
-            throw TestFailure("probe POST /videos: HTTP \(created.status) \(created.text)")
-        }
+        let probe = try await tus.createVideo(title: "probe", size: 1000, token: token)
         let watcher = try await watch(video: probe.id, port: port, token: token)
         let deadline = ContinuousClock.now + timeout
         var offset: Int64 = 0
@@ -57,7 +53,7 @@ extension WebSocketTestClient where Event == VideoEvent {
                 await watcher.finish()
                 throw TestFailure("no video event reached a watcher within \(timeout)")
             }
-            let answer = try await tus.patch(probe.upload_url, token: token, offset: offset, bytes: Data([0]))
+            let answer = try await tus.patch(probe.url, token: token, offset: offset, bytes: Data([0]))
             if answer.status == 204 { offset += 1 }
             try await Task.sleep(for: .milliseconds(500))
         }
