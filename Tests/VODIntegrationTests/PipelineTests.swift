@@ -127,13 +127,7 @@ struct PipelineTests {
         defer { media.clean() }
         let clip = try await media.clip("480p", seconds: 6, width: 854, height: 480)
         try await VODCluster.with { cluster in
-            let tus = TusCurl(port: cluster.edgePort)
-            let user = try await tus.signup("pipe")
-            let video = try await tus.createVideo(title: "small", file: clip, token: user.token)
-            try await tus.upload(clip, to: video.url, token: user.token)
-            let info = try await tus.waitForVideo(video.id, token: user.token, timeout: .seconds(90)) {
-                ["ready", "failed"].contains($0.status)
-            }
+            let (video, info) = try await TusCurl(port: cluster.edgePort).uploadUntilDone(clip, title: "small", timeout: .seconds(90))
             #expect(info.status == "ready", "\(info.error ?? "")")
             #expect(info.renditions.map(\.name) == ["480p"])
             #expect(info.renditions.first.map { ($0.width, $0.height) } ?? (0, 0) == (854, 480))
@@ -149,13 +143,7 @@ struct PipelineTests {
         defer { media.clean() }
         let clip = try await media.clip("silent", seconds: 6, width: 854, height: 480, audio: false)
         try await VODCluster.with { cluster in
-            let tus = TusCurl(port: cluster.edgePort)
-            let user = try await tus.signup("pipe")
-            let video = try await tus.createVideo(title: "silent", file: clip, token: user.token)
-            try await tus.upload(clip, to: video.url, token: user.token)
-            let info = try await tus.waitForVideo(video.id, token: user.token, timeout: .seconds(90)) {
-                ["ready", "failed"].contains($0.status)
-            }
+            let (video, info) = try await TusCurl(port: cluster.edgePort).uploadUntilDone(clip, title: "silent", timeout: .seconds(90))
             #expect(info.status == "ready", "\(info.error ?? "")")
             let master = HLSPlaylist(String(decoding: try await cluster.object("vod/\(video.id)/master.m3u8").bytes, as: UTF8.self))
             #expect(!master.variants.isEmpty)

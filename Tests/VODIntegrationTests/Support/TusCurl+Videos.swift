@@ -60,6 +60,15 @@ extension TusCurl {
         return video
     }
 
+    /// Signs a user up, creates a video of `file`, uploads it whole and waits until it is ready or failed.
+    func uploadUntilDone(_ file: URL, title: String, timeout: Duration) async throws -> (video: (id: String, url: String), info: Video) {
+        let user = try await signup("pipe")
+        let video = try await createVideo(title: title, file: file, token: user.token)
+        try await upload(file, to: video.url, token: user.token)
+        let info = try await waitForVideo(video.id, token: user.token, timeout: timeout) { ["ready", "failed"].contains($0.status) }
+        return (video, info)
+    }
+
     /// Polls `GET /videos/{id}` until `done` holds (errors while an origin fails over are retried).
     func waitForVideo(_ id: String, token: String, timeout: Duration,
                       until done: (Video) -> Bool) async throws -> Video {
