@@ -246,11 +246,19 @@ let package = Package(
             path: "Origin/Main",
             swiftSettings: swiftSettings
         ),
+        // MARK: Child-process runner shared by the load tester and the integration tests
+        .target(
+            name: "StreamLyProcess",
+            path: "loadtest/Process",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Load tester and benchmarks
         .executableTarget(
             name: "StreamLyLoad",
             dependencies: [
                 "StreamLyConfig",
+                "StreamLyProcess",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
@@ -296,6 +304,7 @@ let package = Package(
         .testTarget(
             name: "LinkTests",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyRetry",
                 "StreamLyLink",
                 "StreamLyProtocol",
@@ -315,7 +324,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OriginNativeTests",
-            dependencies: ["StreamLyOriginNative"],
+            dependencies: ["StreamLyProcess", "StreamLyOriginNative"],
             path: "Tests/OriginNativeTests",
             swiftSettings: swiftSettings
         ),
@@ -327,6 +336,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
+            dependencies: ["IntegrationSupport"],
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),
@@ -354,6 +364,7 @@ let package = Package(
         .testTarget(
             name: "RedisTests",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyRetry",
                 "StreamLyRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -379,6 +390,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
+                "StreamLyProcess",
                 "StreamLyStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -400,26 +412,38 @@ let package = Package(
         // MARK: Integration tests: real origin and edge processes, real PostgreSQL, Redis, broker, S3
         .target(
             name: "IntegrationSupport",
+            dependencies: [
+                "StreamLyProcess",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             path: "Tests/IntegrationSupport",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ChatIntegrationTests",
             dependencies: [
                 "IntegrationSupport",
-                "StreamLyStorage",
-                "StreamLyTokens",
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ChatIntegrationTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HLSIntegrationTests",
+            dependencies: [
+                "IntegrationSupport",
+                "StreamLyStorage",
+                "StreamLyTokens",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/HLSIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VODIntegrationTests",
             dependencies: [
                 "IntegrationSupport",
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/VODIntegrationTests",

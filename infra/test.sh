@@ -23,7 +23,8 @@ fi
 
 echo "== tests"
 # The VOD integration tests transcode video (ffmpeg-heavy on every core): run them after the
-# others, so timing-sensitive tests (Redis restart, WebSocket upgrades) do not starve.
+# others, so timing-sensitive tests (Redis restart, WebSocket upgrades) do not starve. The HLS
+# delivery tests (HLSIntegrationTests) transcode nothing and stay with the others.
 swift test --skip-build --skip VODIntegrationTests
 echo "== tests: video on demand end to end"
 swift test --skip-build --filter VODIntegrationTests

@@ -8,7 +8,7 @@ extension ChatEndToEnd {
         /// Tokens and private channels share one cluster (neither needs the chat pipeline).
         @Test("bad tokens get 4001 / 401; a non-member of a private channel gets not_found / 404; the control cases are served")
         func tokensAndAccess() async throws {
-            try await Cluster.with(origins: ["oa"], edges: [("ex", ["oa"])], warmUp: false) { cluster in
+            try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"])], warmUp: false) { cluster in
                 let port = cluster.port("ex")
                 let rest = cluster.rest()
                 let alice = try await rest.signup("alice")
@@ -83,7 +83,7 @@ extension ChatEndToEnd {
 
         @Test("malformed JSON, unknown ops, oversized and binary frames, publish floods: the documented answers, and the edge keeps serving")
         func badInput() async throws {
-            try await Cluster.with(origins: ["oa"], edges: [("ex", ["oa"])]) { cluster in
+            try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"])]) { cluster in
                 let port = cluster.port("ex")
                 let rest = cluster.rest()
                 let user = try await rest.signup("mallory")

@@ -9,7 +9,7 @@ extension ChatEndToEnd {
         /// over the broker's partitions, hence over both origins' sequencers) while `fault`
         /// strikes once `trigger` publishes have been acked; then every subscriber and the
         /// history must hold every message exactly once, gapless.
-        static func publishThrough(_ cluster: Cluster, channelCount: Int = 6, perClient: Int = 24, trigger: Int = 16,
+        static func publishThrough(_ cluster: TestCluster, channelCount: Int = 6, perClient: Int = 24, trigger: Int = 16,
                                    fault: @escaping @Sendable () async throws -> Void) async throws -> [Participant] {
             let names = cluster.edges.keys.sorted()
             let ports = names.map(cluster.port)
@@ -71,14 +71,14 @@ extension ChatEndToEnd {
 
         @Test("kill -9 of one of two origins while clients publish: nothing lost, nothing doubled")
         func originCrash() async throws {
-            try await Cluster.with(origins: ["oa", "ob"], edges: [("ex", ["oa", "ob"]), ("ey", ["oa", "ob"])]) { cluster in
+            try await TestCluster.with(origins: ["oa", "ob"], edges: [("ex", ["oa", "ob"]), ("ey", ["oa", "ob"])]) { cluster in
                 _ = try await Self.publishThrough(cluster) { await cluster.crash("oa") }
             }
         }
 
         @Test("kill -9 of an edge: its clients resume on the other edge with since, nothing missing")
         func edgeCrash() async throws {
-            try await Cluster.with(origins: ["oa"], edges: [("ex", ["oa"]), ("ey", ["oa"])]) { cluster in
+            try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"]), ("ey", ["oa"])]) { cluster in
                 let participants = try await Self.publishThrough(cluster) { await cluster.crash("ex") }
                 for participant in participants where await participant.edges.first == cluster.port("ex") {
                     let connections = await participant.connections
@@ -94,7 +94,7 @@ extension ChatEndToEnd {
         /// dev: the broker itself): a restart keeps its log, as every Kafka deployment does.
         @Test("the broker stops while clients publish and comes back: nothing lost, nothing doubled")
         func brokerRestart() async throws {
-            try await Cluster.with(origins: ["oa", "ob"], edges: [("ex", ["oa", "ob"]), ("ey", ["oa", "ob"])],
+            try await TestCluster.with(origins: ["oa", "ob"], edges: [("ex", ["oa", "ob"]), ("ey", ["oa", "ob"])],
                                    durableBroker: true) { cluster in
                 guard let service = cluster.infra.durableKafkaService else {
                     throw TestFailure("STREAMLY_KAFKA_DURABLE_SERVICE is not set: source .state/<profile>/env.sh")

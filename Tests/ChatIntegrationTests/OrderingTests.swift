@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Testing
 
 extension ChatEndToEnd {
@@ -8,7 +9,7 @@ extension ChatEndToEnd {
         /// purpose: deduplication is per (author, client_id), not per channel.
         @Test("concurrent publishers over 2 edges × 2 origins: every subscriber sees the same gapless sequence, each message once, acked with its seq")
         func concurrentPublishers() async throws {
-            try await Cluster.with(origins: ["oa", "ob"], edges: [("ex", ["oa", "ob"]), ("ey", ["oa", "ob"])]) { cluster in
+            try await TestCluster.with(origins: ["oa", "ob"], edges: [("ex", ["oa", "ob"]), ("ey", ["oa", "ob"])]) { cluster in
                 let rest = cluster.rest()
                 let ports = [cluster.port("ex"), cluster.port("ey")]
                 var users: [REST.Account] = []

@@ -6,7 +6,7 @@ extension ChatEndToEnd {
     struct Presence {
         @Test("online on edge A is seen on edge B, typing crosses edges with ttl_ms, SIGKILL of A turns the user offline within TTL + sweep")
         func presenceAcrossEdges() async throws {
-            try await Cluster.with(origins: ["oa"], edges: [("ea", ["oa"]), ("eb", ["oa"])], warmUp: false) { cluster in
+            try await TestCluster.with(origins: ["oa"], edges: [("ea", ["oa"]), ("eb", ["oa"])], warmUp: false) { cluster in
                 let rest = cluster.rest("eb")
                 let alice = try await rest.signup("alice")
                 let bob = try await rest.signup("bob")
@@ -54,7 +54,7 @@ extension ChatEndToEnd {
         @Test("after a Redis restart typing and presence flow again between edges")
         func redisRestart() async throws {
             _ = try Infra.profile()
-            try await Cluster.with(origins: ["oa"], edges: [("ea", ["oa"]), ("eb", ["oa"])], warmUp: false) { cluster in
+            try await TestCluster.with(origins: ["oa"], edges: [("ea", ["oa"]), ("eb", ["oa"])], warmUp: false) { cluster in
                 let rest = cluster.rest("eb")
                 let (alice, bob) = (try await rest.signup("alice"), try await rest.signup("bob"))
                 let channel = try await rest.createChannel(bob)

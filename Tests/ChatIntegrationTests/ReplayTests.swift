@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Testing
 
 extension ChatEndToEnd {
@@ -5,7 +6,7 @@ extension ChatEndToEnd {
     struct Replay {
         @Test("reconnect with since: recovered:true, exactly the missed messages in order, then live ones; too far behind: recovered:false and history")
         func replay() async throws {
-            try await Cluster.with(origins: ["oa"], edges: [("ex", ["oa"]), ("ey", ["oa"])]) { cluster in
+            try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"]), ("ey", ["oa"])]) { cluster in
                 let rest = cluster.rest()
                 let (ex, ey) = (cluster.port("ex"), cluster.port("ey"))
                 let alice = try await rest.signup("alice")

@@ -21,6 +21,8 @@ public struct Infra: Sendable {
         public let region: String
         public let accessKey: String
         public let secretKey: String
+        /// `STREAMLY_S3_BUCKET`: the profile's bucket (clusters may use one of their own).
+        public let bucket: String
     }
 
     public static func fromEnvironment() throws -> Infra {
@@ -39,7 +41,8 @@ public struct Infra: Sendable {
                      s3: env["STREAMLY_S3_ENDPOINT"].flatMap { endpoint in
                          endpoint.isEmpty ? nil : S3(endpoint: endpoint, region: env["STREAMLY_S3_REGION"] ?? "us-east-1",
                                                      accessKey: env["STREAMLY_S3_ACCESS_KEY"] ?? "",
-                                                     secretKey: env["STREAMLY_S3_SECRET_KEY"] ?? "")
+                                                     secretKey: env["STREAMLY_S3_SECRET_KEY"] ?? "",
+                                                     bucket: env["STREAMLY_S3_BUCKET"] ?? "")
                      })
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IntegrationSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -8,13 +9,19 @@ import Glibc
 @Suite("Edge ↔ origin link (real processes)", .serialized)
 struct EdgeOriginLinkTests {
     static let secret = "integration-tests-cluster-secret-0123456789"
+    /// Kept from the test's environment (infra/up.sh → env.sh); every other setting is dropped.
+    static let infrastructure: Set<String> = ["STREAMLY_POSTGRES_URL", "STREAMLY_KAFKA_BROKERS", "STREAMLY_REDIS_URL"]
+
+    static func daemon(_ executable: String, name: String, environment: [String: String]) throws -> ChildProcess {
+        try ChildProcess.streamly(executable, name: name, environment: environment, inheriting: infrastructure)
+    }
 
     struct Ports {
         let link = try! freePort(), originOperator = try! freePort(), edgeHTTP = try! freePort()
     }
 
-    static func origin(_ ports: Ports, name: String = "origin", secret: String = secret) throws -> Daemon {
-        try Daemon("streamly-origin", name: name, environment: [
+    static func origin(_ ports: Ports, name: String = "origin", secret: String = secret) throws -> ChildProcess {
+        try daemon("streamly-origin", name: name, environment: [
             "STREAMLY_NODE_ID": name, "STREAMLY_LINK_PORT": String(ports.link),
             "STREAMLY_OPERATOR_PORT": String(ports.originOperator), "STREAMLY_CLUSTER_SECRET": secret,
             "STREAMLY_LINK_HEARTBEAT_MS": "200", "STREAMLY_DRAIN_TIMEOUT": "2",
@@ -23,8 +30,8 @@ struct EdgeOriginLinkTests {
         ])
     }
 
-    static func edge(_ ports: Ports, secret: String = secret) throws -> Daemon {
-        try Daemon("streamly-edge", name: "edge", environment: [
+    static func edge(_ ports: Ports, secret: String = secret) throws -> ChildProcess {
+        try daemon("streamly-edge", name: "edge", environment: [
             "STREAMLY_NODE_ID": "edge", "STREAMLY_HTTP_PORT": String(ports.edgeHTTP),
             "STREAMLY_ORIGINS": "127.0.0.1:\(ports.link)", "STREAMLY_CLUSTER_SECRET": secret,
             "STREAMLY_LINK_HEARTBEAT_MS": "200", "STREAMLY_LINK_BACKOFF_BASE_MS": "50",
@@ -34,8 +41,8 @@ struct EdgeOriginLinkTests {
         ])
     }
 
-    static func ready(_ port: Int) -> Bool {
-        (try? httpGet("http://127.0.0.1:\(port)/readyz").status) == 200
+    static func ready(_ port: Int) async -> Bool {
+        (try? await httpGet("http://127.0.0.1:\(port)/readyz").status) == 200
     }
 
     @Test("the edge becomes ready, serves health and metrics, and reconnects after the origin is killed and restarted")
@@ -43,32 +50,32 @@ struct EdgeOriginLinkTests {
         let ports = Ports()
         var origin = try Self.origin(ports)
         let edge = try Self.edge(ports)
-        defer { Task { await edge.stop() } }
+        defer { Task { await edge.crash() } }
 
-        #expect(await eventually(timeout: .seconds(15)) { Self.ready(ports.edgeHTTP) }, "edge log:\n\(edge.log)")
-        #expect(try httpGet("http://127.0.0.1:\(ports.edgeHTTP)/healthz").status == 200)
-        #expect(try httpGet("http://127.0.0.1:\(ports.originOperator)/readyz").status == 200)
-        let metrics = try httpGet("http://127.0.0.1:\(ports.edgeHTTP)/metrics").body
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) }, "edge log:\n\(edge.log)")
+        #expect(try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/healthz").status == 200)
+        #expect(try await httpGet("http://127.0.0.1:\(ports.originOperator)/readyz").status == 200)
+        let metrics = try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/metrics").body
         #expect(metrics.contains("streamly_link_up{origin=\"127.0.0.1:\(ports.link)\"} 1"))
         #expect(metrics.contains("streamly_link_frames_total"))
 
         origin.signal(SIGKILL)
         _ = await origin.waitForExit(timeout: .seconds(5))
-        #expect(await eventually(timeout: .seconds(5)) { !Self.ready(ports.edgeHTTP) })
-        let notReady = try httpGet("http://127.0.0.1:\(ports.edgeHTTP)/readyz")
+        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeHTTP) })
+        let notReady = try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/readyz")
         #expect(notReady.status == 503)
 
         origin = try Self.origin(ports, name: "origin-restarted")
-        #expect(await eventually(timeout: .seconds(15)) { Self.ready(ports.edgeHTTP) }, "edge log:\n\(edge.log)")
-        #expect(try httpGet("http://127.0.0.1:\(ports.edgeHTTP)/metrics").body.contains("streamly_link_reconnects_total"))
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) }, "edge log:\n\(edge.log)")
+        #expect(try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/metrics").body.contains("streamly_link_reconnects_total"))
 
         // A frozen origin is detected by heartbeats (3 × 200 ms), not by TCP.
         origin.signal(SIGSTOP)
-        #expect(await eventually(timeout: .seconds(5)) { !Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeHTTP) })
         origin.signal(SIGCONT)
-        #expect(await eventually(timeout: .seconds(15)) { Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) })
         #expect(edge.log.contains("HEARTBEAT_TIMEOUT") || edge.log.contains("link down"))
-        await origin.stop()
+        await origin.crash()
     }
 
     @Test("an edge with the wrong cluster secret is refused with AUTH_FAILED")
@@ -78,14 +85,14 @@ struct EdgeOriginLinkTests {
         let edge = try Self.edge(ports, secret: "not-the-cluster-secret-but-long-enough-000")
         var last = (status: 0, body: "")
         _ = await eventually(timeout: .seconds(10)) {
-            last = (try? httpGet("http://127.0.0.1:\(ports.edgeHTTP)/readyz")) ?? (0, "")
+            last = (try? await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/readyz")) ?? (0, "")
             return last.body.contains("AUTH_FAILED")
         }
         #expect(last.status == 503)
         #expect(last.body.contains("AUTH_FAILED"), "readyz: \(last.body)\nedge log:\n\(edge.log)")
         #expect(origin.log.contains("AUTH_FAILED"))
-        await edge.stop()
-        await origin.stop()
+        await edge.crash()
+        await origin.crash()
     }
 
     @Test("SIGTERM: the origin drains its edges and exits; the edge exits cleanly")
@@ -93,45 +100,45 @@ struct EdgeOriginLinkTests {
         let ports = Ports()
         let origin = try Self.origin(ports)
         let edge = try Self.edge(ports)
-        #expect(await eventually(timeout: .seconds(15)) { Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) })
         origin.signal(SIGTERM)
         #expect(await origin.waitForExit(timeout: .seconds(10)) == 0, "origin log:\n\(origin.log)")
-        #expect(await eventually(timeout: .seconds(5)) { !Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeHTTP) })
         edge.signal(SIGTERM)
         #expect(await edge.waitForExit(timeout: .seconds(10)) == 0, "edge log:\n\(edge.log)")
-        await origin.stop()
-        await edge.stop()
+        await origin.crash()
+        await edge.crash()
     }
 
     @Test("an origin whose port is taken exits at once instead of running half-started")
     func portInUse() async throws {
         let ports = Ports()
         let first = try Self.origin(ports, name: "port-owner")
-        #expect(await eventually(timeout: .seconds(15)) { Self.ready(ports.originOperator) }, "origin log:\n\(first.log)")
-        let second = try Daemon("streamly-origin", name: "port-taken", environment: [
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.originOperator) }, "origin log:\n\(first.log)")
+        let second = try Self.daemon("streamly-origin", name: "port-taken", environment: [
             "STREAMLY_LINK_PORT": String(try freePort()), "STREAMLY_OPERATOR_PORT": String(ports.originOperator),
             "STREAMLY_CLUSTER_SECRET": Self.secret,
         ])
         let status = await second.waitForExit(timeout: .seconds(10))
         #expect(status != nil && status != 0, "second origin log:\n\(second.log)")
-        await second.stop()
-        await first.stop()
+        await second.crash()
+        await first.crash()
     }
 
     @Test("bad configuration is refused at start with a clear message")
     func badConfiguration() async throws {
         let ports = Ports()
-        let edge = try Daemon("streamly-edge", name: "bad-edge", environment: [
+        let edge = try Self.daemon("streamly-edge", name: "bad-edge", environment: [
             "STREAMLY_HTTP_PORT": String(ports.edgeHTTP), "STREAMLY_ORIGINS": "no-port-here",
         ])
         #expect(await edge.waitForExit(timeout: .seconds(10)) != 0)
         #expect(edge.log.contains("must be host:port"))
-        let origin = try Daemon("streamly-origin", name: "bad-origin", environment: [
+        let origin = try Self.daemon("streamly-origin", name: "bad-origin", environment: [
             "STREAMLY_LINK_PORT": String(ports.link), "STREAMLY_CLUSTER_SECRET": "short",
         ])
         #expect(await origin.waitForExit(timeout: .seconds(10)) != 0)
         #expect(origin.log.contains("at least 32 bytes"))
-        let badNamespace = try Daemon("streamly-origin", name: "bad-namespace", environment: [
+        let badNamespace = try Self.daemon("streamly-origin", name: "bad-namespace", environment: [
             "STREAMLY_LINK_PORT": String(ports.link), "STREAMLY_KAFKA_NAMESPACE": "Chat Prod",
         ])
         #expect(await badNamespace.waitForExit(timeout: .seconds(10)) != 0)

@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import ServiceLifecycle
 import StreamLyLink
+import StreamLyProcess
 import StreamLyProtocol
 import Testing
 
@@ -25,13 +26,9 @@ struct TestPKI {
           openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile $name.ext -out $name.pem 2>/dev/null
         done
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw LinkError(.invalidArgument, "openssl failed") }
+        // `sh -c SCRIPT DIR`: the script sees the directory as $0.
+        let (status, _) = try ChildProcess.runBlocking("/bin/sh", ["-c", "cd \"$0\"\n" + script, directory.path])
+        guard status == 0 else { throw LinkError(.invalidArgument, "openssl failed") }
         return TestPKI(directory: directory)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import StreamLyProcess
 import StreamLyRedis
 import Synchronization
 import Testing
@@ -59,8 +60,8 @@ enum RedisTestSupport {
         let profile = ProcessInfo.processInfo.environment["STREAMLY_INFRA_PROFILE"] ?? "dev"
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = repo.appendingPathComponent("infra/svc.sh").path
-        let status = try await ChildProcess.run(script, ["restart", "redis", "--profile", profile])
-        #expect(status == 0, "infra/svc.sh restart redis exited with \(status)")
+        let (status, output) = try await ChildProcess.run(script, ["restart", "redis", "--profile", profile])
+        #expect(status == 0, "infra/svc.sh restart redis exited with \(status): \(String(decoding: output, as: UTF8.self))")
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.

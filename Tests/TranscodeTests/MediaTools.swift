@@ -1,4 +1,5 @@
 import Foundation
+import StreamLyProcess
 import Testing
 
 /// The `ffmpeg` and `ffprobe` command-line tools, used to make test inputs and to check outputs
@@ -23,25 +24,12 @@ enum MediaTools {
     /// Runs a tool from `/usr/bin`; returns standard output, throws with standard error on failure.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
-        process.arguments = arguments
-        let output = Pipe()
-        // Standard error goes to a file, so neither pipe can fill up while the other is read.
         let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-tool-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorURL) }
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        defer { try? errorHandle.close() }
-        process.standardOutput = output
-        process.standardError = errorHandle
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errorData = (try? Data(contentsOf: errorURL)) ?? Data()
-        guard process.terminationStatus == 0 else {
+        let (status, data) = try ChildProcess.runBlocking("/usr/bin/" + tool, arguments, errorLog: errorURL)
+        guard status == 0 else {
             throw Failure(description: "\(tool) \(arguments.joined(separator: " ")) failed: "
-                + String(decoding: errorData, as: UTF8.self))
+                + String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self))
         }
         return data
     }

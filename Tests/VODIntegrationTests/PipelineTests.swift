@@ -33,7 +33,7 @@ struct PipelineTests {
             #expect(end.status == "ready", "\(end)")
             #expect(end.progress == 1)
 
-            let events = watcher.events
+            let events = watcher.videoEvents
             print("[vod-it] ladder events: \(events)")
             #expect(events.allSatisfy { $0.id == video.id })
             let ranks = events.map { Self.statusOrder[$0.status ?? ""] ?? -1 }
@@ -127,13 +127,7 @@ struct PipelineTests {
         defer { media.clean() }
         let clip = try await media.clip("480p", seconds: 6, width: 854, height: 480)
         try await VODCluster.with { cluster in
-            let tus = TusCurl(port: cluster.edgePort)
-            let user = try await tus.signup("pipe")
-            let video = try await tus.createVideo(title: "small", file: clip, token: user.token)
-            try await tus.upload(clip, to: video.url, token: user.token)
-            let info = try await tus.waitForVideo(video.id, token: user.token, timeout: .seconds(90)) {
-                ["ready", "failed"].contains($0.status)
-            }
+            let (video, info) = try await TusCurl(port: cluster.edgePort).uploadUntilDone(clip, title: "small", timeout: .seconds(90))
             #expect(info.status == "ready", "\(info.error ?? "")")
             #expect(info.renditions.map(\.name) == ["480p"])
             #expect(info.renditions.first.map { ($0.width, $0.height) } ?? (0, 0) == (854, 480))
@@ -149,13 +143,7 @@ struct PipelineTests {
         defer { media.clean() }
         let clip = try await media.clip("silent", seconds: 6, width: 854, height: 480, audio: false)
         try await VODCluster.with { cluster in
-            let tus = TusCurl(port: cluster.edgePort)
-            let user = try await tus.signup("pipe")
-            let video = try await tus.createVideo(title: "silent", file: clip, token: user.token)
-            try await tus.upload(clip, to: video.url, token: user.token)
-            let info = try await tus.waitForVideo(video.id, token: user.token, timeout: .seconds(90)) {
-                ["ready", "failed"].contains($0.status)
-            }
+            let (video, info) = try await TusCurl(port: cluster.edgePort).uploadUntilDone(clip, title: "silent", timeout: .seconds(90))
             #expect(info.status == "ready", "\(info.error ?? "")")
             let master = HLSPlaylist(String(decoding: try await cluster.object("vod/\(video.id)/master.m3u8").bytes, as: UTF8.self))
             #expect(!master.variants.isEmpty)
@@ -209,7 +197,7 @@ struct PipelineTests {
         let media = try MediaTools()
         defer { media.clean() }
         let clip = try await media.clip("720p", seconds: 30, width: 1280, height: 720)
-        try await VODCluster.with(origins: 2, originEnvironment: ["STREAMLY_TRANSCODE_WORKERS": "1"]) { cluster in
+        try await VODCluster.with(origins: 2, transcodeWorkers: 1) { cluster in
             let tus = TusCurl(port: cluster.edgePort)
             let user = try await tus.signup("pipe")
             let video = try await tus.createVideo(title: "survivor", file: clip, token: user.token)
@@ -219,7 +207,7 @@ struct PipelineTests {
             }
             try #require(busy.status == "transcoding", "caught mid-job: \(busy.status)")
             let (worker, how) = try #require(await Self.transcodingOrigin(cluster, video: video.id), "no origin runs the job")
-            await cluster.origins[worker]?.crash()
+            await cluster.crash(worker)
             let killed = ContinuousClock.now
             print("[vod-it] killed \(cluster.nodeID(worker)) (found by its \(how)) at \(String(format: "%.2f", busy.progress))")
 
@@ -229,7 +217,8 @@ struct PipelineTests {
             #expect(info.status == "ready", "\(info.error ?? "")")
             #expect(info.renditions.map(\.name) == ["720p", "480p"])
             #expect(abs((info.duration ?? 0) - 30) < 0.5)
-            let survivor = cluster.origins[1 - worker]?.log.lowercased() ?? ""
+            let other = cluster.originNames.first { $0 != worker } ?? ""
+            let survivor = cluster.origins[other]?.process.log.lowercased() ?? ""
             #expect(survivor.contains("transcode job") && survivor.contains(video.id.lowercased()), "the other origin redid the job")
             let master = HLSPlaylist(String(decoding: try await cluster.object("vod/\(video.id)/master.m3u8").bytes, as: UTF8.self))
             #expect(master.variants.count == 2)
@@ -244,19 +233,16 @@ struct PipelineTests {
 
     /// The running origin whose worker transcodes `video`: the `streamly_transcode_active`
     /// gauge on its operator port when origins export it, else the job's line in its log.
-    static func transcodingOrigin(_ cluster: VODCluster, video: String) async -> (Int, String)? {
-        let running = cluster.origins.indices.filter { cluster.origins[$0]?.isRunning == true }
-        for index in running {
-            let metrics = try? await ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "3",
-                                                                        "http://127.0.0.1:\(cluster.operatorPorts[index])/metrics"])
-            let text = metrics.map { String(decoding: $0.output, as: UTF8.self) } ?? ""
-            let active = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("streamly_transcode_active") }
-            if active.contains(where: { ($0.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 0 }) {
-                return (index, "streamly_transcode_active gauge")
+    static func transcodingOrigin(_ cluster: TestCluster, video: String) async -> (String, String)? {
+        let running = cluster.originNames.filter { cluster.origins[$0]?.process.isRunning == true }
+        for name in running {
+            let url = "http://127.0.0.1:\(cluster.origins[name]!.operatorPort)/metrics"
+            if (try? await metricValue(url, "streamly_transcode_active")) ?? 0 > 0 {
+                return (name, "streamly_transcode_active gauge")
             }
         }
-        return running.first { index in
-            let log = cluster.origins[index]?.log.lowercased() ?? ""
+        return running.first { name in
+            let log = cluster.origins[name]?.process.log.lowercased() ?? ""
             return log.contains("transcode job") && log.contains(video.lowercased())
         }.map { ($0, "log") }
     }

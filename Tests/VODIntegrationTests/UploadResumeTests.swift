@@ -34,10 +34,10 @@ struct UploadResumeTests {
             // kill -9 the edge while it streams the rest.
             let cut1 = Task { try await tus.patch(url, token: user.token, offset: 3 << 20, bytes: file.dropFirst(3 << 20), rate: "2M") }
             try await Task.sleep(for: .seconds(3))
-            await cluster.edge?.crash()
+            await cluster.crash(VODCluster.edge)
             let interrupted1 = try await cut1.value
             #expect(interrupted1.status != 204)
-            try cluster.startEdge()
+            try cluster.startEdge(VODCluster.edge)
             try await cluster.waitReady()
             let afterEdge = try await tus.head(url, token: user.token)
             #expect(afterEdge.status == 200)
@@ -49,10 +49,10 @@ struct UploadResumeTests {
             // kill -9 the origin while it stores the next bytes.
             let cut2 = Task { try await tus.patch(url, token: user.token, offset: offset1, bytes: file.dropFirst(Int(offset1)), rate: "2M") }
             try await Task.sleep(for: .seconds(3))
-            await cluster.origin?.crash()
+            await cluster.crash("vod-origin")
             let interrupted2 = try await cut2.value
             #expect(interrupted2.status != 204)
-            try cluster.startOrigin()
+            try cluster.startOrigin("vod-origin")
             try await cluster.waitReady()
             let afterOrigin = try await tus.head(url, token: user.token)
             let offset2 = try #require(afterOrigin.offset)

@@ -48,17 +48,7 @@ struct TranscodeBenchmark: AsyncParsableCommand {
         defer { if keep == nil { try? FileManager.default.removeItem(at: work) } }
         let loadAtStart = ProtoBenchmark.loadAverage()
 
-        let source: String
-        if let input {
-            source = input
-        } else {
-            source = work.appendingPathComponent("source.mp4").path
-            progress("generating a \(seconds) s 1080p30 clip with audio")
-            try Self.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i",
-                             "sine=frequency=440:sample_rate=48000", "-t", String(seconds), "-c:v", "libx264",
-                             "-preset", "veryfast", "-b:v", "8M", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a",
-                             "192k", source])
-        }
+        let source = try input ?? FFmpegCLI.makeSourceClip(in: work, seconds: seconds) { progress($0) }
 
         let transcoder = Transcoder(configuration: TranscodeConfiguration(preset: preset))
         var ours = Measurement(wall: .infinity, cpu: 0)
@@ -76,7 +66,7 @@ struct TranscodeBenchmark: AsyncParsableCommand {
             progress("round \(round)/\(rounds): ffmpeg CLI")
             let arguments = ffmpegLadder(source: source, result: produced,
                                          out: work.appendingPathComponent("ffmpeg"))
-            let cli = try Measurement.childUsage { try Self.ffmpeg(arguments) }
+            let cli = try Measurement.childUsage { try FFmpegCLI.run(arguments) }
             if cli.wall < theirs.wall { theirs = cli }
         }
         guard let result else { return }
@@ -141,17 +131,6 @@ struct TranscodeBenchmark: AsyncParsableCommand {
             ]
         }
         return arguments
-    }
-
-    private static func ffmpeg(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("ffmpeg exited with status \(process.terminationStatus)")
-        }
     }
 
     private func progress(_ text: String) {

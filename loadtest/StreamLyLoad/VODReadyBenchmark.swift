@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamLyProcess
 
 /// `streamly-load vod`: time-to-ready of one upload through a running edge — sign up, create
 /// the video, upload the file with tus PATCHes (curl), then poll `GET /videos/{id}` until it is
@@ -38,17 +39,7 @@ struct VODReadyBenchmark: AsyncParsableCommand {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-vod-bench-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let source: String
-        if let input {
-            source = input
-        } else {
-            source = work.appendingPathComponent("source.mp4").path
-            log("generating a \(seconds) s 1080p30 clip with audio")
-            try Self.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30",
-                                             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", String(seconds),
-                                             "-c:v", "libx264", "-preset", "veryfast", "-b:v", "8M", "-pix_fmt", "yuv420p",
-                                             "-c:a", "aac", "-b:a", "192k", source])
-        }
+        let source = try input ?? FFmpegCLI.makeSourceClip(in: work, seconds: seconds) { log($0) }
         let file = try Data(contentsOf: URL(fileURLWithPath: source))
 
         struct Auth: Decodable { var access_token: String }
@@ -123,16 +114,9 @@ struct VODReadyBenchmark: AsyncParsableCommand {
 
     @discardableResult
     static func run(_ path: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(path) \(arguments.prefix(3).joined(separator: " ")) … failed (\(process.terminationStatus)): "
+        let (status, data) = try ChildProcess.runBlocking(path, arguments)
+        guard status == 0 else {
+            throw ValidationError("\(path) \(arguments.prefix(3).joined(separator: " ")) … failed (\(status)): "
                                   + String(decoding: data.prefix(300), as: UTF8.self))
         }
         return data

@@ -1,3 +1,4 @@
+import IntegrationSupport
 import Testing
 
 /// The end-state checks shared by the ordering and fault tests.

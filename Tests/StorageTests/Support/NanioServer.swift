@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import StreamLyProcess
 import StreamLyStorage
 import Testing
 
@@ -62,16 +63,9 @@ extension Trait where Self == NanioTrait {
 }
 /// `/usr/bin/curl` as a third-party client: returns the status and body.
 func curl(_ arguments: [String]) throws -> (status: Int, body: [UInt8]) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     let bodyFile = FileManager.default.temporaryDirectory.path + "/streamly-curl-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: bodyFile) }
-    process.arguments = ["-s", "-o", bodyFile, "-w", "%{http_code}"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let status = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let (_, status) = try ChildProcess.runBlocking("/usr/bin/curl", ["-s", "-o", bodyFile, "-w", "%{http_code}"] + arguments)
     let body = FileManager.default.contents(atPath: bodyFile).map(Array.init) ?? []
     return (Int(String(decoding: status, as: UTF8.self)) ?? 0, body)
 }

@@ -24,6 +24,11 @@ extension TusCurl {
     /// Creates a video of `file`'s size; returns its id and tus URL.
     func createVideo(title: String, file: URL, token: String) async throws -> (id: String, url: String) {
         let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
+        return try await createVideo(title: title, size: size, token: token)
+    }
+
+    /// Creates a video of `size` bytes; returns its id and tus URL.
+    func createVideo(title: String, size: Int, token: String) async throws -> (id: String, url: String) {
         let answer = try await call("POST", "/videos", token: token, tus: false, json: #"{"title":"\#(title)","size":\#(size)}"#)
         struct Created: Decodable { var id: String; var upload_url: String }
         guard answer.status == 201, let created = try? JSONDecoder().decode(Created.self, from: answer.body) else {
@@ -53,6 +58,15 @@ extension TusCurl {
             throw TestFailure("GET /videos/\(id): HTTP \(answer.status) \(answer.text)")
         }
         return video
+    }
+
+    /// Signs a user up, creates a video of `file`, uploads it whole and waits until it is ready or failed.
+    func uploadUntilDone(_ file: URL, title: String, timeout: Duration) async throws -> (video: (id: String, url: String), info: Video) {
+        let user = try await signup("pipe")
+        let video = try await createVideo(title: title, file: file, token: user.token)
+        try await upload(file, to: video.url, token: user.token)
+        let info = try await waitForVideo(video.id, token: user.token, timeout: timeout) { ["ready", "failed"].contains($0.status) }
+        return (video, info)
     }
 
     /// Polls `GET /videos/{id}` until `done` holds (errors while an origin fails over are retried).

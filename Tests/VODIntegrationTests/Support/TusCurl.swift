@@ -7,49 +7,20 @@ struct TusCurl: Sendable {
     let port: Int
     var base: String { "http://127.0.0.1:\(port)/api/v1" }
 
-    struct Answer: Sendable {
-        var status: Int
-        /// Header names lower-cased.
-        var headers: [String: String]
-        var body: Data
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var offset: Int64? { headers["upload-offset"].flatMap { Int64($0) } }
-        var errorCode: String? {
-            struct Body: Decodable { struct Detail: Decodable { var code: String }; var error: Detail }
-            return try? JSONDecoder().decode(Body.self, from: body).error.code
-        }
-    }
+    typealias Answer = CurlResult
 
     /// One request. `headers` are `Name: value` lines; `file` is sent as the body; `tus`
     /// adds `Tus-Resumable: 1.0.0`; `token` a bearer token.
     func call(_ method: String, _ url: String, token: String?, tus: Bool = true, headers: [String] = [],
               file: URL? = nil, json: String? = nil, extra: [String] = []) async throws -> Answer {
-        let id = UUID().uuidString
-        let headerFile = FileManager.default.temporaryDirectory.appendingPathComponent("vod-it-h-\(id)")
-        let bodyFile = FileManager.default.temporaryDirectory.appendingPathComponent("vod-it-b-\(id)")
-        defer {
-            try? FileManager.default.removeItem(at: headerFile)
-            try? FileManager.default.removeItem(at: bodyFile)
-        }
-        var arguments = ["-s", "--max-time", "120", "-D", headerFile.path, "-o", bodyFile.path, "-w", "%{http_code}",
-                         "-H", "Expect:"]
+        var arguments = ["-H", "Expect:"]
         arguments += method == "HEAD" ? ["-I"] : ["-X", method]
         if tus { arguments += ["-H", "Tus-Resumable: 1.0.0"] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         for header in headers { arguments += ["-H", header] }
         if let file { arguments += ["--data-binary", "@\(file.path)"] }
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
-        arguments += extra
-        arguments.append(url.hasPrefix("http") ? url : base + url)
-        let (_, output) = try await ChildProcess.run("/usr/bin/curl", arguments)
-        let status = Int(String(decoding: output, as: UTF8.self).suffix(3)) ?? 0
-        var fields: [String: String] = [:]
-        let raw = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
-        for line in raw.split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Answer(status: status, headers: fields, body: (try? Data(contentsOf: bodyFile)) ?? Data())
+        return try await curl(url.hasPrefix("http") ? url : base + url, arguments + extra, maxTime: 120)
     }
 
     func head(_ url: String, token: String?) async throws -> Answer {
@@ -78,18 +49,8 @@ struct TusCurl: Sendable {
         return try await call("POST", "/uploads", token: token, headers: lines)
     }
 
-    /// Signs a user up; returns (id, access token).
-    func signup(_ prefix: String) async throws -> (id: String, token: String) {
-        struct Body: Decodable { struct User: Decodable { var id: String }; var user: User; var access_token: String }
-        let name = "\(prefix)\(UUID().uuidString.prefix(8).lowercased())"
-        let answer = try await call("POST", "/auth/signup", token: nil, tus: false,
-                                    json: #"{"username":"\#(name)","password":"correct-horse-battery"}"#)
-        guard answer.status == 201 || answer.status == 200,
-              let body = try? JSONDecoder().decode(Body.self, from: answer.body) else {
-            throw TestFailure("signup: HTTP \(answer.status) \(answer.text)")
-        }
-        return (body.user.id, body.access_token)
-    }
+    /// Signs a user up.
+    func signup(_ prefix: String) async throws -> REST.Account { try await REST(port: port).signup(prefix) }
 }
 
 /// Random bytes (SystemRandomNumberGenerator, so every run differs).
@@ -109,4 +70,9 @@ func randomBytes(_ count: Int) -> Data {
         }
     }
     return data
+}
+
+extension CurlResult {
+    /// `Upload-Offset` of a tus answer.
+    var offset: Int64? { headers["upload-offset"].flatMap { Int64($0) } }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import StreamLyProcess
 import StreamLyStorage
 import StreamLyTokens
 
@@ -55,18 +56,18 @@ struct HLSBenchmark: AsyncParsableCommand {
         base["STREAMLY_CLUSTER_SECRET"] = "hls-benchmark-cluster-secret-0123456789abcdef"
         base["STREAMLY_AUTH_PLAYBACK_SECRET"] = secret
         base["STREAMLY_LOG_LEVEL"] = "warning"
-        var daemons: [BenchDaemon] = []
+        var daemons: [ChildProcess] = []
         do {
             var originEnv = base
             originEnv.merge(["STREAMLY_LINK_PORT": "\(linkPort)", "STREAMLY_OPERATOR_PORT": "\(operatorPort)",
                              "STREAMLY_KAFKA_NAMESPACE": "hls-bench-\(video)", "STREAMLY_STORAGE_LOCAL_DIR": store,
                              "STREAMLY_NODE_ID": "hls-bench-origin"]) { $1 }
-            daemons.append(try BenchDaemon("origin", executable: bin + "/streamly-origin", environment: originEnv, logDirectory: work))
+            daemons.append(try BenchTool.daemon("origin", executable: bin + "/streamly-origin", environment: originEnv, logDirectory: work))
             var edgeEnv = base
             edgeEnv.merge(["STREAMLY_ORIGINS": "127.0.0.1:\(linkPort)", "STREAMLY_HTTP_PORT": "\(httpPort)",
                            "STREAMLY_HTTPS_PORT": "\(httpsPort)", "STREAMLY_HTTPS_STATE_DIR": work.path + "/tls",
                            "STREAMLY_VOD_CACHE_DIR": work.path + "/cache", "STREAMLY_NODE_ID": "hls-bench-edge"]) { $1 }
-            daemons.append(try BenchDaemon("edge", executable: bin + "/streamly-edge", environment: edgeEnv, logDirectory: work))
+            daemons.append(try BenchTool.daemon("edge", executable: bin + "/streamly-edge", environment: edgeEnv, logDirectory: work))
             try await waitReady("http://127.0.0.1:\(operatorPort)/readyz", daemons)
             try await waitReady("http://127.0.0.1:\(httpPort)/readyz", daemons)
             let nginx = try startNginx(work: work, port: nginxPort, root: store + "/objects")
@@ -89,7 +90,7 @@ struct HLSBenchmark: AsyncParsableCommand {
             ]
             print(render(rows))
         } catch {
-            for daemon in daemons { print(daemon.logTail) }
+            for daemon in daemons { print(daemon.logTail(lines: 20)) }
             for daemon in daemons.reversed() { await daemon.stop() }
             throw error
         }
@@ -136,7 +137,7 @@ struct HLSBenchmark: AsyncParsableCommand {
     }
 
     /// nginx serving the store's object files with the edge's certificate, HTTP/2 by ALPN.
-    func startNginx(work: URL, port: Int, root: String) throws -> BenchDaemon {
+    func startNginx(work: URL, port: Int, root: String) throws -> ChildProcess {
         let directory = work.appendingPathComponent("nginx")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tls = work.path + "/tls/self-signed"
@@ -175,15 +176,15 @@ struct HLSBenchmark: AsyncParsableCommand {
             """
         let file = directory.appendingPathComponent("nginx.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
-        return try BenchDaemon("nginx", executable: "/usr/sbin/nginx", arguments: ["-c", file.path, "-p", directory.path],
-                               environment: [:], logDirectory: work)
+        return try BenchTool.daemon("nginx", executable: "/usr/sbin/nginx", arguments: ["-c", file.path, "-p", directory.path],
+                                    environment: [:], logDirectory: work)
     }
 
-    func waitReady(_ url: String, _ daemons: [BenchDaemon]) async throws {
+    func waitReady(_ url: String, _ daemons: [ChildProcess]) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while await BenchTool.status(url) != 200 {
-            if let dead = daemons.first(where: { !$0.process.isRunning }) {
-                throw ValidationError("\(dead.name) exited:\n\(dead.logTail)")
+            if let dead = daemons.first(where: { !$0.isRunning }) {
+                throw ValidationError("\(dead.name) exited:\n\(dead.logTail(lines: 20))")
             }
             guard ContinuousClock.now < deadline else { throw ValidationError("\(url) not ready within 60 s") }
             try await Task.sleep(for: .milliseconds(200))

@@ -8,73 +8,37 @@ import Testing
 /// and ffprobe.
 @Suite(.serialized) struct HLSDeliveryTests {
     @Test func hlsOverTLSEndToEnd() async throws {
-        let cluster = try Cluster()
-        let storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("hls-store-\(cluster.run)").path
-        let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("hls-edge-\(cluster.run)").path
-        defer {
-            try? FileManager.default.removeItem(atPath: storeDirectory)
-            try? FileManager.default.removeItem(atPath: stateDirectory)
+        try await TestCluster.with(.hls(storage: .local, cache: true), origins: ["hls-o1"],
+                                   edges: [("hls-e1", ["hls-o1"])]) { cluster in
+            let store = try LocalObjectStore(root: cluster.storageDirectory.path)
+            let fixture = try await HLSFixture.make(videoID: "vid-\(cluster.run)", store: store)
+            try await checks(cluster: cluster, fixture: fixture, httpsPort: cluster.edges["hls-e1"]!.httpsPort!,
+                             stateDirectory: cluster.stateDirectory(edge: "hls-e1").path)
         }
-        let video = "vid-\(cluster.run)"
-        let fixture = try await HLSFixture.make(videoID: video, store: try LocalObjectStore(root: storeDirectory))
-        let httpsPort = try freePort()
-        do {
-            try cluster.startOrigin("hls-o1", extra: [
-                "STREAMLY_STORAGE_BACKEND": "local", "STREAMLY_STORAGE_LOCAL_DIR": storeDirectory,
-                "STREAMLY_AUTH_PLAYBACK_SECRET": HLSFixture.secret,
-            ])
-            try await cluster.waitReady()
-            try cluster.startEdge("hls-e1", origins: ["hls-o1"], extra: [
-                "STREAMLY_HTTPS_PORT": String(httpsPort), "STREAMLY_HTTPS_ENABLED": "true",
-                "STREAMLY_HTTPS_STATE_DIR": stateDirectory + "/tls", "STREAMLY_VOD_CACHE_DIR": stateDirectory + "/cache",
-                "STREAMLY_AUTH_PLAYBACK_SECRET": HLSFixture.secret,
-            ])
-            try await cluster.waitReady()
-            try await checks(cluster: cluster, fixture: fixture, httpsPort: httpsPort, stateDirectory: stateDirectory)
-        } catch {
-            print(cluster.logTails())
-            await cluster.stopAll()
-            throw error
-        }
-        await cluster.stopAll()
     }
 
     /// The same tree in the test profile's S3 server (SigV4): the origin streams it from there.
     @Test func hlsFromS3Store() async throws {
-        let cluster = try Cluster()
-        let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("hls-edge-s3-\(cluster.run)").path
-        defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
-        let (store, storageEnvironment) = try await infraS3Store()
-        let video = "s3vid-\(cluster.run)"
-        let fixture = try await HLSFixture.make(videoID: video, store: store)
-        let httpsPort = try freePort()
-        do {
-            try cluster.startOrigin("hls-s3-o1", extra: storageEnvironment.merging(["STREAMLY_AUTH_PLAYBACK_SECRET": HLSFixture.secret]) { $1 })
-            try await cluster.waitReady()
-            try cluster.startEdge("hls-s3-e1", origins: ["hls-s3-o1"], extra: [
-                "STREAMLY_HTTPS_PORT": String(httpsPort), "STREAMLY_HTTPS_ENABLED": "true",
-                "STREAMLY_HTTPS_STATE_DIR": stateDirectory + "/tls", "STREAMLY_AUTH_PLAYBACK_SECRET": HLSFixture.secret,
-            ])
-            try await cluster.waitReady()
+        let bucket = try Infra.fromEnvironment().s3?.bucket ?? ""
+        try await TestCluster.with(.hls(storage: .s3(bucket: bucket), cache: false), origins: ["hls-s3-o1"],
+                                   edges: [("hls-s3-e1", ["hls-s3-o1"])]) { cluster in
+            let store = try await S3Client.infra(bucket: bucket)
+            let video = "s3vid-\(cluster.run)"
+            let fixture = try await HLSFixture.make(videoID: video, store: store)
             let token = fixture.token()
-            let base = "https://127.0.0.1:\(httpsPort)/vod/\(video)"
+            let base = "https://127.0.0.1:\(cluster.edges["hls-s3-e1"]!.httpsPort!)/vod/\(video)"
             for path in ["master.m3u8", "360p/init.mp4", "360p/seg_00001.m4s", "big/seg_00042.m4s"] {
                 let answer = try await curl("\(base)/\(path)?token=\(token)", ["--http2"])
                 #expect(answer.status == 200 && answer.httpVersion == "2", "\(path)")
-                if !path.hasSuffix(".m3u8") { #expect(answer.body == fixture.files[path], "\(path)") }
+                if !path.hasSuffix(".m3u8") { #expect(answer.bytes == fixture.files[path], "\(path)") }
             }
             let missing = try await curl("\(base)/360p/seg_00777.m4s?token=\(token)", ["--http2"])
             #expect(missing.status == 404)
-        } catch {
-            print(cluster.logTails())
-            await cluster.stopAll()
-            throw error
+            for path in fixture.files.keys { try? await store.deleteObject(key: "vod/\(video)/\(path)") }
         }
-        await cluster.stopAll()
-        for path in fixture.files.keys { try? await store.deleteObject(key: "vod/\(video)/\(path)") }
     }
 
-    func checks(cluster: Cluster, fixture: HLSFixture, httpsPort: Int, stateDirectory: String) async throws {
+    func checks(cluster: TestCluster, fixture: HLSFixture, httpsPort: Int, stateDirectory: String) async throws {
         let video = fixture.videoID
         let token = fixture.token()
         let https = "https://127.0.0.1:\(httpsPort)"
@@ -106,17 +70,17 @@ import Testing
         #expect(String(decoding: media.body, as: UTF8.self).contains("seg_00001.m4s?token=\(token)"))
         #expect(String(decoding: media.body, as: UTF8.self).contains("URI=\"init.mp4?token=\(token)\""))
         let initSegment = try await curl("\(https)/vod/\(video)/360p/init.mp4?token=\(token)", ["--http2"])
-        #expect(initSegment.status == 200 && initSegment.body == fixture.files["360p/init.mp4"])
+        #expect(initSegment.status == 200 && initSegment.bytes == fixture.files["360p/init.mp4"])
         #expect(initSegment.headers["content-type"] == "video/mp4")
         #expect(initSegment.headers["cache-control"] == "public, max-age=31536000, immutable")
         #expect(initSegment.headers["access-control-allow-origin"] == "*")
         #expect(initSegment.headers["accept-ranges"] == "bytes")
         let poster = try await curl("\(https)/vod/\(video)/poster.jpg?token=\(token)")
-        #expect(poster.status == 200 && poster.headers["content-type"] == "image/jpeg" && poster.body == fixture.files["poster.jpg"])
+        #expect(poster.status == 200 && poster.headers["content-type"] == "image/jpeg" && poster.bytes == fixture.files["poster.jpg"])
 
         // A 3 MiB object streamed over the link in chunks arrives intact.
         let big = try await curl("\(https)/vod/\(video)/big/seg_00042.m4s?token=\(token)", ["--http2"])
-        #expect(big.status == 200 && big.body == fixture.files["big/seg_00042.m4s"])
+        #expect(big.status == 200 && big.bytes == fixture.files["big/seg_00042.m4s"])
 
         // Range → 206, unsatisfiable → 416, ETag → 304, HEAD, CORS preflight.
         let segmentURL = "\(https)/vod/\(video)/360p/seg_00000.m4s?token=\(token)"
@@ -124,9 +88,9 @@ import Testing
         let partial = try await curl(segmentURL, ["--http2", "-H", "Range: bytes=10-109"])
         #expect(partial.status == 206)
         #expect(partial.headers["content-range"] == "bytes 10-109/\(segment.count)")
-        #expect(partial.body == Array(segment[10...109]))
+        #expect(partial.bytes == Array(segment[10...109]))
         let suffix = try await curl(segmentURL, ["--http1.1", "-H", "Range: bytes=-16"])
-        #expect(suffix.status == 206 && suffix.body == Array(segment.suffix(16)))
+        #expect(suffix.status == 206 && suffix.bytes == Array(segment.suffix(16)))
         let unsatisfiable = try await curl(segmentURL, ["-H", "Range: bytes=\(segment.count)-"])
         #expect(unsatisfiable.status == 416 && unsatisfiable.headers["content-range"] == "bytes */\(segment.count)")
         let etag = try #require(initSegment.headers["etag"])

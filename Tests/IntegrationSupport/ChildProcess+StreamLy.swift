@@ -1,0 +1,25 @@
+import Foundation
+
+/// The built `streamly-*` executables, started as a test's child processes.
+extension ChildProcess {
+    /// Where the built executables are: `STREAMLY_BIN_DIR`, else next to the test bundle.
+    public static var binDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["STREAMLY_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    /// Starts `executable` (`streamly-origin`, `streamly-edge`) with the parent's environment
+    /// minus its `STREAMLY_*` variables but those named in `inheriting` (so `LD_LIBRARY_PATH`
+    /// passes through), plus `environment`; its output goes to a log file of its own.
+    public static func streamly(_ executable: String, name: String, environment: [String: String],
+                                inheriting: Set<String> = []) throws -> ChildProcess {
+        let binary = binDirectory.appendingPathComponent(executable)
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestFailure("\(binary.path) is missing: build with `swift build --build-tests` first")
+        }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-it-\(name)-\(UUID().uuidString.prefix(8)).log")
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") || inheriting.contains($0.key) }
+        env.merge(environment) { $1 }
+        return try ChildProcess(binary.path, environment: env, name: name, log: log)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// Real `streamly-origin` and `streamly-edge` processes on loopback, wired to the real
+/// PostgreSQL, Redis, broker and S3 server of `Infra`: N origins and M edges, each edge linked
+/// to the origins named with it. Every node id, port, Kafka namespace and directory belongs to
+/// this run alone, so tests never share them; a restarted node keeps its ports.
+public final class TestCluster: @unchecked Sendable {
+    // @unchecked: the maps change only in the test task that owns the cluster.
+    public struct Origin: Sendable {
+        public var process: ChildProcess
+        public let linkPort: Int
+        public let operatorPort: Int
+    }
+    public struct Edge: Sendable {
+        public var process: ChildProcess
+        public let port: Int
+        /// The TLS listener's port (`Options.https`).
+        public let httpsPort: Int?
+        public let origins: [String]
+    }
+
+    public let options: Options
+    public let infra: Infra
+    /// A per-run suffix of every name.
+    public let run = UUID().uuidString.prefix(6).lowercased()
+    public private(set) var origins: [String: Origin] = [:]
+    public private(set) var edges: [String: Edge] = [:]
+    /// Names in the order they were first started.
+    public private(set) var originNames: [String] = []
+    public private(set) var edgeNames: [String] = []
+    /// When the origins' Kafka consumer group (the sequencer) is expected to be stable again.
+    /// Tansu 0.6 keeps a member that leaves while the group rebalances as its leader for
+    /// good, which wedges the group for every later origin (publishes then time out
+    /// forever), so origins are only stopped once the group has settled.
+    private var groupSettles = ContinuousClock.now
+    static let settleAfterJoinOrLeave = Duration.seconds(6)
+    static let settleAfterCrash = Duration.seconds(11)
+
+    /// The brokers the origins use: the profile's usual one, or its durable one.
+    public let kafkaBrokers: String
+
+    public init(_ options: Options) throws {
+        self.options = options
+        infra = try Infra.fromEnvironment()
+        if options.durableBroker {
+            guard let brokers = infra.durableKafkaBrokers else {
+                throw TestFailure("STREAMLY_KAFKA_DURABLE_BROKERS is not set: source .state/<profile>/env.sh (infra/up.sh)")
+            }
+            kafkaBrokers = brokers
+        } else {
+            kafkaBrokers = infra.kafkaBrokers
+        }
+        if case .s3 = options.storage, infra.s3 == nil {
+            throw TestFailure("STREAMLY_S3_ENDPOINT is not set: source .state/<profile>/env.sh (infra/up.sh)")
+        }
+    }
+
+    /// Starts the origins (one at a time: Tansu on S3, the dev profile, can hand two producers
+    /// that start together the same idempotent producer id, which breaks both) and the edges,
+    /// waits until every one is ready, runs `body` and stops everything, also when `body`
+    /// throws (then the logs' tails are printed).
+    public static func with(_ options: Options, origins: [String], edges: [(name: String, origins: [String])],
+                            _ body: (TestCluster) async throws -> Void) async throws {
+        let cluster = try TestCluster(options)
+        do {
+            for name in origins {
+                try cluster.startOrigin(name)
+                try await cluster.waitReady()
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            for edge in edges { try cluster.startEdge(edge.name, origins: edge.origins) }
+            try await cluster.waitReady()
+            try await body(cluster)
+        } catch {
+            print(cluster.logTails())
+            await cluster.stopAll()
+            throw error
+        }
+        await cluster.stopAll()
+    }
+
+    // MARK: Processes
+
+    /// Starts (or restarts, on the same ports) origin `name`; `extra` adds or overrides
+    /// environment variables.
+    public func startOrigin(_ name: String, extra: [String: String] = [:]) throws {
+        let linkPort = try origins[name]?.linkPort ?? freePort()
+        let operatorPort = try origins[name]?.operatorPort ?? freePort()
+        let process = try ChildProcess.streamly("streamly-origin", name: nodeID(name), environment: originEnvironment(
+            name, linkPort: linkPort, operatorPort: operatorPort).merging(extra) { $1 })
+        if origins[name] == nil { originNames.append(name) }
+        origins[name] = Origin(process: process, linkPort: linkPort, operatorPort: operatorPort)
+        groupSettles = ContinuousClock.now + Self.settleAfterJoinOrLeave
+    }
+
+    /// Starts (or restarts, on the same ports) edge `name`, linked to the origins named
+    /// (nil: those of its last start, else all).
+    public func startEdge(_ name: String, origins names: [String]? = nil, extra: [String: String] = [:]) throws {
+        let names = names ?? edges[name]?.origins ?? originNames
+        let port = try edges[name]?.port ?? freePort()
+        let httpsPort = try options.https ? edges[name]?.httpsPort ?? freePort() : nil
+        let links = try names.map { name in
+            guard let origin = origins[name] else { throw TestFailure("unknown origin \(name)") }
+            return "127.0.0.1:\(origin.linkPort)"
+        }
+        let process = try ChildProcess.streamly("streamly-edge", name: nodeID(name), environment: edgeEnvironment(
+            name, port: port, httpsPort: httpsPort, links: links).merging(extra) { $1 })
+        if edges[name] == nil { edgeNames.append(name) }
+        edges[name] = Edge(process: process, port: port, httpsPort: httpsPort, origins: names)
+    }
+
+    /// SIGKILL an origin or an edge, as a crash would.
+    public func crash(_ name: String) async {
+        if let origin = origins[name] {
+            await origin.process.crash()
+            groupSettles = ContinuousClock.now + Self.settleAfterCrash
+        } else {
+            await edges[name]?.process.crash()
+        }
+    }
+
+    /// The HTTP port of an edge.
+    public func port(_ edge: String) -> Int { edges[edge]!.port }
+    /// REST on the first edge (or `edge`).
+    public func rest(_ edge: String? = nil) -> REST { REST(port: port(edge ?? edgeNames[0])) }
+
+    /// Waits until every running origin and edge answers `/readyz` with 200 (an edge:
+    /// all its origin links and Redis up).
+    public func waitReady(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        let urls = origins.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }
+            + edges.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.port)/readyz" }
+        for url in urls {
+            while try await httpStatus(url) != 200 {
+                guard ContinuousClock.now < deadline else { throw TestFailure("\(url) not ready within \(timeout)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Stops the edges, then the origins one at a time, each once the consumer group has
+    /// settled (see `groupSettles`); removes the run's directories.
+    public func stopAll() async {
+        await withTaskGroup(of: Void.self) { group in
+            for edge in edges.values { group.addTask { await edge.process.stop() } }
+        }
+        for origin in originNames.compactMap({ origins[$0]?.process }) where origin.isRunning {
+            let wait = groupSettles - ContinuousClock.now
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            await origin.stop()
+            groupSettles = ContinuousClock.now + Self.settleAfterJoinOrLeave
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    public func logTails() -> String {
+        (originNames.compactMap { origins[$0]?.process } + edgeNames.compactMap { edges[$0]?.process })
+            .map { $0.logTail() }.joined(separator: "\n")
+    }
+}
