@@ -324,13 +324,13 @@ let package = Package(
         ),
         .testTarget(
             name: "OriginNativeTests",
-            dependencies: ["StreamLyProcess", "StreamLyOriginNative"],
+            dependencies: ["StreamLyOriginNative"],
             path: "Tests/OriginNativeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TranscodeTests",
-            dependencies: ["StreamLyTranscode", "StreamLyOriginNative"],
+            dependencies: ["StreamLyProcess", "StreamLyTranscode", "StreamLyOriginNative"],
             path: "Tests/TranscodeTests",
             swiftSettings: swiftSettings
         ),

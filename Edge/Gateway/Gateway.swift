@@ -55,7 +55,7 @@ final class Gateway: Sendable {
     /// frames are written there directly); `token` comes from the upgrade request
     /// (`Authorization: Bearer` or `?token=`), if any.
     ///
-    /// Tasks: the read loop; the lane that runs origin-bound requests in order; the auth
+    /// Tasks: the read loop; the lane that performs the requests in order; the auth
     /// deadline; and the closer, which sends the close frame the session asks for (after
     /// every frame already accepted) and then gives the client `closeGrace` to answer it.
     /// The connection ends when the client leaves or the grace is over, so a client that
@@ -66,7 +66,7 @@ final class Gateway: Sendable {
                                      now: Self.now(), transport: ChannelTransport(channel: channel),
                                      publishBudgets: publishBudgets)
         sessions.withLock { $0[session.id] = session }
-        let (lane, laneInput) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
+        let lane = RequestLane(capacity: limits.maxQueuedRequests)
         // Each task answers whether its end ends the connection.
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -79,7 +79,10 @@ final class Gateway: Sendable {
                 return true
             }
             group.addTask {
-                for await action in lane { await self.perform(action, session: session) }
+                for await action in lane.actions {
+                    await self.perform(action, session: session)
+                    lane.done()
+                }
                 return false
             }
             group.addTask {
@@ -89,10 +92,10 @@ final class Gateway: Sendable {
                 return false
             }
             group.addTask {
-                await self.read(inbound, session: session, lane: laneInput, token: token)
+                await self.read(inbound, session: session, lane: lane, token: token)
             }
             while let ends = await group.next(), !ends {}
-            laneInput.finish()
+            lane.finish()
             session.finish()
             group.cancelAll()
         }
@@ -107,12 +110,13 @@ final class Gateway: Sendable {
     }
 
     /// Handles the client's frames until it leaves (true) or breaks the protocol (false:
-    /// the session closes with 1009 and the closer ends the connection). Origin-bound
-    /// requests go to `lane`. Once the session is closing, frames are read (the client's
-    /// answer to the close frame ends the stream) but no longer acted on.
-    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession,
-                      lane: AsyncStream<GatewaySessionStateMachine.Action>.Continuation, token: String?) async -> Bool {
-        if let token { await perform(.verifyToken(id: nil, token: token), session: session) }
+    /// the session closes with 1009 and the closer ends the connection). Every request goes
+    /// to `lane`, so the connection's frames are performed in the order they came, `auth`
+    /// included; a full lane stops the reading. Once the session is closing, frames are read
+    /// (the client's answer to the close frame ends the stream) but no longer acted on.
+    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, lane: RequestLane,
+                      token: String?) async -> Bool {
+        if let token { await lane.put(session.state.withLock { $0.machine.receivedUpgradeToken(token) }) }
         do {
             for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
                 if session.isClosing { continue }
@@ -123,10 +127,8 @@ final class Gateway: Sendable {
                 case .binary:
                     action = session.state.withLock { $0.machine.receivedBinary() }
                 }
-                switch action {
-                case .subscribe, .unsubscribe, .publish, .verifyToken: lane.yield(action)
-                default: await perform(action, session: session)
-                }
+                if case .none = action { continue }
+                await lane.put(action)
             }
             return true
         } catch {

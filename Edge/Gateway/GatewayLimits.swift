@@ -23,6 +23,9 @@ public struct GatewayLimits: Sendable {
     public var maxSubscriptions = 200
     /// Videos one connection may watch.
     public var maxWatches = 50
+    /// Requests of one connection waiting to be performed (they are performed one at a
+    /// time, in order); with this many waiting the edge stops reading the connection.
+    public var maxQueuedRequests = 64
 
     public init() {}
 }

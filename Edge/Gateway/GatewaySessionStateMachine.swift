@@ -14,6 +14,8 @@ struct GatewaySessionStateMachine: Sendable {
 
     enum State: Sendable, Equatable {
         case awaitingAuth(deadline: UInt64)
+        /// An `auth` is being verified; requests behind it wait for the verdict, in order.
+        case authenticating(deadline: UInt64)
         case authenticated(User)
         case closed
     }
@@ -24,6 +26,9 @@ struct GatewaySessionStateMachine: Sendable {
         case sendError(id: RequestID?, code: API.ErrorCode, message: String)
         /// Check this token; report with `authenticated` or `authenticationFailed`.
         case verifyToken(id: RequestID?, token: String)
+        /// A request that arrived while an `auth` was being verified: hand it back through
+        /// `resume` once the verdict is in (the owner keeps the connection's order).
+        case afterAuthentication(id: RequestID?, request: ClientRequest)
         case subscribe(id: RequestID?, user: User, channel: String, since: Int64?)
         case unsubscribe(id: RequestID?, channel: String)
         case publish(id: RequestID?, user: User, channel: String, clientID: String, body: String, attachments: [String])
@@ -73,7 +78,25 @@ struct GatewaySessionStateMachine: Sendable {
         case .success(let parsed): (id, request) = parsed
         case .failure(let invalid): return .sendError(id: invalid.id, code: invalid.code, message: invalid.message)
         }
-        if case .auth(let token) = request { return .verifyToken(id: id, token: token) }
+        if case .auth(let token) = request { return verifying(token, id: id) }
+        if case .authenticating = state { return .afterAuthentication(id: id, request: request) }
+        return resume(request, id: id, now: now)
+    }
+
+    /// A token came with the upgrade request (`?token=` or `Authorization`).
+    mutating func receivedUpgradeToken(_ token: String) -> Action {
+        verifying(token, id: nil)
+    }
+
+    private mutating func verifying(_ token: String, id: RequestID?) -> Action {
+        if case .awaitingAuth(let deadline) = state { state = .authenticating(deadline: deadline) }
+        return .verifyToken(id: id, token: token)
+    }
+
+    /// Decides a parsed request in the current state: directly for requests that did not
+    /// wait, or for `afterAuthentication` once the `auth` before it was decided.
+    mutating func resume(_ request: ClientRequest, id: RequestID?, now: UInt64) -> Action {
+        if case .closed = state { return .none }
         guard case .authenticated(let user) = state else {
             return .sendError(id: id, code: .unauthorized, message: "send auth first")
         }
@@ -82,8 +105,8 @@ struct GatewaySessionStateMachine: Sendable {
             return .close(code: WebSocketCloseCode.unauthorized, reason: "token expired; reconnect with a fresh token")
         }
         switch request {
-        case .auth:
-            return .none
+        case .auth(let token):
+            return .verifyToken(id: id, token: token)
         case .subscribe(let channel, let since):
             guard subscriptions.contains(channel) || subscriptions.count < limits.maxSubscriptions else {
                 return .sendError(id: id, code: .tooManySubscriptions, message: "at most \(limits.maxSubscriptions) channels")
@@ -161,10 +184,13 @@ struct GatewaySessionStateMachine: Sendable {
 
     /// Periodic check: closes connections that did not authenticate in time.
     mutating func tick(now: UInt64) -> Action {
-        if case .awaitingAuth(let deadline) = state, now >= deadline {
+        switch state {
+        case .awaitingAuth(let deadline), .authenticating(let deadline):
+            guard now >= deadline else { return .none }
             state = .closed
             return .close(code: WebSocketCloseCode.unauthorized, reason: "no auth within \(limits.authTimeout)")
+        case .authenticated, .closed:
+            return .none
         }
-        return .none
     }
 }

@@ -1,0 +1,66 @@
+import Synchronization
+
+/// One connection's requests in the order they arrived: the read loop `put`s, one consumer
+/// performs them (`actions`) and reports each `done`. Bounded: with `capacity` requests
+/// waiting, `put` suspends, so the connection's frames stay unread and TCP pushes back on
+/// the client instead of the edge buffering without bound.
+final class RequestLane: Sendable {
+    private struct State {
+        /// Requests put and not yet done (the one being performed included).
+        var pending = 0
+        /// The reader, waiting for room (there is one reader per connection).
+        var waiter: CheckedContinuation<Void, Never>?
+        var finished = false
+    }
+
+    let capacity: Int
+    let actions: AsyncStream<GatewaySessionStateMachine.Action>
+    private let input: AsyncStream<GatewaySessionStateMachine.Action>.Continuation
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        (actions, input) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
+    }
+
+    /// Queues `action` behind the ones before it; waits while the lane is full. After
+    /// `finish` it returns at once and drops the action.
+    func put(_ action: GatewaySessionStateMachine.Action) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { state -> Bool in
+                if state.finished || state.pending < capacity {
+                    state.pending += 1
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if admitted { continuation.resume() }
+        }
+        input.yield(action)
+    }
+
+    /// The consumer performed one action: its place goes to the waiting reader, if any.
+    func done() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending -= 1
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// The connection ended: wake the reader and end `actions` after what is queued.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+        input.finish()
+    }
+}

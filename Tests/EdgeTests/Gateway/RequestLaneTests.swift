@@ -1,0 +1,42 @@
+import Synchronization
+import Testing
+@testable import StreamLyEdge
+
+@Suite("Request lane")
+struct RequestLaneTests {
+    @Test("actions come out in the order they were put")
+    func order() async {
+        let lane = RequestLane(capacity: 8)
+        for index in 0..<5 { await lane.put(.sendError(id: .number(Int64(index)), code: .badRequest, message: "")) }
+        lane.finish()
+        var seen: [RequestID?] = []
+        for await action in lane.actions {
+            if case .sendError(let id, _, _) = action { seen.append(id) }
+            lane.done()
+        }
+        #expect(seen == (0..<5).map { .number(Int64($0)) })
+    }
+
+    @Test("a full lane holds the reader until the consumer makes room; finish releases it")
+    func backpressure() async throws {
+        let lane = RequestLane(capacity: 2)
+        let put = Atomic(0)
+        let reader = Task {
+            for _ in 0..<3 {
+                await lane.put(.none)
+                put.add(1, ordering: .relaxed)
+            }
+        }
+        while put.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(put.load(ordering: .relaxed) == 2, "the third put must wait for room")
+        lane.done()
+        await reader.value
+        #expect(put.load(ordering: .relaxed) == 3)
+
+        let blocked = Task { await lane.put(.none); await lane.put(.none) }
+        try await Task.sleep(for: .milliseconds(20))
+        lane.finish()
+        await blocked.value  // returns: finish woke the waiting reader
+    }
+}
