@@ -364,6 +364,7 @@ let package = Package(
         .testTarget(
             name: "RedisTests",
             dependencies: [
+                "IntegrationSupport",
                 "StreamLyProcess",
                 "StreamLyRetry",
                 "StreamLyRedis",

@@ -17,9 +17,6 @@ extension Gateway {
             session.enqueue(GatewayEvents.authenticated(id: id, userID: user.id, username: user.name))
         case .verifyToken(let id, let token):
             await authenticate(session, id: id, token: token)
-        case .afterAuthentication(let id, let request):
-            let action = session.state.withLock { $0.machine.resume(request, id: id, now: Self.now()) }
-            await perform(action, session: session)
         case .subscribe(let id, let user, let channel, let since):
             await subscribe(session, id: id, user: user, channel: channel, since: since)
         case .unsubscribe(let id, let channel):

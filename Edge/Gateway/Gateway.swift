@@ -66,7 +66,7 @@ final class Gateway: Sendable {
                                      now: Self.now(), transport: ChannelTransport(channel: channel),
                                      publishBudgets: publishBudgets)
         sessions.withLock { $0[session.id] = session }
-        let lane = RequestLane(capacity: limits.maxQueuedRequests)
+        let lane = RequestLane<LaneItem>(capacity: limits.maxQueuedRequests)
         // Each task answers whether its end ends the connection.
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -79,7 +79,13 @@ final class Gateway: Sendable {
                 return true
             }
             group.addTask {
-                for await action in lane.actions {
+                for await item in lane.items {
+                    let action = session.state.withLock { state in
+                        switch item {
+                        case .frame(let bytes): state.machine.decide(bytes, now: Self.now())
+                        case .upgradeToken(let token): GatewaySessionStateMachine.Action.verifyToken(id: nil, token: token)
+                        }
+                    }
                     await self.perform(action, session: session)
                     lane.done()
                 }
@@ -110,25 +116,28 @@ final class Gateway: Sendable {
     }
 
     /// Handles the client's frames until it leaves (true) or breaks the protocol (false:
-    /// the session closes with 1009 and the closer ends the connection). Every request goes
-    /// to `lane`, so the connection's frames are performed in the order they came, `auth`
-    /// included; a full lane stops the reading. Once the session is closing, frames are read
-    /// (the client's answer to the close frame ends the stream) but no longer acted on.
-    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, lane: RequestLane,
+    /// the session closes with 1009 and the closer ends the connection). The rate limit is
+    /// applied as frames arrive; admitted frames go to `lane`, where they are decided and
+    /// performed one at a time in the order they came, `auth` included (a client may send
+    /// requests right behind `auth`); a full lane stops the reading. Once the session is
+    /// closing, frames are read (the client's answer to the close frame ends the stream) but
+    /// no longer acted on.
+    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, lane: RequestLane<LaneItem>,
                       token: String?) async -> Bool {
-        if let token { await lane.put(session.state.withLock { $0.machine.receivedUpgradeToken(token) }) }
+        if let token { await lane.put(.upgradeToken(token)) }
         do {
             for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
                 if session.isClosing { continue }
-                let action: GatewaySessionStateMachine.Action
                 switch message {
                 case .text(let text):
-                    action = session.state.withLock { $0.machine.received(Array(text.utf8), now: Self.now()) }
+                    if let verdict = session.state.withLock({ $0.machine.admit(now: Self.now()) }) {
+                        await perform(verdict, session: session)
+                    } else {
+                        await lane.put(.frame(Array(text.utf8)))
+                    }
                 case .binary:
-                    action = session.state.withLock { $0.machine.receivedBinary() }
+                    await perform(session.state.withLock { $0.machine.receivedBinary() }, session: session)
                 }
-                if case .none = action { continue }
-                await lane.put(action)
             }
             return true
         } catch {
@@ -144,4 +153,11 @@ final class Gateway: Sendable {
             session.close(code: WebSocketCloseCode.goingAway, reason: reason)
         }
     }
+}
+
+/// What waits in a connection's lane: an admitted text frame, or the token of the upgrade
+/// request (verified before any frame behind it is decided).
+enum LaneItem: Sendable {
+    case frame([UInt8])
+    case upgradeToken(String)
 }

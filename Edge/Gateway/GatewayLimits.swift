@@ -23,9 +23,11 @@ public struct GatewayLimits: Sendable {
     public var maxSubscriptions = 200
     /// Videos one connection may watch.
     public var maxWatches = 50
-    /// Requests of one connection waiting to be performed (they are performed one at a
-    /// time, in order); with this many waiting the edge stops reading the connection.
-    public var maxQueuedRequests = 64
+    /// Admitted requests of one connection waiting to be performed (they are performed one
+    /// at a time, in order); with this many waiting the edge stops reading the connection.
+    /// Keep it above `opsBurst`, so a flood meets the rate limit (and 4029) before it meets
+    /// backpressure.
+    public var maxQueuedRequests = 128
 
     public init() {}
 }

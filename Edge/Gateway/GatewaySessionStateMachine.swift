@@ -14,8 +14,6 @@ struct GatewaySessionStateMachine: Sendable {
 
     enum State: Sendable, Equatable {
         case awaitingAuth(deadline: UInt64)
-        /// An `auth` is being verified; requests behind it wait for the verdict, in order.
-        case authenticating(deadline: UInt64)
         case authenticated(User)
         case closed
     }
@@ -26,9 +24,6 @@ struct GatewaySessionStateMachine: Sendable {
         case sendError(id: RequestID?, code: API.ErrorCode, message: String)
         /// Check this token; report with `authenticated` or `authenticationFailed`.
         case verifyToken(id: RequestID?, token: String)
-        /// A request that arrived while an `auth` was being verified: hand it back through
-        /// `resume` once the verdict is in (the owner keeps the connection's order).
-        case afterAuthentication(id: RequestID?, request: ClientRequest)
         case subscribe(id: RequestID?, user: User, channel: String, since: Int64?)
         case unsubscribe(id: RequestID?, channel: String)
         case publish(id: RequestID?, user: User, channel: String, clientID: String, body: String, attachments: [String])
@@ -62,9 +57,17 @@ struct GatewaySessionStateMachine: Sendable {
         return nil
     }
 
-    /// A text frame arrived.
+    /// A text frame arrived: admitted (then `decide`d in order) and decided at once.
     mutating func received(_ bytes: [UInt8], now: UInt64) -> Action {
-        if case .closed = state { return .none }
+        if let verdict = admit(now: now) { return verdict }
+        return decide(bytes, now: now)
+    }
+
+    /// A text frame arrived, to be decided later in the connection's order: nil admits it;
+    /// otherwise the verdict to perform at once (`rate_limited`, or 4029 for a client that
+    /// keeps flooding; nothing once closed).
+    mutating func admit(now: UInt64) -> Action? {
+        if case .closed = state { return Action.none }
         guard bucket.take(now: now) else {
             violations += 1
             if violations > 20 {
@@ -73,30 +76,23 @@ struct GatewaySessionStateMachine: Sendable {
             }
             return .sendError(id: nil, code: .rateLimited, message: "more than \(Int(limits.opsPerSecond)) requests per second")
         }
+        return nil
+    }
+
+    /// Decides an admitted frame, after every frame before it was performed.
+    mutating func decide(_ bytes: [UInt8], now: UInt64) -> Action {
+        if case .closed = state { return .none }
         let (id, request): (RequestID?, ClientRequest)
         switch ClientRequest.parse(bytes, limits: limits) {
         case .success(let parsed): (id, request) = parsed
         case .failure(let invalid): return .sendError(id: invalid.id, code: invalid.code, message: invalid.message)
         }
-        if case .auth(let token) = request { return verifying(token, id: id) }
-        if case .authenticating = state { return .afterAuthentication(id: id, request: request) }
-        return resume(request, id: id, now: now)
+        return decide(request, id: id, now: now)
     }
 
-    /// A token came with the upgrade request (`?token=` or `Authorization`).
-    mutating func receivedUpgradeToken(_ token: String) -> Action {
-        verifying(token, id: nil)
-    }
-
-    private mutating func verifying(_ token: String, id: RequestID?) -> Action {
-        if case .awaitingAuth(let deadline) = state { state = .authenticating(deadline: deadline) }
-        return .verifyToken(id: id, token: token)
-    }
-
-    /// Decides a parsed request in the current state: directly for requests that did not
-    /// wait, or for `afterAuthentication` once the `auth` before it was decided.
-    mutating func resume(_ request: ClientRequest, id: RequestID?, now: UInt64) -> Action {
-        if case .closed = state { return .none }
+    /// Decides a parsed request in the current state.
+    private mutating func decide(_ request: ClientRequest, id: RequestID?, now: UInt64) -> Action {
+        if case .auth(let token) = request { return .verifyToken(id: id, token: token) }
         guard case .authenticated(let user) = state else {
             return .sendError(id: id, code: .unauthorized, message: "send auth first")
         }
@@ -105,8 +101,8 @@ struct GatewaySessionStateMachine: Sendable {
             return .close(code: WebSocketCloseCode.unauthorized, reason: "token expired; reconnect with a fresh token")
         }
         switch request {
-        case .auth(let token):
-            return .verifyToken(id: id, token: token)
+        case .auth:
+            return .none
         case .subscribe(let channel, let since):
             guard subscriptions.contains(channel) || subscriptions.count < limits.maxSubscriptions else {
                 return .sendError(id: id, code: .tooManySubscriptions, message: "at most \(limits.maxSubscriptions) channels")
@@ -184,13 +180,10 @@ struct GatewaySessionStateMachine: Sendable {
 
     /// Periodic check: closes connections that did not authenticate in time.
     mutating func tick(now: UInt64) -> Action {
-        switch state {
-        case .awaitingAuth(let deadline), .authenticating(let deadline):
-            guard now >= deadline else { return .none }
+        if case .awaitingAuth(let deadline) = state, now >= deadline {
             state = .closed
             return .close(code: WebSocketCloseCode.unauthorized, reason: "no auth within \(limits.authTimeout)")
-        case .authenticated, .closed:
-            return .none
         }
+        return .none
     }
 }

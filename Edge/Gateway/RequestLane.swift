@@ -1,10 +1,10 @@
 import Synchronization
 
 /// One connection's requests in the order they arrived: the read loop `put`s, one consumer
-/// performs them (`actions`) and reports each `done`. Bounded: with `capacity` requests
+/// decides and performs them (`items`) and reports each `done`. Bounded: with `capacity` requests
 /// waiting, `put` suspends, so the connection's frames stay unread and TCP pushes back on
 /// the client instead of the edge buffering without bound.
-final class RequestLane: Sendable {
+final class RequestLane<Item: Sendable>: Sendable {
     private struct State {
         /// Requests put and not yet done (the one being performed included).
         var pending = 0
@@ -14,18 +14,18 @@ final class RequestLane: Sendable {
     }
 
     let capacity: Int
-    let actions: AsyncStream<GatewaySessionStateMachine.Action>
-    private let input: AsyncStream<GatewaySessionStateMachine.Action>.Continuation
+    let items: AsyncStream<Item>
+    private let input: AsyncStream<Item>.Continuation
     private let state = Mutex(State())
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        (actions, input) = AsyncStream.makeStream(of: GatewaySessionStateMachine.Action.self)
+        (items, input) = AsyncStream.makeStream(of: Item.self)
     }
 
-    /// Queues `action` behind the ones before it; waits while the lane is full. After
-    /// `finish` it returns at once and drops the action.
-    func put(_ action: GatewaySessionStateMachine.Action) async {
+    /// Queues `item` behind the ones before it; waits while the lane is full. After
+    /// `finish` it returns at once and drops the item.
+    func put(_ item: Item) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let admitted = state.withLock { state -> Bool in
                 if state.finished || state.pending < capacity {
@@ -37,10 +37,10 @@ final class RequestLane: Sendable {
             }
             if admitted { continuation.resume() }
         }
-        input.yield(action)
+        input.yield(item)
     }
 
-    /// The consumer performed one action: its place goes to the waiting reader, if any.
+    /// The consumer performed one item: its place goes to the waiting reader, if any.
     func done() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
@@ -53,7 +53,7 @@ final class RequestLane: Sendable {
         waiter?.resume()
     }
 
-    /// The connection ended: wake the reader and end `actions` after what is queued.
+    /// The connection ended: wake the reader and end `items` after what is queued.
     func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.finished = true

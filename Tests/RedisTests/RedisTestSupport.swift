@@ -6,8 +6,8 @@ import StreamLyRedis
 import Synchronization
 import Testing
 
-/// Suites that talk to the real Redis started by `infra/up.sh`. Serialized because one of them
-/// restarts Redis, which would break commands of tests running beside it.
+/// Suites that talk to the real Redis started by `infra/up.sh` (the restart test runs its own
+/// server: `PrivateRedis`).
 @Suite(.serialized) enum RealRedis {}
 
 enum RedisTestSupport {
@@ -26,16 +26,17 @@ enum RedisTestSupport {
     }
 
     /// Runs `body` with a running client, closing it afterwards.
-    static func withClient<T: Sendable>(_ body: (RedisClient) async throws -> T) async throws -> T {
-        try await withClient(configuring: { _ in }, body)
+    static func withClient<T: Sendable>(url: String? = nil, _ body: (RedisClient) async throws -> T) async throws -> T {
+        try await withClient(url: url, configuring: { _ in }, body)
     }
 
     /// Runs `body` with a running client whose configuration `configure` adjusted.
     static func withClient<T: Sendable>(
+        url: String? = nil,
         configuring configure: (inout RedisConfiguration) -> Void,
         _ body: (RedisClient) async throws -> T
     ) async throws -> T {
-        var configuration = try RedisConfiguration(url: url())
+        var configuration = try RedisConfiguration(url: url ?? Self.url())
         configure(&configuration)
         let client = RedisClient(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -46,22 +47,13 @@ enum RedisTestSupport {
     }
 
     /// Runs `body` with a running subscriber, closing it afterwards.
-    static func withSubscriber<T: Sendable>(_ body: (RedisSubscriber) async throws -> T) async throws -> T {
-        let subscriber = RedisSubscriber(configuration: try RedisConfiguration(url: url()))
+    static func withSubscriber<T: Sendable>(url: String? = nil, _ body: (RedisSubscriber) async throws -> T) async throws -> T {
+        let subscriber = RedisSubscriber(configuration: try RedisConfiguration(url: url ?? Self.url()))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await subscriber.run() }
             defer { subscriber.close() }
             return try await body(subscriber)
         }
-    }
-
-    /// Restarts the real Redis with `infra/svc.sh restart redis` for the current profile.
-    static func restartRedis() async throws {
-        let profile = ProcessInfo.processInfo.environment["STREAMLY_INFRA_PROFILE"] ?? "dev"
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let script = repo.appendingPathComponent("infra/svc.sh").path
-        let (status, output) = try await ChildProcess.run(script, ["restart", "redis", "--profile", profile])
-        #expect(status == 0, "infra/svc.sh restart redis exited with \(status): \(String(decoding: output, as: UTF8.self))")
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.

@@ -25,30 +25,23 @@ struct GatewaySessionStateMachineTests {
         #expect(machine.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 5) == .typing(user: Self.user, channel: "c"))
     }
 
-    @Test("requests pipelined behind auth wait for its verdict, then are decided in order")
-    func pipelinedAuth() {
-        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
-        #expect(machine.received(Self.frame(#"{"op":"auth","token":"t","id":1}"#), now: 1) == .verifyToken(id: .number(1), token: "t"))
-        let subscribe = ClientRequest.subscribe(channel: "c", since: nil)
-        #expect(machine.received(Self.frame(#"{"op":"subscribe","channel":"c","id":2}"#), now: 2)
-                == .afterAuthentication(id: .number(2), request: subscribe))
-        #expect(machine.authenticated(Self.user, id: .number(1)) == .sendAuthenticated(id: .number(1), user: Self.user))
-        #expect(machine.resume(subscribe, id: .number(2), now: 3) == .subscribe(id: .number(2), user: Self.user, channel: "c", since: nil))
-
-        var refused = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
-        _ = refused.received(Self.frame(#"{"op":"auth","token":"bad"}"#), now: 1)
-        guard case .close(WebSocketCloseCode.unauthorized, _) = refused.authenticationFailed("invalid or expired token") else {
-            Issue.record("a refused token must close"); return
-        }
-        #expect(refused.resume(subscribe, id: nil, now: 2) == .none)
-    }
-
-    @Test("an auth still being verified at the deadline closes with 4001")
-    func authenticatingDeadline() {
-        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
-        _ = machine.receivedUpgradeToken("t")
-        #expect(machine.tick(now: 5 * Self.second) == .none)
-        guard case .close(WebSocketCloseCode.unauthorized, _) = machine.tick(now: 10 * Self.second) else { Issue.record(); return }
+    @Test("admission charges the rate limit; deciding later does not, and sees the state of the moment")
+    func admitThenDecide() {
+        var limits = GatewayLimits()
+        limits.opsPerSecond = 1
+        limits.opsBurst = 2
+        var machine = GatewaySessionStateMachine(limits: limits, now: 0)
+        #expect(machine.admit(now: 1) == nil)
+        #expect(machine.admit(now: 1) == nil)
+        #expect(machine.admit(now: 1) == .sendError(id: nil, code: .rateLimited, message: "more than 1 requests per second"))
+        // Admitted while unauthenticated, decided after the auth before it succeeded.
+        #expect(machine.decide(Self.frame(#"{"op":"auth","token":"t","id":1}"#), now: 2) == .verifyToken(id: .number(1), token: "t"))
+        _ = machine.authenticated(Self.user, id: .number(1))
+        #expect(machine.decide(Self.frame(#"{"op":"subscribe","channel":"c","id":2}"#), now: 3)
+                == .subscribe(id: .number(2), user: Self.user, channel: "c", since: nil))
+        _ = machine.authenticationFailed("gone")
+        #expect(machine.admit(now: 4) == GatewaySessionStateMachine.Action.none)
+        #expect(machine.decide(Self.frame(#"{"op":"subscribe","channel":"c"}"#), now: 5) == .none)
     }
 
     @Test("typing is only for channels the session subscribed to")

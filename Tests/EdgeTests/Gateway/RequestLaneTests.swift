@@ -6,24 +6,24 @@ import Testing
 struct RequestLaneTests {
     @Test("actions come out in the order they were put")
     func order() async {
-        let lane = RequestLane(capacity: 8)
-        for index in 0..<5 { await lane.put(.sendError(id: .number(Int64(index)), code: .badRequest, message: "")) }
+        let lane = RequestLane<Int>(capacity: 8)
+        for index in 0..<5 { await lane.put(index) }
         lane.finish()
-        var seen: [RequestID?] = []
-        for await action in lane.actions {
-            if case .sendError(let id, _, _) = action { seen.append(id) }
+        var seen: [Int] = []
+        for await item in lane.items {
+            seen.append(item)
             lane.done()
         }
-        #expect(seen == (0..<5).map { .number(Int64($0)) })
+        #expect(seen == Array(0..<5))
     }
 
     @Test("a full lane holds the reader until the consumer makes room; finish releases it")
     func backpressure() async throws {
-        let lane = RequestLane(capacity: 2)
+        let lane = RequestLane<Int>(capacity: 2)
         let put = Atomic(0)
         let reader = Task {
             for _ in 0..<3 {
-                await lane.put(.none)
+                await lane.put(0)
                 put.add(1, ordering: .relaxed)
             }
         }
@@ -34,7 +34,7 @@ struct RequestLaneTests {
         await reader.value
         #expect(put.load(ordering: .relaxed) == 3)
 
-        let blocked = Task { await lane.put(.none); await lane.put(.none) }
+        let blocked = Task { await lane.put(0); await lane.put(0) }
         try await Task.sleep(for: .milliseconds(20))
         lane.finish()
         await blocked.value  // returns: finish woke the waiting reader

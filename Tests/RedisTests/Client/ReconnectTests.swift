@@ -1,15 +1,28 @@
+import IntegrationSupport
 import StreamLyRedis
 import Testing
 
 extension RealRedis {
-    /// Restarts the real Redis mid-test (`infra/svc.sh restart redis`).
+    /// Restarts a real Redis mid-test: one of the test's own (`PrivateRedis`), so no other
+    /// suite loses its Redis meanwhile.
     @Suite struct ReconnectTests {
         @Test func clientAndSubscriberRecoverFromARedisRestart() async throws {
+            let server = try await PrivateRedis.start(name: "reconnect")
+            do {
+                try await recoverFromARestart(of: server)
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+
+        private func recoverFromARestart(of server: PrivateRedis) async throws {
             let p = RedisTestSupport.prefix()
-            try await RedisTestSupport.withSubscriber { (subscriber) async throws in
+            try await RedisTestSupport.withSubscriber(url: server.url) { (subscriber) async throws in
                 let collector = EventCollector(subscriber)
                 try await subscriber.subscribe([p + "events"])
-                try await RedisTestSupport.withClient { (redis) async throws in
+                try await RedisTestSupport.withClient(url: server.url) { (redis) async throws in
                     try await redis.set(p + "before", "1", expiresIn: .seconds(30))
                     #expect(try await redis.publish(p + "events", "before") == 1)
                     #expect(await collector.waitFor { $0 == .message(RedisPubSubMessage(channel: p + "events", payload: Array("before".utf8))) })
@@ -25,7 +38,7 @@ extension RealRedis {
                         }
                         return await group.reduce(into: []) { $0.append($1) }
                     }
-                    try await RedisTestSupport.restartRedis()
+                    try await server.restart()
                     for result in await burst {
                         if case .failure(let error) = result { #expect(error is RedisError, "\(error)") }
                     }
