@@ -72,7 +72,9 @@ public enum ClientRequest: Sendable, Equatable {
             .failure(Invalid(id: id, code: code, message: message))
         }
         func channel() -> String? {
-            guard let channel = envelope.channel, !channel.isEmpty, channel.utf8.count <= 64 else { return nil }
+            guard let channel = envelope.channel, !channel.isEmpty, channel.utf8.count <= 64, !channel.utf8.contains(0) else {
+                return nil
+            }
             return channel
         }
         switch envelope.op {
@@ -96,6 +98,11 @@ public enum ClientRequest: Sendable, Equatable {
             guard let body = envelope.body else { return invalid(.badRequest, "publish needs a body") }
             guard body.utf8.count <= limits.maxBodyBytes else {
                 return invalid(.tooLarge, "body exceeds \(limits.maxBodyBytes) bytes")
+            }
+            // U+0000 can never be stored (PostgreSQL refuses it in text): refused here, with
+            // a reason, instead of travelling to the message log.
+            guard !body.utf8.contains(0), !clientID.utf8.contains(0) else {
+                return invalid(.badRequest, "body and client_id must not contain U+0000")
             }
             let attachments = envelope.attachments ?? []
             guard attachments.count <= limits.maxAttachments, attachments.allSatisfy({ $0.utf8.count <= 64 }) else {

@@ -26,7 +26,8 @@ struct ChatFeature: Sendable {
                                producer: infrastructure.producer, topic: topics.publish, pending: pending,
                                attachments: attachments, publishTimeout: configuration.publishTimeout),
             sequencer: MessageSequencer(consumer: sequencerConsumer, producer: infrastructure.producer,
-                                        eventsTopic: topics.events, messages: messages, logger: logger),
+                                        eventsTopic: topics.events, deadLetterTopic: topics.deadLetter, messages: messages,
+                                        logger: logger),
             fanout: EventFanout(consumer: fanoutConsumer, pending: pending, edges: edges, logger: logger))
     }
 

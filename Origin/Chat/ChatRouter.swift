@@ -131,6 +131,10 @@ struct ChatRouter: Sendable {
         let channel = try channelID(body.channel)
         try await require(.write, user: user.id, channel: channel)
         let attached = try await attachments.resolve(body.attachments ?? [], author: user.id)
+        // What the sequencer could never store is refused here, with a reason, before it
+        // reaches the log (the same rules `MessageStore.append` applies).
+        try Validate.clientID(body.clientID)
+        try Validate.message(body: body.body, attachments: attached)
         let channelKey = channel.uuidString.lowercased()
         let record = PublishRecord(channel: channelKey, author_id: user.id.uuidString.lowercased(), author_name: user.name,
                                    client_id: body.clientID, body: body.body,

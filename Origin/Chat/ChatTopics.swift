@@ -8,6 +8,10 @@ struct ChatTopics: Sendable {
     /// Committed messages, keyed by channel id: every origin reads all of them (its own group)
     /// to answer waiting publishers and push to its edges.
     let events: String
+    /// Publishes that can never be stored (PostgreSQL refuses what they carry), keyed by
+    /// channel id, with the reason and the source offset as headers: set aside so the
+    /// channel's partition moves on, kept for an operator to inspect.
+    let deadLetter: String
     /// The consumer group all origins of the deployment share to sequence `publish`.
     let sequencerGroup: String
     /// Prefix of each origin's own fan-out group on `events`.
@@ -16,6 +20,7 @@ struct ChatTopics: Sendable {
     init(namespace: String) {
         publish = "\(namespace).chat.publish"
         events = "\(namespace).chat.events"
+        deadLetter = "\(namespace).chat.dead-letter"
         sequencerGroup = "\(namespace)-chat-sequencer"
         fanoutGroupPrefix = "\(namespace)-chat-fanout"
     }

@@ -16,6 +16,8 @@ struct MessageSequencer: Sendable {
     let producer: EventProducer
     /// Where committed messages go (`ChatTopics.events`).
     let eventsTopic: String
+    /// Where records that can never be stored go (`ChatTopics.deadLetter`).
+    let deadLetterTopic: String
     let messages: MessageStore
     let logger: Logger
     /// Backoff of PostgreSQL appends and of event re-emits.
@@ -77,7 +79,9 @@ struct MessageSequencer: Sendable {
 
     /// Appends one message (retrying with backoff while PostgreSQL is unavailable) and hands
     /// its event to the producer; returns the wait for the event's acknowledgement, or nil
-    /// for a record that is skipped (malformed, unknown channel or author).
+    /// for a record that is skipped: malformed, unknown channel or author, or refused by
+    /// PostgreSQL for what it carries (a permanent error: retrying would stall the channel's
+    /// partition for everyone, so it goes to the dead-letter topic and the partition moves on).
     private func append(_ record: KafkaRecord) async -> (@Sendable () async throws -> Void)? {
         guard let publish = try? JSONDecoder().decode(PublishRecord.self, from: Data(record.value)),
               let channel = UUID(uuidString: publish.channel), let author = UUID(uuidString: publish.author_id)
@@ -97,7 +101,10 @@ struct MessageSequencer: Sendable {
                 return producer.start(topic: eventsTopic, key: record.key, value: Array(event.readableBytesView),
                                       headers: Self.headers(result, publish))
             } catch let error as StoreError where error.code == .invalidInput || error.code == .notFound {
-                logger.error("sequencer: rejecting record", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
+                await deadLetter(record, reason: "\(error)")
+                return nil
+            } catch where error.isPermanentStatementError {
+                await deadLetter(record, reason: "PostgreSQL refused the message: \(String(reflecting: error))")
                 return nil
             } catch {
                 let delay = retry.delay(attempt: failures, unit: 0)
@@ -107,6 +114,21 @@ struct MessageSequencer: Sendable {
             }
         }
         return nil
+    }
+
+    /// Sets a record that can never be stored aside on the dead-letter topic (best effort:
+    /// losing it there loses nothing acknowledged, since its publisher got no seq).
+    private func deadLetter(_ record: KafkaRecord, reason: String) async {
+        logger.error("sequencer: rejecting record", metadata: ["offset": "\(record.offset)", "error": "\(reason)"])
+        do {
+            try await producer.send(topic: deadLetterTopic, key: record.key, value: record.value, headers: [
+                KafkaHeader(name: "reason", value: Array(reason.prefix(1_000).utf8)),
+                KafkaHeader(name: "source-partition", value: Array(String(record.partition).utf8)),
+                KafkaHeader(name: "source-offset", value: Array(String(record.offset).utf8)),
+            ])
+        } catch {
+            logger.error("sequencer: dead-letter write failed", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
+        }
     }
 
     /// Waits until the record's event is written; if it was not (broker unreachable past

@@ -10,6 +10,14 @@ extension Error {
     /// True when this is a PostgreSQL `check_violation` (SQLSTATE 23514).
     var isCheckViolation: Bool { sqlState == "23514" }
 
+    /// True when PostgreSQL refused the statement for what it carries, not for its own state:
+    /// data exceptions (class 22, e.g. 22021 U+0000 in text), integrity violations (23) and
+    /// syntax or access errors (42). Retrying the same statement can never succeed.
+    public var isPermanentStatementError: Bool {
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState.hasPrefix("42")
+    }
+
     /// The SQLSTATE of a server error, if this is one.
     var sqlState: String? {
         (self as? PSQLError)?.serverInfo?[.sqlState]

@@ -32,11 +32,18 @@ public enum Validate {
         return name
     }
 
-    /// `client_id`s are 1–128 bytes of UTF-8.
+    /// `client_id`s are 1–128 bytes of UTF-8, without U+0000.
     public static func clientID(_ clientID: String) throws {
         guard (1...128).contains(clientID.utf8.count) else {
             throw StoreError(.invalidInput, "client_id must be 1-128 bytes")
         }
+        guard storable(clientID) else { throw StoreError(.invalidInput, "client_id must not contain U+0000") }
+    }
+
+    /// Whether PostgreSQL can store `text` in a `text` column: it refuses U+0000 (SQLSTATE
+    /// 22021). Swift strings are valid Unicode already, so that is the one character to check.
+    public static func storable(_ text: String) -> Bool {
+        !text.utf8.contains(0)
     }
 
     /// Largest message body, in UTF-8 bytes.
@@ -48,6 +55,7 @@ public enum Validate {
         guard body.utf8.count <= maximumBodyBytes else {
             throw StoreError(.invalidInput, "message body is larger than \(maximumBodyBytes) bytes")
         }
+        guard storable(body) else { throw StoreError(.invalidInput, "message body must not contain U+0000") }
         guard !body.isEmpty || !attachments.isEmpty else {
             throw StoreError(.invalidInput, "message needs a body or an attachment")
         }

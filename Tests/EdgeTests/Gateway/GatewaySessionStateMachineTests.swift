@@ -107,7 +107,8 @@ struct GatewaySessionStateMachineTests {
     @Test("malformed JSON, unknown ops and bad fields are error events, not crashes", arguments: [
         ("{", "bad_request"), ("[]", "bad_request"), (#"{"op":42}"#, "bad_request"), (#"{"op":"dance"}"#, "unknown_op"),
         (#"{"op":"subscribe"}"#, "bad_request"), (#"{"op":"subscribe","channel":"c","since":-1}"#, "bad_request"),
-        (#"{"op":"publish","channel":"c","body":"x"}"#, "bad_request"), (#"{}"#, "bad_request"),
+        (#"{"op":"publish","channel":"c","body":"x"}"#, "bad_request"), (#"{"op":"publish","channel":"c","client_id":"k","body":"a\u0000b"}"#, "bad_request"),
+        (#"{"op":"publish","channel":"c","client_id":"k\u0000","body":"x"}"#, "bad_request"), (#"{"op":"subscribe","channel":"c\u0000"}"#, "bad_request"), (#"{}"#, "bad_request"),
         (#"{"op":"watch"}"#, "bad_request"), (#"{"op":"watch","video":""}"#, "bad_request"), (#"{"op":"unwatch","video":7}"#, "bad_request"), (#"{"op":"watch","video":"v1"}"#, "bad_request"),
     ])
     func invalidFrames(json: String, code: String) {

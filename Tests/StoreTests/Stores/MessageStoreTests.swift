@@ -103,7 +103,8 @@ struct MessageStoreTests {
             let alice = try await Fixtures.user("alice", in: database)
             let channel = try await ChannelStore(database: database)
                 .create(name: "c", isPrivate: false, creatorID: alice.id)
-            for (clientID, body) in [("", "b"), ("ok", ""), ("ok", String(repeating: "x", count: 16 * 1024 + 1))] {
+            for (clientID, body) in [("", "b"), ("ok", ""), ("ok", String(repeating: "x", count: 16 * 1024 + 1)),
+                                     ("ok", "poison\u{0}body"), ("poison\u{0}id", "b")] {
                 let error = await #expect(throws: StoreError.self) {
                     try await messages.append(channelID: channel.id, authorID: alice.id, clientID: clientID, body: body)
                 }
@@ -119,6 +120,18 @@ struct MessageStoreTests {
             #expect(noAuthor?.code == .notFound)
             #expect(try await messages.lastSeq(channelID: channel.id) == 0)
             await #expect(throws: StoreError.self) { try await messages.lastSeq(channelID: UUID()) }
+        }
+    }
+
+    @Test("PostgreSQL's refusals of what a statement carries are told apart from outages")
+    func permanentStatementErrors() async throws {
+        try await TestDatabase.withFresh { database in
+            let poison = "poison\u{0}"
+            let refused = await #expect(throws: (any Error).self) {
+                _ = try await database.client.query("SELECT \(poison)::text", logger: database.logger).collect()
+            }
+            #expect(refused?.isPermanentStatementError == true, "U+0000 in text (22021) can never be stored: \(String(reflecting: refused))")
+            #expect(!(CancellationError() as any Error).isPermanentStatementError)
         }
     }
 
