@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-APT_PACKAGES=(python3-venv redis-server postgresql-15 libssl-dev libsrtp2-dev libopus-dev libhiredis-dev
+APT_PACKAGES=(python3-venv openssl redis-server postgresql-15 libssl-dev libsrtp2-dev libopus-dev libhiredis-dev
   librdkafka-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light)
 # moto's `server` extra brings Flask, which moto_server needs (moto[s3] alone cannot start it).

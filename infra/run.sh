@@ -15,6 +15,23 @@ configuration="${STREAMLY_CONFIGURATION:-debug}"
 swift build -c "$configuration"
 bin="$(swift build -c "$configuration" --show-bin-path)"
 
+# Development mode (--dev) with secrets of this checkout's own: generated once into the
+# state folder, the same for the origin and the edge, never the public built-in ones.
+secrets=.state/dev/secrets.env
+if [[ ! -s $secrets ]]; then
+  mkdir -p .state/dev
+  umask 077
+  {
+    echo "STREAMLY_CLUSTER_SECRET=$(openssl rand -hex 32)"
+    echo "STREAMLY_AUTH_JWT_SECRET=$(openssl rand -hex 32)"
+    echo "STREAMLY_AUTH_PLAYBACK_SECRET=$(openssl rand -hex 32)"
+  } >"$secrets"
+fi
+set -a
+# shellcheck disable=SC1090
+. "$secrets"
+set +a
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -29,8 +46,8 @@ trap stop INT TERM EXIT
 # local-directory default.
 STREAMLY_KAFKA_FETCH_WAIT_MAX_MS="${STREAMLY_KAFKA_FETCH_WAIT_MAX_MS:-500}" \
   STREAMLY_STORAGE_BACKEND="${STREAMLY_STORAGE_BACKEND:-s3}" STREAMLY_S3_CREATE_BUCKET=true \
-  "$bin/streamly-origin" & pids+=($!)
-"$bin/streamly-edge" & pids+=($!)
+  "$bin/streamly-origin" --dev & pids+=($!)
+"$bin/streamly-edge" --dev & pids+=($!)
 
 cat <<MSG
 StreamLy is running:

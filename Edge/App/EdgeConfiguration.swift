@@ -35,6 +35,8 @@ public struct EdgeConfiguration: Sendable {
     /// How long in-flight work may run on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
+    /// What the node logs at start about running in development mode (`init(_:development:)`).
+    public var startupWarnings: [String] = []
 
     public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "edge"), httpHost: String = "127.0.0.1",
                 httpPort: Int = 8080, origins: [LinkPool.Address] = [LinkPool.Address(host: "127.0.0.1", port: 7000)],
@@ -104,7 +106,9 @@ public struct EdgeConfiguration: Sendable {
             playlistTTL: .seconds(try values.int("vod.cache.playlist.ttl", default: 60, range: 0...86_400)))
     }
 
-    public init(_ values: ConfigValues) throws {
+    /// The configuration from `values`; outside `development` (`--dev`) it refuses the
+    /// built-in secrets and a link without TLS to an origin that is not on loopback.
+    public init(_ values: ConfigValues, development: Bool = false) throws {
         let defaults = EdgeConfiguration()
         let originStrings = values.list("origins", default: defaults.origins.map(\.description))
         let origins = try originStrings.map { string in
@@ -119,11 +123,11 @@ public struct EdgeConfiguration: Sendable {
             httpHost: values.string("http.host", default: defaults.httpHost),
             httpPort: try values.int("http.port", default: defaults.httpPort, range: 0...65_535),
             origins: origins,
-            clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
+            clusterSecret: values.optionalString("cluster.secret") ?? defaults.clusterSecret,
             linkTLS: try values.linkTLS(),
             linkSettings: try values.linkSettings(),
             redisURL: values.string("redis.url", default: defaults.redisURL),
-            jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
+            jwtSecret: values.optionalString("auth.jwt.secret") ?? defaults.jwtSecret,
             gateway: try Self.gatewayLimits(values),
             backoff: RetryPolicy(
                 base: .milliseconds(try values.int("link.backoff.base.ms", default: 100, range: 1...60_000)),
@@ -131,10 +135,18 @@ public struct EdgeConfiguration: Sendable {
             ),
             upload: try UploadLimits(values),
             https: try Self.https(values),
-            playbackSecret: values.string("auth.playback.secret", default: defaults.playbackSecret),
+            playbackSecret: values.optionalString("auth.playback.secret") ?? defaults.playbackSecret,
             vodCache: try Self.vodCache(values),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+        startupWarnings = try DeploymentSafety.checkSecrets([
+            .init(key: "cluster.secret", value: clusterSecret, builtIn: NodeIdentity.developmentSecret),
+            .init(key: "auth.jwt.secret", value: jwtSecret, builtIn: NodeIdentity.developmentJWTSecret),
+            .init(key: "auth.playback.secret", value: playbackSecret, builtIn: NodeIdentity.developmentPlaybackSecret),
+        ], development: development)
+        try DeploymentSafety.checkLinkTransport(
+            hosts: origins.map(\.host), tls: linkTLS != nil,
+            insecureAllowed: try values.bool("link.insecure.allowed", default: false), development: development)
     }
 }

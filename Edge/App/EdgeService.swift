@@ -30,12 +30,7 @@ public struct EdgeService: Sendable {
 
     public func run() async throws {
         let registry = OperatorEndpoints.bootstrapMetrics()
-        if configuration.clusterSecret == NodeIdentity.developmentSecret {
-            logger.warning("using the built-in development cluster secret; set STREAMLY_CLUSTER_SECRET in production")
-        }
-        if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
-            logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
-        }
+        for warning in configuration.startupWarnings { logger.warning("\(warning)") }
         let tls = try configuration.linkTLS.map { try $0.makeClientContext() }
         let authenticator = try ClusterSecretAuthenticator(
             secret: configuration.clusterSecret,

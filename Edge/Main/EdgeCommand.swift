@@ -1,11 +1,11 @@
 import ArgumentParser
 import Logging
 import StreamLyEdge
+import StreamLyConfig
 import StreamLyLink
 
 #if canImport(Glibc)
 import Glibc
-import StreamLyConfig
 #endif
 
 /// `streamly-edge`: the tier users talk to. Configuration comes from `--config FILE`
@@ -17,9 +17,12 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "JSON configuration file.")
     var config: String?
 
+    @Flag(name: .long, help: "Development mode: allow the built-in secrets and an unencrypted link off loopback (never in production).")
+    var dev = false
+
     func run() async throws {
         let values = try ConfigValues.load(file: config)
-        let configuration = try EdgeConfiguration(values)
+        let configuration = try EdgeConfiguration(values, development: dev)
         var logger = Logger(label: "streamly.edge")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         if let limit = Self.raiseOpenFileLimit() {

@@ -49,6 +49,8 @@ public struct OriginConfiguration: Sendable {
     /// How long open streams may run after GOAWAY on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
+    /// What the node logs at start about running in development mode (`init(_:development:)`).
+    public var startupWarnings: [String] = []
 
     public init(nodeID: String = NodeIdentity.defaultNodeID(prefix: "origin"), linkHost: String = "127.0.0.1",
                 linkPort: Int = 7000, operatorHost: String = "127.0.0.1", operatorPort: Int = 9091,
@@ -89,7 +91,9 @@ public struct OriginConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    public init(_ values: ConfigValues) throws {
+    /// The configuration from `values`; outside `development` (`--dev`) it refuses the
+    /// built-in secrets and a link listener without TLS on an address that is not loopback.
+    public init(_ values: ConfigValues, development: Bool = false) throws {
         let defaults = OriginConfiguration()
         self.init(
             nodeID: values.string("node.id", default: defaults.nodeID),
@@ -97,7 +101,7 @@ public struct OriginConfiguration: Sendable {
             linkPort: try values.int("link.port", default: defaults.linkPort, range: 0...65_535),
             operatorHost: values.string("operator.host", default: defaults.operatorHost),
             operatorPort: try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535),
-            clusterSecret: values.string("cluster.secret", default: defaults.clusterSecret),
+            clusterSecret: values.optionalString("cluster.secret") ?? defaults.clusterSecret,
             linkTLS: try values.linkTLS(),
             linkSettings: try values.linkSettings(),
             postgresURL: values.string("postgres.url", default: defaults.postgresURL),
@@ -107,16 +111,24 @@ public struct OriginConfiguration: Sendable {
                                                             range: 1_000...300_000),
             kafkaFetchWaitMilliseconds: try values.int("kafka.fetch.wait.max.ms", default: 100, range: 0...1_000),
             kafkaNamespace: try Self.namespace(values.optionalString("kafka.namespace") ?? defaults.kafkaNamespace),
-            jwtSecret: values.string("auth.jwt.secret", default: defaults.jwtSecret),
+            jwtSecret: values.optionalString("auth.jwt.secret") ?? defaults.jwtSecret,
             storage: try StorageConfiguration(values),
             transcode: try Self.transcodeSettings(values),
             attachments: try Self.attachmentSettings(values),
             upload: try UploadConfiguration(values),
-            playbackSecret: values.string("auth.playback.secret", default: defaults.playbackSecret),
+            playbackSecret: values.optionalString("auth.playback.secret") ?? defaults.playbackSecret,
             publishTimeout: .milliseconds(try values.int("chat.publish.timeout.ms", default: 10_000, range: 100...120_000)),
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+        startupWarnings = try DeploymentSafety.checkSecrets([
+            .init(key: "cluster.secret", value: clusterSecret, builtIn: NodeIdentity.developmentSecret),
+            .init(key: "auth.jwt.secret", value: jwtSecret, builtIn: NodeIdentity.developmentJWTSecret),
+            .init(key: "auth.playback.secret", value: playbackSecret, builtIn: NodeIdentity.developmentPlaybackSecret),
+        ], development: development)
+        try DeploymentSafety.checkLinkTransport(
+            hosts: [linkHost], tls: linkTLS != nil,
+            insecureAllowed: try values.bool("link.insecure.allowed", default: false), development: development)
     }
 
     static func attachmentSettings(_ values: ConfigValues) throws -> AttachmentSettings {

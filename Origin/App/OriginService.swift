@@ -29,12 +29,7 @@ public struct OriginService: Sendable {
 
     public func run() async throws {
         let registry = OperatorEndpoints.bootstrapMetrics()
-        if configuration.clusterSecret == NodeIdentity.developmentSecret {
-            logger.warning("using the built-in development cluster secret; set STREAMLY_CLUSTER_SECRET in production")
-        }
-        if configuration.jwtSecret == NodeIdentity.developmentJWTSecret {
-            logger.warning("using the built-in development token key; set STREAMLY_AUTH_JWT_SECRET in production")
-        }
+        for warning in configuration.startupWarnings { logger.warning("\(warning)") }
         let tls = try configuration.linkTLS.map { try $0.makeServerContext() }
         let authenticator = try ClusterSecretAuthenticator(
             secret: configuration.clusterSecret,
@@ -43,9 +38,6 @@ public struct OriginService: Sendable {
         let endpoint = LinkEndpointConfiguration(
             nodeID: configuration.nodeID, role: .origin, authenticator: authenticator, settings: configuration.linkSettings)
         let serverRef = ServerRef()
-        if configuration.playbackSecret == NodeIdentity.developmentPlaybackSecret {
-            logger.warning("using the built-in development playback-token key; set STREAMLY_AUTH_PLAYBACK_SECRET in production")
-        }
         let infrastructure = try await Infrastructure.make(configuration: configuration, logger: logger)
         let edges: @Sendable () -> [LinkConnection] = { serverRef.connections }
         let attachments = AttachmentRouter(

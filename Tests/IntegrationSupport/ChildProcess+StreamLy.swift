@@ -8,18 +8,28 @@ extension ChildProcess {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     }
 
+    /// Secrets every test node shares unless its environment names others: nodes refuse to
+    /// start with the public built-in ones (an empty value in `environment` removes one).
+    public static let testSecrets = [
+        "STREAMLY_CLUSTER_SECRET": "integration-tests-cluster-secret-0123456789abcdef",
+        "STREAMLY_AUTH_JWT_SECRET": "integration-tests-access-token-key-0123456789abcdef",
+        "STREAMLY_AUTH_PLAYBACK_SECRET": "integration-tests-playback-token-key-0123456789ab",
+    ]
+
     /// Starts `executable` (`streamly-origin`, `streamly-edge`) with the parent's environment
     /// minus its `STREAMLY_*` variables but those named in `inheriting` (so `LD_LIBRARY_PATH`
-    /// passes through), plus `environment`; its output goes to a log file of its own.
+    /// passes through), plus `testSecrets`, plus `environment`; its output goes to a log file
+    /// of its own.
     public static func streamly(_ executable: String, name: String, environment: [String: String],
-                                inheriting: Set<String> = []) throws -> ChildProcess {
+                                inheriting: Set<String> = [], arguments: [String] = []) throws -> ChildProcess {
         let binary = binDirectory.appendingPathComponent(executable)
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestFailure("\(binary.path) is missing: build with `swift build --build-tests` first")
         }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-it-\(name)-\(UUID().uuidString.prefix(8)).log")
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") || inheriting.contains($0.key) }
+        env.merge(testSecrets) { $1 }
         env.merge(environment) { $1 }
-        return try ChildProcess(binary.path, environment: env, name: name, log: log)
+        return try ChildProcess(binary.path, arguments: arguments, environment: env, name: name, log: log)
     }
 }

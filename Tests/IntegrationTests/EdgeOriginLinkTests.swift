@@ -125,6 +125,37 @@ struct EdgeOriginLinkTests {
         await first.crash()
     }
 
+    @Test("without configured secrets, or with an unencrypted link off loopback, nodes refuse to start unless --dev")
+    func refusesPublicSecrets() async throws {
+        let ports = Ports()
+        let unset = ["STREAMLY_CLUSTER_SECRET": "", "STREAMLY_AUTH_JWT_SECRET": "", "STREAMLY_AUTH_PLAYBACK_SECRET": ""]
+        let origin = try Self.daemon("streamly-origin", name: "no-secrets", environment: unset.merging([
+            "STREAMLY_LINK_PORT": String(ports.link), "STREAMLY_OPERATOR_PORT": String(ports.originOperator),
+        ]) { $1 })
+        #expect(await origin.waitForExit(timeout: .seconds(10)) != 0)
+        #expect(origin.log.contains("cluster.secret (STREAMLY_CLUSTER_SECRET), auth.jwt.secret (STREAMLY_AUTH_JWT_SECRET)"), "\(origin.log)")
+        #expect(origin.log.contains("--dev"))
+        let edge = try Self.daemon("streamly-edge", name: "no-secrets", environment: unset.merging([
+            "STREAMLY_HTTP_PORT": String(ports.edgeHTTP), "STREAMLY_ORIGINS": "127.0.0.1:\(ports.link)",
+        ]) { $1 })
+        #expect(await edge.waitForExit(timeout: .seconds(10)) != 0)
+        #expect(edge.log.contains("not configured"), "\(edge.log)")
+        let exposed = try Self.daemon("streamly-edge", name: "plain-link", environment: [
+            "STREAMLY_HTTP_PORT": String(ports.edgeHTTP), "STREAMLY_ORIGINS": "192.0.2.10:7000",
+        ])
+        #expect(await exposed.waitForExit(timeout: .seconds(10)) != 0)
+        #expect(exposed.log.contains("192.0.2.10 is not on loopback and has no TLS"), "\(exposed.log)")
+
+        // --dev runs with the built-in secrets, and says so.
+        let development = try ChildProcess.streamly("streamly-origin", name: "dev-origin", environment: unset.merging([
+            "STREAMLY_LINK_PORT": String(ports.link), "STREAMLY_OPERATOR_PORT": String(ports.originOperator),
+            "STREAMLY_KAFKA_NAMESPACE": "link-it-dev-\(UUID().uuidString.prefix(8).lowercased())",
+        ]) { $1 }, inheriting: Self.infrastructure, arguments: ["--dev"])
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.originOperator) }, "dev origin log:\n\(development.log)")
+        #expect(development.log.contains("development mode"))
+        await development.crash()
+    }
+
     @Test("bad configuration is refused at start with a clear message")
     func badConfiguration() async throws {
         let ports = Ports()

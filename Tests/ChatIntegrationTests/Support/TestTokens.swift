@@ -1,11 +1,12 @@
 import Crypto
 import Foundation
+import IntegrationSupport
 
 /// Hand-made access tokens (JWT, RFC 7519) for the auth tests: expired, signed with
 /// the wrong key, `alg: none`.
 enum TestTokens {
-    /// The key edges and origins use unless `auth.jwt.secret` is set.
-    static let developmentKey = "streamly-local-development-jwt-signing-key-0001"
+    /// The key the test nodes sign and verify access tokens with (`auth.jwt.secret`).
+    static let signingKey = ChildProcess.testSecrets["STREAMLY_AUTH_JWT_SECRET"]!
 
     static func base64URL(_ data: some DataProtocol) -> String {
         Data(data).base64EncodedString()
@@ -20,7 +21,7 @@ enum TestTokens {
     }
 
     /// `header.payload.signature` with HS256 under `key`.
-    static func hs256(_ claims: [String: any Sendable], key: String = developmentKey) throws -> String {
+    static func hs256(_ claims: [String: any Sendable], key: String = signingKey) throws -> String {
         let input = try unsigned(["alg": "HS256", "typ": "JWT"], claims)
         let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(key.utf8)))
         return input + "." + base64URL(Data(mac))

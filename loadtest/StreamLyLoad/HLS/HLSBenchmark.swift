@@ -55,6 +55,7 @@ struct HLSBenchmark: AsyncParsableCommand {
         }
         base["STREAMLY_CLUSTER_SECRET"] = "hls-benchmark-cluster-secret-0123456789abcdef"
         base["STREAMLY_AUTH_PLAYBACK_SECRET"] = secret
+        base["STREAMLY_AUTH_JWT_SECRET"] = "hls-benchmark-access-token-key-0123456789abcdef"
         base["STREAMLY_LOG_LEVEL"] = "warning"
         var daemons: [ChildProcess] = []
         do {
