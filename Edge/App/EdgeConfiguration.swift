@@ -140,13 +140,8 @@ public struct EdgeConfiguration: Sendable {
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
-        startupWarnings = try DeploymentSafety.checkSecrets([
-            .init(key: "cluster.secret", value: clusterSecret, builtIn: NodeIdentity.developmentSecret),
-            .init(key: "auth.jwt.secret", value: jwtSecret, builtIn: NodeIdentity.developmentJWTSecret),
-            .init(key: "auth.playback.secret", value: playbackSecret, builtIn: NodeIdentity.developmentPlaybackSecret),
-        ], development: development)
-        try DeploymentSafety.checkLinkTransport(
-            hosts: origins.map(\.host), tls: linkTLS != nil,
-            insecureAllowed: try values.bool("link.insecure.allowed", default: false), development: development)
+        startupWarnings = try DeploymentSafety.check(
+            clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
+            linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)
     }
 }

@@ -121,14 +121,9 @@ public struct OriginConfiguration: Sendable {
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
-        startupWarnings = try DeploymentSafety.checkSecrets([
-            .init(key: "cluster.secret", value: clusterSecret, builtIn: NodeIdentity.developmentSecret),
-            .init(key: "auth.jwt.secret", value: jwtSecret, builtIn: NodeIdentity.developmentJWTSecret),
-            .init(key: "auth.playback.secret", value: playbackSecret, builtIn: NodeIdentity.developmentPlaybackSecret),
-        ], development: development)
-        try DeploymentSafety.checkLinkTransport(
-            hosts: [linkHost], tls: linkTLS != nil,
-            insecureAllowed: try values.bool("link.insecure.allowed", default: false), development: development)
+        startupWarnings = try DeploymentSafety.check(
+            clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
+            linkHosts: [linkHost], linkTLS: linkTLS != nil, values: values, development: development)
     }
 
     static func attachmentSettings(_ values: ConfigValues) throws -> AttachmentSettings {

@@ -20,6 +20,20 @@ public enum DeploymentSafety {
         }
     }
 
+    /// Both checks for a node with the three shared secrets and a link to or from
+    /// `linkHosts`; returns the warnings to log at start (development mode only).
+    public static func check(clusterSecret: String, jwtSecret: String, playbackSecret: String, linkHosts: [String],
+                             linkTLS: Bool, values: ConfigValues, development: Bool) throws -> [String] {
+        let warnings = try checkSecrets([
+            Secret(key: "cluster.secret", value: clusterSecret, builtIn: NodeIdentity.developmentSecret),
+            Secret(key: "auth.jwt.secret", value: jwtSecret, builtIn: NodeIdentity.developmentJWTSecret),
+            Secret(key: "auth.playback.secret", value: playbackSecret, builtIn: NodeIdentity.developmentPlaybackSecret),
+        ], development: development)
+        try checkLinkTransport(hosts: linkHosts, tls: linkTLS,
+                               insecureAllowed: try values.bool("link.insecure.allowed", default: false), development: development)
+        return warnings
+    }
+
     /// Refuses built-in secrets unless `development`; returns what to warn about instead.
     public static func checkSecrets(_ secrets: [Secret], development: Bool) throws -> [String] {
         let builtIn = secrets.filter { $0.value == $0.builtIn }
