@@ -51,7 +51,7 @@ STREAMLY_KAFKA_FETCH_WAIT_MAX_MS="${STREAMLY_KAFKA_FETCH_WAIT_MAX_MS:-500}" \
 
 cat <<MSG
 StreamLy is running:
-  edge   http://127.0.0.1:8080  (/healthz /readyz /metrics), https://127.0.0.1:8443 (h2 + http/1.1, self-signed)
+  edge   http://127.0.0.1:8080  (/healthz), https://127.0.0.1:8443 (h2 + http/1.1, self-signed), operator http://127.0.0.1:9090 (/readyz /metrics)
   origin link 127.0.0.1:7000, operator http://127.0.0.1:9091
   infrastructure: $(grep -o 'STREAMLY_[A-Z_]*=[^ ]*' .state/dev/env.sh | tr '\n' ' ')
 Ctrl-C stops everything.

@@ -35,6 +35,10 @@ public struct EdgeConfiguration: Sendable {
     /// How long in-flight work may run on shutdown.
     public var drainTimeout: Duration
     public var logLevel: String
+    /// The operator listener (`operator.host`, `operator.port`): `/readyz` and `/metrics`,
+    /// kept off the public listeners.
+    public var operatorHost = "127.0.0.1"
+    public var operatorPort = 9090
     /// What the node logs at start about running in development mode (`init(_:development:)`).
     public var startupWarnings: [String] = []
 
@@ -140,6 +144,8 @@ public struct EdgeConfiguration: Sendable {
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+        operatorHost = values.string("operator.host", default: defaults.operatorHost)
+        operatorPort = try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

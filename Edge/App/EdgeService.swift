@@ -72,7 +72,9 @@ public struct EdgeService: Sendable {
                               presence: presence, watchers: watchers, logger: logger)
 
         let router = Router()
-        OperatorEndpoints.register(on: router, registry: registry) {
+        OperatorEndpoints.registerHealth(on: router)
+        let operatorRouter = Router()
+        OperatorEndpoints.register(on: operatorRouter, registry: registry) {
             ReadinessReport(checks: pool.status.map { member in
                 .init(name: "origin \(member.address)", ok: member.state == .up,
                       detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
@@ -103,7 +105,16 @@ public struct EdgeService: Sendable {
             onServerRunning: { _ in logger.info("edge listening", metadata: ["port": "\(configuration.httpPort)"]) },
             logger: logger
         )
-        var listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http)]
+        let operatorListener = Application(
+            router: operatorRouter,
+            configuration: .init(address: .hostname(configuration.operatorHost, port: configuration.operatorPort),
+                                 serverName: "streamly-edge-operator"),
+            onServerRunning: { channel in
+                logger.info("edge operator listening", metadata: ["port": "\(channel.localAddress?.port ?? configuration.operatorPort)"])
+            },
+            logger: logger
+        )
+        var listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http), .init(service: operatorListener)]
         if configuration.https.enabled {
             let certificate = try HTTPSCertificate.load(configuration.https, logger: logger)
             let sslContext = try ALPNServerChannel.makeContext(chain: certificate.chain, key: certificate.key)

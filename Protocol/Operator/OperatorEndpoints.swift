@@ -38,13 +38,19 @@ public enum OperatorEndpoints {
         }
     }
 
+    /// `/healthz` alone: what a public listener answers (load balancers probe it), while
+    /// `/readyz` and `/metrics` stay on the operator listener.
+    public static func registerHealth<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/healthz") { _, _ in
+            json(.ok, ["status": "ok"])
+        }
+    }
+
     public static func register<Context: RequestContext>(
         on router: Router<Context>, registry: PrometheusCollectorRegistry,
         readiness: @escaping @Sendable () async -> ReadinessReport
     ) {
-        router.get("/healthz") { _, _ in
-            json(.ok, ["status": "ok"])
-        }
+        registerHealth(on: router)
         router.get("/readyz") { _, _ in
             let report = await readiness()
             return json(report.ready ? .ok : .serviceUnavailable, ReadinessBody(status: report.ready ? "ready" : "not ready", checks: report.checks))

@@ -129,7 +129,9 @@ extension ChatEndToEnd {
                 try await fresh.subscribe(channel)
                 let seq = try await fresh.publish(channel, clientID: "still-here", attemptTimeout: .seconds(10), deadline: .seconds(30))
                 #expect(seq > 0)
-                #expect(try await httpStatus("http://127.0.0.1:\(port)/readyz") == 200)
+                #expect(try await httpStatus("http://127.0.0.1:\(cluster.operatorPort("ex"))/readyz") == 200)
+                #expect(try await httpStatus("http://127.0.0.1:\(port)/readyz") == 404, "readiness is for operators only")
+                #expect(try await httpStatus("http://127.0.0.1:\(port)/healthz") == 200)
             }
         }
     }

@@ -148,7 +148,7 @@ import Testing
                 "ffprobe: \(String(decoding: probe, as: UTF8.self))")
 
         // The edge reports its cache.
-        let edgeMetrics = "\(http)/metrics"
+        let edgeMetrics = "http://127.0.0.1:\(cluster.operatorPort("hls-e1"))/metrics"
         #expect(try await metricValue(edgeMetrics, "streamly_vod_cache_requests_total", labels: "result=\"memory_hit\"") > 0)
         #expect(try await metricValue(edgeMetrics, "streamly_vod_cache_requests_total", labels: "result=\"miss\"") > 0)
     }

@@ -62,10 +62,10 @@ extension TestCluster {
         return environment.merging(options.originEnvironment) { $1 }
     }
 
-    func edgeEnvironment(_ name: String, port: Int, httpsPort: Int?, links: [String]) -> [String: String] {
+    func edgeEnvironment(_ name: String, port: Int, httpsPort: Int?, operatorPort: Int, links: [String]) -> [String: String] {
         let state = stateDirectory(edge: name).path
         var environment = [
-            "STREAMLY_NODE_ID": nodeID(name), "STREAMLY_HTTP_PORT": String(port),
+            "STREAMLY_NODE_ID": nodeID(name), "STREAMLY_HTTP_PORT": String(port), "STREAMLY_OPERATOR_PORT": String(operatorPort),
             "STREAMLY_ORIGINS": links.joined(separator: ","), "STREAMLY_REDIS_URL": infra.redisURL,
             "STREAMLY_CLUSTER_SECRET": options.clusterSecret, "STREAMLY_LINK_HEARTBEAT_MS": "500",
             "STREAMLY_LINK_BACKOFF_BASE_MS": "50", "STREAMLY_LINK_BACKOFF_MAX_MS": String(options.linkBackoffMaxMs),

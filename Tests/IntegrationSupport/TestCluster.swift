@@ -16,6 +16,8 @@ public final class TestCluster: @unchecked Sendable {
         public let port: Int
         /// The TLS listener's port (`Options.https`).
         public let httpsPort: Int?
+        /// The operator listener's port (`/readyz`, `/metrics`).
+        public let operatorPort: Int
         public let origins: [String]
     }
 
@@ -99,14 +101,15 @@ public final class TestCluster: @unchecked Sendable {
         let names = names ?? edges[name]?.origins ?? originNames
         let port = try edges[name]?.port ?? freePort()
         let httpsPort = try options.https ? edges[name]?.httpsPort ?? freePort() : nil
+        let operatorPort = try edges[name]?.operatorPort ?? freePort()
         let links = try names.map { name in
             guard let origin = origins[name] else { throw TestFailure("unknown origin \(name)") }
             return "127.0.0.1:\(origin.linkPort)"
         }
         let process = try ChildProcess.streamly("streamly-edge", name: nodeID(name), environment: edgeEnvironment(
-            name, port: port, httpsPort: httpsPort, links: links).merging(extra) { $1 })
+            name, port: port, httpsPort: httpsPort, operatorPort: operatorPort, links: links).merging(extra) { $1 })
         if edges[name] == nil { edgeNames.append(name) }
-        edges[name] = Edge(process: process, port: port, httpsPort: httpsPort, origins: names)
+        edges[name] = Edge(process: process, port: port, httpsPort: httpsPort, operatorPort: operatorPort, origins: names)
     }
 
     /// SIGKILL an origin or an edge, as a crash would.
@@ -121,6 +124,8 @@ public final class TestCluster: @unchecked Sendable {
 
     /// The HTTP port of an edge.
     public func port(_ edge: String) -> Int { edges[edge]!.port }
+    /// The operator port of an edge (`/readyz`, `/metrics`).
+    public func operatorPort(_ edge: String) -> Int { edges[edge]!.operatorPort }
     /// REST on the first edge (or `edge`).
     public func rest(_ edge: String? = nil) -> REST { REST(port: port(edge ?? edgeNames[0])) }
 
@@ -129,7 +134,7 @@ public final class TestCluster: @unchecked Sendable {
     public func waitReady(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         let urls = origins.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }
-            + edges.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.port)/readyz" }
+            + edges.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }
         for url in urls {
             while try await httpStatus(url) != 200 {
                 guard ContinuousClock.now < deadline else { throw TestFailure("\(url) not ready within \(timeout)") }

@@ -17,7 +17,7 @@ struct EdgeOriginLinkTests {
     }
 
     struct Ports {
-        let link = try! freePort(), originOperator = try! freePort(), edgeHTTP = try! freePort()
+        let link = try! freePort(), originOperator = try! freePort(), edgeHTTP = try! freePort(), edgeOperator = try! freePort()
     }
 
     static func origin(_ ports: Ports, name: String = "origin", secret: String = secret) throws -> ChildProcess {
@@ -32,7 +32,7 @@ struct EdgeOriginLinkTests {
 
     static func edge(_ ports: Ports, secret: String = secret) throws -> ChildProcess {
         try daemon("streamly-edge", name: "edge", environment: [
-            "STREAMLY_NODE_ID": "edge", "STREAMLY_HTTP_PORT": String(ports.edgeHTTP),
+            "STREAMLY_NODE_ID": "edge", "STREAMLY_HTTP_PORT": String(ports.edgeHTTP), "STREAMLY_OPERATOR_PORT": String(ports.edgeOperator),
             "STREAMLY_ORIGINS": "127.0.0.1:\(ports.link)", "STREAMLY_CLUSTER_SECRET": secret,
             "STREAMLY_LINK_HEARTBEAT_MS": "200", "STREAMLY_LINK_BACKOFF_BASE_MS": "50",
             "STREAMLY_LINK_BACKOFF_MAX_MS": "500",
@@ -52,28 +52,28 @@ struct EdgeOriginLinkTests {
         let edge = try Self.edge(ports)
         defer { Task { await edge.crash() } }
 
-        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) }, "edge log:\n\(edge.log)")
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) }, "edge log:\n\(edge.log)")
         #expect(try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/healthz").status == 200)
         #expect(try await httpGet("http://127.0.0.1:\(ports.originOperator)/readyz").status == 200)
-        let metrics = try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/metrics").body
+        let metrics = try await httpGet("http://127.0.0.1:\(ports.edgeOperator)/metrics").body
         #expect(metrics.contains("streamly_link_up{origin=\"127.0.0.1:\(ports.link)\"} 1"))
         #expect(metrics.contains("streamly_link_frames_total"))
 
         origin.signal(SIGKILL)
         _ = await origin.waitForExit(timeout: .seconds(5))
-        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeHTTP) })
-        let notReady = try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/readyz")
+        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeOperator) })
+        let notReady = try await httpGet("http://127.0.0.1:\(ports.edgeOperator)/readyz")
         #expect(notReady.status == 503)
 
         origin = try Self.origin(ports, name: "origin-restarted")
-        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) }, "edge log:\n\(edge.log)")
-        #expect(try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/metrics").body.contains("streamly_link_reconnects_total"))
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) }, "edge log:\n\(edge.log)")
+        #expect(try await httpGet("http://127.0.0.1:\(ports.edgeOperator)/metrics").body.contains("streamly_link_reconnects_total"))
 
         // A frozen origin is detected by heartbeats (3 × 200 ms), not by TCP.
         origin.signal(SIGSTOP)
-        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeOperator) })
         origin.signal(SIGCONT)
-        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) })
         #expect(edge.log.contains("HEARTBEAT_TIMEOUT") || edge.log.contains("link down"))
         await origin.crash()
     }
@@ -85,7 +85,7 @@ struct EdgeOriginLinkTests {
         let edge = try Self.edge(ports, secret: "not-the-cluster-secret-but-long-enough-000")
         var last = (status: 0, body: "")
         _ = await eventually(timeout: .seconds(10)) {
-            last = (try? await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/readyz")) ?? (0, "")
+            last = (try? await httpGet("http://127.0.0.1:\(ports.edgeOperator)/readyz")) ?? (0, "")
             return last.body.contains("AUTH_FAILED")
         }
         #expect(last.status == 503)
@@ -100,10 +100,10 @@ struct EdgeOriginLinkTests {
         let ports = Ports()
         let origin = try Self.origin(ports)
         let edge = try Self.edge(ports)
-        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) })
         origin.signal(SIGTERM)
         #expect(await origin.waitForExit(timeout: .seconds(10)) == 0, "origin log:\n\(origin.log)")
-        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeHTTP) })
+        #expect(await eventually(timeout: .seconds(5)) { await !Self.ready(ports.edgeOperator) })
         edge.signal(SIGTERM)
         #expect(await edge.waitForExit(timeout: .seconds(10)) == 0, "edge log:\n\(edge.log)")
         await origin.crash()

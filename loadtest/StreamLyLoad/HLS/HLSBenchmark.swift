@@ -48,6 +48,7 @@ struct HLSBenchmark: AsyncParsableCommand {
 
         let (linkPort, operatorPort, httpPort, httpsPort, nginxPort) =
             (try BenchTool.freePort(), try BenchTool.freePort(), try BenchTool.freePort(), try BenchTool.freePort(), try BenchTool.freePort())
+        let edgeOperatorPort = try BenchTool.freePort()
         var base = environment.filter { !$0.key.hasPrefix("STREAMLY_") }
         for key in ["STREAMLY_POSTGRES_URL", "STREAMLY_KAFKA_BROKERS", "STREAMLY_REDIS_URL"] {
             guard let value = environment[key] else { throw ValidationError("\(key) is not set: source .state/<profile>/env.sh") }
@@ -66,11 +67,11 @@ struct HLSBenchmark: AsyncParsableCommand {
             daemons.append(try BenchTool.daemon("origin", executable: bin + "/streamly-origin", environment: originEnv, logDirectory: work))
             var edgeEnv = base
             edgeEnv.merge(["STREAMLY_ORIGINS": "127.0.0.1:\(linkPort)", "STREAMLY_HTTP_PORT": "\(httpPort)",
-                           "STREAMLY_HTTPS_PORT": "\(httpsPort)", "STREAMLY_HTTPS_STATE_DIR": work.path + "/tls",
+                           "STREAMLY_HTTPS_PORT": "\(httpsPort)", "STREAMLY_OPERATOR_PORT": "\(edgeOperatorPort)", "STREAMLY_HTTPS_STATE_DIR": work.path + "/tls",
                            "STREAMLY_VOD_CACHE_DIR": work.path + "/cache", "STREAMLY_NODE_ID": "hls-bench-edge"]) { $1 }
             daemons.append(try BenchTool.daemon("edge", executable: bin + "/streamly-edge", environment: edgeEnv, logDirectory: work))
             try await waitReady("http://127.0.0.1:\(operatorPort)/readyz", daemons)
-            try await waitReady("http://127.0.0.1:\(httpPort)/readyz", daemons)
+            try await waitReady("http://127.0.0.1:\(edgeOperatorPort)/readyz", daemons)
             let nginx = try startNginx(work: work, port: nginxPort, root: store + "/objects")
             daemons.append(nginx)
             try await waitReady("https://127.0.0.1:\(nginxPort)/vod/\(video)/bench/seg_00000.m4s", daemons)
