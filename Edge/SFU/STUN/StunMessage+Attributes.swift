@@ -1,0 +1,137 @@
+import NIOCore
+
+/// Typed readers and builders of the attributes ICE uses. Readers return nil when the
+/// attribute is absent or its value is malformed: they never trap.
+extension StunMessage {
+    /// USERNAME (RFC 8489 §14.3) as UTF-8; nil when absent or not UTF-8.
+    public var username: String? {
+        guard let value = attribute(.username)?.value else { return nil }
+        return String(validating: value.readableBytesView, as: UTF8.self)
+    }
+
+    /// PRIORITY (RFC 8445 §7.1.1).
+    public var priority: UInt32? {
+        guard let value = attribute(.priority)?.value, value.readableBytes == 4 else { return nil }
+        return value.getInteger(at: value.readerIndex, as: UInt32.self)
+    }
+
+    /// True when USE-CANDIDATE is present (RFC 8445 §7.1.2).
+    public var useCandidate: Bool {
+        attribute(.useCandidate) != nil
+    }
+
+    /// ICE-CONTROLLING tie-breaker (RFC 8445 §7.1.3).
+    public var iceControlling: UInt64? {
+        tieBreaker(.iceControlling)
+    }
+
+    /// ICE-CONTROLLED tie-breaker (RFC 8445 §7.1.3).
+    public var iceControlled: UInt64? {
+        tieBreaker(.iceControlled)
+    }
+
+    private func tieBreaker(_ type: StunAttributeType) -> UInt64? {
+        guard let value = attribute(type)?.value, value.readableBytes == 8 else { return nil }
+        return value.getInteger(at: value.readerIndex, as: UInt64.self)
+    }
+
+    /// ERROR-CODE (RFC 8489 §14.8): class 3–6, number 0–99, UTF-8 reason.
+    public var errorCode: StunErrorCode? {
+        guard let value = attribute(.errorCode)?.value, value.readableBytes >= 4,
+              let classByte = value.getInteger(at: value.readerIndex + 2, as: UInt8.self),
+              let number = value.getInteger(at: value.readerIndex + 3, as: UInt8.self)
+        else { return nil }
+        let errorClass = classByte & 0x07
+        guard (3...6).contains(errorClass), number < 100,
+              let reasonBytes = value.getSlice(at: value.readerIndex + 4, length: value.readableBytes - 4),
+              let reason = String(validating: reasonBytes.readableBytesView, as: UTF8.self)
+        else { return nil }
+        return StunErrorCode(code: UInt16(errorClass) * 100 + UInt16(number), reason: reason)
+    }
+
+    /// XOR-MAPPED-ADDRESS (RFC 8489 §14.2), un-xored with the magic cookie and transaction id.
+    public var xorMappedAddress: TransportAddress? {
+        guard let value = attribute(.xorMappedAddress)?.value else { return nil }
+        return Self.decodeXorAddress(value, transactionID: transactionID)
+    }
+
+    /// Decodes an XOR-MAPPED-ADDRESS value; nil when malformed.
+    static func decodeXorAddress(_ value: ByteBuffer, transactionID: StunTransactionID) -> TransportAddress? {
+        let at = value.readerIndex
+        guard let family = value.getInteger(at: at + 1, as: UInt8.self),
+              let xPort = value.getInteger(at: at + 2, as: UInt16.self)
+        else { return nil }
+        let port = xPort ^ UInt16(truncatingIfNeeded: magicCookie >> 16)
+        switch family {
+        case 0x01 where value.readableBytes == 8:
+            guard let x = value.getInteger(at: at + 4, as: UInt32.self) else { return nil }
+            return TransportAddress(ip: .v4(x ^ magicCookie), port: port)
+        case 0x02 where value.readableBytes == 20:
+            guard let xHigh = value.getInteger(at: at + 4, as: UInt64.self),
+                  let xLow = value.getInteger(at: at + 12, as: UInt64.self)
+            else { return nil }
+            let maskHigh = UInt64(magicCookie) << 32 | UInt64(transactionID.high)
+            return TransportAddress(ip: .v6(high: xHigh ^ maskHigh, low: xLow ^ transactionID.low), port: port)
+        default:
+            return nil
+        }
+    }
+}
+
+extension StunAttribute {
+    /// USERNAME with the given UTF-8 value.
+    public static func username(_ name: String) -> StunAttribute {
+        StunAttribute(type: .username, bytes: Array(name.utf8))
+    }
+
+    /// PRIORITY.
+    public static func priority(_ value: UInt32) -> StunAttribute {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(value)
+        return StunAttribute(type: .priority, value: buffer)
+    }
+
+    /// USE-CANDIDATE (empty value).
+    public static let useCandidate = StunAttribute(type: .useCandidate, value: ByteBuffer())
+
+    /// ICE-CONTROLLING with a tie-breaker.
+    public static func iceControlling(_ tieBreaker: UInt64) -> StunAttribute {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(tieBreaker)
+        return StunAttribute(type: .iceControlling, value: buffer)
+    }
+
+    /// ICE-CONTROLLED with a tie-breaker.
+    public static func iceControlled(_ tieBreaker: UInt64) -> StunAttribute {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(tieBreaker)
+        return StunAttribute(type: .iceControlled, value: buffer)
+    }
+
+    /// ERROR-CODE (RFC 8489 §14.8); codes outside 300–699 are clamped to 500.
+    public static func errorCode(_ error: StunErrorCode) -> StunAttribute {
+        let code = (300...699).contains(error.code) ? error.code : 500
+        var buffer = ByteBuffer()
+        buffer.writeInteger(UInt16(0))
+        buffer.writeInteger(UInt8(code / 100))
+        buffer.writeInteger(UInt8(code % 100))
+        buffer.writeString(String(error.reason.utf8.prefix(763)) ?? "")
+        return StunAttribute(type: .errorCode, value: buffer)
+    }
+
+    /// XOR-MAPPED-ADDRESS for `address`, xored for `transactionID` (RFC 8489 §14.2).
+    public static func xorMappedAddress(_ address: TransportAddress, transactionID: StunTransactionID) -> StunAttribute {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt8(address.ip.isV6 ? 0x02 : 0x01))
+        buffer.writeInteger(address.port ^ UInt16(truncatingIfNeeded: StunMessage.magicCookie >> 16))
+        switch address.ip {
+        case .v4(let ip):
+            buffer.writeInteger(ip ^ StunMessage.magicCookie)
+        case .v6(let high, let low):
+            buffer.writeInteger(high ^ (UInt64(StunMessage.magicCookie) << 32 | UInt64(transactionID.high)))
+            buffer.writeInteger(low ^ transactionID.low)
+        }
+        return StunAttribute(type: .xorMappedAddress, value: buffer)
+    }
+}
