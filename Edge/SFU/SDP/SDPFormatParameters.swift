@@ -28,12 +28,3 @@ public struct SDPFormatParameters: Hashable, Sendable, SDPAttributeValue {
         return result
     }
 }
-
-extension Substring {
-    var trimmingSpaces: Substring {
-        var trimmed = self
-        while trimmed.first == " " { trimmed = trimmed.dropFirst() }
-        while trimmed.last == " " { trimmed = trimmed.dropLast() }
-        return trimmed
-    }
-}
