@@ -228,3 +228,21 @@ struct IceLiteStateMachineTests {
         #expect(credentials.password.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" })
     }
 }
+
+@Suite("ICE-lite on the RFC 5769 sample request")
+struct IceLiteRFC5769Tests {
+    @Test("the sample request (USERNAME evtj:h6vY, ICE-CONTROLLED) verifies and gets 487 from a lite agent")
+    func sampleRequest() throws {
+        let request = try StunMessage.parse(ByteBuffer(bytes: RFC5769.request))
+        var machine = IceLiteStateMachine(local: IceCredentials(ufrag: "evtj", password: "VOkJxbRl1RmTxUk/WvJxBt"),
+                                          remoteUfrag: "h6vY", now: .uptimeNanoseconds(0))
+        guard case .respondWithError(let bytes, _, .roleConflict) = machine.bindingRequest(
+            request, on: IceLiteStateMachineTests.tuple, now: .uptimeNanoseconds(0)) else {
+            Issue.record("expected 487")
+            return
+        }
+        let response = try StunMessage.parse(bytes)
+        #expect(response.transactionID.bytes == RFC5769.transactionID)
+        #expect(response.verifyIntegrity(key: RFC5769.password) && response.verifyFingerprint())
+    }
+}
