@@ -103,15 +103,16 @@ public struct IceLiteStateMachine: Sendable {
         if case .closed = state { return .drop(.closed) }
         guard request.type == .bindingRequest else { return .drop(.notABindingRequest) }
         if request.fingerprint != nil, !request.verifyFingerprint() { return .drop(.badFingerprint) }
-        guard request.fingerprint != nil, request.integrity != nil, let username = request.username else {
+        guard request.fingerprint != nil, request.integrity != nil, request.username != nil else {
             // RFC 8489 §9.1.3: missing USERNAME or MESSAGE-INTEGRITY → 400, unsigned;
             // ICE requires FINGERPRINT on every check (RFC 8445 §7.1).
             return .respondWithError(errorResponse(to: request, .badRequest, signed: false), on: tuple, .badRequest)
         }
         // USERNAME is `<receiver ufrag>:<sender ufrag>` (RFC 8445 §7.2.2).
-        let parts = username.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0] == local.ufrag else { return .drop(.unknownUfrag) }
-        if let remoteUfrag, parts[1] != remoteUfrag { return .drop(.wrongRemoteUfrag) }
+        guard let fragments = request.iceUsernameFragments, fragments.receiver == local.ufrag else {
+            return .drop(.unknownUfrag)
+        }
+        if let remoteUfrag, fragments.sender != remoteUfrag { return .drop(.wrongRemoteUfrag) }
         guard request.verifyIntegrity(key: local.integrityKey) else { return .drop(.badIntegrity) }
 
         let unknown = request.unknownComprehensionRequiredTypes

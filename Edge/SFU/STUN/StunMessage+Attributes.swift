@@ -9,6 +9,14 @@ extension StunMessage {
         return String(validating: value.readableBytesView, as: UTF8.self)
     }
 
+    /// The two halves of an ICE USERNAME, `<receiver ufrag>:<sender ufrag>` (RFC 8445 §7.2.2):
+    /// on a port shared by many peer connections the receiver's half picks the connection
+    /// (SFU-NOTES §4). Nil without USERNAME or without a `:`.
+    public var iceUsernameFragments: (receiver: Substring, sender: Substring)? {
+        guard let username, let colon = username.firstIndex(of: ":") else { return nil }
+        return (username[..<colon], username[username.index(after: colon)...])
+    }
+
     /// PRIORITY (RFC 8445 §7.1.1).
     public var priority: UInt32? {
         guard let value = attribute(.priority)?.value, value.readableBytes == 4 else { return nil }

@@ -21,6 +21,17 @@ struct StunMessageTests {
         #expect(message.integrity?.offset == 20 + 20 + 8 + 12 + 16)
     }
 
+    @Test("a datagram with a non-zero reader index parses and verifies; USERNAME halves")
+    func readerIndex() throws {
+        var buffer = ByteBuffer(bytes: [0xAA, 0xBB] + RFC5769.request)
+        buffer.moveReaderIndex(forwardBy: 2)
+        let message = try StunMessage.parse(buffer)
+        #expect(message.verifyIntegrity(key: RFC5769.password))
+        #expect(message.verifyFingerprint())
+        #expect(message.iceUsernameFragments?.receiver == "evtj")
+        #expect(message.iceUsernameFragments?.sender == "h6vY")
+    }
+
     @Test("§2.2 IPv4 response: XOR-MAPPED-ADDRESS 192.0.2.1:32853")
     func ipv4Response() throws {
         let message = try StunMessage.parse(ByteBuffer(bytes: RFC5769.ipv4Response))
