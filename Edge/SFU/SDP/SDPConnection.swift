@@ -1,5 +1,5 @@
 /// `c=<nettype> <addrtype> <connection-address>` (RFC 8866 §5.7).
-public struct SDPConnection: Hashable, Sendable {
+public struct SDPConnection: Hashable, Sendable, SDPAttributeValue {
     public var networkType: String
     public var addressType: String
     public var address: String
@@ -10,13 +10,13 @@ public struct SDPConnection: Hashable, Sendable {
         self.address = address
     }
 
-    init?(sdpValue: Substring) {
+    public init?(sdpValue: Substring) {
         let fields = sdpValue.sdpFields
         guard fields.count == 3 else { return nil }
         self.init(networkType: String(fields[0]), addressType: String(fields[1]), address: String(fields[2]))
     }
 
-    var sdpValue: String {
+    public var sdpValue: String {
         "\(networkType) \(addressType) \(address)"
     }
 }

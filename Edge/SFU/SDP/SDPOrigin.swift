@@ -1,5 +1,5 @@
 /// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>` (RFC 8866 §5.2).
-public struct SDPOrigin: Hashable, Sendable {
+public struct SDPOrigin: Hashable, Sendable, SDPAttributeValue {
     public var username: String
     /// Decimal digits; kept as text because browsers use 64-bit values and beyond.
     public var sessionID: String
@@ -18,14 +18,14 @@ public struct SDPOrigin: Hashable, Sendable {
         self.address = address
     }
 
-    init?(sdpValue: Substring) {
+    public init?(sdpValue: Substring) {
         let fields = sdpValue.sdpFields
         guard fields.count == 6 else { return nil }
         self.init(username: String(fields[0]), sessionID: String(fields[1]), sessionVersion: String(fields[2]),
                   networkType: String(fields[3]), addressType: String(fields[4]), address: String(fields[5]))
     }
 
-    var sdpValue: String {
+    public var sdpValue: String {
         "\(username) \(sessionID) \(sessionVersion) \(networkType) \(addressType) \(address)"
     }
 }
