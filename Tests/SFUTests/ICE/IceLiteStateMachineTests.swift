@@ -50,6 +50,19 @@ struct IceLiteStateMachineTests {
         #expect(machine.selectedTuple == nil)
     }
 
+    @Test("an IPv6 peer gets its IPv6 address back in XOR-MAPPED-ADDRESS")
+    func ipv6() throws {
+        var machine = Self.machine()
+        let ip = try #require(IPAddress(octets: hexBytes("20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02")))
+        let tuple = FiveTuple(local: TransportAddress(ip: .v6(high: 0x2001_0DB8_0000_0000, low: 1), port: 10000),
+                              remote: TransportAddress(ip: ip, port: 50000))
+        guard case .respond(let bytes, _) = machine.bindingRequest(Self.request(), on: tuple, now: Self.start) else {
+            Issue.record("expected respond")
+            return
+        }
+        #expect(try StunMessage.parse(bytes).xorMappedAddress == tuple.remote)
+    }
+
     @Test("USE-CANDIDATE nominates the tuple; repeated nominations of it are plain answers")
     func nomination() {
         var machine = Self.machine()
