@@ -110,6 +110,17 @@ let package = Package(
         // MARK: Owners of the SFU's C objects (OpenSSL DTLS and certificates, libsrtp2, libopus)
         .target(name: "StreamLySFUNative", dependencies: ["COpenSSL", "CSRTP", "COpus"],
                 path: "Edge/SFU/Native", swiftSettings: swiftSettings),
+        // MARK: SFU wire formats and ICE-lite checks: pure value types (STUN, ICE, RTP, RTCP, SDP), no I/O
+        .target(
+            name: "StreamLySFU",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Edge/SFU",
+            exclude: ["Native", "README.md"],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Edge Redis client (hiredis RESP over SwiftNIO)
         .target(
             name: "StreamLyRedis",
@@ -320,6 +331,16 @@ let package = Package(
             name: "SFUNativeTests",
             dependencies: ["StreamLySFUNative"],
             path: "Tests/SFUNativeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SFUTests",
+            dependencies: [
+                "StreamLySFU",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/SFUTests",
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

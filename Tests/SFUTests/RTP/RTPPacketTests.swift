@@ -1,0 +1,115 @@
+import NIOCore
+import StreamLySFU
+import Testing
+
+@Suite("RTP packet parse (RFC 3550 §5.1) and header extensions (RFC 8285)")
+struct RTPPacketTests {
+    @Test("fixed header fields")
+    func fixedHeader() throws {
+        let packet = try RTPPacket.parse(ByteBuffer(bytes: RTPSamples.oneByteExtension))
+        #expect(packet.version == 2)
+        #expect(packet.marker)
+        #expect(packet.payloadType == 96)
+        #expect(packet.sequenceNumber == 0x1234)
+        #expect(packet.timestamp == 0xDEAD_BEEF)
+        #expect(packet.ssrc == 0x1122_3344)
+        #expect(packet.csrcs.isEmpty)
+        #expect(packet.hasExtension && !packet.hasPadding)
+        #expect(packet.headerLength == 24)
+        #expect(Array(packet.payload.readableBytesView) == [0x90, 0xE0, 0x00, 0x01])
+    }
+
+    @Test("one-byte extension elements (0xBEDE, RFC 8285 §4.2), padding between them skipped")
+    func oneByte() throws {
+        let packet = try RTPPacket.parse(ByteBuffer(bytes: RTPSamples.oneByteExtension))
+        #expect(packet.extensionProfile == 0xBEDE)
+        let elements = packet.headerExtensions.map { ($0.id, Array($0.value.readableBytesView)) }
+        #expect(elements.map(\.0) == [1, 9, 4])
+        #expect(elements.map(\.1) == [[0xAA], [0x30], [0xBB, 0xCC]])
+        #expect(packet.headerExtension(id: 9).map { String(buffer: $0) } == "0")
+        #expect(packet.headerExtension(id: 5) == nil)
+    }
+
+    @Test("two-byte extension elements (0x100X, RFC 8285 §4.3), CSRCs and padding")
+    func twoByte() throws {
+        let packet = try RTPPacket.parse(ByteBuffer(bytes: RTPSamples.twoByteExtensionCSRCPadding))
+        #expect(packet.payloadType == 111)
+        #expect(!packet.marker)
+        #expect(packet.csrcs == [1, 2])
+        #expect(packet.extensionProfile == 0x1000)
+        let elements = packet.headerExtensions.map { ($0.id, Array($0.value.readableBytesView)) }
+        #expect(elements.map(\.0) == [1, 3])
+        #expect(elements.map(\.1) == [[0xAA, 0xBB], []])
+        #expect(packet.paddingLength == 4)
+        #expect(Array(packet.payload.readableBytesView) == [0xFC, 0xFF, 0xFE])
+    }
+
+    @Test("one-byte ID 15 stops parsing; an unknown profile has no elements")
+    func stopAndUnknownProfile() throws {
+        let stop = hexBytes("90 60 00 01 00 00 00 01 00 00 00 01 be de 00 01 10 aa f0 20")
+        #expect(try RTPPacket.parse(ByteBuffer(bytes: stop)).headerExtensions.map(\.id) == [1])
+        let other = hexBytes("90 60 00 01 00 00 00 01 00 00 00 01 12 34 00 01 10 aa f0 20")
+        #expect(try RTPPacket.parse(ByteBuffer(bytes: other)).headerExtensions.map(\.id).isEmpty)
+    }
+
+    @Test("an element longer than the block ends iteration")
+    func overlongElement() throws {
+        let bytes = hexBytes("90 60 00 01 00 00 00 01 00 00 00 01 be de 00 01 10 aa 2f 20")
+        #expect(try RTPPacket.parse(ByteBuffer(bytes: bytes)).headerExtensions.map(\.id) == [1])
+    }
+
+    @Test("errors: short, version, CSRC overrun, extension overrun, padding")
+    func errors() {
+        func code(_ bytes: [UInt8]) -> RTPParseError.Code? {
+            do {
+                _ = try RTPPacket.parse(ByteBuffer(bytes: bytes))
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        #expect(code(Array(RTPSamples.plain.prefix(11))) == .truncated)
+        #expect(code([0x40] + RTPSamples.plain.dropFirst()) == .badVersion)
+        #expect(code([0x8F] + RTPSamples.plain.dropFirst()) == .truncated)
+        #expect(code(Array(RTPSamples.oneByteExtension.prefix(20))) == .truncated)
+        #expect(code(Array(RTPSamples.oneByteExtension.prefix(14))) == .truncated)
+        #expect(code([0xA0] + RTPSamples.plain.dropFirst().dropLast() + [0x00]) == .badPadding)
+        #expect(code([0xA0] + RTPSamples.plain.dropFirst().dropLast() + [0x05]) == .badPadding)
+        #expect(code(RTPSamples.plain) == nil)
+        for length in 0..<RTPSamples.twoByteExtensionCSRCPadding.count {
+            #expect(code(Array(RTPSamples.twoByteExtensionCSRCPadding.prefix(length))) != nil)
+        }
+    }
+
+    @Test("rewrite in place: sequence number, timestamp, SSRC, payload type, marker, extension value")
+    func rewrite() throws {
+        var packet = try RTPPacket.parse(ByteBuffer(bytes: RTPSamples.oneByteExtension))
+        packet.setSequenceNumber(0xBEEF)
+        packet.setTimestamp(42)
+        packet.setSSRC(0xCAFE_BABE)
+        packet.setPayloadType(100)
+        packet.setMarker(false)
+        let sameLength = packet.rewriteHeaderExtension(id: 9, with: Array("1".utf8))
+        let longer = packet.rewriteHeaderExtension(id: 9, with: Array("12".utf8))
+        let absent = packet.rewriteHeaderExtension(id: 7, with: [1])
+        #expect(sameLength && !longer && !absent)
+        let reparsed = try RTPPacket.parse(packet.takeBuffer())
+        #expect(reparsed.sequenceNumber == 0xBEEF)
+        #expect(reparsed.timestamp == 42)
+        #expect(reparsed.ssrc == 0xCAFE_BABE)
+        #expect(reparsed.payloadType == 100)
+        #expect(!reparsed.marker)
+        #expect(reparsed.headerExtension(id: 9).map { String(buffer: $0) } == "1")
+        #expect(reparsed.payload == (try RTPPacket.parse(ByteBuffer(bytes: RTPSamples.oneByteExtension))).payload)
+    }
+
+    @Test("static rewrite on a raw buffer, at a non-zero reader index")
+    func rawRewrite() {
+        var buffer = ByteBuffer(bytes: [0xFF] + RTPSamples.plain)
+        buffer.moveReaderIndex(forwardBy: 1)
+        #expect(RTPPacket.rewrite(&buffer, sequenceNumber: 1, timestamp: 2, ssrc: 3))
+        #expect(Array(buffer.readableBytesView.prefix(12)) == hexBytes("80 08 00 01 00 00 00 02 00 00 00 03"))
+        var short = ByteBuffer(bytes: [0x80, 0x08])
+        #expect(!RTPPacket.rewrite(&short, sequenceNumber: 1, timestamp: 2, ssrc: 3))
+    }
+}
