@@ -82,7 +82,10 @@ let package = Package(
         // MARK: Configuration loader shared by both tiers (file + environment, one error type)
         .target(
             name: "StreamLyConfig",
-            dependencies: ["StreamLyLink", "StreamLyProtocol"],
+            dependencies: [
+                "StreamLyLink", "StreamLyProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Protocol/Config",
             swiftSettings: swiftSettings
         ),

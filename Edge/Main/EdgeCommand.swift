@@ -14,15 +14,10 @@ import Glibc
 struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "streamly-edge", abstract: "Run a StreamLy edge.")
 
-    @Option(name: .long, help: "JSON configuration file.")
-    var config: String?
-
-    @Flag(name: .long, help: "Development mode: allow the built-in secrets and an unencrypted link off loopback (never in production).")
-    var dev = false
+    @OptionGroup var options: NodeOptions
 
     func run() async throws {
-        let values = try ConfigValues.load(file: config)
-        let configuration = try EdgeConfiguration(values, development: dev)
+        let configuration = try EdgeConfiguration(try options.values(), development: options.dev)
         var logger = Logger(label: "streamly.edge")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         if let limit = Self.raiseOpenFileLimit() {

@@ -10,15 +10,10 @@ import StreamLyOrigin
 struct OriginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "streamly-origin", abstract: "Run a StreamLy origin.")
 
-    @Option(name: .long, help: "JSON configuration file.")
-    var config: String?
-
-    @Flag(name: .long, help: "Development mode: allow the built-in secrets and an unencrypted link off loopback (never in production).")
-    var dev = false
+    @OptionGroup var options: NodeOptions
 
     func run() async throws {
-        let values = try ConfigValues.load(file: config)
-        let configuration = try OriginConfiguration(values, development: dev)
+        let configuration = try OriginConfiguration(try options.values(), development: options.dev)
         var logger = Logger(label: "streamly.origin")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         try await OriginService(configuration: configuration, logger: logger).run()

@@ -3,7 +3,7 @@ import NIOCore
 /// Walks the packets of an RTCP compound (RFC 3550 §6.1) or of a single reduced-size packet
 /// (RFC 5506), one at a time, without copying: each body is a slice of the datagram.
 ///
-/// Total: malformed input ends iteration with an `RTCPParseError`, never a trap. Packets
+/// Total: malformed input ends iteration with an `RTPPacketError`, never a trap. Packets
 /// before the malformed one have already been returned.
 ///
 /// ```swift
@@ -22,7 +22,7 @@ public struct RTCPCompoundIterator: Sendable {
     }
 
     /// All packets of `datagram`, or the first error.
-    public static func parse(_ datagram: ByteBuffer) throws(RTCPParseError) -> [RTCPPacket] {
+    public static func parse(_ datagram: ByteBuffer) throws(RTPPacketError) -> [RTCPPacket] {
         var iterator = RTCPCompoundIterator(datagram)
         var packets: [RTCPPacket] = []
         while let packet = try iterator.next() {
@@ -32,7 +32,7 @@ public struct RTCPCompoundIterator: Sendable {
     }
 
     /// The next packet, nil at the end.
-    public mutating func next() throws(RTCPParseError) -> RTCPPacket? {
+    public mutating func next() throws(RTPPacketError) -> RTCPPacket? {
         guard offset < end else { return nil }
         guard offset + 4 <= end,
               let first = datagram.getInteger(at: offset, as: UInt8.self),
@@ -64,8 +64,8 @@ public struct RTCPCompoundIterator: Sendable {
         }
     }
 
-    private mutating func fail(_ code: RTCPParseError.Code, _ reason: String) throws(RTCPParseError) -> RTCPPacket? {
+    private mutating func fail(_ code: RTPPacketError.Code, _ reason: String) throws(RTPPacketError) -> RTCPPacket? {
         offset = end
-        throw RTCPParseError(code, reason)
+        throw RTPPacketError(code, reason)
     }
 }

@@ -25,10 +25,10 @@ public struct RTCPFullIntraRequest: Hashable, Sendable, RTCPWritable {
         self.entries = entries
     }
 
-    static func parse(body: ByteBuffer) throws(RTCPParseError) -> RTCPFullIntraRequest {
+    static func parse(body: ByteBuffer) throws(RTPPacketError) -> RTCPFullIntraRequest {
         let at = body.readerIndex
         guard let sender = body.getInteger(at: at, as: UInt32.self), body.readableBytes >= 16 else {
-            throw RTCPParseError(.badBody, "FIR needs SSRCs and one 8-byte FCI entry")
+            throw RTPPacketError(.badBody, "FIR needs SSRCs and one 8-byte FCI entry")
         }
         let entries = (0..<(body.readableBytes - 8) / 8).compactMap { index -> Entry? in
             guard let ssrc = body.getInteger(at: at + 8 + 8 * index, as: UInt32.self),

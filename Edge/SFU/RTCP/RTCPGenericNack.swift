@@ -22,13 +22,13 @@ public struct RTCPGenericNack: Hashable, Sendable, RTCPWritable {
         items.flatMap(\.lostSequenceNumbers)
     }
 
-    static func parse(body: ByteBuffer) throws(RTCPParseError) -> RTCPGenericNack {
+    static func parse(body: ByteBuffer) throws(RTPPacketError) -> RTCPGenericNack {
         let at = body.readerIndex
         guard let sender = body.getInteger(at: at, as: UInt32.self),
               let media = body.getInteger(at: at + 4, as: UInt32.self)
-        else { throw RTCPParseError(.badBody, "NACK needs 8 bytes of SSRCs") }
+        else { throw RTPPacketError(.badBody, "NACK needs 8 bytes of SSRCs") }
         let fciLength = body.readableBytes - 8
-        guard fciLength >= 4 else { throw RTCPParseError(.badBody, "NACK without FCI") }
+        guard fciLength >= 4 else { throw RTPPacketError(.badBody, "NACK without FCI") }
         let items = (0..<fciLength / 4).compactMap { index -> RTCPNackItem? in
             guard let pid = body.getInteger(at: at + 8 + 4 * index, as: UInt16.self),
                   let blp = body.getInteger(at: at + 10 + 4 * index, as: UInt16.self)

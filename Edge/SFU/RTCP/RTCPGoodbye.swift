@@ -11,11 +11,11 @@ public struct RTCPGoodbye: Hashable, Sendable {
         self.reason = reason
     }
 
-    static func parse(header: RTCPHeader, body: ByteBuffer) throws(RTCPParseError) -> RTCPGoodbye {
+    static func parse(header: RTCPHeader, body: ByteBuffer) throws(RTPPacketError) -> RTCPGoodbye {
         let at = body.readerIndex
         let count = Int(header.count)
         guard 4 * count <= body.readableBytes else {
-            throw RTCPParseError(.badBody, "BYE with SC \(count) in \(body.readableBytes) bytes")
+            throw RTPPacketError(.badBody, "BYE with SC \(count) in \(body.readableBytes) bytes")
         }
         let ssrcs = (0..<count).compactMap { body.getInteger(at: at + 4 * $0, as: UInt32.self) }
         var reason: String?

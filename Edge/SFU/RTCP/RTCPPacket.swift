@@ -25,7 +25,7 @@ public enum RTCPPacket: Hashable, Sendable {
     case other(RTCPHeader, body: ByteBuffer)
 
     /// Decodes one packet's body (after the 4-byte header, padding removed).
-    static func decode(header: RTCPHeader, body: ByteBuffer) throws(RTCPParseError) -> RTCPPacket {
+    static func decode(header: RTCPHeader, body: ByteBuffer) throws(RTPPacketError) -> RTCPPacket {
         switch (header.packetType, header.count) {
         case (.senderReport, _):
             return .senderReport(try RTCPSenderReport.parse(header: header, body: body))

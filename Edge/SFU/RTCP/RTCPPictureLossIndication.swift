@@ -14,10 +14,10 @@ public struct RTCPPictureLossIndication: Hashable, Sendable, RTCPWritable {
         self.mediaSSRC = mediaSSRC
     }
 
-    static func parse(body: ByteBuffer) throws(RTCPParseError) -> RTCPPictureLossIndication {
+    static func parse(body: ByteBuffer) throws(RTPPacketError) -> RTCPPictureLossIndication {
         guard let sender = body.getInteger(at: body.readerIndex, as: UInt32.self),
               let media = body.getInteger(at: body.readerIndex + 4, as: UInt32.self)
-        else { throw RTCPParseError(.badBody, "PLI needs 8 bytes of SSRCs") }
+        else { throw RTPPacketError(.badBody, "PLI needs 8 bytes of SSRCs") }
         return RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: media)
     }
 

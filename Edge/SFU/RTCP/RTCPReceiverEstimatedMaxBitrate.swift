@@ -26,16 +26,16 @@ public struct RTCPReceiverEstimatedMaxBitrate: Hashable, Sendable, RTCPWritable 
         body.getInteger(at: body.readerIndex + 8, as: UInt32.self) == identifier
     }
 
-    static func parse(body: ByteBuffer) throws(RTCPParseError) -> RTCPReceiverEstimatedMaxBitrate {
+    static func parse(body: ByteBuffer) throws(RTPPacketError) -> RTCPReceiverEstimatedMaxBitrate {
         let at = body.readerIndex
         guard let sender = body.getInteger(at: at, as: UInt32.self),
               let word = body.getInteger(at: at + 12, as: UInt32.self)
-        else { throw RTCPParseError(.badBody, "REMB needs 16 bytes") }
+        else { throw RTPPacketError(.badBody, "REMB needs 16 bytes") }
         let count = Int(word >> 24)
         let exponent = (word >> 18) & 0x3F
         let mantissa = UInt64(word & 0x3_FFFF)
         guard 16 + 4 * count <= body.readableBytes else {
-            throw RTCPParseError(.badBody, "REMB lists \(count) SSRCs in \(body.readableBytes) bytes")
+            throw RTPPacketError(.badBody, "REMB lists \(count) SSRCs in \(body.readableBytes) bytes")
         }
         let ssrcs = (0..<count).compactMap { body.getInteger(at: at + 16 + 4 * $0, as: UInt32.self) }
         // Saturate instead of losing high bits (possible only for exponents above 46).

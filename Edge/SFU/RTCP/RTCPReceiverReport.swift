@@ -12,12 +12,12 @@ public struct RTCPReceiverReport: Hashable, Sendable, RTCPWritable {
         self.reports = reports
     }
 
-    static func parse(header: RTCPHeader, body: ByteBuffer) throws(RTCPParseError) -> RTCPReceiverReport {
+    static func parse(header: RTCPHeader, body: ByteBuffer) throws(RTPPacketError) -> RTCPReceiverReport {
         let at = body.readerIndex
         guard let ssrc = body.getInteger(at: at, as: UInt32.self),
               let reports = RTCPReportBlock.readBlocks(Int(header.count), from: body, at: at + 4,
                                                        end: at + body.readableBytes)
-        else { throw RTCPParseError(.badBody, "RR with RC \(header.count) in \(body.readableBytes) bytes") }
+        else { throw RTPPacketError(.badBody, "RR with RC \(header.count) in \(body.readableBytes) bytes") }
         return RTCPReceiverReport(ssrc: ssrc, reports: reports)
     }
 

@@ -25,7 +25,7 @@ public struct RTCPSenderReport: Hashable, Sendable, RTCPWritable {
     /// The middle 32 bits of the NTP timestamp: what receivers echo as LSR.
     public var compactNTP: UInt32 { UInt32(truncatingIfNeeded: ntpTimestamp >> 16) }
 
-    static func parse(header: RTCPHeader, body: ByteBuffer) throws(RTCPParseError) -> RTCPSenderReport {
+    static func parse(header: RTCPHeader, body: ByteBuffer) throws(RTPPacketError) -> RTCPSenderReport {
         let at = body.readerIndex
         guard let ssrc = body.getInteger(at: at, as: UInt32.self),
               let ntp = body.getInteger(at: at + 4, as: UInt64.self),
@@ -34,7 +34,7 @@ public struct RTCPSenderReport: Hashable, Sendable, RTCPWritable {
               let octets = body.getInteger(at: at + 20, as: UInt32.self),
               let reports = RTCPReportBlock.readBlocks(Int(header.count), from: body, at: at + 24,
                                                        end: at + body.readableBytes)
-        else { throw RTCPParseError(.badBody, "SR with RC \(header.count) in \(body.readableBytes) bytes") }
+        else { throw RTPPacketError(.badBody, "SR with RC \(header.count) in \(body.readableBytes) bytes") }
         return RTCPSenderReport(ssrc: ssrc, ntpTimestamp: ntp, rtpTimestamp: rtp, packetCount: packets,
                                 octetCount: octets, reports: reports)
     }

@@ -21,7 +21,7 @@ public struct RTCPTransportFeedbackHeader: Hashable, Sendable {
     /// Status chunks and receive deltas, undecoded.
     public var chunks: ByteBuffer
 
-    static func parse(body: ByteBuffer) throws(RTCPParseError) -> RTCPTransportFeedbackHeader {
+    static func parse(body: ByteBuffer) throws(RTPPacketError) -> RTCPTransportFeedbackHeader {
         let at = body.readerIndex
         guard let sender = body.getInteger(at: at, as: UInt32.self),
               let media = body.getInteger(at: at + 4, as: UInt32.self),
@@ -29,7 +29,7 @@ public struct RTCPTransportFeedbackHeader: Hashable, Sendable {
               let count = body.getInteger(at: at + 10, as: UInt16.self),
               let word = body.getInteger(at: at + 12, as: UInt32.self),
               let chunks = body.getSlice(at: at + 16, length: body.readableBytes - 16)
-        else { throw RTCPParseError(.badBody, "transport-cc feedback needs 16 bytes") }
+        else { throw RTPPacketError(.badBody, "transport-cc feedback needs 16 bytes") }
         return RTCPTransportFeedbackHeader(senderSSRC: sender, mediaSSRC: media, baseSequenceNumber: base,
                                            packetStatusCount: count,
                                            referenceTime: Int32(bitPattern: word) >> 8,

@@ -4,7 +4,7 @@ import NIOCore
 ///
 /// Fields are read from the bytes on demand and written back in place (`RTPPacket+Rewrite`),
 /// so forwarding a packet copies nothing: parse, rewrite sequence number, timestamp and SSRC,
-/// send the same buffer. `parse` is total: any input gives a packet or an `RTPParseError`.
+/// send the same buffer. `parse` is total: any input gives a packet or an `RTPPacketError`.
 ///
 /// ```
 ///  0                   1                   2                   3
@@ -32,15 +32,15 @@ public struct RTPPacket: Hashable, Sendable {
     public static let fixedHeaderLength = 12
 
     /// Validates `buffer`'s readable bytes as one RTP packet.
-    public static func parse(_ buffer: ByteBuffer) throws(RTPParseError) -> RTPPacket {
+    public static func parse(_ buffer: ByteBuffer) throws(RTPPacketError) -> RTPPacket {
         let start = buffer.readerIndex
         let total = buffer.readableBytes
         guard total >= fixedHeaderLength, let first = buffer.getInteger(at: start, as: UInt8.self) else {
-            throw RTPParseError(.truncated, "\(total) bytes, the fixed header needs 12")
+            throw RTPPacketError(.truncated, "\(total) bytes, the fixed header needs 12")
         }
-        guard first >> 6 == 2 else { throw RTPParseError(.badVersion, "version \(first >> 6)") }
+        guard first >> 6 == 2 else { throw RTPPacketError(.badVersion, "version \(first >> 6)") }
         var header = fixedHeaderLength + 4 * Int(first & 0x0F)
-        guard header <= total else { throw RTPParseError(.truncated, "CSRC list needs \(header) bytes, \(total) present") }
+        guard header <= total else { throw RTPPacketError(.truncated, "CSRC list needs \(header) bytes, \(total) present") }
 
         var profile: UInt16?
         var extensionRange = header..<header
@@ -48,11 +48,11 @@ public struct RTPPacket: Hashable, Sendable {
             guard header + 4 <= total,
                   let extensionProfile = buffer.getInteger(at: start + header, as: UInt16.self),
                   let words = buffer.getInteger(at: start + header + 2, as: UInt16.self)
-            else { throw RTPParseError(.truncated, "extension header at \(header)") }
+            else { throw RTPPacketError(.truncated, "extension header at \(header)") }
             let elementsStart = header + 4
             header = elementsStart + 4 * Int(words)
             guard header <= total else {
-                throw RTPParseError(.truncated, "extension needs \(header) bytes, \(total) present")
+                throw RTPPacketError(.truncated, "extension needs \(header) bytes, \(total) present")
             }
             profile = extensionProfile
             extensionRange = elementsStart..<header
@@ -62,7 +62,7 @@ public struct RTPPacket: Hashable, Sendable {
         if first & 0x20 != 0 {
             guard let count = buffer.getInteger(at: start + total - 1, as: UInt8.self), count > 0,
                   Int(count) <= total - header
-            else { throw RTPParseError(.badPadding, "padding count does not fit \(total - header) bytes after the header") }
+            else { throw RTPPacketError(.badPadding, "padding count does not fit \(total - header) bytes after the header") }
             padding = Int(count)
         }
         return RTPPacket(buffer: buffer, headerLength: header, paddingLength: padding, extensionProfile: profile,

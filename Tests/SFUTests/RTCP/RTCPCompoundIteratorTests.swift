@@ -71,7 +71,7 @@ struct RTCPCompoundIteratorTests {
 
     @Test("errors: truncation, version, padding not last, short bodies; earlier packets already returned")
     func errors() throws {
-        func code(_ bytes: [UInt8]) -> RTCPParseError.Code? {
+        func code(_ bytes: [UInt8]) -> RTPPacketError.Code? {
             do {
                 _ = try RTCPCompoundIterator.parse(ByteBuffer(bytes: bytes))
                 return nil
@@ -100,7 +100,7 @@ struct RTCPCompoundIteratorTests {
 
         var iterator = RTCPCompoundIterator(ByteBuffer(bytes: RTCPSamples.pli + [0x80, 0xC9]))
         #expect(try iterator.next() != nil)
-        #expect(throws: RTCPParseError.self) { try iterator.next() }
+        #expect(throws: RTPPacketError.self) { try iterator.next() }
         #expect(try iterator.next() == nil)
     }
 

@@ -60,7 +60,7 @@ struct RTPPacketTests {
 
     @Test("errors: short, version, CSRC overrun, extension overrun, padding")
     func errors() {
-        func code(_ bytes: [UInt8]) -> RTPParseError.Code? {
+        func code(_ bytes: [UInt8]) -> RTPPacketError.Code? {
             do {
                 _ = try RTPPacket.parse(ByteBuffer(bytes: bytes))
                 return nil
