@@ -92,9 +92,18 @@ final class Gateway: Sendable {
                 return false
             }
             group.addTask {
-                try? await Task.sleep(for: self.limits.authTimeout)
-                let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
-                await self.perform(action, session: session)
+                // The auth deadline, then the token's expiry (moved on by each fresh auth).
+                while let deadline = session.state.withLock({ $0.machine.nextDeadline }) {
+                    let now = Self.now()
+                    if deadline > now {
+                        // Wake at least once a minute: a re-auth may have moved the deadline.
+                        guard (try? await Task.sleep(for: .nanoseconds(min(deadline - now, 60_000_000_000)))) != nil else { break }
+                        continue
+                    }
+                    let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
+                    await self.perform(action, session: session)
+                    if case .close = action { break }
+                }
                 return false
             }
             group.addTask {

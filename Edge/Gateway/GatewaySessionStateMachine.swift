@@ -178,12 +178,27 @@ struct GatewaySessionStateMachine: Sendable {
         return .close(code: WebSocketCloseCode.slowConsumer, reason: "send buffer overflow: read faster")
     }
 
-    /// Periodic check: closes connections that did not authenticate in time.
+    /// Timer check: closes connections that did not authenticate in time, and those whose
+    /// access token expired without a fresh `auth` (4001: reconnect or re-authenticate).
     mutating func tick(now: UInt64) -> Action {
-        if case .awaitingAuth(let deadline) = state, now >= deadline {
+        switch state {
+        case .awaitingAuth(let deadline) where now >= deadline:
             state = .closed
             return .close(code: WebSocketCloseCode.unauthorized, reason: "no auth within \(limits.authTimeout)")
+        case .authenticated(let user) where now >= user.expires:
+            state = .closed
+            return .close(code: WebSocketCloseCode.unauthorized, reason: "token expired; send auth with a fresh token before it expires")
+        default:
+            return .none
         }
-        return .none
+    }
+
+    /// When `tick` must run next: the auth deadline, or the token's expiry; nil once closed.
+    var nextDeadline: UInt64? {
+        switch state {
+        case .awaitingAuth(let deadline): deadline
+        case .authenticated(let user): user.expires
+        case .closed: nil
+        }
     }
 }

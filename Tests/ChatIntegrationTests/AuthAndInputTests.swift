@@ -81,6 +81,26 @@ extension ChatEndToEnd {
             }
         }
 
+        @Test("a connection whose token expires is closed with 4001 unless it sends a fresh auth first")
+        func tokenExpiry() async throws {
+            try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"])], warmUp: false) { cluster in
+                let port = cluster.port("ex")
+                let alice = try await cluster.rest().signup("alice")
+                let shortLived = try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 3))
+                let fresh = try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 600))
+
+                let expiring = try await ChatClient.connect(port: port, name: "expiring")
+                _ = try await expiring.auth(shortLived)
+                let renewing = try await ChatClient.connect(port: port, name: "renewing")
+                _ = try await renewing.auth(shortLived)
+                _ = try await renewing.auth(fresh)  // before the first token expires
+
+                #expect(try await expiring.closed(timeout: .seconds(20)) == 4001, "an expired session must be closed")
+                #expect(!renewing.isFinished, "a session that re-authenticated stays open")
+                _ = try await renewing.subscribe(try await cluster.rest().createChannel(alice))
+            }
+        }
+
         @Test("malformed JSON, unknown ops, oversized and binary frames, publish floods: the documented answers, and the edge keeps serving")
         func badInput() async throws {
             try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"])]) { cluster in

@@ -162,6 +162,19 @@ struct GatewaySessionStateMachineTests {
         guard case .close(WebSocketCloseCode.unauthorized, _) = other.received(Self.frame(#"{"op":"typing","channel":"c"}"#), now: 3 * Self.second) else { Issue.record(); return }
     }
 
+    @Test("a token that expires without a fresh auth closes the connection with 4001 at its expiry")
+    func expiryCloses() {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        #expect(machine.nextDeadline == 10 * Self.second)
+        _ = machine.authenticated(.init(id: "u", name: "n", expires: 20 * Self.second), id: nil)
+        #expect(machine.nextDeadline == 20 * Self.second)
+        #expect(machine.tick(now: 19 * Self.second) == .none)
+        _ = machine.authenticated(.init(id: "u", name: "n", expires: 40 * Self.second), id: nil)  // a fresh auth
+        #expect(machine.tick(now: 30 * Self.second) == .none)
+        guard case .close(WebSocketCloseCode.unauthorized, _) = machine.tick(now: 40 * Self.second) else { Issue.record(); return }
+        #expect(machine.nextDeadline == nil)
+    }
+
     @Test("a connection cannot switch users; binary frames close with 1003")
     func identity() {
         var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
