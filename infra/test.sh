@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, starts the throwaway
-# infrastructure, builds, fuzzes the frame decoder for a bounded time, runs the whole
+# infrastructure, builds, replays every fuzz target's kept inputs and fuzzes each for a
+# bounded time (Tests/Fuzz/run.sh all), runs the whole
 # test suite, and stops the infrastructure again, also when something fails.
-# Environment: FUZZ_SECONDS (default 60; 0 skips fuzzing).
+# Environment: FUZZ_SECONDS per fuzz target (default 30; 0 only replays the kept inputs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,10 +17,8 @@ echo "== build"
 swift build --build-tests
 export STREAMLY_BIN_DIR="$(swift build --show-bin-path)"
 
-if [[ "${FUZZ_SECONDS:-60}" != 0 && -x Tests/Fuzz/run.sh ]]; then
-  echo "== fuzz frame decoder (${FUZZ_SECONDS:-60} s)"
-  Tests/Fuzz/run.sh "${FUZZ_SECONDS:-60}"
-fi
+echo "== fuzz targets: replay kept inputs, then ${FUZZ_SECONDS:-30} s each"
+Tests/Fuzz/run.sh all "${FUZZ_SECONDS:-30}"
 
 echo "== tests"
 # The VOD integration tests transcode video (ffmpeg-heavy on every core): run them after the

@@ -3,14 +3,14 @@ import NIOCore
 import StreamLyProtocol
 import Testing
 
-/// Replays the fuzz seeds and every kept fuzzer finding (`Tests/Fuzz/corpus/`, `Tests/Fuzz/crashes/`)
-/// through the checks of `Tests/Fuzz/FrameDecoderFuzz.swift` (duplicated in `replay` below): decoding
+/// Replays the fuzz seeds and every kept fuzzer finding (`Tests/Fuzz/frames/corpus/`, `Tests/Fuzz/frames/crashes/`)
+/// through the checks of `Tests/Fuzz/frames/Harness.swift` (duplicated in `replay` below): decoding
 /// never traps and throws only `LinkProtocolError`, every decoded frame round-trips through
 /// `encode(into:)`, and the connection state machine fed with the frames never traps.
 /// Each input runs in a child process (exit test), so a trapping input fails its own case only.
 @Suite struct FuzzRegressionTests {
     static let fuzzDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz").appendingPathComponent("frames")
 
     /// `corpus/<name>` and `crashes/<name>` for every input file.
     static let inputs: [String] = ["corpus", "crashes"].flatMap { folder in
@@ -25,7 +25,7 @@ import Testing
     @Test(arguments: inputs)
     func replayDoesNotTrap(_ input: String) async {
         let path = Self.fuzzDirectory.appendingPathComponent(input).path
-        let hint = "\(input) traps; see why with: Tests/Fuzz/run.sh --reproduce Tests/Fuzz/\(input)"
+        let hint = "\(input) traps; see why with: Tests/Fuzz/run.sh frames --reproduce Tests/Fuzz/frames/\(input)"
         await #expect(processExitsWith: .success, Comment(rawValue: hint)) { [path = path as String] in
             Self.replay(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         }

@@ -76,8 +76,12 @@ struct SDPLineParser {
         guard portParts.count <= 2, let port = UInt16(portParts[0]) else {
             throw SDPParseError(.badField, line: lineNumber, "bad port '\(fields[1].prefix(20))'")
         }
-        var section = MediaDescription(kind: String(fields[0]), port: port, proto: String(fields[2]),
-                                       formats: fields.dropFirst(3).map(String.init))
+        let formats = fields.dropFirst(3).map(String.init)
+        // A format listed twice would make the per-format attributes ambiguous (found by fuzzing).
+        guard Set(formats).count == formats.count else {
+            throw SDPParseError(.badField, line: lineNumber, "m= lists a format twice")
+        }
+        var section = MediaDescription(kind: String(fields[0]), port: port, proto: String(fields[2]), formats: formats)
         if portParts.count == 2 {
             guard let count = UInt16(portParts[1]) else {
                 throw SDPParseError(.badField, line: lineNumber, "bad port count '\(fields[1].prefix(20))'")

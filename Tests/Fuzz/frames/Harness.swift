@@ -1,6 +1,6 @@
-// libFuzzer target for the link frame decoder (`LinkFrameParser`) and the
+// libFuzzer target `frames` (Tests/Fuzz/run.sh frames): the link frame decoder (`LinkFrameParser`) and the
 // connection state machine fed by it. Not part of any SwiftPM target: built and
-// run by `Tests/Fuzz/run.sh`, which links it against an instrumented build of
+// run by `Tests/Fuzz/run.sh frames`, which links it against an instrumented build of
 // StreamLyProtocol. `Tests/ProtocolTests/FuzzRegressionTests.swift` replays the
 // corpus and every kept crash input with the same logic.
 //
@@ -16,7 +16,7 @@
 //   - the state machine never traps and every frame it asks to send round-trips.
 //
 // `FUZZ_WRITE_SEEDS=<dir>` makes the binary write the seed corpus into <dir> and exit
-// (see `run.sh --seeds`), so the seeds always come from the real encoder.
+// (see `run.sh frames --seeds`), so the seeds always come from the real encoder.
 import NIOCore
 import StreamLyProtocol
 
