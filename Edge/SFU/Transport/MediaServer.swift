@@ -1,0 +1,176 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import StreamLySFUNative
+import Synchronization
+
+/// The edge's media socket: one UDP port (`rtc.port`) shared by every `WebRTCTransport`,
+/// demultiplexed by ICE ufrag, then by remote address (RFC 7983 §7; mediasoup `WebRtcServer`).
+/// Reads are batched (`recvmmsg`, `datagramVectorReadMessageCount`), writes flushed once per
+/// loop tick (`sendmmsg`).
+///
+/// Run it as a swift-service-lifecycle `Service`, or call `start()` and `shutdown()`.
+public final class MediaServer: Service, Sendable {
+    public let configuration: MediaServerConfiguration
+    /// The DTLS certificate of every transport (ECDSA P-256; its sha-256 goes into SDP).
+    public let certificate: SelfSignedCertificate
+    let serverContext: DTLSContext
+    let clientContext: DTLSContext
+    let metrics = MediaServerMetrics()
+    let logger: Logger
+    /// The loop of the UDP channel; the router lives on it.
+    let socketLoop: any EventLoop
+    private let group: any EventLoopGroup
+    private let router: NIOLoopBoundBox<MediaRouter>
+    private let state = Mutex(State())
+    private let nextID = Atomic<UInt64>(0)
+    private let transportCount = Atomic<Int>(0)
+
+    struct State {
+        var channel: (any Channel)?
+        var candidates: [SDPCandidate] = []
+        var localAddress = TransportAddress(ip: .v4(0), port: 0)
+        var stopped = false
+    }
+
+    /// - Parameters:
+    ///   - group: the loops; the socket uses one of them.
+    ///   - certificate: the DTLS certificate; a fresh ECDSA P-256 one by default.
+    public init(configuration: MediaServerConfiguration = .init(), group: any EventLoopGroup,
+                certificate: SelfSignedCertificate? = nil,
+                logger: Logger = Logger(label: "streamly.rtc")) throws {
+        try SRTPLibrary.initialize()
+        let certificate = try certificate ?? SelfSignedCertificate()
+        self.configuration = configuration
+        self.certificate = certificate
+        self.serverContext = try DTLSContext(role: .server, certificate: certificate)
+        self.clientContext = try DTLSContext(role: .client, certificate: certificate)
+        self.logger = logger
+        self.group = group
+        self.socketLoop = group.next()
+        self.router = NIOLoopBoundBox.makeBoxSendingValue(MediaRouter(), eventLoop: socketLoop)
+    }
+
+    /// Whether the UDP socket is bound and open (for `/readyz`).
+    public var isReady: Bool {
+        state.withLock { $0.channel?.isActive ?? false }
+    }
+
+    /// The bound UDP address (its port is the real one when `port` was 0).
+    public var localAddress: TransportAddress {
+        state.withLock { $0.localAddress }
+    }
+
+    /// The host candidates every transport announces.
+    public var candidates: [SDPCandidate] {
+        state.withLock { $0.candidates }
+    }
+
+    /// Binds the UDP socket and works out the announced addresses.
+    public func start() async throws {
+        let metrics = self.metrics
+        let router = self.router
+        let bootstrap = DatagramBootstrap(group: socketLoop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.socketBufferSize))
+            .channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(configuration.socketBufferSize))
+            .channelOption(.datagramVectorReadMessageCount, value: configuration.vectorReadMessageCount)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(
+                capacity: configuration.maximumDatagramSize * configuration.vectorReadMessageCount))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        MediaDatagramHandler(router: router.value, metrics: metrics))
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let bound = channel.localAddress.flatMap(TransportAddress.init) ?? TransportAddress(ip: .v4(0), port: 0)
+        let ips = try configuration.announcedIPs ?? Self.interfaceAddresses(boundTo: configuration.host)
+        let candidates = Self.hostCandidates(ips: ips, udpPort: bound.port,
+                                             tcpPort: configuration.tcpPort.map { UInt16($0) })
+        state.withLock {
+            $0.channel = channel
+            $0.localAddress = bound
+            $0.candidates = candidates
+        }
+        logger.info("media server listening", metadata: [
+            "udp": "\(bound)", "announced": "\(ips.joined(separator: ","))",
+        ])
+    }
+
+    /// Closes every transport (`.serverShutdown` to their delegates) and the socket.
+    public func shutdown() async throws {
+        let channel = state.withLock { state -> (any Channel)? in
+            state.stopped = true
+            defer { state.channel = nil }
+            return state.channel
+        }
+        let router = self.router
+        let transports = try await socketLoop.submit { router.value.removeAll() }.get()
+        for transport in transports {
+            transport.eventLoop.execute { transport.fail(.serverShutdown) }
+        }
+        try? await channel?.close()
+    }
+
+    /// `Service`: starts, runs until graceful shutdown, shuts down.
+    public func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    /// A new transport on `eventLoop` (the call's), with fresh ICE credentials, the server's
+    /// fingerprint and candidates. Call after `start()`. Beyond `maximumTransports` the
+    /// transport is returned closed (its delegate gets nothing; check `isClosed`).
+    public func makeTransport(on eventLoop: any EventLoop) -> WebRTCTransport {
+        var random = SystemRandomNumberGenerator()
+        let (channel, candidates, stopped) = state.withLock { ($0.channel, $0.candidates, $0.stopped) }
+        let local = LocalTransportParameters(
+            ice: .random(using: &random),
+            fingerprints: [SDPFingerprint(hashFunction: WebRTCTransport.fingerprintAlgorithm,
+                                          value: certificate.sha256Fingerprint)],
+            candidates: candidates)
+        let id = TransportID(rawValue: nextID.add(1, ordering: .relaxed).newValue)
+        let transport = WebRTCTransport(id: id, eventLoop: eventLoop, local: local, server: self, channel: channel)
+        let count = transportCount.add(1, ordering: .relaxed).newValue
+        metrics.transportsCreated.increment()
+        metrics.transports.record(count)
+        if count > configuration.maximumTransports || stopped || channel == nil {
+            transport.phase = .closed
+            transportCount.subtract(1, ordering: .relaxed)
+            metrics.transports.record(transportCount.load(ordering: .relaxed))
+            return transport
+        }
+        let router = self.router
+        socketLoop.execute { router.value.register(transport) }
+        eventLoop.execute { transport.armConsentTimer() }
+        return transport
+    }
+
+    /// Called by a transport on its loop when a check from `address` was authenticated.
+    func bind(_ address: SocketAddress, to transport: WebRTCTransport) {
+        let router = self.router
+        if socketLoop.inEventLoop {
+            router.value.bind(address, to: transport)
+        } else {
+            socketLoop.execute { router.value.bind(address, to: transport) }
+        }
+    }
+
+    /// Called by a transport on its loop when it closes.
+    func transportClosed(_ transport: WebRTCTransport, addresses: [SocketAddress], reason: TransportCloseReason) {
+        let count = transportCount.subtract(1, ordering: .relaxed).newValue
+        metrics.transports.record(count)
+        metrics.transportClosed(reason)
+        logger.debug("transport closed", metadata: ["transport": "\(transport.id)", "reason": "\(reason)"])
+        let router = self.router
+        socketLoop.execute { router.value.unregister(transport, addresses: addresses) }
+    }
+}
+
+extension WebRTCTransport {
+    /// Whether the transport is closed (by `close()`, by itself, or created beyond the limit).
+    public var isClosed: Bool { phase == .closed }
+}

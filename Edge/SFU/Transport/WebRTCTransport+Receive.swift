@@ -1,0 +1,147 @@
+import NIOCore
+import StreamLySFUNative
+
+/// Datagrams from the socket: STUN checks (ICE-lite), DTLS records, SRTP and SRTCP.
+extension WebRTCTransport {
+    /// A Binding request whose USERNAME names this transport's ufrag (called on any loop).
+    func receiveBindingRequest(_ request: StunMessage, from address: SocketAddress) {
+        if eventLoop.inEventLoop {
+            handleBindingRequest(request, from: address)
+        } else {
+            eventLoop.execute { self.handleBindingRequest(request, from: address) }
+        }
+    }
+
+    /// A DTLS, RTP or RTCP datagram from an address bound to this transport (called on any loop).
+    func receive(_ datagram: ByteBuffer, kind: DatagramKind, from address: SocketAddress) {
+        if eventLoop.inEventLoop {
+            handle(datagram, kind: kind, from: address)
+        } else {
+            eventLoop.execute { self.handle(datagram, kind: kind, from: address) }
+        }
+    }
+
+    private func handleBindingRequest(_ request: StunMessage, from address: SocketAddress) {
+        guard let remoteAddress = TransportAddress(address) else { return }
+        let tuple = FiveTuple(local: server.localAddress, remote: remoteAddress)
+        switch ice.bindingRequest(request, on: tuple, now: .now()) {
+        case .respond(let response, _):
+            guard bind(address) else { return }
+            server.metrics.stunResponses.increment()
+            send(response, to: address)
+        case .respondAndSelect(let response, _):
+            guard bind(address) else { return }
+            let first = selected == nil
+            selected = address
+            server.metrics.stunResponses.increment()
+            send(response, to: address)
+            if first, phase == .started, dtls?.context.role == .client { beginClientHandshake() }
+        case .respondWithError(let response, _, _):
+            send(response, to: address)
+        case .drop(let reason):
+            server.metrics.stunDropped(reason.rawValue)
+        }
+    }
+
+    /// Binds `address` to this transport in the router (before the response goes out, so the
+    /// peer's next datagram finds it). False when the transport has too many addresses.
+    private func bind(_ address: SocketAddress) -> Bool {
+        if addresses.contains(address) { return true }
+        guard addresses.count < server.configuration.maximumAddressesPerTransport else {
+            server.metrics.stunDropped("too-many-addresses")
+            return false
+        }
+        addresses.append(address)
+        server.bind(address, to: self)
+        return true
+    }
+
+    private func handle(_ datagram: ByteBuffer, kind: DatagramKind, from address: SocketAddress) {
+        switch kind {
+        case .rtp:
+            guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }
+            var packet = datagram
+            do {
+                try inboundSRTP.unprotectRTP(&packet)
+            } catch {
+                return server.metrics.srtpInFailures.increment()
+            }
+            server.metrics.packetsInRTP.increment()
+            delegate?.transport(self, didReceiveRTP: packet)
+        case .rtcp:
+            guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }
+            var packet = datagram
+            do {
+                try inboundSRTP.unprotectRTCP(&packet)
+            } catch {
+                return server.metrics.srtpInFailures.increment()
+            }
+            server.metrics.packetsInRTCP.increment()
+            delegate?.transport(self, didReceiveRTCP: packet)
+        case .dtls:
+            receiveDTLS(datagram, from: address)
+        default:
+            server.metrics.datagramDropped("unknown-kind")
+        }
+    }
+
+    func receiveDTLS(_ datagram: ByteBuffer, from address: SocketAddress?) {
+        switch phase {
+        case .new:
+            guard earlyDTLS.count < server.configuration.maximumEarlyDTLSDatagrams else {
+                return server.metrics.datagramDropped("early-dtls-overflow")
+            }
+            dtlsPeer = address ?? dtlsPeer
+            earlyDTLS.append(datagram)
+            return
+        case .closed:
+            return
+        case .started, .connected:
+            break
+        }
+        guard let dtls else { return }
+        if let address { dtlsPeer = address }
+        do {
+            let replies = try dtls.receive(Array(datagram.readableBytesView))
+            sendDTLS(replies)
+            while dtls.readApplicationData() != nil {}  // no data channels: SCTP is dropped
+            if phase == .started, dtls.isHandshakeComplete {
+                try completeHandshake()
+            } else if phase == .started {
+                armDTLSTimer()
+            }
+            if dtls.isClosedByPeer { fail(.closedByPeer) }
+        } catch {
+            fail(.dtlsFailed("\(error)"))
+        }
+    }
+
+    /// DTLS client role (the peer answered `a=setup:passive`): send the ClientHello on the
+    /// nominated address.
+    func beginClientHandshake() {
+        guard let dtls else { return }
+        do {
+            sendDTLS(try dtls.start())
+            armDTLSTimer()
+        } catch {
+            fail(.dtlsFailed("\(error)"))
+        }
+    }
+
+    /// The handshake finished: check the peer's certificate against its SDP fingerprints
+    /// (RFC 8122 §5, RFC 5763 §5), export the SRTP keys (RFC 5764 §4.2), report connected.
+    private func completeHandshake() throws {
+        guard let dtls, let remote else { return }
+        cancelDTLSTimers()
+        let expected = remote.fingerprints.filter { $0.hashFunction == Self.fingerprintAlgorithm }
+        guard let actual = try dtls.peerCertificateFingerprint(),
+              expected.contains(where: { $0.value.uppercased() == actual.uppercased() })
+        else { return fail(.fingerprintMismatch) }
+        let keys = try dtls.srtpKeyingMaterial()
+        inboundSRTP = try SRTPSession(profile: keys.profile, masterKey: keys.remoteMasterKey, direction: .inbound)
+        outboundSRTP = try SRTPSession(profile: keys.profile, masterKey: keys.localMasterKey, direction: .outbound)
+        phase = .connected
+        server.metrics.transportsConnected.increment()
+        delegate?.transportDidConnect(self)
+    }
+}

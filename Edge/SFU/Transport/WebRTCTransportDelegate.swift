@@ -1,0 +1,16 @@
+import NIOCore
+
+/// What a `WebRTCTransport` reports upward (to its participant in the call model). Every
+/// callback arrives on the transport's event loop.
+public protocol WebRTCTransportDelegate: AnyObject {
+    /// ICE selected a pair, DTLS completed, the peer's certificate matched its SDP
+    /// fingerprint and the SRTP sessions exist: media can flow both ways.
+    func transportDidConnect(_ transport: WebRTCTransport)
+    /// An RTP packet from the peer, already unprotected (SRTP verified and decrypted).
+    func transport(_ transport: WebRTCTransport, didReceiveRTP packet: ByteBuffer)
+    /// A (compound or reduced-size) RTCP packet from the peer, already unprotected.
+    func transport(_ transport: WebRTCTransport, didReceiveRTCP packet: ByteBuffer)
+    /// The transport closed by itself (consent expired, DTLS failed, fingerprint mismatch,
+    /// peer's close_notify, server shutdown). Called at most once, never for `close()`.
+    func transport(_ transport: WebRTCTransport, didClose reason: TransportCloseReason)
+}
