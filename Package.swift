@@ -352,6 +352,26 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        // MARK: WebRTC test harness: network namespaces (peers skip loopback), a scripted aiortc peer
+        .target(
+            name: "WebRTCTestSupport",
+            dependencies: ["StreamLyProcess", "StreamLySFU"],
+            path: "Tests/WebRTCTestSupport",
+            exclude: ["Scripts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SFUTransportTests",
+            dependencies: [
+                "StreamLySFU",
+                "StreamLySFUNative",
+                "WebRTCTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/SFUTransportTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OriginNativeTests",
             dependencies: ["StreamLyOriginNative"],

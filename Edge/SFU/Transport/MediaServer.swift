@@ -52,6 +52,9 @@ public final class MediaServer: Service, Sendable {
         self.router = NIOLoopBoundBox.makeBoxSendingValue(MediaRouter(), eventLoop: socketLoop)
     }
 
+    /// The event loop of the UDP socket (run calls on it to avoid a loop hop per datagram).
+    public var socketEventLoop: any EventLoop { socketLoop }
+
     /// Whether the UDP socket is bound and open (for `/readyz`).
     public var isReady: Bool {
         state.withLock { $0.channel?.isActive ?? false }
@@ -109,7 +112,7 @@ public final class MediaServer: Service, Sendable {
         let router = self.router
         let transports = try await socketLoop.submit { router.value.removeAll() }.get()
         for transport in transports {
-            transport.eventLoop.execute { transport.fail(.serverShutdown) }
+            try? await transport.eventLoop.submit { transport.fail(.serverShutdown) }.get()
         }
         try? await channel?.close()
     }

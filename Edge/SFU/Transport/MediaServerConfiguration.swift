@@ -15,6 +15,9 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     public var ice: IceLiteConfiguration
     /// Largest DTLS datagram the edge writes (UDP payload bytes).
     public var dtlsMTU: Int
+    /// How long after `start(remote:)` the DTLS handshake may take before the transport
+    /// closes with `.dtlsFailed`.
+    public var dtlsHandshakeTimeout: TimeAmount
     /// Datagrams read per system call (`recvmmsg`, NIO's `datagramVectorReadMessageCount`).
     public var vectorReadMessageCount: Int
     /// Receive buffer per datagram; longer datagrams are truncated by the kernel and fail
@@ -32,7 +35,8 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     public var socketBufferSize: Int
 
     public init(host: String = "0.0.0.0", port: Int = 10_000, announcedIPs: [String]? = nil, tcpPort: Int? = nil,
-                ice: IceLiteConfiguration = .init(), dtlsMTU: Int = 1200, vectorReadMessageCount: Int = 32,
+                ice: IceLiteConfiguration = .init(), dtlsMTU: Int = 1200,
+                dtlsHandshakeTimeout: TimeAmount = .seconds(30), vectorReadMessageCount: Int = 32,
                 maximumDatagramSize: Int = 2048, maximumTransports: Int = 10_000,
                 maximumAddressesPerTransport: Int = 8, maximumEarlyDTLSDatagrams: Int = 8,
                 socketBufferSize: Int = 4 << 20) {
@@ -42,6 +46,7 @@ public struct MediaServerConfiguration: Sendable, Hashable {
         self.tcpPort = tcpPort
         self.ice = ice
         self.dtlsMTU = dtlsMTU
+        self.dtlsHandshakeTimeout = dtlsHandshakeTimeout
         self.vectorReadMessageCount = vectorReadMessageCount
         self.maximumDatagramSize = maximumDatagramSize
         self.maximumTransports = maximumTransports

@@ -86,8 +86,9 @@ public final class WebRTCTransport: @unchecked Sendable {
             return fail(.dtlsFailed("\(error)"))
         }
         phase = .started
-        handshakeTimer = eventLoop.scheduleTask(in: server.configuration.ice.consentTimeout) { [self] in
-            if phase == .started { fail(.dtlsFailed("no DTLS handshake within \(server.configuration.ice.consentTimeout)")) }
+        let timeout = server.configuration.dtlsHandshakeTimeout
+        handshakeTimer = eventLoop.scheduleTask(in: timeout) { [self] in
+            if phase == .started { fail(.dtlsFailed("no DTLS handshake within \(timeout)")) }
         }
         if context.role == .client, selected != nil { beginClientHandshake() }
         let early = earlyDTLS

@@ -1,0 +1,184 @@
+import NIOCore
+import NIOPosix
+import StreamLySFU
+import StreamLySFUNative
+import Testing
+
+/// The media transport over loopback with a peer played by hand (`SwiftPeer`), so each
+/// datagram the edge sends, or does not send, is visible.
+@Suite(.serialized)
+struct MediaServerTests {
+    /// A check with a wrong ufrag and one with a wrong MESSAGE-INTEGRITY get no answer; the
+    /// valid one after them is the first datagram back: a signed success response whose
+    /// XOR-MAPPED-ADDRESS is the peer's address (RFC 8445 §7.3, RFC 8489 §14.2, §14.5).
+    @Test func onlyChecksWithTheRightUfragAndIntegrityAreAnswered() async throws {
+        try await withServer { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let remote = peer.remoteParameters()
+            try await loop.submit { transport.start(remote: remote) }.get()
+
+            let (_, wrongUfrag) = peer.bindingRequest(to: transport.local, ufrag: "nobody")
+            let (_, wrongIntegrity) = peer.bindingRequest(to: transport.local, password: "not-the-password-at-all")
+            try await peer.socket.send(wrongUfrag, to: peer.server)
+            try await peer.socket.send(wrongIntegrity, to: peer.server)
+            let response = try await peer.nominate(transport.local)
+
+            #expect(response.type == .bindingSuccess)
+            #expect(response.verifyIntegrity(key: transport.local.ice.integrityKey))
+            #expect(response.verifyFingerprint())
+            let mapped = try #require(response.xorMappedAddress)
+            #expect("\(mapped.ip)" == "127.0.0.1")
+            #expect(Int(mapped.port) == peer.socket.address.port)
+            await peer.close()
+        }
+    }
+
+    /// ICE, then DTLS (edge = server) with the peer's certificate matching its fingerprint:
+    /// connected; SRTP from the peer reaches the delegate unprotected (payload type, SSRC,
+    /// payload intact), SRTCP too, and RTP the edge sends back is SRTP the peer can unprotect.
+    @Test func aPeerConnectsAndSRTPFlowsBothWays() async throws {
+        try await withServer { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let delegate = RecordingDelegate(echo: [111: 0xABCD_0001])
+            let remote = peer.remoteParameters()
+            try await loop.submit {
+                transport.delegate = delegate
+                transport.start(remote: remote)
+            }.get()
+            _ = try await peer.nominate(transport.local)
+            try await peer.handshake()
+            _ = try await delegate.events.first("connected") { $0 == .connected }
+
+            let payload = (0..<160).map { UInt8(truncatingIfNeeded: $0 * 7) }
+            var packet = SwiftPeer.rtpPacket(payloadType: 111, ssrc: 0x1234_5678, sequenceNumber: 1, payload: payload)
+            try peer.outbound?.protectRTP(&packet)
+            try await peer.socket.send(packet, to: peer.server)
+            let first = try await delegate.events.first("RTP") { if case .firstRTP = $0 { return true }; return false }
+            #expect(first == .firstRTP(payloadType: 111, ssrc: 0x1234_5678))
+
+            var echoed = Array(try await peer.socket.next().data.readableBytesView)
+            try #require(peer.inbound).unprotectRTP(&echoed)
+            let parsed = try RTPPacket.parse(ByteBuffer(bytes: echoed))
+            #expect(parsed.ssrc == 0xABCD_0001)
+            #expect(parsed.payloadType == 111)
+            #expect(Array(parsed.payload.readableBytesView) == payload)
+
+            var pli = Array(RTCPPictureLossIndication(senderSSRC: 1, mediaSSRC: 0xABCD_0001).serialized().readableBytesView)
+            try peer.outbound?.protectRTCP(&pli)
+            try await peer.socket.send(pli, to: peer.server)
+            _ = try await delegate.events.first("RTCP") { $0 == .rtcp }
+            await peer.close()
+        }
+    }
+
+    /// The peer presents a certificate whose sha-256 is not the one in its SDP: the transport
+    /// closes with `.fingerprintMismatch` and never reports connected (RFC 8122 §5).
+    @Test func aCertificateNotMatchingTheFingerprintCloses() async throws {
+        try await withServer { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let other = try SelfSignedCertificate()
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let delegate = RecordingDelegate()
+            let remote = peer.remoteParameters(fingerprint: other.sha256Fingerprint)
+            try await loop.submit {
+                transport.delegate = delegate
+                transport.start(remote: remote)
+            }.get()
+            _ = try await peer.nominate(transport.local)
+            try await peer.handshake()
+            let event = try await delegate.events.first("close") {
+                if case .closed = $0 { return true }
+                return $0 == .connected
+            }
+            #expect(event == .closed(.fingerprintMismatch))
+            #expect(try await loop.submit { transport.isClosed }.get())
+            await peer.close()
+        }
+    }
+
+    /// Consent freshness (RFC 7675 §5.1): a connected peer that stops sending checks is gone
+    /// after the consent timeout (shortened here), reported as `.consentExpired`.
+    @Test func aSilentPeerLosesConsent() async throws {
+        let configuration = MediaServerConfiguration(ice: IceLiteConfiguration(consentTimeout: .milliseconds(300)))
+        try await withServer(configuration) { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let delegate = RecordingDelegate()
+            let remote = peer.remoteParameters()
+            try await loop.submit {
+                transport.delegate = delegate
+                transport.start(remote: remote)
+            }.get()
+            _ = try await peer.nominate(transport.local)
+            let event = try await delegate.events.first("close") { if case .closed = $0 { return true }; return false }
+            #expect(event == .closed(.consentExpired))
+            // Closed: its ufrag is gone from the router, so a valid check gets no answer; the
+            // check to a fresh transport sent after it is the first datagram back.
+            let fresh = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let (_, stale) = peer.bindingRequest(to: transport.local)
+            try await peer.socket.send(stale, to: peer.server)
+            let response = try await peer.nominate(fresh.local)
+            #expect(response.verifyIntegrity(key: fresh.local.ice.integrityKey))
+            await peer.close()
+        }
+    }
+
+    /// `rtc.max.transports`: the transport beyond the limit comes back closed.
+    @Test func transportsBeyondTheLimitAreClosed() async throws {
+        try await withServer(MediaServerConfiguration(maximumTransports: 2)) { server, _, loop in
+            let transports = try await loop.submit { (0..<3).map { _ in server.makeTransport(on: loop) } }.get()
+            let closed = try await loop.submit { transports.map(\.isClosed) }.get()
+            #expect(closed == [false, false, true])
+            #expect(Set(transports.map(\.local.ice.ufrag)).count == 3)
+            #expect(server.isReady)
+        }
+    }
+
+    /// Local parameters: sha-256 of the server certificate, a UDP host candidate on the
+    /// announced address and bound port, a passive TCP candidate below it when ICE-TCP is on.
+    @Test func localParametersCarryFingerprintAndCandidates() async throws {
+        let configuration = MediaServerConfiguration(host: "127.0.0.1", port: 0,
+                                                     announcedIPs: ["192.0.2.10"], tcpPort: 10_443)
+        try await withServer(configuration) { server, _, loop in
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let local = transport.local
+            #expect(local.fingerprints == [SDPFingerprint(hashFunction: "sha-256", value: server.certificate.sha256Fingerprint)])
+            #expect(local.setup == .passive)
+            #expect(local.ice.ufrag.count >= 4 && local.ice.password.count >= 22)
+            let udp = try #require(local.candidates.first)
+            #expect(udp.transport == "udp" && udp.address == "192.0.2.10" && udp.port == server.localAddress.port)
+            let tcp = try #require(local.candidates.last)
+            #expect(tcp.transport == "tcp" && tcp.tcpType == "passive" && tcp.port == 10_443)
+            #expect(tcp.priority < udp.priority)
+        }
+    }
+
+    private func withServer(
+        _ configuration: MediaServerConfiguration = .init(),
+        _ body: (MediaServer, any EventLoopGroup, any EventLoop) async throws -> Void
+    ) async throws {
+        var configuration = configuration
+        if configuration.announcedIPs == nil {
+            configuration.host = "127.0.0.1"
+            configuration.port = 0
+            configuration.announcedIPs = ["127.0.0.1"]
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let server = try MediaServer(configuration: configuration, group: group)
+        try await server.start()
+        var loop = group.next()
+        if loop === server.socketEventLoop { loop = group.next() }
+        do {
+            try await body(server, group, loop)
+        } catch {
+            try? await server.shutdown()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await server.shutdown()
+        #expect(!server.isReady)
+        try await group.shutdownGracefully()
+    }
+}
