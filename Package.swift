@@ -165,6 +165,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLySFUNative",
+                "StreamLySFU",
                 "StreamLyAPI",
                 "StreamLyRedis",
                 "StreamLyTokens",

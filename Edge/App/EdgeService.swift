@@ -5,11 +5,13 @@ import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import StreamLyAPI
 import StreamLyLink
 import StreamLyProtocol
 import StreamLyRedis
+import StreamLySFU
 import StreamLyTokens
 import Synchronization
 import StreamLyConfig
@@ -71,6 +73,10 @@ public struct EdgeService: Sendable {
         let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
                               presence: presence, watchers: watchers, logger: logger)
 
+        // Calls' media: the one UDP port (`rtc.port`); binds when the service group starts.
+        let media = try MediaServer(configuration: configuration.rtc, group: MultiThreadedEventLoopGroup.singleton,
+                                    logger: logger)
+
         let router = Router()
         OperatorEndpoints.registerHealth(on: router)
         let operatorRouter = Router()
@@ -78,7 +84,9 @@ public struct EdgeService: Sendable {
             ReadinessReport(checks: pool.status.map { member in
                 .init(name: "origin \(member.address)", ok: member.state == .up,
                       detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
-            } + [.init(name: "redis", ok: presence.redis.isConnected)])
+            } + [.init(name: "redis", ok: presence.redis.isConnected),
+                 .init(name: "rtc udp", ok: media.isReady,
+                       detail: media.isReady ? "\(media.localAddress)" : "not bound")])
         }
         RESTRoutes(origin: origin, verifier: verifier).register(on: router)
         TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
@@ -144,6 +152,7 @@ public struct EdgeService: Sendable {
                     .init(service: pool),
                     .init(service: PresenceService(presence: presence)),
                     .init(service: GatewayDrain(gateway: gateway)),
+                    .init(service: media),
                 ] + listeners,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

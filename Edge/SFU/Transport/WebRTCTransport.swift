@@ -33,14 +33,14 @@ public final class WebRTCTransport: @unchecked Sendable {
     var ice: IceLiteStateMachine
     var remote: RemoteTransportParameters?
     var dtls: DTLSSession?
-    /// Where DTLS replies go: the source of the last DTLS datagram, else the selected address.
-    var dtlsPeer: SocketAddress?
+    /// Where DTLS replies go: the source of the last DTLS datagram, else the selected path.
+    var dtlsPeer: MediaPath?
     var inboundSRTP: SRTPSession?
     var outboundSRTP: SRTPSession?
-    /// The address the peer nominated (USE-CANDIDATE): media goes there.
-    var selected: SocketAddress?
-    /// Addresses bound to this transport in the server's router (authenticated checks).
-    var addresses: [SocketAddress] = []
+    /// The path the peer nominated (USE-CANDIDATE): media goes there.
+    var selected: MediaPath?
+    /// Paths bound to this transport in the server's router (authenticated checks).
+    var paths: [MediaPath] = []
     var earlyDTLS: [ByteBuffer] = []
     var consentTimer: Scheduled<Void>?
     var dtlsTimer: Scheduled<Void>?
