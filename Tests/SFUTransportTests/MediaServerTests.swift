@@ -76,6 +76,53 @@ struct MediaServerTests {
         }
     }
 
+    /// The peer answered `a=setup:passive`: the edge is the DTLS client and sends its
+    /// ClientHello on the nominated path; SRTP then flows as in the server role.
+    @Test func theEdgeConnectsAsDTLSClientWhenThePeerIsPassive() async throws {
+        try await withServer { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server, dtlsRole: .server)
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let delegate = RecordingDelegate(echo: [96: 0x0000_0E0E])
+            let remote = peer.remoteParameters()
+            #expect(remote.setup == .passive)
+            try await loop.submit {
+                transport.delegate = delegate
+                transport.start(remote: remote)
+            }.get()
+            _ = try await peer.nominate(transport.local)
+            try await peer.finishHandshake()
+            _ = try await delegate.events.first("connected") { $0 == .connected }
+            var packet = SwiftPeer.rtpPacket(payloadType: 96, ssrc: 7, sequenceNumber: 9, payload: [1, 2, 3])
+            try peer.outbound?.protectRTP(&packet)
+            try await peer.send(packet)
+            var echoed = Array(try await peer.next().readableBytesView)
+            try #require(peer.inbound).unprotectRTP(&echoed)
+            #expect(try RTPPacket.parse(ByteBuffer(bytes: echoed)).ssrc == 0x0000_0E0E)
+            await peer.close()
+        }
+    }
+
+    /// A ClientHello that arrives before the remote SDP (the peer's answer still in flight on
+    /// the signaling path) is kept and answered once `start(remote:)` runs.
+    @Test func dtlsBeforeTheRemoteParametersIsKept() async throws {
+        try await withServer { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let delegate = RecordingDelegate()
+            try await loop.submit { transport.delegate = delegate }.get()
+            _ = try await peer.nominate(transport.local)
+            try await peer.sendClientHello()
+            // The ClientHello reached the transport (bound address) before it had remote
+            // parameters: a later check on the same path is answered first, the DTLS reply after start.
+            _ = try await peer.nominate(transport.local)
+            let remote = peer.remoteParameters()
+            try await loop.submit { transport.start(remote: remote) }.get()
+            try await peer.finishHandshake()
+            _ = try await delegate.events.first("connected") { $0 == .connected }
+            await peer.close()
+        }
+    }
+
     /// The peer presents a certificate whose sha-256 is not the one in its SDP: the transport
     /// closes with `.fingerprintMismatch` and never reports connected (RFC 8122 §5).
     @Test func aCertificateNotMatchingTheFingerprintCloses() async throws {

@@ -76,24 +76,29 @@ extension WebRTCTransport {
         switch kind {
         case .rtp:
             guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }
-            var packet = datagram
+            // The datagram is a slice of the socket's shared receive buffer: decrypting it in
+            // place would copy it into a fresh allocation. Copy it into this transport's
+            // reused buffer instead (no allocation unless the delegate kept the last one).
+            inbound.clear()
+            inbound.writeImmutableBuffer(datagram)
             do {
-                try inboundSRTP.unprotectRTP(&packet)
+                try inboundSRTP.unprotectRTP(&inbound)
             } catch {
                 return server.metrics.srtpInFailures.increment()
             }
             server.metrics.packetsInRTP.increment()
-            delegate?.transport(self, didReceiveRTP: packet)
+            delegate?.transport(self, didReceiveRTP: inbound)
         case .rtcp:
             guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }
-            var packet = datagram
+            inbound.clear()
+            inbound.writeImmutableBuffer(datagram)
             do {
-                try inboundSRTP.unprotectRTCP(&packet)
+                try inboundSRTP.unprotectRTCP(&inbound)
             } catch {
                 return server.metrics.srtpInFailures.increment()
             }
             server.metrics.packetsInRTCP.increment()
-            delegate?.transport(self, didReceiveRTCP: packet)
+            delegate?.transport(self, didReceiveRTCP: inbound)
         case .dtls:
             receiveDTLS(datagram, from: address)
         default:

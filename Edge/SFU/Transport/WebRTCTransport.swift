@@ -46,6 +46,8 @@ public final class WebRTCTransport: @unchecked Sendable {
     var dtlsTimer: Scheduled<Void>?
     var handshakeTimer: Scheduled<Void>?
     var flushScheduled = false
+    /// Where received SRTP/SRTCP is decrypted, reused for every packet.
+    var inbound = ByteBuffer()
 
     init(id: TransportID, eventLoop: any EventLoop, local: LocalTransportParameters, server: MediaServer,
          channel: (any Channel)?) {
@@ -54,6 +56,7 @@ public final class WebRTCTransport: @unchecked Sendable {
         self.local = local
         self.server = server
         self.channel = channel
+        self.inbound = ByteBufferAllocator().buffer(capacity: server.configuration.maximumDatagramSize)
         self.ice = IceLiteStateMachine(local: local.ice, remoteUfrag: nil, configuration: server.configuration.ice,
                                        now: .now())
     }

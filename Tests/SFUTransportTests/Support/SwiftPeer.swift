@@ -22,7 +22,8 @@ final class SwiftPeer {
     var inbound: SRTPSession?
     private var random = SystemRandomNumberGenerator()
 
-    init(group: any EventLoopGroup, server: MediaServer, tcp: Bool = false) async throws {
+    init(group: any EventLoopGroup, server: MediaServer, tcp: Bool = false,
+         dtlsRole: DTLSContext.Role = .client) async throws {
         if tcp {
             let bound = server.localTCPAddress
             self.server = try SocketAddress(ipAddress: "\(bound.ip)", port: Int(bound.port))
@@ -34,7 +35,7 @@ final class SwiftPeer {
         }
         local = IceCredentials(ufrag: "peer", password: "peer-password-0123456789")
         certificate = try SelfSignedCertificate()
-        dtls = try DTLSSession(context: DTLSContext(role: .client, certificate: certificate))
+        dtls = try DTLSSession(context: DTLSContext(role: dtlsRole, certificate: certificate))
     }
 
     /// The UDP socket (UDP tests only).
@@ -74,7 +75,7 @@ final class SwiftPeer {
         RemoteTransportParameters(ufrag: local.ufrag, password: local.password,
                                   fingerprints: [SDPFingerprint(hashFunction: "sha-256",
                                                                 value: fingerprint ?? certificate.sha256Fingerprint)],
-                                  setup: .active)
+                                  setup: dtls.context.role == .client ? .active : .passive)
     }
 
     /// A Binding request as a controlling full agent sends it (RFC 8445 §7.1).
@@ -103,7 +104,16 @@ final class SwiftPeer {
 
     /// Runs the DTLS client handshake to completion and creates the SRTP sessions.
     func handshake() async throws {
+        try await sendClientHello()
+        try await finishHandshake()
+    }
+
+    func sendClientHello() async throws {
         for datagram in try dtls.start() { try await send(datagram) }
+    }
+
+    /// Answers the edge's DTLS datagrams until the handshake completes (either role).
+    func finishHandshake() async throws {
         while !dtls.isHandshakeComplete {
             let datagram = try await next()
             for reply in try dtls.receive(Array(datagram.readableBytesView)) {
