@@ -2,7 +2,6 @@ import StreamLyLink
 import StreamLyProtocol
 import StreamLyRetry
 import StreamLyConfig
-import StreamLySFU
 
 /// Everything an edge needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -40,8 +39,6 @@ public struct EdgeConfiguration: Sendable {
     /// kept off the public listeners.
     public var operatorHost = "127.0.0.1"
     public var operatorPort = 9090
-    /// The media transport of calls (`rtc.*`): the UDP port, announced addresses, limits.
-    public var rtc = MediaServerConfiguration()
     /// What the node logs at start about running in development mode (`init(_:development:)`).
     public var startupWarnings: [String] = []
 
@@ -149,7 +146,6 @@ public struct EdgeConfiguration: Sendable {
         )
         operatorHost = values.string("operator.host", default: defaults.operatorHost)
         operatorPort = try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535)
-        rtc = try MediaServerConfiguration(values)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

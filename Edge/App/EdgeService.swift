@@ -5,13 +5,11 @@ import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Logging
 import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import StreamLyAPI
 import StreamLyLink
 import StreamLyProtocol
 import StreamLyRedis
-import StreamLySFU
 import StreamLyTokens
 import Synchronization
 import StreamLyConfig
@@ -73,10 +71,6 @@ public struct EdgeService: Sendable {
         let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
                               presence: presence, watchers: watchers, logger: logger)
 
-        // Calls' media: the one UDP port (`rtc.port`); binds when the service group starts.
-        let media = try MediaServer(configuration: configuration.rtc, group: MultiThreadedEventLoopGroup.singleton,
-                                    logger: logger)
-
         let router = Router()
         OperatorEndpoints.registerHealth(on: router)
         let operatorRouter = Router()
@@ -84,9 +78,7 @@ public struct EdgeService: Sendable {
             ReadinessReport(checks: pool.status.map { member in
                 .init(name: "origin \(member.address)", ok: member.state == .up,
                       detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
-            } + [.init(name: "redis", ok: presence.redis.isConnected),
-                 .init(name: "rtc udp", ok: media.isReady,
-                       detail: media.isReady ? "\(media.localAddress)" : "not bound")])
+            } + [.init(name: "redis", ok: presence.redis.isConnected)])
         }
         RESTRoutes(origin: origin, verifier: verifier).register(on: router)
         TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
@@ -152,7 +144,6 @@ public struct EdgeService: Sendable {
                     .init(service: pool),
                     .init(service: PresenceService(presence: presence)),
                     .init(service: GatewayDrain(gateway: gateway)),
-                    .init(service: media),
                 ] + listeners,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -3,7 +3,8 @@ import StreamLyConfig
 import StreamLySFU
 
 extension MediaServerConfiguration {
-    /// The `rtc.*` keys of the media transport (docs/configuration.md "Calls: media transport").
+    /// The `rtc.*` keys of the media transport, validated (docs/configuration.md "Calls: media
+    /// transport"), for the edge's media server settings.
     init(_ values: ConfigValues) throws {
         let defaults = MediaServerConfiguration()
         var announced: [String]?

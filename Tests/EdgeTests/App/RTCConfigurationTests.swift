@@ -3,10 +3,11 @@ import StreamLySFU
 import Testing
 @testable import StreamLyEdge
 
-@Suite("rtc.* configuration keys")
+/// `MediaServerConfiguration(_ values:)`: the media transport's `rtc.*` keys, validated.
+@Suite("rtc.* media transport configuration keys")
 struct RTCConfigurationTests {
     @Test func defaultsAreThePortAndInterfaceAddresses() throws {
-        let rtc = try EdgeConfiguration(ConfigValues(), development: true).rtc
+        let rtc = try MediaServerConfiguration(ConfigValues())
         #expect(rtc.port == 10_000)
         #expect(rtc.host == "0.0.0.0")
         #expect(rtc.announcedIPs == nil)
@@ -15,10 +16,10 @@ struct RTCConfigurationTests {
     }
 
     @Test func keysAreRead() throws {
-        let rtc = try EdgeConfiguration(ConfigValues([
+        let rtc = try MediaServerConfiguration(ConfigValues([
             "rtc.port": "10500", "rtc.host": "10.0.0.5", "rtc.announced.ips": "203.0.113.7, 2001:db8::7",
             "rtc.consent.timeout": "10", "rtc.max.transports": "50", "rtc.tcp.port": "10443",
-        ]), development: true).rtc
+        ]))
         #expect(rtc.port == 10_500)
         #expect(rtc.host == "10.0.0.5")
         #expect(rtc.announcedIPs == ["203.0.113.7", "2001:db8::7"])
@@ -32,7 +33,7 @@ struct RTCConfigurationTests {
                              ("rtc.host", "localhost"), ("rtc.consent.timeout", "1"),
                              ("rtc.tcp.port", "0")] {
             let error = #expect(throws: ConfigurationError.self, "\(key)=\(value)") {
-                _ = try EdgeConfiguration(ConfigValues([key: value]), development: true)
+                _ = try MediaServerConfiguration(ConfigValues([key: value]))
             }
             #expect(error?.message.contains(key) == true, "\(String(describing: error))")
         }
