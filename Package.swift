@@ -367,6 +367,7 @@ let package = Package(
                 "StreamLySFU",
                 "StreamLySFUNative",
                 "WebRTCTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import StreamLySFU
+import MetricsTestKit
 import StreamLySFUNative
 import Testing
 
@@ -189,6 +190,54 @@ struct MediaServerTests {
         }
     }
 
+    /// The counters say what happened: STUN dropped by reason, responses, a datagram from an
+    /// address no check authenticated, SRTP packets in and out, connected and closed transports.
+    @Test func dropsAndTrafficAreCounted() async throws {
+        let metrics = TestMetrics()
+        try await withServer(metrics: metrics) { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
+            let delegate = RecordingDelegate(echo: [111: 0xABCD_0002])
+            let remote = peer.remoteParameters()
+            try await loop.submit {
+                transport.delegate = delegate
+                transport.start(remote: remote)
+            }.get()
+            let (_, wrongUfrag) = peer.bindingRequest(to: transport.local, ufrag: "nobody")
+            let (_, wrongIntegrity) = peer.bindingRequest(to: transport.local, password: "not-the-password-at-all")
+            try await peer.send(wrongUfrag)
+            try await peer.send(wrongIntegrity)
+            _ = try await peer.nominate(transport.local)
+            #expect(try metrics.expectCounter("streamly_rtc_stun_dropped_total", [("reason", "unknown-ufrag")]).totalValue == 1)
+            #expect(try metrics.expectCounter("streamly_rtc_stun_dropped_total", [("reason", "bad-integrity")]).totalValue == 1)
+            #expect(try metrics.expectCounter("streamly_rtc_stun_responses_total").totalValue == 1)
+
+            // RTP from an address no check came from, then a check from it to another
+            // transport: its answer proves the RTP was handled (one socket, one order).
+            let stranger = try await SwiftPeer(group: group, server: server)
+            let other = try await loop.submit { server.makeTransport(on: loop) }.get()
+            try await stranger.send(SwiftPeer.rtpPacket(payloadType: 111, ssrc: 5, sequenceNumber: 1, payload: [0]))
+            _ = try await stranger.nominate(other.local)
+            #expect(try metrics.expectCounter("streamly_rtc_datagrams_dropped_total", [("reason", "unknown-address")]).totalValue == 1)
+
+            try await peer.handshake()
+            _ = try await delegate.events.first("connected") { $0 == .connected }
+            var packet = SwiftPeer.rtpPacket(payloadType: 111, ssrc: 9, sequenceNumber: 1, payload: [1, 2, 3, 4])
+            try peer.outbound?.protectRTP(&packet)
+            try await peer.send(packet)
+            _ = try await peer.next()  // the echo
+            #expect(try metrics.expectCounter("streamly_rtc_packets_total", [("direction", "in"), ("kind", "rtp")]).totalValue == 1)
+            #expect(try metrics.expectCounter("streamly_rtc_packets_total", [("direction", "out"), ("kind", "rtp")]).totalValue == 1)
+            #expect(try metrics.expectCounter("streamly_rtc_transports_connected_total").totalValue == 1)
+            #expect(try metrics.expectCounter("streamly_rtc_transports_created_total").totalValue == 2)
+            try await loop.submit { transport.close() }.get()
+            #expect(try metrics.expectCounter("streamly_rtc_transports_closed_total", [("reason", "closed")]).totalValue == 1)
+            #expect(try metrics.expectGauge("streamly_rtc_transports").lastValue == 1)
+            await peer.close()
+            await stranger.close()
+        }
+    }
+
     /// `rtc.max.transports`: the transport beyond the limit comes back closed.
     @Test func transportsBeyondTheLimitAreClosed() async throws {
         try await withServer(MediaServerConfiguration(maximumTransports: 2)) { server, _, loop in
@@ -221,7 +270,7 @@ struct MediaServerTests {
     }
 
     private func withServer(
-        _ configuration: MediaServerConfiguration = .init(),
+        _ configuration: MediaServerConfiguration = .init(), metrics: TestMetrics? = nil,
         _ body: (MediaServer, any EventLoopGroup, any EventLoop) async throws -> Void
     ) async throws {
         var configuration = configuration
@@ -232,7 +281,7 @@ struct MediaServerTests {
             configuration.tcpPort = 0
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let server = try MediaServer(configuration: configuration, group: group)
+        let server = try MediaServer(configuration: configuration, group: group, metricsFactory: metrics)
         try await server.start()
         var loop = group.next()
         if loop === server.socketEventLoop { loop = group.next() }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -18,7 +19,7 @@ public final class MediaServer: Service, Sendable {
     public let certificate: SelfSignedCertificate
     let serverContext: DTLSContext
     let clientContext: DTLSContext
-    let metrics = MediaServerMetrics()
+    let metrics: MediaServerMetrics
     let logger: Logger
     /// The loop of the UDP channel; the router lives on it.
     let socketLoop: any EventLoop
@@ -40,9 +41,11 @@ public final class MediaServer: Service, Sendable {
     /// - Parameters:
     ///   - group: the loops; the socket uses one of them.
     ///   - certificate: the DTLS certificate; a fresh ECDSA P-256 one by default.
+    ///   - metricsFactory: where the `streamly_rtc_*` metrics go (tests pass their own).
     public init(configuration: MediaServerConfiguration = .init(), group: any EventLoopGroup,
                 certificate: SelfSignedCertificate? = nil,
-                logger: Logger = Logger(label: "streamly.rtc")) throws {
+                logger: Logger = Logger(label: "streamly.rtc"),
+                metricsFactory: (any MetricsFactory)? = nil) throws {
         try SRTPLibrary.initialize()
         let certificate = try certificate ?? SelfSignedCertificate()
         self.configuration = configuration
@@ -50,6 +53,7 @@ public final class MediaServer: Service, Sendable {
         self.serverContext = try DTLSContext(role: .server, certificate: certificate)
         self.clientContext = try DTLSContext(role: .client, certificate: certificate)
         self.logger = logger
+        self.metrics = MediaServerMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.group = group
         self.socketLoop = group.next()
         self.router = NIOLoopBoundBox.makeBoxSendingValue(MediaRouter(), eventLoop: socketLoop)
