@@ -283,6 +283,8 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLySFU",
+                "StreamLySFUNative",
                 "StreamLyTranscode",
                 "StreamLyStorage",
                 "StreamLyTokens",
