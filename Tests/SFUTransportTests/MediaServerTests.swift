@@ -238,6 +238,37 @@ struct MediaServerTests {
         }
     }
 
+    /// A transport answers at most `stunChecksPerSecond` checks per second (bursts of twice
+    /// that): with 1/s, the third of three back-to-back valid checks gets no answer, while a
+    /// check to another transport sent after it does (and arrives after the first two).
+    @Test func checksBeyondTheRateLimitAreNotAnswered() async throws {
+        let metrics = TestMetrics()
+        var configuration = MediaServerConfiguration()
+        configuration.stunChecksPerSecond = 1
+        try await withServer(configuration, metrics: metrics) { server, group, loop in
+            let peer = try await SwiftPeer(group: group, server: server)
+            let (transport, other) = try await loop.submit {
+                (server.makeTransport(on: loop), server.makeTransport(on: loop))
+            }.get()
+            var expected: [StunTransactionID] = []
+            for index in 0..<3 {
+                let (id, request) = peer.bindingRequest(to: transport.local, useCandidate: false)
+                if index < 2 { expected.append(id) }
+                try await peer.send(request)
+            }
+            let (last, request) = peer.bindingRequest(to: other.local)
+            expected.append(last)
+            try await peer.send(request)
+            var answered: [StunTransactionID] = []
+            while answered.last != last {
+                answered.append(try StunMessage.parse(try await peer.next()).transactionID)
+            }
+            #expect(answered == expected)
+            #expect(try metrics.expectCounter("streamly_rtc_stun_dropped_total", [("reason", "rate-limited")]).totalValue == 1)
+            await peer.close()
+        }
+    }
+
     /// `rtc.max.transports`: the transport beyond the limit comes back closed.
     @Test func transportsBeyondTheLimitAreClosed() async throws {
         try await withServer(MediaServerConfiguration(maximumTransports: 2)) { server, _, loop in

@@ -1,26 +1,22 @@
 import NIOCore
 
-/// The demultiplexing tables of one media socket (RFC 7983 on one port): ICE ufrag →
-/// transport for STUN checks, remote address → transport for everything once a check from
-/// that address was authenticated (mediasoup `WebRtcServer`); an ICE-TCP connection holds
-/// its transport itself. Lives on the socket's event loop; never touched elsewhere.
+/// The demultiplexing tables of one media socket (RFC 7983 on one port): remote address →
+/// transport for everything once a check from that address was authenticated (mediasoup
+/// `WebRtcServer`), ICE ufrag → transport for the checks themselves (`UfragTable`); an
+/// ICE-TCP connection holds its transport itself. Lives on the socket's event loop; never
+/// touched elsewhere.
 final class MediaRouter {
-    private var byUfrag: [String: WebRTCTransport] = [:]
+    let ufrags: UfragTable
     private var byAddress: [SocketAddress: WebRTCTransport] = [:]
     /// Open ICE-TCP connections (bound or not), for the limit and shutdown.
     private(set) var connections: Set<TCPMediaConnection> = []
 
-    var transportCount: Int { byUfrag.count }
-
-    func register(_ transport: WebRTCTransport) {
-        byUfrag[transport.local.ice.ufrag] = transport
+    init(ufrags: UfragTable) {
+        self.ufrags = ufrags
     }
 
     /// Removes the transport and every path bound to it (its TCP connections are closed).
     func unregister(_ transport: WebRTCTransport, paths: [MediaPath]) {
-        if byUfrag[transport.local.ice.ufrag] === transport {
-            byUfrag[transport.local.ice.ufrag] = nil
-        }
         for path in paths {
             switch path {
             case .udp(let address):
@@ -51,7 +47,7 @@ final class MediaRouter {
     }
 
     func transport(ufrag: Substring) -> WebRTCTransport? {
-        byUfrag[String(ufrag)]
+        ufrags.transport(ufrag: ufrag)
     }
 
     func transport(address: SocketAddress) -> WebRTCTransport? {
@@ -60,12 +56,9 @@ final class MediaRouter {
 
     /// Every transport, for shutdown; empties the tables.
     func removeAll() -> [WebRTCTransport] {
-        defer {
-            byUfrag.removeAll()
-            byAddress.removeAll()
-            for connection in connections { connection.channel.close(promise: nil) }
-            connections.removeAll()
-        }
-        return Array(byUfrag.values)
+        byAddress.removeAll()
+        for connection in connections { connection.channel.close(promise: nil) }
+        connections.removeAll()
+        return ufrags.removeAll()
     }
 }

@@ -25,6 +25,7 @@ public final class MediaServer: Service, Sendable {
     let socketLoop: any EventLoop
     private let group: any EventLoopGroup
     let router: NIOLoopBoundBox<MediaRouter>
+    let ufrags: UfragTable
     private let state = Mutex(State())
     private let nextID = Atomic<UInt64>(0)
     private let transportCount = Atomic<Int>(0)
@@ -56,7 +57,9 @@ public final class MediaServer: Service, Sendable {
         self.metrics = MediaServerMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.group = group
         self.socketLoop = group.next()
-        self.router = NIOLoopBoundBox.makeBoxSendingValue(MediaRouter(), eventLoop: socketLoop)
+        let ufrags = UfragTable()
+        self.ufrags = ufrags
+        self.router = NIOLoopBoundBox.makeBoxSendingValue(MediaRouter(ufrags: ufrags), eventLoop: socketLoop)
     }
 
     /// The event loop of the UDP socket (run calls on it to avoid a loop hop per datagram).
@@ -174,8 +177,7 @@ public final class MediaServer: Service, Sendable {
             metrics.transports.record(transportCount.load(ordering: .relaxed))
             return transport
         }
-        let router = self.router
-        socketLoop.execute { router.value.register(transport) }
+        ufrags.register(transport)  // at once: the peer may check as soon as it has the SDP
         eventLoop.execute { transport.armConsentTimer() }
         return transport
     }
@@ -195,6 +197,7 @@ public final class MediaServer: Service, Sendable {
         let count = transportCount.subtract(1, ordering: .relaxed).newValue
         metrics.transports.record(count)
         metrics.transportClosed(reason)
+        ufrags.unregister(transport)
         logger.debug("transport closed", metadata: ["transport": "\(transport.id)", "reason": "\(reason)"])
         let router = self.router
         socketLoop.execute { router.value.unregister(transport, paths: paths) }

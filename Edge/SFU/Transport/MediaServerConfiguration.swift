@@ -32,6 +32,9 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     public var maximumAddressesPerTransport: Int
     /// ICE-TCP connections open at once (bound to a transport or not).
     public var maximumTCPConnections: Int
+    /// STUN checks one transport answers per second, sustained (browsers send a few per
+    /// second; more is a flood or a reflection attempt); bursts up to twice as many.
+    public var stunChecksPerSecond: Int
     /// DTLS datagrams kept for a transport whose remote parameters are not set yet.
     public var maximumEarlyDTLSDatagrams: Int
     /// Kernel socket buffers (`SO_RCVBUF`/`SO_SNDBUF`).
@@ -42,7 +45,7 @@ public struct MediaServerConfiguration: Sendable, Hashable {
                 dtlsHandshakeTimeout: TimeAmount = .seconds(30), vectorReadMessageCount: Int = 32,
                 maximumDatagramSize: Int = 2048, maximumTransports: Int = 10_000,
                 maximumAddressesPerTransport: Int = 8, maximumTCPConnections: Int = 1_000,
-                maximumEarlyDTLSDatagrams: Int = 8,
+                stunChecksPerSecond: Int = 50, maximumEarlyDTLSDatagrams: Int = 8,
                 socketBufferSize: Int = 4 << 20) {
         self.host = host
         self.port = port
@@ -56,6 +59,7 @@ public struct MediaServerConfiguration: Sendable, Hashable {
         self.maximumTransports = maximumTransports
         self.maximumAddressesPerTransport = maximumAddressesPerTransport
         self.maximumTCPConnections = maximumTCPConnections
+        self.stunChecksPerSecond = stunChecksPerSecond
         self.maximumEarlyDTLSDatagrams = maximumEarlyDTLSDatagrams
         self.socketBufferSize = socketBufferSize
     }

@@ -36,11 +36,25 @@ extension WebRTCTransport {
         if dtlsPeer == path { dtlsPeer = nil }
     }
 
+    /// Takes a token from the check budget; false when the peer (or someone using its ufrag)
+    /// sends checks faster than `stunChecksPerSecond`.
+    private func takeStunToken(now: NIODeadline) -> Bool {
+        let rate = Double(server.configuration.stunChecksPerSecond)
+        let elapsed = Double((now - stunTokensRefilled).nanoseconds) / 1e9
+        stunTokens = min(2 * rate, stunTokens + elapsed * rate)
+        stunTokensRefilled = now
+        guard stunTokens >= 1 else { return false }
+        stunTokens -= 1
+        return true
+    }
+
     private func handleBindingRequest(_ request: StunMessage, from address: MediaPath) {
+        let now = NIODeadline.now()
+        guard takeStunToken(now: now) else { return server.metrics.stunDropped("rate-limited") }
         guard let remoteAddress = address.remoteAddress.flatMap(TransportAddress.init) else { return }
         let local = address.transportProtocol == .tcp ? server.localTCPAddress : server.localAddress
         let tuple = FiveTuple(local: local, remote: remoteAddress, transport: address.transportProtocol)
-        switch ice.bindingRequest(request, on: tuple, now: .now()) {
+        switch ice.bindingRequest(request, on: tuple, now: now) {
         case .respond(let response, _):
             guard bind(address) else { return }
             server.metrics.stunResponses.increment()

@@ -46,6 +46,9 @@ public final class WebRTCTransport: @unchecked Sendable {
     var dtlsTimer: Scheduled<Void>?
     var handshakeTimer: Scheduled<Void>?
     var flushScheduled = false
+    /// STUN checks this transport may still answer now (token bucket, `stunChecksPerSecond`).
+    var stunTokens: Double
+    var stunTokensRefilled = NIODeadline.now()
     /// Where received SRTP/SRTCP is decrypted, reused for every packet.
     var inbound = ByteBuffer()
 
@@ -57,6 +60,7 @@ public final class WebRTCTransport: @unchecked Sendable {
         self.server = server
         self.channel = channel
         self.inbound = ByteBufferAllocator().buffer(capacity: server.configuration.maximumDatagramSize)
+        self.stunTokens = Double(2 * server.configuration.stunChecksPerSecond)
         self.ice = IceLiteStateMachine(local: local.ice, remoteUfrag: nil, configuration: server.configuration.ice,
                                        now: .now())
     }
