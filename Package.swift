@@ -113,12 +113,18 @@ let package = Package(
         // MARK: Owners of the SFU's C objects (OpenSSL DTLS and certificates, libsrtp2, libopus)
         .target(name: "StreamLySFUNative", dependencies: ["COpenSSL", "CSRTP", "COpus"],
                 path: "Edge/SFU/Native", swiftSettings: swiftSettings),
-        // MARK: SFU wire formats and ICE-lite checks: pure value types (STUN, ICE, RTP, RTCP, SDP), no I/O
+        // MARK: SFU: wire formats and ICE-lite checks (pure value types: STUN, ICE, RTP, RTCP, SDP) and the
+        // media transport (Transport: the shared UDP socket, ICE-lite, DTLS-SRTP over StreamLySFUNative)
         .target(
             name: "StreamLySFU",
             dependencies: [
+                "StreamLySFUNative",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Edge/SFU",
             exclude: ["Native", "README.md"],
@@ -159,6 +165,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLySFUNative",
+                "StreamLySFU",
                 "StreamLyAPI",
                 "StreamLyRedis",
                 "StreamLyTokens",
@@ -276,6 +283,8 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
+                "StreamLySFU",
+                "StreamLySFUNative",
                 "StreamLyTranscode",
                 "StreamLyStorage",
                 "StreamLyTokens",
@@ -344,6 +353,27 @@ let package = Package(
             ],
             path: "Tests/SFUTests",
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: WebRTC test harness: network namespaces (peers skip loopback), a scripted aiortc peer
+        .target(
+            name: "WebRTCTestSupport",
+            dependencies: ["StreamLyProcess", "StreamLySFU"],
+            path: "Tests/WebRTCTestSupport",
+            exclude: ["Scripts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SFUTransportTests",
+            dependencies: [
+                "StreamLySFU",
+                "StreamLySFUNative",
+                "WebRTCTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/SFUTransportTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

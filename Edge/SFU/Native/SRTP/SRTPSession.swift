@@ -101,6 +101,43 @@ public final class SRTPSession {
         try transform(&packet, grow: false, name: "srtp_unprotect_rtcp", srtp_unprotect_rtcp)
     }
 
+    /// Protects the `length`-byte RTP packet at the start of `memory` in place and returns its
+    /// protected length; `memory` must have room for `maximumTrailerLength` more bytes. For
+    /// owners of reusable buffers (no copy, no allocation).
+    public func protectRTP(in memory: UnsafeMutableRawBufferPointer, length: Int) throws -> Int {
+        try transform(memory, length: length, grow: true, name: "srtp_protect", srtp_protect)
+    }
+
+    /// Unprotects the `length`-byte SRTP packet at the start of `memory` in place; returns the
+    /// plaintext length. Drop the packet if this throws.
+    public func unprotectRTP(in memory: UnsafeMutableRawBufferPointer, length: Int) throws -> Int {
+        try transform(memory, length: length, grow: false, name: "srtp_unprotect", srtp_unprotect)
+    }
+
+    /// `protectRTCP` over raw memory with room for `maximumTrailerLength` more bytes.
+    public func protectRTCP(in memory: UnsafeMutableRawBufferPointer, length: Int) throws -> Int {
+        try transform(memory, length: length, grow: true, name: "srtp_protect_rtcp", srtp_protect_rtcp)
+    }
+
+    /// `unprotectRTCP` over raw memory; returns the plaintext length.
+    public func unprotectRTCP(in memory: UnsafeMutableRawBufferPointer, length: Int) throws -> Int {
+        try transform(memory, length: length, grow: false, name: "srtp_unprotect_rtcp", srtp_unprotect_rtcp)
+    }
+
+    private func transform(
+        _ memory: UnsafeMutableRawBufferPointer, length: Int, grow: Bool, name: String,
+        _ function: (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
+    ) throws -> Int {
+        let needed = grow ? length + Self.maximumTrailerLength : length
+        guard length >= 0, needed <= memory.count, length <= Int(Int32.max) - Self.maximumTrailerLength else {
+            throw MediaNativeError(code: .invalidArgument, message: "\(name): \(length) bytes in \(memory.count)")
+        }
+        var result = Int32(length)
+        let status = function(session, memory.baseAddress, &result)
+        guard status == srtp_err_status_ok else { throw Self.error(status, name) }
+        return Int(result)
+    }
+
     private func transform(
         _ packet: inout [UInt8], grow: Bool, name: String,
         _ function: (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
