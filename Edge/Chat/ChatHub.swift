@@ -33,6 +33,23 @@ final class ChatHub: Sendable {
     /// Channels with at least one subscriber here.
     var channelCount: Int { channels.withLock { $0.count } }
 
+    /// One beat of the tail-check timer (`ChatTailChecks`): each channel's feed decides
+    /// whether to fetch a hole left by a partial fill or, quiet for long enough, whatever
+    /// came after what it released (a lost tail); the fetches go out here.
+    func tick() {
+        let fetches: [(channel: String, after: Int64, before: Int64)] = channels.withLock { channels in
+            var fetches: [(String, Int64, Int64)] = []
+            for (name, var state) in channels {
+                guard var feed = state.feed else { continue }
+                if case .fetch(let after, let before) = feed.tick() { fetches.append((name, after, before)) }
+                state.feed = feed
+                channels[name] = state
+            }
+            return fetches
+        }
+        for fetch in fetches { startGapFetch(fetch.channel, after: fetch.after, before: fetch.before) }
+    }
+
     /// Registers `session` before its replay is fetched, so no live event is missed.
     func beginSubscribe(_ session: GatewaySession, channel: String) {
         channels.withLock { channels in

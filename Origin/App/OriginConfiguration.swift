@@ -32,6 +32,8 @@ public struct OriginConfiguration: Sendable {
     /// Prefix of the deployment's Kafka topics and consumer groups (`kafka.namespace`):
     /// deployments (or test runs) sharing a broker need different ones.
     public var kafkaNamespace: String
+    /// How the topics are created at start-up (`kafka.topic.*`).
+    public var kafkaTopics = KafkaTopicSettings()
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
     public var jwtSecret: String
     /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
@@ -121,6 +123,7 @@ public struct OriginConfiguration: Sendable {
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+        kafkaTopics = try KafkaTopicSettings(values)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: [linkHost], linkTLS: linkTLS != nil, values: values, development: development)

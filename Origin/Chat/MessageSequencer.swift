@@ -12,7 +12,6 @@ import StreamLyStore
 /// offset. A crash anywhere replays from the last committed offset; `client_id`
 /// deduplication in `MessageStore.append` makes the replay harmless.
 struct MessageSequencer: Sendable {
-    let consumer: KafkaConsumer
     let producer: EventProducer
     /// Where committed messages go (`ChatTopics.events`).
     let eventsTopic: String
@@ -29,34 +28,43 @@ struct MessageSequencer: Sendable {
     /// Most records read ahead of processing before reading pauses.
     static let readAhead = 4 * batchLimit
 
-    /// Runs until the consumer closes. Records are taken in batches; within a batch,
-    /// channels proceed concurrently and each channel strictly in order.
-    func run() async {
+    /// Runs until `consumer` closes (returns) or fails (throws, after the batches read so far
+    /// are processed: their offsets are not committed by a broken consumer, so whoever reads
+    /// the partitions next sequences them again, deduplicated by `client_id`). Records are
+    /// taken in batches; within a batch, channels proceed concurrently and each channel
+    /// strictly in order.
+    func run(_ consumer: KafkaConsumer) async throws {
         let buffer = BoundedBuffer<KafkaRecord>(limit: Self.readAhead)
-        await withTaskGroup(of: Void.self) { group in
+        let failure = await withTaskGroup(of: (any Error)?.self) { group in
             group.addTask {
+                defer { buffer.finish() }
                 do {
                     for try await record in consumer.records {
                         try await buffer.append(record)
                     }
+                    return nil
                 } catch {
-                    logger.error("sequencer consumer failed", metadata: ["error": "\(error)"])
+                    return error
                 }
-                buffer.finish()
             }
             group.addTask {
                 while let batch = await buffer.nextBatch(maxCount: Self.batchLimit) {
-                    await process(batch)
+                    await process(batch, consumer: consumer)
                 }
+                return nil
             }
+            var failure: (any Error)?
+            for await result in group { failure = failure ?? result }
+            return failure
         }
+        if let failure { throw failure }
     }
 
     /// Sequences one batch: channels concurrently, each channel's records in order. A
     /// record's event is handed to the producer right after its append, without waiting for
     /// the acknowledgement before the next append (the idempotent producer keeps a
     /// partition's order); the offsets are committed once every event of the batch is written.
-    private func process(_ batch: [KafkaRecord]) async {
+    private func process(_ batch: [KafkaRecord], consumer: KafkaConsumer) async {
         var byChannel: [String: [KafkaRecord]] = [:]
         for record in batch { byChannel[String(decoding: record.key ?? [], as: UTF8.self), default: []].append(record) }
         await withTaskGroup(of: Void.self) { group in
