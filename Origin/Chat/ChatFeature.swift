@@ -19,8 +19,13 @@ struct ChatFeature: Sendable {
         let configuration = infrastructure.configuration
         let topics = ChatTopics(namespace: configuration.kafkaNamespace)
         // A group without committed offsets (a new deployment) must not skip publishes.
+        let sequencerGroup = switch configuration.sequencerGroup {
+        case .shared: topics.sequencerGroup
+        case .perOrigin: "\(topics.sequencerGroup)-\(configuration.nodeID)"
+        }
         let sequencerConsumer = SupervisedConsumer(name: "chat-sequencer", logger: logger) {
-            try infrastructure.consumer(groupID: topics.sequencerGroup, topics: [topics.publish], from: .earliest)
+            try infrastructure.consumer(groupID: sequencerGroup, topics: [topics.publish], from: .earliest,
+                                        staticMember: configuration.nodeID)
         }
         // A new group of its own each time (a replacement reads from now on: what it missed
         // reaches the edges through their tail checks and gap fills).

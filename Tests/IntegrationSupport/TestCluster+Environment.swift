@@ -30,6 +30,9 @@ extension TestCluster {
             // The shortest session the broker accepts (Kafka's group.min.session.timeout.ms):
             // a SIGKILLed origin's partitions move on after it.
             "STREAMLY_KAFKA_SESSION_TIMEOUT_MS": "6000",
+            // noida-db never evicts a group member that died without leaving, and the tests
+            // SIGKILL origins: each origin sequences every partition (docs/kafka.md).
+            "STREAMLY_CHAT_SEQUENCER_GROUP": "per-origin",
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
         ]
         switch options.storage {
