@@ -27,6 +27,8 @@ struct MessageSequencer: Sendable {
     static let batchLimit = 256
     /// Most records read ahead of processing before reading pauses.
     static let readAhead = 4 * batchLimit
+    /// Longest wait for one append before it is retried.
+    static let appendTimeout = Duration.seconds(10)
 
     /// Runs until `consumer` closes (returns) or fails (throws, after the batches read so far
     /// are processed: their offsets are not committed by a broken consumer, so whoever reads
@@ -100,9 +102,14 @@ struct MessageSequencer: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let result = try await messages.append(
-                    channelID: channel, authorID: author, clientID: publish.client_id, body: publish.body,
-                    attachments: publish.attachments ?? [])
+                // Bounded: after a PostgreSQL restart an append was seen to hang for good, which
+                // stalled the whole partition; the append is idempotent, so it is simply retried.
+                let messages = messages
+                let result = try await withDeadline(Self.appendTimeout) {
+                    try await messages.append(
+                        channelID: channel, authorID: author, clientID: publish.client_id, body: publish.body,
+                        attachments: publish.attachments ?? [])
+                }
                 let event = MessageEvent.encode(
                     channel: channel, seq: result.seq, id: result.id, clientID: publish.client_id, authorID: author,
                     body: publish.body, createdAt: result.createdAt, attachments: publish.attachments ?? [])
