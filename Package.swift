@@ -457,7 +457,7 @@ let package = Package(
         .testTarget(
             name: "OriginTests",
             dependencies: [
-                "StreamLyOrigin", "StreamLyAPI", "StreamLyRetry",
+                "StreamLyOrigin", "StreamLyOriginNative", "StreamLyAPI", "StreamLyRetry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

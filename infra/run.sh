@@ -41,11 +41,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Tansu on S3 answers a fetch empty when listing its storage outlasts the fetch wait.
 # Media and attachments go to the dev S3 server (nanio, persistent) rather than the embedded
-# local-directory default.
-STREAMLY_KAFKA_FETCH_WAIT_MAX_MS="${STREAMLY_KAFKA_FETCH_WAIT_MAX_MS:-500}" \
-  STREAMLY_STORAGE_BACKEND="${STREAMLY_STORAGE_BACKEND:-s3}" STREAMLY_S3_CREATE_BUCKET=true \
+# local-directory default. One origin: its chat sequencer uses the shared group (docs/kafka.md).
+STREAMLY_STORAGE_BACKEND="${STREAMLY_STORAGE_BACKEND:-s3}" STREAMLY_S3_CREATE_BUCKET=true \
   "$bin/streamly-origin" --dev & pids+=($!)
 "$bin/streamly-edge" --dev & pids+=($!)
 

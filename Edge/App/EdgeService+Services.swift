@@ -48,3 +48,16 @@ struct GatewayDrain: Service {
         gateway.closeAll(reason: "edge shutting down; reconnect and resume with since")
     }
 }
+
+/// Beats `ChatHub.tick()` every `interval` until shutdown: lost tails are found within a few
+/// intervals of a channel going quiet (see `ChannelFeed.tick()`).
+struct ChatTailChecks: Service {
+    let hub: ChatHub
+    var interval: Duration = .seconds(1)
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            hub.tick()
+        }
+    }
+}

@@ -144,6 +144,7 @@ public struct EdgeService: Sendable {
                     .init(service: pool),
                     .init(service: PresenceService(presence: presence)),
                     .init(service: GatewayDrain(gateway: gateway)),
+                    .init(service: ChatTailChecks(hub: hub)),
                 ] + listeners,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

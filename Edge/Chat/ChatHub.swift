@@ -26,12 +26,62 @@ final class ChatHub: Sendable {
     /// Asks the origins for the events in `after+1 ..< before` of a channel (gap fill).
     let fetchGap: @Sendable (_ channel: String, _ after: Int64, _ before: Int64) async -> [(seq: Int64, event: ByteBuffer)]?
 
-    init(fetchGap: @escaping @Sendable (String, Int64, Int64) async -> [(seq: Int64, event: ByteBuffer)]?) {
+    /// Longest wait for one gap fetch or tail check.
+    let fetchTimeout: Duration
+
+    init(fetchTimeout: Duration = .seconds(5),
+         fetchGap: @escaping @Sendable (String, Int64, Int64) async -> [(seq: Int64, event: ByteBuffer)]?) {
+        self.fetchTimeout = fetchTimeout
         self.fetchGap = fetchGap
+    }
+
+    /// `body`'s result, or nil if it has not returned within `timeout` (it then runs on,
+    /// unawaited: a link call cannot be withdrawn).
+    static func first<Result: Sendable>(within timeout: Duration, _ body: @escaping @Sendable () async -> Result) async -> Result? {
+        let once = Once()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Result?, Never>) in
+            let work = Task {
+                let result = await body()
+                if once.claim() { continuation.resume(returning: result) }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                if once.claim() { continuation.resume(returning: nil) }
+                work.cancel()
+            }
+        }
+    }
+
+    /// True for the first caller of `claim()` only.
+    private final class Once: Sendable {
+        private let claimed = Mutex(false)
+        func claim() -> Bool {
+            claimed.withLock { claimed in
+                defer { claimed = true }
+                return !claimed
+            }
+        }
     }
 
     /// Channels with at least one subscriber here.
     var channelCount: Int { channels.withLock { $0.count } }
+
+    /// One beat of the tail-check timer (`ChatTailChecks`): each channel's feed decides
+    /// whether to fetch a hole left by a partial fill or, quiet for long enough, whatever
+    /// came after what it released (a lost tail); the fetches go out here.
+    func tick() {
+        let fetches: [(channel: String, after: Int64, before: Int64)] = channels.withLock { channels in
+            var fetches: [(String, Int64, Int64)] = []
+            for (name, var state) in channels {
+                guard var feed = state.feed else { continue }
+                if case .fetch(let after, let before) = feed.tick() { fetches.append((name, after, before)) }
+                state.feed = feed
+                channels[name] = state
+            }
+            return fetches
+        }
+        for fetch in fetches { startGapFetch(fetch.channel, after: fetch.after, before: fetch.before) }
+    }
 
     /// Registers `session` before its replay is fetched, so no live event is missed.
     func beginSubscribe(_ session: GatewaySession, channel: String) {
@@ -123,7 +173,9 @@ final class ChatHub: Sendable {
 
     private func startGapFetch(_ channel: String, after: Int64, before: Int64) {
         Task {
-            let events = await fetchGap(channel, after, before)
+            // A fetch that never answers (an origin stuck on PostgreSQL) must not hold the
+            // channel: past `fetchTimeout` it counts as failed and the next tick fetches again.
+            let events = await Self.first(within: fetchTimeout) { await self.fetchGap(channel, after, before) } ?? nil
             let action: ChannelFeed<ByteBuffer>.Action? = channels.withLock { channels in
                 guard var state = channels[channel], var feed = state.feed else { return nil }
                 defer {

@@ -13,6 +13,7 @@ final class EventProducer: Sendable {
     private let current: Mutex<KafkaProducer>
     private let logger: Logger
     private let replacements = Counter(label: "streamly_kafka_producer_replacements_total")
+    private let health = Mutex(Health())
 
     init(logger: Logger, make: @escaping @Sendable () throws -> KafkaProducer) throws {
         self.make = make
@@ -27,7 +28,9 @@ final class EventProducer: Sendable {
         let producer = current.withLock { $0 }
         do {
             _ = try await producer.send(topic: topic, key: key, value: value, headers: headers)
+            health.withLock { $0.delivered() }
         } catch {
+            health.withLock { $0.failed() }
             if let fatal = producer.fatalFailure { replace(producer, because: fatal) }
             throw error
         }
@@ -42,15 +45,34 @@ final class EventProducer: Sendable {
         return {
             do {
                 _ = try await delivery.wait()
+                self.health.withLock { $0.delivered() }
             } catch {
+                self.health.withLock { $0.failed() }
                 if let fatal = producer.fatalFailure { self.replace(producer, because: fatal) }
                 throw error
             }
         }
     }
 
-    /// Whether the current producer can still write (for `/readyz`).
-    var isUsable: Bool { current.withLock { $0 }.fatalFailure == nil }
+    /// Whether the origin can write to Kafka (for `/readyz`): the current producer is not
+    /// fatally broken and the last record it settled was written. Once a record failed it
+    /// stays false until one is written again (`runProbes` writes one while idle).
+    var isUsable: Bool { current.withLock { $0 }.fatalFailure == nil && health.withLock { $0.canProduce } }
+
+    /// While the last record failed, writes a small probe record to `topic` every
+    /// `interval`, so readiness comes back without waiting for traffic. Runs until cancelled.
+    func runProbes(topic: String, every interval: Duration = .seconds(1)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard health.withLock({ $0.needsProbe }) else { continue }
+            do {
+                try await send(topic: topic, key: nil, value: Array("probe".utf8))
+                logger.info("kafka producer writes again")
+            } catch {
+                logger.warning("kafka producer cannot write", metadata: ["error": "\(error)"])
+            }
+        }
+    }
 
     /// Flushes and closes the current producer.
     func close() async {

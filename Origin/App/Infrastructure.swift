@@ -35,11 +35,14 @@ struct Infrastructure: Sendable {
         case latest
     }
 
-    /// A consumer of `topics` in `groupID`, with the properties every consumer of the origin uses.
+    /// A consumer of `topics` in `groupID`, with the properties every consumer of the origin
+    /// uses; `staticMember` sets `group.instance.id` (static membership, KIP-345: a consumer
+    /// that comes back with the same id takes its predecessor's place without a rebalance).
     func consumer(groupID: String, topics: [String], from reset: OffsetReset,
-                  bufferCapacity: Int = 1000) throws -> KafkaConsumer {
+                  staticMember: String? = nil, bufferCapacity: Int = 1000) throws -> KafkaConsumer {
         var properties = Self.consumerProperties(configuration)
         properties["auto.offset.reset"] = reset.rawValue
+        if let staticMember { properties["group.instance.id"] = staticMember }
         return try KafkaConsumer(brokers: configuration.kafkaBrokers, groupID: groupID, topics: topics,
                                  properties: properties, bufferCapacity: bufferCapacity)
     }

@@ -32,6 +32,10 @@ public struct OriginConfiguration: Sendable {
     /// Prefix of the deployment's Kafka topics and consumer groups (`kafka.namespace`):
     /// deployments (or test runs) sharing a broker need different ones.
     public var kafkaNamespace: String
+    /// How the topics are created at start-up (`kafka.topic.*`).
+    public var kafkaTopics = KafkaTopicSettings()
+    /// Which consumer group the chat sequencer joins (`chat.sequencer.group`).
+    public var sequencerGroup = ChatSequencerGroup.shared
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
     public var jwtSecret: String
     /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
@@ -121,6 +125,12 @@ public struct OriginConfiguration: Sendable {
             drainTimeout: .seconds(try values.int("drain.timeout", default: 10, range: 0...3_600)),
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
+        kafkaTopics = try KafkaTopicSettings(values)
+        let group = values.string("chat.sequencer.group", default: ChatSequencerGroup.shared.rawValue)
+        guard let sequencerGroup = ChatSequencerGroup(rawValue: group) else {
+            throw ConfigurationError("configuration chat.sequencer.group=\(group) must be shared or per-origin")
+        }
+        self.sequencerGroup = sequencerGroup
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: [linkHost], linkTLS: linkTLS != nil, values: values, development: development)

@@ -4,6 +4,7 @@ import NIOCore
 import ServiceLifecycle
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyOriginNative
 import StreamLyStore
 import Synchronization
 import StreamLyConfig
@@ -54,8 +55,12 @@ public struct OriginService: Sendable {
             await router.serve(connection)
         }
         serverRef.server.withLock { $0 = linkServer }
-        let chatService = OriginChatService(database: infrastructure.database, chat: chat, producer: infrastructure.producer,
-                                            logger: logger)
+        let vodTopics = VODTopics(namespace: configuration.kafkaNamespace)
+        let probeTopic = "\(configuration.kafkaNamespace).health"
+        let chatService = OriginChatService(
+            database: infrastructure.database, chat: chat, producer: infrastructure.producer,
+            topics: configuration.kafkaTopics.topics(chat.topicNames + [vodTopics.jobs, vodTopics.events, probeTopic]),
+            probeTopic: probeTopic, brokers: configuration.kafkaBrokers, logger: logger)
 
         let http = Router()
         OperatorEndpoints.register(on: http, registry: registry) {
@@ -65,6 +70,9 @@ public struct OriginService: Sendable {
                 .init(name: "postgres", ok: await infrastructure.databaseReady()),
                 .init(name: "migrations", ok: chatService.isMigrated),
                 .init(name: "kafka-producer", ok: infrastructure.producer.isUsable),
+                .init(name: "kafka-topics", ok: chatService.areTopicsCreated),
+                // Events are fanned out from "now on": before this, a message would reach no edge.
+                .init(name: "chat-fanout", ok: chat.fanoutConsumer.isAssigned),
             ])
         }
         let operatorApp = Application(

@@ -10,18 +10,14 @@ import StreamLyProtocol
 /// own, so each origin sees all events), wakes the publishers waiting on this origin
 /// and pushes the event to every edge linked to this origin as a `chat.message` MESSAGE.
 struct EventFanout: Sendable {
-    let consumer: KafkaConsumer
     let pending: PendingPublishes
     let edges: @Sendable () -> [LinkConnection]
     let logger: Logger
 
-    func run() async {
-        do {
-            for try await record in consumer.records {
-                await handle(record)
-            }
-        } catch {
-            logger.error("fan-out consumer failed", metadata: ["error": "\(error)"])
+    /// Runs until `consumer` closes (returns) or fails (throws).
+    func run(_ consumer: KafkaConsumer) async throws {
+        for try await record in consumer.records {
+            await handle(record)
         }
     }
 

@@ -12,7 +12,6 @@ import StreamLyStore
 /// offset. A crash anywhere replays from the last committed offset; `client_id`
 /// deduplication in `MessageStore.append` makes the replay harmless.
 struct MessageSequencer: Sendable {
-    let consumer: KafkaConsumer
     let producer: EventProducer
     /// Where committed messages go (`ChatTopics.events`).
     let eventsTopic: String
@@ -28,35 +27,46 @@ struct MessageSequencer: Sendable {
     static let batchLimit = 256
     /// Most records read ahead of processing before reading pauses.
     static let readAhead = 4 * batchLimit
+    /// Longest wait for one append before it is retried.
+    static let appendTimeout = Duration.seconds(10)
 
-    /// Runs until the consumer closes. Records are taken in batches; within a batch,
-    /// channels proceed concurrently and each channel strictly in order.
-    func run() async {
+    /// Runs until `consumer` closes (returns) or fails (throws, after the batches read so far
+    /// are processed: their offsets are not committed by a broken consumer, so whoever reads
+    /// the partitions next sequences them again, deduplicated by `client_id`). Records are
+    /// taken in batches; within a batch, channels proceed concurrently and each channel
+    /// strictly in order.
+    func run(_ consumer: KafkaConsumer) async throws {
         let buffer = BoundedBuffer<KafkaRecord>(limit: Self.readAhead)
-        await withTaskGroup(of: Void.self) { group in
+        let failure = await withTaskGroup(of: (any Error)?.self) { group in
             group.addTask {
+                defer { buffer.finish() }
                 do {
                     for try await record in consumer.records {
                         try await buffer.append(record)
                     }
+                    return nil
                 } catch {
-                    logger.error("sequencer consumer failed", metadata: ["error": "\(error)"])
+                    return error
                 }
-                buffer.finish()
             }
             group.addTask {
                 while let batch = await buffer.nextBatch(maxCount: Self.batchLimit) {
-                    await process(batch)
+                    await process(batch, consumer: consumer)
                 }
+                return nil
             }
+            var failure: (any Error)?
+            for await result in group { failure = failure ?? result }
+            return failure
         }
+        if let failure { throw failure }
     }
 
     /// Sequences one batch: channels concurrently, each channel's records in order. A
     /// record's event is handed to the producer right after its append, without waiting for
     /// the acknowledgement before the next append (the idempotent producer keeps a
     /// partition's order); the offsets are committed once every event of the batch is written.
-    private func process(_ batch: [KafkaRecord]) async {
+    private func process(_ batch: [KafkaRecord], consumer: KafkaConsumer) async {
         var byChannel: [String: [KafkaRecord]] = [:]
         for record in batch { byChannel[String(decoding: record.key ?? [], as: UTF8.self), default: []].append(record) }
         await withTaskGroup(of: Void.self) { group in
@@ -92,9 +102,14 @@ struct MessageSequencer: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let result = try await messages.append(
-                    channelID: channel, authorID: author, clientID: publish.client_id, body: publish.body,
-                    attachments: publish.attachments ?? [])
+                // Bounded: after a PostgreSQL restart an append was seen to hang for good, which
+                // stalled the whole partition; the append is idempotent, so it is simply retried.
+                let messages = messages
+                let result = try await withDeadline(Self.appendTimeout) {
+                    try await messages.append(
+                        channelID: channel, authorID: author, clientID: publish.client_id, body: publish.body,
+                        attachments: publish.attachments ?? [])
+                }
                 let event = MessageEvent.encode(
                     channel: channel, seq: result.seq, id: result.id, clientID: publish.client_id, authorID: author,
                     body: publish.body, createdAt: result.createdAt, attachments: publish.attachments ?? [])

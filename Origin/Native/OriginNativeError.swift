@@ -35,6 +35,9 @@ public struct OriginNativeError: Error, Hashable, Sendable, CustomStringConverti
         public static let kafkaCommit = Code("kafka-commit")
         /// The client was already closed.
         public static let kafkaClosed = Code("kafka-closed")
+        /// An admin request (creating topics) failed or timed out; the status is the
+        /// `rd_kafka_resp_err_t` of the request or of the first topic that failed.
+        public static let kafkaAdmin = Code("kafka-admin")
         /// An FFmpeg call returned a negative `AVERROR` code; the message is `av_strerror`'s.
         public static let ffmpeg = Code("ffmpeg")
         /// The input is not a usable video: it cannot be opened or probed, its container is not

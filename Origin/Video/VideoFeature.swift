@@ -41,8 +41,10 @@ struct VideoFeature: Sendable {
                                         settings: settings, active: ActiveTranscodes(), logger: logger)
         let workers = try (0..<settings.workers).map { index in
             TranscodeWorker(
-                consumer: try infrastructure.consumer(groupID: topics.workerGroup, topics: [topics.jobs], from: .earliest,
-                                                      bufferCapacity: 64),
+                consumer: try infrastructure.consumer(
+                    groupID: configuration.sequencerGroup == .perOrigin ? "\(topics.workerGroup)-\(configuration.nodeID)" : topics.workerGroup,
+                    topics: [topics.jobs], from: .earliest, staticMember: "\(configuration.nodeID)-worker-\(index)",
+                    bufferCapacity: 64),
                 runner: runner, logger: logger.withMetadata(["worker": "\(index)"]))
         }
         let fanout = VideoEventFanout(

@@ -27,11 +27,12 @@ extension TestCluster {
             // Topics and sequencer group of this cluster alone: clusters of other tests (and
             // origins they SIGKILL) never join its group or share its log.
             "STREAMLY_KAFKA_NAMESPACE": "\(options.name)-\(run)",
-            // Tansu holds a JoinGroup for about half the session timeout: keep joins short.
-            "STREAMLY_KAFKA_SESSION_TIMEOUT_MS": "2000",
-            // The in-memory Tansu holds every fetch for this long; the one on S3 answers empty
-            // when listing its storage takes longer (docs/configuration.md).
-            "STREAMLY_KAFKA_FETCH_WAIT_MAX_MS": kafkaBrokers == infra.kafkaBrokers ? "5" : "500",
+            // The shortest session the broker accepts (Kafka's group.min.session.timeout.ms):
+            // a SIGKILLed origin's partitions move on after it.
+            "STREAMLY_KAFKA_SESSION_TIMEOUT_MS": "6000",
+            // noida-db never evicts a group member that died without leaving, and the tests
+            // SIGKILL origins: each origin sequences every partition (docs/kafka.md).
+            "STREAMLY_CHAT_SEQUENCER_GROUP": "per-origin",
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
         ]
         switch options.storage {

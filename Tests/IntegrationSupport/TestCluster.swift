@@ -30,13 +30,13 @@ public final class TestCluster: @unchecked Sendable {
     /// Names in the order they were first started.
     public private(set) var originNames: [String] = []
     public private(set) var edgeNames: [String] = []
-    /// When the origins' Kafka consumer group (the sequencer) is expected to be stable again.
-    /// Tansu 0.6 keeps a member that leaves while the group rebalances as its leader for
-    /// good, which wedges the group for every later origin (publishes then time out
-    /// forever), so origins are only stopped once the group has settled.
+    /// When the origins' Kafka consumer groups are expected to be stable again; origins are
+    /// stopped only then. With each origin sequencing in a group of its own
+    /// (`chat.sequencer.group` per-origin, set by `originEnvironment`) no group is shared, so
+    /// there is nothing to wait for; the hook stays for brokers that need it.
     private var groupSettles = ContinuousClock.now
-    static let settleAfterJoinOrLeave = Duration.seconds(6)
-    static let settleAfterCrash = Duration.seconds(11)
+    static let settleAfterJoinOrLeave = Duration.zero
+    static let settleAfterCrash = Duration.zero
 
     /// The brokers the origins use: the profile's usual one, or its durable one.
     public let kafkaBrokers: String
@@ -57,8 +57,7 @@ public final class TestCluster: @unchecked Sendable {
         }
     }
 
-    /// Starts the origins (one at a time: Tansu on S3, the dev profile, can hand two producers
-    /// that start together the same idempotent producer id, which breaks both) and the edges,
+    /// Starts the origins (one at a time) and the edges,
     /// waits until every one is ready, runs `body` and stops everything, also when `body`
     /// throws (then the logs' tails are printed).
     public static func with(_ options: Options, origins: [String], edges: [(name: String, origins: [String])],

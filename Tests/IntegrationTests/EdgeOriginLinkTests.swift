@@ -54,7 +54,9 @@ struct EdgeOriginLinkTests {
 
         #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) }, "edge log:\n\(edge.log)")
         #expect(try await httpGet("http://127.0.0.1:\(ports.edgeHTTP)/healthz").status == 200)
-        #expect(try await httpGet("http://127.0.0.1:\(ports.originOperator)/readyz").status == 200)
+        // The origin is ready once its topics exist and its fan-out consumer is assigned,
+        // which may come a moment after the edge's link is up.
+        #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.originOperator) })
         let metrics = try await httpGet("http://127.0.0.1:\(ports.edgeOperator)/metrics").body
         #expect(metrics.contains("streamly_link_up{origin=\"127.0.0.1:\(ports.link)\"} 1"))
         #expect(metrics.contains("streamly_link_frames_total"))

@@ -21,6 +21,8 @@ struct ChatEvent: Decodable, Sendable, CustomStringConvertible {
     var ttl_ms: Int?
     /// The frame as received.
     var raw = ""
+    /// When it was decoded (wall clock), for latency figures.
+    var receivedAt = Date()
 
     private enum Key: String, CodingKey {
         case op, id, channel, seq, recovered, client_id, author, body, ts, code, message, user, status, ttl_ms

@@ -36,6 +36,39 @@ struct ChatHubTests {
         #expect(await Self.drain(b) == expected)
     }
 
+    final class Calls: Sendable {
+        private let count = Mutex(0)
+        func next() -> Int { count.withLock { $0 += 1; return $0 } }
+        var value: Int { count.withLock { $0 } }
+    }
+
+    @Test("a gap fetch that never answers stops holding the channel: a later tick fetches again and the gap fills")
+    func stuckFetch() async throws {
+        let calls = Calls()
+        let hub = ChatHub(fetchTimeout: .milliseconds(50)) { _, after, before in
+            if calls.next() == 1 {
+                try? await Task.sleep(for: .seconds(3_600))  // an origin that never answers
+                return nil
+            }
+            return (after + 1 ..< before).map { ($0, Self.event($0)) }
+        }
+        let session = Self.session(1)
+        hub.beginSubscribe(session, channel: "c")
+        hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        hub.received(channel: "c", seq: 3, event: Self.event(3))
+        for _ in 0..<500 where calls.value < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+            hub.tick()
+        }
+        #expect(calls.value == 2)
+        var delivered: [String] = []
+        for _ in 0..<100 where delivered.count < 3 {
+            delivered += await Self.drain(session)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(delivered == [1, 2, 3].map { String(buffer: Self.event($0)) })
+    }
+
     @Test("live events during a replay wait, and only those past the replay are sent")
     func replayThenLive() async {
         let hub = ChatHub { _, _, _ in nil }

@@ -3,14 +3,12 @@ import StreamLyOriginNative
 import Synchronization
 import Testing
 
-/// Producer and consumer against the real Kafka-compatible broker (Tansu) started by `infra/`.
-///
-/// Serialized: Tansu 0.6's `s3://` storage (the dev profile) fails idempotent producers that
-/// write at the same time ("out of order sequence number", a fatal producer error), while
-/// one idempotent producer at a time works.
+/// Producer and consumer against the real Kafka-compatible broker (noida-db) started by `infra/`.
+/// Serialized, to keep each test's timing its own on a 2-core machine.
 @Suite(.serialized) struct KafkaTests {
-    /// Group settings for Tansu, which holds a JoinGroup for about half the session timeout.
-    static let fastGroup = ["session.timeout.ms": "2000", "heartbeat.interval.ms": "300"]
+    /// Group settings: the shortest session the broker accepts (Kafka's
+    /// `group.min.session.timeout.ms`, 6 s; noida-db answers shorter ones INVALID_SESSION_TIMEOUT).
+    static let fastGroup = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]
 
     @Test func keyedRecordsArriveCompleteAndInOrderPerKey() async throws {
         let brokers = try KafkaBroker.address()
@@ -170,16 +168,14 @@ import Testing
         let brokers = try KafkaBroker.address()
         let topic = KafkaBroker.uniqueName("leave")
         let group = KafkaBroker.uniqueName("leave")
-        let producer = try KafkaProducer(brokers: brokers, clientID: "leave-test")
-        _ = try await producer.send(topic: topic, key: nil, value: [1])  // creates the topic
-        await producer.close()
+        try await KafkaAdmin.createTopics([KafkaAdmin.Topic(name: topic, partitions: 4)], brokers: brokers)
 
         let first = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
         let firstAssignment = try await KafkaBroker.assignment(of: first, partitions: 4, within: .seconds(20))
         await first.close()
 
-        // Measured on Tansu with 2 s sessions: about 1.1 s after a clean leave; about 4.1 s when
-        // the first member vanished without leaving (the group waits for its session to expire).
+        // A clean leave rebalances at once; a member that vanished without leaving holds its
+        // partitions until its session (6 s) expires.
         let clock = ContinuousClock()
         let start = clock.now
         let second = try KafkaConsumer(brokers: brokers, groupID: group, topics: [topic], properties: Self.fastGroup)
@@ -190,6 +186,36 @@ import Testing
         #expect(firstAssignment.count == 4)
         #expect(secondAssignment == firstAssignment)
         #expect(elapsed < .seconds(3), "took \(elapsed)")
+    }
+
+    @Test("createTopics makes the topics with their partitions before any record; again, it changes nothing")
+    func createTopicsBeforeUse() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("admin")
+        try await KafkaAdmin.createTopics([KafkaAdmin.Topic(name: topic, partitions: 3)], brokers: brokers)
+        try await KafkaAdmin.createTopics([KafkaAdmin.Topic(name: topic, partitions: 5)], brokers: brokers)
+        // A consumer of the existing topic is assigned all three partitions without any
+        // record having been written (nothing auto-created it).
+        let consumer = try KafkaConsumer(brokers: brokers, groupID: KafkaBroker.uniqueName("admin"), topics: [topic],
+                                         properties: Self.fastGroup.merging(["allow.auto.create.topics": "false"]) { $1 })
+        var assigned: Set<KafkaTopicPartition> = []
+        for await change in consumer.rebalances {
+            if case .assigned(let partitions) = change { assigned.formUnion(partitions) }
+            if !assigned.isEmpty { break }
+        }
+        await consumer.close()
+        #expect(assigned == Set((0..<3).map { KafkaTopicPartition(topic: topic, partition: $0) }))
+    }
+
+    @Test("createTopics refuses what the broker cannot do, naming the topic")
+    func createTopicsRefused() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("admin-bad")
+        await #expect {
+            try await KafkaAdmin.createTopics([KafkaAdmin.Topic(name: topic, partitions: 0)], brokers: brokers)
+        } throws: { error in
+            (error as? OriginNativeError)?.code == .kafkaAdmin && "\(error)".contains(topic)
+        }
     }
 
     @Test func invalidBrokerListsAreRejected() {
