@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -165,6 +166,7 @@ let package = Package(
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLySFUNative",
+                "StreamLySFU",
                 "StreamLyAPI",
                 "StreamLyRedis",
                 "StreamLyTokens",
@@ -347,6 +349,7 @@ let package = Package(
             dependencies: [
                 "StreamLySFU",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Tests/SFUTests",
             resources: [.copy("Fixtures")],

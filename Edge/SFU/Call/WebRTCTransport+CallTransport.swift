@@ -1,0 +1,45 @@
+import NIOCore
+
+/// The media transport as the call model drives it.
+extension WebRTCTransport: CallTransport {
+    public var localDescription: TransportDescription {
+        TransportDescription(iceUfrag: local.ice.ufrag, icePassword: local.ice.password, fingerprints: local.fingerprints,
+                             candidates: local.candidates)
+    }
+
+    /// Starts ICE/DTLS with the client's side as its SDP describes it (the first bundled m-section).
+    public func start(remote sdp: SessionDescription, section: MediaDescription) {
+        guard let credentials = sdp.iceCredentials(of: section) else { return }
+        start(remote: RemoteTransportParameters(ufrag: credentials.ufrag, password: credentials.password,
+                                                fingerprints: sdp.fingerprints(of: section),
+                                                setup: section.setup ?? sdp.setup ?? .active))
+    }
+
+    public func attach(to participant: Participant<WebRTCTransport>) {
+        delegate = participant
+    }
+}
+
+/// A participant hears its two transports: packets go to its call, a closed transport
+/// (consent expired, DTLS failed, fingerprint mismatch) makes it leave.
+extension Participant: WebRTCTransportDelegate where Transport == WebRTCTransport {
+    public func transportDidConnect(_ transport: WebRTCTransport) {}
+
+    public func transport(_ transport: WebRTCTransport, didReceiveRTP packet: ByteBuffer) {
+        // Subscribers send no media on `sub`.
+        guard transport === pub else { return }
+        call?.publishedRTP(self, packet)
+    }
+
+    public func transport(_ transport: WebRTCTransport, didReceiveRTCP packet: ByteBuffer) {
+        if transport === pub {
+            call?.publishedRTCP(self, packet)
+        } else {
+            call?.subscriberRTCP(self, packet)
+        }
+    }
+
+    public func transport(_ transport: WebRTCTransport, didClose reason: TransportCloseReason) {
+        call?.leave(id, reason: "media connection \(transport === pub ? "pub" : "sub") closed: \(reason)")
+    }
+}
