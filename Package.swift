@@ -364,6 +364,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CallIntegrationTests",
+            dependencies: ["IntegrationSupport", "WebRTCTestSupport"],
+            path: "Tests/CallIntegrationTests",
+            exclude: ["Peers"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SFUTransportTests",
             dependencies: [
                 "StreamLySFU",

@@ -286,7 +286,21 @@ public final class Call<Transport: CallTransport> {
 
     func perform(_ action: SubscribeNegotiationStateMachine.Action, for participant: Participant<Transport>) {
         guard case .sendOffer(let version) = action else { return }
-        let offer = SubscribeOfferBuilder.offer(slots: participant.slots, transport: participant.sub.localDescription,
+        var slots = participant.slots
+        if !participant.subscribeStarted {
+            // The first offer carries at most one m-section per kind, the rest come in the
+            // re-offer after the answer: aiortc 1.16 (default bundle policy "balanced") gives a
+            // second m-section of a kind in an initial offer the transport of the first one of
+            // that kind and then drops that transport when it applies BUNDLE, so the track never
+            // receives anything. New m-sections in re-offers are bundled correctly.
+            var kinds: Set<String> = []
+            let prefix = slots.prefix { kinds.insert($0.kind).inserted }
+            if prefix.count < slots.count {
+                slots = Array(prefix)
+                _ = participant.negotiation.tracksChanged()
+            }
+        }
+        let offer = SubscribeOfferBuilder.offer(slots: slots, transport: participant.sub.localDescription,
                                                 sessionID: participant.sessionID, version: version)
         participant.pendingOffer = offer
         participant.listener?.subscribeOffer(offer.serialized())

@@ -10,12 +10,11 @@ Usage: three_party_call.py WS_URL CHANNEL TOKEN1 TOKEN2 TOKEN3
 Prints one JSON line with what each participant saw; exits 0 on success, 1 with a reason.
 """
 import asyncio
-import fractions
 import json
+import os
 import sys
 import time
 
-import numpy
 import websockets
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
@@ -27,7 +26,7 @@ FRAMES_NEEDED = 10
 
 
 class SizedVideo(VideoStreamTrack):
-    """A moving gradient of a fixed size, so a receiver can tell publishers apart."""
+    """A changing flat picture of a fixed size, so a receiver can tell publishers apart."""
 
     def __init__(self, width, height):
         super().__init__()
@@ -36,11 +35,10 @@ class SizedVideo(VideoStreamTrack):
 
     async def recv(self):
         pts, time_base = await self.next_timestamp()
-        image = numpy.zeros((self.height, self.width, 3), numpy.uint8)
-        image[:, :, 0] = (numpy.arange(self.width) + self.counter) % 256
-        image[:, :, 1] = 128
+        frame = VideoFrame(width=self.width, height=self.height, format="yuv420p")
+        for index, plane in enumerate(frame.planes):
+            plane.update(bytes([(self.counter + 80 * index) % 256]) * plane.buffer_size)
         self.counter += 4
-        frame = VideoFrame.from_ndarray(image, format="bgr24")
         frame.pts, frame.time_base = pts, time_base
         return frame
 
@@ -77,6 +75,8 @@ class Participant:
         self.offers = []
         self.tasks = []
         self.answered = asyncio.Event()
+        self.track_events = []  # (mid, kind) per "track" event
+        self.frames_by_mid = {}
 
     async def send(self, message):
         await self.ws.send(json.dumps(message))
@@ -120,10 +120,16 @@ class Participant:
         await self.sub.setLocalDescription(await self.sub.createAnswer())
         await self.send({"op": "rtc.answer", "pc": "sub", "sdp": self.sub.localDescription.sdp})
         self.answered.set()
+        if os.environ.get("CALL_DEBUG_DIR"):
+            base = os.path.join(os.environ["CALL_DEBUG_DIR"], f"p{self.index}-sub{len(self.offers)}")
+            with open(base + "-offer.sdp", "w") as file:
+                file.write(sdp)
+            with open(base + "-answer.sdp", "w") as file:
+                file.write(self.sub.localDescription.sdp)
 
     def on_track(self, track):
         mid = next((t.mid for t in self.sub.getTransceivers() if t.receiver.track is track), None)
-        owner = self.owners.get(mid, (None, None, True))[0]
+        self.track_events.append((mid, track.kind))
         self.tasks.append(asyncio.ensure_future(self.consume(track, mid)))
 
     async def consume(self, track, mid):
@@ -132,6 +138,7 @@ class Participant:
                 frame = await track.recv()
             except MediaStreamError:
                 return
+            self.frames_by_mid[mid] = self.frames_by_mid.get(mid, 0) + 1
             owner = self.owners.get(mid, (None,))[0]
             if owner is None:
                 continue
@@ -162,7 +169,19 @@ class Participant:
     def summary(self):
         return {"id": self.id, "video_frames": self.video_frames, "audio_frames": self.audio_frames,
                 "video_sizes": {k: sorted(v) for k, v in self.video_sizes.items()}, "left": sorted(self.left),
-                "offers": len(self.offers)}
+                "offers": len(self.offers), "track_events": self.track_events, "frames_by_mid": self.frames_by_mid}
+
+
+async def receive_stats(person):
+    """Per receiving transceiver: mid, kind and RTP packets received (for failure messages)."""
+    if person.sub is None:
+        return []
+    report = []
+    for transceiver in person.sub.getTransceivers():
+        stats = await transceiver.receiver.getStats()
+        packets = [(getattr(s, "ssrc", 0), getattr(s, "packetsReceived", 0)) for s in stats.values() if s.type == "inbound-rtp"]
+        report.append((transceiver.mid, transceiver.kind, packets))
+    return report
 
 
 async def wait_for(condition, what, people):
@@ -170,10 +189,11 @@ async def wait_for(condition, what, people):
     while not condition():
         for person in people:
             for task in person.tasks:
-                if task.done() and task.exception():
+                if task.done() and not task.cancelled() and task.exception():
                     raise task.exception()
         if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}: {[p.summary() for p in people]}")
+            stats = [await receive_stats(p) for p in people]
+            raise RuntimeError(f"timed out waiting for {what}: {[p.summary() for p in people]} received {stats}")
         await asyncio.sleep(0.1)
 
 

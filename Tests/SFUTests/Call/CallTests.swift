@@ -140,6 +140,26 @@ struct CallTests {
         #expect(call.isClosed)
     }
 
+    @Test func aLateJoinersFirstOfferHasOneSectionPerKindTheRestFollow() throws {
+        let loop = EmbeddedEventLoop()
+        let call = makeCall(loop)
+        let a = Member(id: "a"), b = Member(id: "b"), c = Member(id: "c")
+        _ = try join(call, a)
+        _ = try join(call, b)
+        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        _ = try call.publish("b", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        _ = try join(call, c)
+        let first = try SessionDescription.parse(try #require(c.listener.offers.last))
+        #expect(first.media.map(\.kind) == ["video", "audio"])
+        try call.subscribeAnswer("c", answer: try clientAnswer(to: c.listener.offers.last!))
+        let second = try SessionDescription.parse(try #require(c.listener.offers.last))
+        #expect(c.listener.offers.count == 2)
+        #expect(second.media.map(\.kind) == ["video", "audio", "video", "audio"])
+        #expect(second.media.map(\.mid) == ["0", "1", "2", "3"])
+        try call.subscribeAnswer("c", answer: try clientAnswer(to: c.listener.offers.last!))
+        #expect(c.listener.offers.count == 2)
+    }
+
     @Test func speakersComeFromAudioLevels() throws {
         let loop = EmbeddedEventLoop()
         let call = makeCall(loop)
