@@ -159,15 +159,7 @@ public struct EdgeConfiguration: Sendable {
             maxTracksPerParticipant: try values.int("rtc.limits.tracks", default: defaults.callLimits.maxTracksPerParticipant, range: 1...16),
             publisherMaxBitrate: UInt64(try values.int("rtc.publisher.max.bitrate", default: Int(defaults.callLimits.publisherMaxBitrate),
                                                        range: 100_000...50_000_000)))
-        if try values.bool("rtc.enabled", default: true) {
-            let announced = values.list("rtc.announced.ips", default: [])
-            media = MediaServerConfiguration(
-                host: values.string("rtc.host", default: "0.0.0.0"),
-                port: try values.int("rtc.port", default: 10_000, range: 0...65_535),
-                announcedIPs: announced.isEmpty ? nil : announced)
-        } else {
-            media = nil
-        }
+        media = try values.bool("rtc.enabled", default: true) ? try MediaServerConfiguration(values) : nil
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

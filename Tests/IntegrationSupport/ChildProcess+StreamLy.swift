@@ -18,8 +18,8 @@ extension ChildProcess {
 
     /// Starts `executable` (`streamly-origin`, `streamly-edge`) with the parent's environment
     /// minus its `STREAMLY_*` variables but those named in `inheriting` (so `LD_LIBRARY_PATH`
-    /// passes through), plus `testSecrets`, plus `environment`; its output goes to a log file
-    /// of its own.
+    /// passes through), plus `testSecrets` (and, for edges, `STREAMLY_RTC_PORT=0`), plus
+    /// `environment`; its output goes to a log file of its own.
     public static func streamly(_ executable: String, name: String, environment: [String: String],
                                 inheriting: Set<String> = [], arguments: [String] = []) throws -> ChildProcess {
         let binary = binDirectory.appendingPathComponent(executable)
@@ -29,6 +29,8 @@ extension ChildProcess {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-it-\(name)-\(UUID().uuidString.prefix(8)).log")
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") || inheriting.contains($0.key) }
         env.merge(testSecrets) { $1 }
+        // Edges of concurrent tests must not share the media port: the kernel picks one.
+        if executable == "streamly-edge" { env["STREAMLY_RTC_PORT"] = "0" }
         env.merge(environment) { $1 }
         return try ChildProcess(binary.path, arguments: arguments, environment: env, name: name, log: log)
     }

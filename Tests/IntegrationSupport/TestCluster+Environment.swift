@@ -70,8 +70,6 @@ extension TestCluster {
             "STREAMLY_CLUSTER_SECRET": options.clusterSecret, "STREAMLY_LINK_HEARTBEAT_MS": "500",
             "STREAMLY_LINK_BACKOFF_BASE_MS": "50", "STREAMLY_LINK_BACKOFF_MAX_MS": String(options.linkBackoffMaxMs),
             "STREAMLY_DRAIN_TIMEOUT": "1",
-            // Several edges (and worktrees) run at once: each media server takes a free UDP port.
-            "STREAMLY_RTC_PORT": "0",
             "STREAMLY_HTTPS_ENABLED": httpsPort == nil ? "false" : "true",
             "STREAMLY_VOD_CACHE_DIR": options.hlsCache ? state + "/cache" : "",
         ]

@@ -25,7 +25,7 @@ final class MediaDatagramHandler: ChannelInboundHandler {
                 metrics.datagramDropped("unknown-address")
                 return
             }
-            transport.receive(envelope.data, kind: kind, from: envelope.remoteAddress)
+            transport.receive(envelope.data, kind: kind, from: .udp(envelope.remoteAddress))
         default:
             metrics.datagramDropped("unknown-kind")
         }
@@ -49,6 +49,6 @@ final class MediaDatagramHandler: ChannelInboundHandler {
             metrics.stunDropped(IceLiteStateMachine.DropReason.unknownUfrag.rawValue)
             return
         }
-        transport.receiveBindingRequest(message, from: envelope.remoteAddress)
+        transport.receiveBindingRequest(message, from: .udp(envelope.remoteAddress))
     }
 }

@@ -2,11 +2,13 @@ import NIOCore
 
 /// The demultiplexing tables of one media socket (RFC 7983 on one port): ICE ufrag →
 /// transport for STUN checks, remote address → transport for everything once a check from
-/// that address was authenticated (mediasoup `WebRtcServer`). Lives on the socket's event
-/// loop; never touched elsewhere.
+/// that address was authenticated (mediasoup `WebRtcServer`); an ICE-TCP connection holds
+/// its transport itself. Lives on the socket's event loop; never touched elsewhere.
 final class MediaRouter {
     private var byUfrag: [String: WebRTCTransport] = [:]
     private var byAddress: [SocketAddress: WebRTCTransport] = [:]
+    /// Open ICE-TCP connections (bound or not), for the limit and shutdown.
+    private(set) var connections: Set<TCPMediaConnection> = []
 
     var transportCount: Int { byUfrag.count }
 
@@ -14,23 +16,38 @@ final class MediaRouter {
         byUfrag[transport.local.ice.ufrag] = transport
     }
 
-    /// Removes the transport and every address bound to it.
-    func unregister(_ transport: WebRTCTransport, addresses: [SocketAddress]) {
+    /// Removes the transport and every path bound to it (its TCP connections are closed).
+    func unregister(_ transport: WebRTCTransport, paths: [MediaPath]) {
         if byUfrag[transport.local.ice.ufrag] === transport {
             byUfrag[transport.local.ice.ufrag] = nil
         }
-        for address in addresses where byAddress[address] === transport {
-            byAddress[address] = nil
+        for path in paths {
+            switch path {
+            case .udp(let address):
+                if byAddress[address] === transport { byAddress[address] = nil }
+            case .tcp(let connection):
+                if connection.transport === transport {
+                    connection.transport = nil
+                    connection.channel.close(promise: nil)
+                }
+            }
         }
     }
 
-    /// `address` passed a check of `transport`: later datagrams from it go there.
-    func bind(_ address: SocketAddress, to transport: WebRTCTransport) {
-        byAddress[address] = transport
+    /// `path` passed a check of `transport`: later datagrams on it go there.
+    func bind(_ path: MediaPath, to transport: WebRTCTransport) {
+        switch path {
+        case .udp(let address): byAddress[address] = transport
+        case .tcp(let connection): connection.transport = transport
+        }
     }
 
-    func unbind(_ address: SocketAddress, from transport: WebRTCTransport) {
-        if byAddress[address] === transport { byAddress[address] = nil }
+    func connectionOpened(_ connection: TCPMediaConnection) {
+        connections.insert(connection)
+    }
+
+    func connectionClosed(_ connection: TCPMediaConnection) {
+        connections.remove(connection)
     }
 
     func transport(ufrag: Substring) -> WebRTCTransport? {
@@ -46,6 +63,8 @@ final class MediaRouter {
         defer {
             byUfrag.removeAll()
             byAddress.removeAll()
+            for connection in connections { connection.channel.close(promise: nil) }
+            connections.removeAll()
         }
         return Array(byUfrag.values)
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -8,7 +9,8 @@ import Synchronization
 /// The edge's media socket: one UDP port (`rtc.port`) shared by every `WebRTCTransport`,
 /// demultiplexed by ICE ufrag, then by remote address (RFC 7983 §7; mediasoup `WebRtcServer`).
 /// Reads are batched (`recvmmsg`, `datagramVectorReadMessageCount`), writes flushed once per
-/// loop tick (`sendmmsg`).
+/// loop tick (`sendmmsg`). With `tcpPort`, also an ICE-TCP listener (RFC 6544 passive
+/// candidates, RFC 4571 framing) feeding the same transports.
 ///
 /// Run it as a swift-service-lifecycle `Service`, or call `start()` and `shutdown()`.
 public final class MediaServer: Service, Sendable {
@@ -17,18 +19,20 @@ public final class MediaServer: Service, Sendable {
     public let certificate: SelfSignedCertificate
     let serverContext: DTLSContext
     let clientContext: DTLSContext
-    let metrics = MediaServerMetrics()
+    let metrics: MediaServerMetrics
     let logger: Logger
     /// The loop of the UDP channel; the router lives on it.
     let socketLoop: any EventLoop
     private let group: any EventLoopGroup
-    private let router: NIOLoopBoundBox<MediaRouter>
+    let router: NIOLoopBoundBox<MediaRouter>
     private let state = Mutex(State())
     private let nextID = Atomic<UInt64>(0)
     private let transportCount = Atomic<Int>(0)
 
     struct State {
         var channel: (any Channel)?
+        var tcpListener: (any Channel)?
+        var localTCPAddress = TransportAddress(ip: .v4(0), port: 0)
         var candidates: [SDPCandidate] = []
         var localAddress = TransportAddress(ip: .v4(0), port: 0)
         var stopped = false
@@ -37,9 +41,11 @@ public final class MediaServer: Service, Sendable {
     /// - Parameters:
     ///   - group: the loops; the socket uses one of them.
     ///   - certificate: the DTLS certificate; a fresh ECDSA P-256 one by default.
+    ///   - metricsFactory: where the `streamly_rtc_*` metrics go (tests pass their own).
     public init(configuration: MediaServerConfiguration = .init(), group: any EventLoopGroup,
                 certificate: SelfSignedCertificate? = nil,
-                logger: Logger = Logger(label: "streamly.rtc")) throws {
+                logger: Logger = Logger(label: "streamly.rtc"),
+                metricsFactory: (any MetricsFactory)? = nil) throws {
         try SRTPLibrary.initialize()
         let certificate = try certificate ?? SelfSignedCertificate()
         self.configuration = configuration
@@ -47,6 +53,7 @@ public final class MediaServer: Service, Sendable {
         self.serverContext = try DTLSContext(role: .server, certificate: certificate)
         self.clientContext = try DTLSContext(role: .client, certificate: certificate)
         self.logger = logger
+        self.metrics = MediaServerMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.group = group
         self.socketLoop = group.next()
         self.router = NIOLoopBoundBox.makeBoxSendingValue(MediaRouter(), eventLoop: socketLoop)
@@ -63,6 +70,11 @@ public final class MediaServer: Service, Sendable {
     /// The bound UDP address (its port is the real one when `port` was 0).
     public var localAddress: TransportAddress {
         state.withLock { $0.localAddress }
+    }
+
+    /// The bound ICE-TCP address, when `tcpPort` is set.
+    public var localTCPAddress: TransportAddress {
+        state.withLock { $0.localTCPAddress }
     }
 
     /// The host candidates every transport announces.
@@ -89,26 +101,42 @@ public final class MediaServer: Service, Sendable {
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         let bound = channel.localAddress.flatMap(TransportAddress.init) ?? TransportAddress(ip: .v4(0), port: 0)
+        var tcpListener: (any Channel)?
+        if let tcpPort = configuration.tcpPort {
+            do {
+                tcpListener = try await startTCPListener(port: tcpPort)
+            } catch {
+                try? await channel.close()
+                throw error
+            }
+        }
+        let tcpBound = tcpListener?.localAddress.flatMap(TransportAddress.init)
         let ips = try configuration.announcedIPs ?? Self.interfaceAddresses(boundTo: configuration.host)
-        let candidates = Self.hostCandidates(ips: ips, udpPort: bound.port,
-                                             tcpPort: configuration.tcpPort.map { UInt16($0) })
+        let candidates = Self.hostCandidates(ips: ips, udpPort: bound.port, tcpPort: tcpBound?.port)
         state.withLock {
             $0.channel = channel
+            $0.tcpListener = tcpListener
             $0.localAddress = bound
+            $0.localTCPAddress = tcpBound ?? TransportAddress(ip: .v4(0), port: 0)
             $0.candidates = candidates
         }
         logger.info("media server listening", metadata: [
-            "udp": "\(bound)", "announced": "\(ips.joined(separator: ","))",
+            "udp": "\(bound)", "tcp": "\(tcpBound.map { "\($0)" } ?? "off")",
+            "announced": "\(ips.joined(separator: ","))",
         ])
     }
 
     /// Closes every transport (`.serverShutdown` to their delegates) and the socket.
     public func shutdown() async throws {
-        let channel = state.withLock { state -> (any Channel)? in
+        let (channel, tcpListener) = state.withLock { state -> ((any Channel)?, (any Channel)?) in
             state.stopped = true
-            defer { state.channel = nil }
-            return state.channel
+            defer {
+                state.channel = nil
+                state.tcpListener = nil
+            }
+            return (state.channel, state.tcpListener)
         }
+        try? await tcpListener?.close()
         let router = self.router
         let transports = try await socketLoop.submit { router.value.removeAll() }.get()
         for transport in transports {
@@ -152,8 +180,8 @@ public final class MediaServer: Service, Sendable {
         return transport
     }
 
-    /// Called by a transport on its loop when a check from `address` was authenticated.
-    func bind(_ address: SocketAddress, to transport: WebRTCTransport) {
+    /// Called by a transport on its loop when a check on `address` was authenticated.
+    func bind(_ address: MediaPath, to transport: WebRTCTransport) {
         let router = self.router
         if socketLoop.inEventLoop {
             router.value.bind(address, to: transport)
@@ -163,13 +191,13 @@ public final class MediaServer: Service, Sendable {
     }
 
     /// Called by a transport on its loop when it closes.
-    func transportClosed(_ transport: WebRTCTransport, addresses: [SocketAddress], reason: TransportCloseReason) {
+    func transportClosed(_ transport: WebRTCTransport, paths: [MediaPath], reason: TransportCloseReason) {
         let count = transportCount.subtract(1, ordering: .relaxed).newValue
         metrics.transports.record(count)
         metrics.transportClosed(reason)
         logger.debug("transport closed", metadata: ["transport": "\(transport.id)", "reason": "\(reason)"])
         let router = self.router
-        socketLoop.execute { router.value.unregister(transport, addresses: addresses) }
+        socketLoop.execute { router.value.unregister(transport, paths: paths) }
     }
 }
 

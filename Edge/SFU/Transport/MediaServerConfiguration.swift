@@ -9,7 +9,8 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     /// Addresses written into candidates (`rtc.announced.ips`); nil: every non-loopback,
     /// non-link-local interface address, found at start (browsers skip loopback candidates).
     public var announcedIPs: [String]?
-    /// ICE-TCP passive listener port (`rtc.tcp.port`, RFC 6544); nil: no TCP candidates.
+    /// ICE-TCP passive listener port (`rtc.tcp.port`, RFC 6544; 0: the kernel picks); nil: no
+    /// TCP listener and no TCP candidates.
     public var tcpPort: Int?
     /// Consent timeout and STUN checks (RFC 7675: 30 s).
     public var ice: IceLiteConfiguration
@@ -29,6 +30,8 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     /// Remote addresses one transport answers checks from at most (a peer tries a few
     /// candidate pairs; more is an attack).
     public var maximumAddressesPerTransport: Int
+    /// ICE-TCP connections open at once (bound to a transport or not).
+    public var maximumTCPConnections: Int
     /// DTLS datagrams kept for a transport whose remote parameters are not set yet.
     public var maximumEarlyDTLSDatagrams: Int
     /// Kernel socket buffers (`SO_RCVBUF`/`SO_SNDBUF`).
@@ -38,7 +41,8 @@ public struct MediaServerConfiguration: Sendable, Hashable {
                 ice: IceLiteConfiguration = .init(), dtlsMTU: Int = 1200,
                 dtlsHandshakeTimeout: TimeAmount = .seconds(30), vectorReadMessageCount: Int = 32,
                 maximumDatagramSize: Int = 2048, maximumTransports: Int = 10_000,
-                maximumAddressesPerTransport: Int = 8, maximumEarlyDTLSDatagrams: Int = 8,
+                maximumAddressesPerTransport: Int = 8, maximumTCPConnections: Int = 1_000,
+                maximumEarlyDTLSDatagrams: Int = 8,
                 socketBufferSize: Int = 4 << 20) {
         self.host = host
         self.port = port
@@ -51,6 +55,7 @@ public struct MediaServerConfiguration: Sendable, Hashable {
         self.maximumDatagramSize = maximumDatagramSize
         self.maximumTransports = maximumTransports
         self.maximumAddressesPerTransport = maximumAddressesPerTransport
+        self.maximumTCPConnections = maximumTCPConnections
         self.maximumEarlyDTLSDatagrams = maximumEarlyDTLSDatagrams
         self.socketBufferSize = socketBufferSize
     }

@@ -3,11 +3,18 @@ import StreamLySFUNative
 
 /// Sending, timers (consent freshness, DTLS retransmission) and teardown.
 extension WebRTCTransport {
-    /// Queues `datagram` on the socket; one flush per event-loop tick sends every datagram
-    /// queued in it with one `sendmmsg`.
-    func send(_ datagram: ByteBuffer, to address: SocketAddress) {
-        guard let channel else { return }
+    /// Queues `datagram` on the UDP socket, where one flush per event-loop tick sends every
+    /// datagram queued in it with one `sendmmsg`; or writes it as a frame on its TCP connection.
+    func send(_ datagram: ByteBuffer, to path: MediaPath) {
         server.metrics.bytesOut.increment(by: datagram.readableBytes)
+        let address: SocketAddress
+        switch path {
+        case .udp(let remote):
+            address = remote
+        case .tcp(let connection):
+            return connection.channel.writeAndFlush(datagram, promise: nil)
+        }
+        guard let channel else { return }
         channel.write(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
         guard !flushScheduled else { return }
         flushScheduled = true
@@ -78,7 +85,9 @@ extension WebRTCTransport {
         inboundSRTP = nil
         outboundSRTP = nil
         earlyDTLS = []
-        server.transportClosed(self, addresses: addresses, reason: reason)
-        addresses = []
+        server.transportClosed(self, paths: paths, reason: reason)
+        paths = []
+        selected = nil
+        dtlsPeer = nil
     }
 }

@@ -4,7 +4,7 @@ import StreamLySFUNative
 /// Datagrams from the socket: STUN checks (ICE-lite), DTLS records, SRTP and SRTCP.
 extension WebRTCTransport {
     /// A Binding request whose USERNAME names this transport's ufrag (called on any loop).
-    func receiveBindingRequest(_ request: StunMessage, from address: SocketAddress) {
+    func receiveBindingRequest(_ request: StunMessage, from address: MediaPath) {
         if eventLoop.inEventLoop {
             handleBindingRequest(request, from: address)
         } else {
@@ -13,7 +13,7 @@ extension WebRTCTransport {
     }
 
     /// A DTLS, RTP or RTCP datagram from an address bound to this transport (called on any loop).
-    func receive(_ datagram: ByteBuffer, kind: DatagramKind, from address: SocketAddress) {
+    func receive(_ datagram: ByteBuffer, kind: DatagramKind, from address: MediaPath) {
         if eventLoop.inEventLoop {
             handle(datagram, kind: kind, from: address)
         } else {
@@ -21,9 +21,25 @@ extension WebRTCTransport {
         }
     }
 
-    private func handleBindingRequest(_ request: StunMessage, from address: SocketAddress) {
-        guard let remoteAddress = TransportAddress(address) else { return }
-        let tuple = FiveTuple(local: server.localAddress, remote: remoteAddress)
+    /// An ICE-TCP connection of this transport closed (called on any loop).
+    func pathClosed(_ path: MediaPath) {
+        if eventLoop.inEventLoop {
+            forget(path)
+        } else {
+            eventLoop.execute { self.forget(path) }
+        }
+    }
+
+    private func forget(_ path: MediaPath) {
+        paths.removeAll { $0 == path }
+        if selected == path { selected = nil }
+        if dtlsPeer == path { dtlsPeer = nil }
+    }
+
+    private func handleBindingRequest(_ request: StunMessage, from address: MediaPath) {
+        guard let remoteAddress = address.remoteAddress.flatMap(TransportAddress.init) else { return }
+        let local = address.transportProtocol == .tcp ? server.localTCPAddress : server.localAddress
+        let tuple = FiveTuple(local: local, remote: remoteAddress, transport: address.transportProtocol)
         switch ice.bindingRequest(request, on: tuple, now: .now()) {
         case .respond(let response, _):
             guard bind(address) else { return }
@@ -44,40 +60,45 @@ extension WebRTCTransport {
     }
 
     /// Binds `address` to this transport in the router (before the response goes out, so the
-    /// peer's next datagram finds it). False when the transport has too many addresses.
-    private func bind(_ address: SocketAddress) -> Bool {
-        if addresses.contains(address) { return true }
-        guard addresses.count < server.configuration.maximumAddressesPerTransport else {
+    /// peer's next datagram finds it). False when the transport has too many paths.
+    private func bind(_ address: MediaPath) -> Bool {
+        if paths.contains(address) { return true }
+        guard paths.count < server.configuration.maximumAddressesPerTransport else {
             server.metrics.stunDropped("too-many-addresses")
             return false
         }
-        addresses.append(address)
+        paths.append(address)
         server.bind(address, to: self)
         return true
     }
 
-    private func handle(_ datagram: ByteBuffer, kind: DatagramKind, from address: SocketAddress) {
+    private func handle(_ datagram: ByteBuffer, kind: DatagramKind, from address: MediaPath) {
         switch kind {
         case .rtp:
             guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }
-            var packet = datagram
+            // The datagram is a slice of the socket's shared receive buffer: decrypting it in
+            // place would copy it into a fresh allocation. Copy it into this transport's
+            // reused buffer instead (no allocation unless the delegate kept the last one).
+            inbound.clear()
+            inbound.writeImmutableBuffer(datagram)
             do {
-                try inboundSRTP.unprotectRTP(&packet)
+                try inboundSRTP.unprotectRTP(&inbound)
             } catch {
                 return server.metrics.srtpInFailures.increment()
             }
             server.metrics.packetsInRTP.increment()
-            delegate?.transport(self, didReceiveRTP: packet)
+            delegate?.transport(self, didReceiveRTP: inbound)
         case .rtcp:
             guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }
-            var packet = datagram
+            inbound.clear()
+            inbound.writeImmutableBuffer(datagram)
             do {
-                try inboundSRTP.unprotectRTCP(&packet)
+                try inboundSRTP.unprotectRTCP(&inbound)
             } catch {
                 return server.metrics.srtpInFailures.increment()
             }
             server.metrics.packetsInRTCP.increment()
-            delegate?.transport(self, didReceiveRTCP: packet)
+            delegate?.transport(self, didReceiveRTCP: inbound)
         case .dtls:
             receiveDTLS(datagram, from: address)
         default:
@@ -85,7 +106,7 @@ extension WebRTCTransport {
         }
     }
 
-    func receiveDTLS(_ datagram: ByteBuffer, from address: SocketAddress?) {
+    func receiveDTLS(_ datagram: ByteBuffer, from address: MediaPath?) {
         switch phase {
         case .new:
             guard earlyDTLS.count < server.configuration.maximumEarlyDTLSDatagrams else {

@@ -33,19 +33,21 @@ public final class WebRTCTransport: @unchecked Sendable {
     var ice: IceLiteStateMachine
     var remote: RemoteTransportParameters?
     var dtls: DTLSSession?
-    /// Where DTLS replies go: the source of the last DTLS datagram, else the selected address.
-    var dtlsPeer: SocketAddress?
+    /// Where DTLS replies go: the source of the last DTLS datagram, else the selected path.
+    var dtlsPeer: MediaPath?
     var inboundSRTP: SRTPSession?
     var outboundSRTP: SRTPSession?
-    /// The address the peer nominated (USE-CANDIDATE): media goes there.
-    var selected: SocketAddress?
-    /// Addresses bound to this transport in the server's router (authenticated checks).
-    var addresses: [SocketAddress] = []
+    /// The path the peer nominated (USE-CANDIDATE): media goes there.
+    var selected: MediaPath?
+    /// Paths bound to this transport in the server's router (authenticated checks).
+    var paths: [MediaPath] = []
     var earlyDTLS: [ByteBuffer] = []
     var consentTimer: Scheduled<Void>?
     var dtlsTimer: Scheduled<Void>?
     var handshakeTimer: Scheduled<Void>?
     var flushScheduled = false
+    /// Where received SRTP/SRTCP is decrypted, reused for every packet.
+    var inbound = ByteBuffer()
 
     init(id: TransportID, eventLoop: any EventLoop, local: LocalTransportParameters, server: MediaServer,
          channel: (any Channel)?) {
@@ -54,6 +56,7 @@ public final class WebRTCTransport: @unchecked Sendable {
         self.local = local
         self.server = server
         self.channel = channel
+        self.inbound = ByteBufferAllocator().buffer(capacity: server.configuration.maximumDatagramSize)
         self.ice = IceLiteStateMachine(local: local.ice, remoteUfrag: nil, configuration: server.configuration.ice,
                                        now: .now())
     }

@@ -7,7 +7,13 @@ import StreamLySFUNative
 /// client from `StreamLySFUNative`, SRTP sessions from its exported keys. Lets the tests see
 /// each datagram the edge sends (or does not send).
 final class SwiftPeer {
-    let socket: UDPTestSocket
+    /// How packets reach the edge: UDP datagrams, or RFC 4571 frames on an ICE-TCP connection.
+    enum Link {
+        case udp(UDPTestSocket)
+        case tcp(TCPTestSocket)
+    }
+
+    let link: Link
     let server: SocketAddress
     let local: IceCredentials
     let certificate: SelfSignedCertificate
@@ -16,13 +22,52 @@ final class SwiftPeer {
     var inbound: SRTPSession?
     private var random = SystemRandomNumberGenerator()
 
-    init(group: any EventLoopGroup, server: MediaServer) async throws {
-        socket = try await UDPTestSocket(group: group)
-        let bound = server.localAddress
-        self.server = try SocketAddress(ipAddress: "\(bound.ip)", port: Int(bound.port))
+    init(group: any EventLoopGroup, server: MediaServer, tcp: Bool = false,
+         dtlsRole: DTLSContext.Role = .client) async throws {
+        if tcp {
+            let bound = server.localTCPAddress
+            self.server = try SocketAddress(ipAddress: "\(bound.ip)", port: Int(bound.port))
+            link = .tcp(try await TCPTestSocket(group: group, server: self.server))
+        } else {
+            let bound = server.localAddress
+            self.server = try SocketAddress(ipAddress: "\(bound.ip)", port: Int(bound.port))
+            link = .udp(try await UDPTestSocket(group: group))
+        }
         local = IceCredentials(ufrag: "peer", password: "peer-password-0123456789")
         certificate = try SelfSignedCertificate()
-        dtls = try DTLSSession(context: DTLSContext(role: .client, certificate: certificate))
+        dtls = try DTLSSession(context: DTLSContext(role: dtlsRole, certificate: certificate))
+    }
+
+    /// The UDP socket (UDP tests only).
+    var socket: UDPTestSocket {
+        guard case .udp(let socket) = link else { preconditionFailure("not a UDP peer") }
+        return socket
+    }
+
+    /// The peer's own address as the edge sees it.
+    var localAddress: SocketAddress {
+        switch link {
+        case .udp(let socket): socket.address
+        case .tcp(let socket): socket.channel.localAddress!
+        }
+    }
+
+    func send(_ packet: ByteBuffer) async throws {
+        switch link {
+        case .udp(let socket): try await socket.send(packet, to: server)
+        case .tcp(let socket): try await socket.send(packet)
+        }
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await send(ByteBuffer(bytes: bytes))
+    }
+
+    func next() async throws -> ByteBuffer {
+        switch link {
+        case .udp(let socket): try await socket.next().data
+        case .tcp(let socket): try await socket.next()
+        }
     }
 
     /// What the edge's `start(remote:)` gets for this peer.
@@ -30,7 +75,7 @@ final class SwiftPeer {
         RemoteTransportParameters(ufrag: local.ufrag, password: local.password,
                                   fingerprints: [SDPFingerprint(hashFunction: "sha-256",
                                                                 value: fingerprint ?? certificate.sha256Fingerprint)],
-                                  setup: .active)
+                                  setup: dtls.context.role == .client ? .active : .passive)
     }
 
     /// A Binding request as a controlling full agent sends it (RFC 8445 §7.1).
@@ -51,19 +96,28 @@ final class SwiftPeer {
     /// Sends a valid nominating check and returns the response.
     func nominate(_ remote: LocalTransportParameters) async throws -> StunMessage {
         let (id, request) = bindingRequest(to: remote)
-        try await socket.send(request, to: server)
-        let response = try StunMessage.parse(try await socket.next().data)
+        try await send(request)
+        let response = try StunMessage.parse(try await next())
         guard response.transactionID == id else { throw TimeoutError(description: "response to another request") }
         return response
     }
 
     /// Runs the DTLS client handshake to completion and creates the SRTP sessions.
     func handshake() async throws {
-        for datagram in try dtls.start() { try await socket.send(datagram, to: server) }
+        try await sendClientHello()
+        try await finishHandshake()
+    }
+
+    func sendClientHello() async throws {
+        for datagram in try dtls.start() { try await send(datagram) }
+    }
+
+    /// Answers the edge's DTLS datagrams until the handshake completes (either role).
+    func finishHandshake() async throws {
         while !dtls.isHandshakeComplete {
-            let datagram = try await socket.next().data
+            let datagram = try await next()
             for reply in try dtls.receive(Array(datagram.readableBytesView)) {
-                try await socket.send(reply, to: server)
+                try await send(reply)
             }
         }
         let keys = try dtls.srtpKeyingMaterial()
@@ -84,6 +138,9 @@ final class SwiftPeer {
     }
 
     func close() async {
-        await socket.close()
+        switch link {
+        case .udp(let socket): await socket.close()
+        case .tcp(let socket): await socket.close()
+        }
     }
 }

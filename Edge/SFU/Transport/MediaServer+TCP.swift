@@ -1,0 +1,33 @@
+import NIOCore
+import NIOPosix
+
+extension MediaServer {
+    /// The ICE-TCP listener (RFC 6544 passive candidates): accepted connections run on the
+    /// socket's loop, next to the router; each frame (RFC 4571) goes through the same demux as
+    /// a UDP datagram. Connections beyond `maximumTCPConnections` are closed at once.
+    func startTCPListener(port: Int) async throws -> any Channel {
+        let metrics = self.metrics
+        let router = self.router
+        let maximumFrame = configuration.maximumDatagramSize
+        let maximumConnections = configuration.maximumTCPConnections
+        let bindingTimeout = configuration.ice.consentTimeout
+        return try await ServerBootstrap(group: socketLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard router.value.connections.count < maximumConnections else {
+                        metrics.datagramDropped("tcp-connection-limit")
+                        throw ChannelError.ioOnClosedChannel
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(RFC4571FrameDecoder(maximumFrameLength: maximumFrame)),
+                        RFC4571FrameEncoder(),
+                        MediaStreamHandler(router: router.value, metrics: metrics, bindingTimeout: bindingTimeout),
+                    ])
+                }
+            }
+            .bind(host: configuration.host, port: port).get()
+    }
+}
