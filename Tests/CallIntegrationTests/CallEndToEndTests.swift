@@ -65,6 +65,16 @@ struct CallEndToEndTests {
             member.send(["op": "rtc.offer", "pc": "pub", "sdp": "v=0\r\nnonsense", "id": "o"])
             let malformed = try await member.first("malformed sdp") { $0["id"] == "o" }
             #expect(malformed["op"] == "error" && malformed["code"] == "invalid_sdp", "\(malformed)")
+            // A member whose WebSocket closes leaves at once: the others hear `left`.
+            #expect(try await rest.addMember(people[0], channel: secret, user: people[2].id).status < 300)
+            let second = try await Self.connect(port: port, name: "second member", token: people[2].token)
+            second.send(["op": "rtc.join", "channel": secret, "id": "j"])
+            let secondJoined = try await second.first("second member joined") { $0["id"] == "j" }
+            let secondID = try #require(secondJoined["participant"], "\(secondJoined)")
+            _ = try await member.first("joined event") { $0["op"] == "rtc.participant" && $0["state"] == "joined" }
+            second.close()
+            let left = try await member.first("left event") { $0["op"] == "rtc.participant" && $0["state"] == "left" }
+            #expect(left["participant"] == secondID)
             outsider.close()
             member.close()
 
