@@ -34,7 +34,7 @@ extension Gateway {
                 guard let membership else { return }
                 let answer = try await calls.offer(channel: membership.channel, participant: membership.participant,
                                                    sdp: sdp, sources: sources)
-                session.enqueue(RTCEvents.answer(id: id, sdp: answer))
+                session.enqueue(RTCEvents.answer(id: id, result: answer))
             case .answer(let sdp):
                 guard let membership else { return }
                 try await calls.answer(channel: membership.channel, participant: membership.participant, sdp: sdp)

@@ -28,6 +28,13 @@ enum RTCEvents {
         var id: RequestID?
         var pc: String
         var sdp: String
+        var tracks: [PublishedTrack]?
+    }
+    struct PublishedTrack: Encodable {
+        var id: String
+        var mid: String
+        var kind: String
+        var source: String
     }
     private struct ParticipantEvent: Encodable {
         let op = "rtc.participant"
@@ -73,8 +80,10 @@ enum RTCEvents {
     static func joined(id: RequestID?, channel: String, participant: String, others: [ParticipantInfo]) -> ByteBuffer {
         encode(Joined(id: id, channel: channel, participant: participant, participants: others.map(member)))
     }
-    static func answer(id: RequestID?, sdp: String) -> ByteBuffer {
-        encode(SessionDescriptionEvent(op: "rtc.answer", id: id, pc: "pub", sdp: sdp))
+    static func answer(id: RequestID?, result: PublishResult) -> ByteBuffer {
+        encode(SessionDescriptionEvent(op: "rtc.answer", id: id, pc: "pub", sdp: result.sdp, tracks: result.tracks.map {
+            PublishedTrack(id: $0.info.id, mid: $0.mid, kind: $0.info.kind, source: $0.info.source.rawValue)
+        }))
     }
     static func offer(sdp: String) -> ByteBuffer {
         encode(SessionDescriptionEvent(op: "rtc.offer", id: nil, pc: "sub", sdp: sdp))

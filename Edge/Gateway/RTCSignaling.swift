@@ -6,7 +6,7 @@ import StreamLySFU
 protocol RTCSignaling: Sendable {
     func join(channel: String, participant: String, user: String,
               listener: any ParticipantListener & Sendable) async throws -> [ParticipantInfo]
-    func offer(channel: String, participant: String, sdp: String, sources: [String: TrackSource]) async throws -> String
+    func offer(channel: String, participant: String, sdp: String, sources: [String: TrackSource]) async throws -> PublishResult
     func answer(channel: String, participant: String, sdp: String) async throws
     func mute(channel: String, participant: String, track: String, muted: Bool) async throws
     func quality(channel: String, participant: String, track: String, quality: VideoQuality) async throws

@@ -40,7 +40,7 @@ struct CallEndToEndTests {
         }
     }
 
-    @Test("three aiortc participants publish audio+video and decode each other; one leaves: left + renegotiation; non-members cannot join",
+    @Test("three aiortc participants publish audio+video and decode each other; mute/unmute without renegotiation; one leaves: left + renegotiation; non-members cannot join",
           .enabled(if: NetworkNamespace.isSupported, "needs root for a network namespace"))
     func threeParticipants() async throws {
         let namespace = try NetworkNamespace.create()

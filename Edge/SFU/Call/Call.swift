@@ -109,7 +109,7 @@ public final class Call<Transport: CallTransport> {
     /// The client's offer on `pub`: answers it, creates producers for new m-sections, removes
     /// those no longer sent, and tells everyone. `sources` optionally names a source per mid.
     public func publish(_ participantID: String, offer text: String,
-                        sources: [String: TrackSource] = [:]) throws(CallError) -> String {
+                        sources: [String: TrackSource] = [:]) throws(CallError) -> PublishResult {
         eventLoop.preconditionInEventLoop()
         guard let participant = participant(participantID) else { throw CallError(.notJoined, "not in the call") }
         let offer: SessionDescription
@@ -151,7 +151,8 @@ public final class Call<Transport: CallTransport> {
             }
             renegotiate(other)
         }
-        return answer.sdp.serialized()
+        return PublishResult(sdp: answer.sdp.serialized(),
+                             tracks: participant.producers.map { .init(mid: $0.media.mid, info: $0.info) })
     }
 
     /// The client's answer on `sub`.

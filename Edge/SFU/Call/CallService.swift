@@ -32,7 +32,8 @@ public final class CallService<Transport: CallTransport>: Sendable {
     }
 
     /// The client's `pub` offer → the edge's answer.
-    public func offer(channel: String, participant: String, sdp: String, sources: [String: TrackSource]) async throws -> String {
+    public func offer(channel: String, participant: String, sdp: String,
+                      sources: [String: TrackSource]) async throws -> PublishResult {
         guard let answer = try await registry.withCall(channel, create: false, { call in
             try call.publish(participant, offer: sdp, sources: sources)
         }) else { throw CallError(.notJoined, "not in a call") }

@@ -22,6 +22,28 @@ public struct TrackInfo: Hashable, Sendable {
     }
 }
 
+/// The edge's answer on `pub` and the tracks it accepted, each with its m-section's mid (so the
+/// publisher knows the ids `rtc.mute` takes).
+public struct PublishResult: Hashable, Sendable {
+    public struct Track: Hashable, Sendable {
+        public var mid: String
+        public var info: TrackInfo
+
+        public init(mid: String, info: TrackInfo) {
+            self.mid = mid
+            self.info = info
+        }
+    }
+
+    public var sdp: String
+    public var tracks: [Track]
+
+    public init(sdp: String, tracks: [Track]) {
+        self.sdp = sdp
+        self.tracks = tracks
+    }
+}
+
 /// A participant as the signaling describes it.
 public struct ParticipantInfo: Hashable, Sendable {
     public var id: String

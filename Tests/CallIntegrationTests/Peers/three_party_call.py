@@ -72,6 +72,8 @@ class Participant:
         self.video_frames = {}  # publisher id -> count
         self.audio_frames = {}  # publisher id -> count
         self.left = set()
+        self.own_tracks = {}  # kind -> track id (from rtc.answer's tracks)
+        self.track_states = []  # (participant, track, state) from rtc.track
         self.offers = []
         self.tasks = []
         self.answered = asyncio.Event()
@@ -104,7 +106,10 @@ class Participant:
             if op == "rtc.joined":
                 self.id = event["participant"]
             elif op == "rtc.answer":
+                self.own_tracks = {track["kind"]: track["id"] for track in event.get("tracks", [])}
                 await self.pub.setRemoteDescription(RTCSessionDescription(event["sdp"], "answer"))
+            elif op == "rtc.track":
+                self.track_states.append((event["participant"], event["track"], event["state"]))
             elif op == "rtc.offer":
                 await self.on_sub_offer(event["sdp"])
             elif op == "rtc.participant" and event["state"] == "left":
@@ -213,6 +218,22 @@ async def main(url, channel, tokens):
                 sizes = person.video_sizes.get(other.id, set())
                 if sizes != {SIZES[other.index]}:
                     raise RuntimeError(f"participant {person.index} decoded {sizes} from {other.index}, expected {SIZES[other.index]}")
+        # Mute stops forwarding without renegotiation; unmute resumes it (keyframe asked upstream).
+        # Relative bounds only: while the muted video gains (almost) nothing, another keeps flowing.
+        muter, watcher, other = people[0], people[1], people[2]
+        offers = len(watcher.offers)
+        await muter.send({"op": "rtc.mute", "track": muter.own_tracks["video"], "muted": True})
+        await wait_for(lambda: (muter.id, muter.own_tracks["video"], "muted") in watcher.track_states, "rtc.track muted", people)
+        await asyncio.sleep(0.2)  # frames already in flight
+        muted_start, other_start = watcher.video_frames[muter.id], watcher.video_frames[other.id]
+        await wait_for(lambda: watcher.video_frames[other.id] >= other_start + 60, "the other video while muted", people)
+        muted_gain = watcher.video_frames[muter.id] - muted_start
+        if muted_gain > 5:
+            raise RuntimeError(f"{muted_gain} frames of a muted video arrived while another video gained 60")
+        await muter.send({"op": "rtc.mute", "track": muter.own_tracks["video"], "muted": False})
+        await wait_for(lambda: watcher.video_frames[muter.id] >= muted_start + muted_gain + 30, "video after unmute", people)
+        if len(watcher.offers) != offers:
+            raise RuntimeError("mute or unmute renegotiated the sub connection")
         # The third leaves; the others hear it and get a sub offer without its tracks.
         leaver = people[2]
         stayers = people[:2]

@@ -83,6 +83,8 @@ struct RTCSignalingTests {
                                       others: [ParticipantInfo(id: "p1", user: "u1", tracks: [track])])
         #expect(String(buffer: joined) == #"{"channel":"c1","id":1,"op":"rtc.joined","participant":"p2","participants":[{"id":"p1","tracks":[{"id":"t1","kind":"video","muted":false,"simulcast":true,"source":"camera"}],"user":"u1"}]}"#)
         #expect(String(buffer: RTCEvents.offer(sdp: "v=0\r\n")) == #"{"op":"rtc.offer","pc":"sub","sdp":"v=0\r\n"}"#)
+        #expect(String(buffer: RTCEvents.answer(id: .string("o"), result: PublishResult(sdp: "v=0", tracks: [.init(mid: "0", info: track)])))
+                == #"{"id":"o","op":"rtc.answer","pc":"pub","sdp":"v=0","tracks":[{"id":"t1","kind":"video","mid":"0","source":"camera"}]}"#)
         #expect(String(buffer: RTCEvents.participant(id: "p1", user: "u1", joined: false))
                 == #"{"op":"rtc.participant","participant":"p1","state":"left","user":"u1"}"#)
         #expect(String(buffer: RTCEvents.track(track, participant: "p1", state: .muted))

@@ -71,8 +71,10 @@ struct CallTests {
         #expect(try join(call, c).map(\.id) == ["a", "b"])
         #expect(a.listener.joined == ["b", "c"])
 
-        let answerText = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
-        let answer = try SessionDescription.parse(answerText)
+        let published = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        #expect(published.tracks.map(\.mid) == ["0", "1"])
+        #expect(published.tracks.map(\.info.kind) == ["video", "audio"])
+        let answer = try SessionDescription.parse(published.sdp)
         #expect(answer.media.map(\.direction) == [.recvonly, .recvonly])
         #expect(a.pub.started != nil)
         #expect(b.listener.tracks.map(\.1) == [.published, .published])
