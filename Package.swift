@@ -352,6 +352,7 @@ let package = Package(
                 "StreamLySFU",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/SFUTests",
             resources: [.copy("Fixtures")],

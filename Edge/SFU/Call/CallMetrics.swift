@@ -4,18 +4,31 @@ import Metrics
 /// path never touches them: each call counts in plain integers (`CallCounters`) and flushes
 /// here once a second.
 public final class SFUMetrics: Sendable {
-    let calls = Meter(label: "streamly_rtc_calls")
-    let participants = Meter(label: "streamly_rtc_participants")
-    let packetsForwarded = Counter(label: "streamly_rtc_forwarded_packets_total")
-    let bytesForwarded = Counter(label: "streamly_rtc_forwarded_bytes_total")
-    let nacksSent = Counter(label: "streamly_rtc_nacks_sent_total")
-    let retransmissions = Counter(label: "streamly_rtc_retransmissions_total")
-    let keyframeRequests = Counter(label: "streamly_rtc_keyframe_requests_total")
-    let layerSwitches = Counter(label: "streamly_rtc_layer_switches_total")
-    /// Added forwarding latency (arrival on `pub` → handed to the `sub` transport), sampled 1 packet in 8.
-    let forwardingLatency = Metrics.Timer(label: "streamly_rtc_forwarding_latency_seconds", preferredDisplayUnit: .seconds)
+    let calls: Meter
+    let participants: Meter
+    let packetsForwarded: Counter
+    let bytesForwarded: Counter
+    let nacksSent: Counter
+    let retransmissions: Counter
+    let keyframeRequests: Counter
+    let layerSwitches: Counter
+    /// Added forwarding latency: the call receiving the decrypted packet from `pub` → the copy for
+    /// one subscriber protected and queued on the socket; sampled 1 packet in 8.
+    let forwardingLatency: Metrics.Timer
 
-    public init() {}
+    /// - Parameter factory: where the metrics go; the process-wide `MetricsSystem` by default.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        calls = Meter(label: "streamly_rtc_calls", factory: factory)
+        participants = Meter(label: "streamly_rtc_participants", factory: factory)
+        packetsForwarded = Counter(label: "streamly_rtc_forwarded_packets_total", factory: factory)
+        bytesForwarded = Counter(label: "streamly_rtc_forwarded_bytes_total", factory: factory)
+        nacksSent = Counter(label: "streamly_rtc_nacks_sent_total", factory: factory)
+        retransmissions = Counter(label: "streamly_rtc_retransmissions_total", factory: factory)
+        keyframeRequests = Counter(label: "streamly_rtc_keyframe_requests_total", factory: factory)
+        layerSwitches = Counter(label: "streamly_rtc_layer_switches_total", factory: factory)
+        forwardingLatency = Metrics.Timer(label: "streamly_rtc_forwarding_latency_seconds", dimensions: [],
+                                          preferredDisplayUnit: .seconds, factory: factory)
+    }
 }
 
 /// One call's counters between two flushes (plain integers: the packet path's only bookkeeping).
@@ -34,14 +47,19 @@ struct CallCounters {
         latencySamples = Array(repeating: 0, count: 256)
     }
 
-    mutating func forwarded(bytes: Int, latency: UInt64) {
+    /// Counts a forwarded packet; true when its latency should be sampled (1 in 8, at most
+    /// 256 per flush), so the clock is read only then.
+    mutating func forwarded(bytes: Int) -> Bool {
         packets &+= 1
         self.bytes &+= bytes
         sampleTick &+= 1
-        if sampleTick & 7 == 0, latencyCount < latencySamples.count {
-            latencySamples[latencyCount] = latency
-            latencyCount += 1
-        }
+        return sampleTick & 7 == 0 && latencyCount < latencySamples.count
+    }
+
+    mutating func sampleLatency(_ nanoseconds: UInt64) {
+        guard latencyCount < latencySamples.count else { return }
+        latencySamples[latencyCount] = nanoseconds
+        latencyCount += 1
     }
 
     mutating func nacksSent(_ count: Int) { nacks &+= count }

@@ -98,8 +98,12 @@ public final class Consumer<Transport: CallTransport> {
             octetsSent &+= UInt32(truncatingIfNeeded: packet.payloadLength)
             lastTimestamp = rewrite.timestamp
             lastSendTime = now
+            let bytes = scratch.readableBytes
             subscriber.sub.sendRTP(&scratch)
-            subscriber.call?.counters.forwarded(bytes: scratch.readableBytes, latency: now > input.arrival ? now - input.arrival : 0)
+            if let call = subscriber.call, call.counters.forwarded(bytes: bytes) {
+                let sent = Call<Transport>.now()
+                call.counters.sampleLatency(sent > input.arrival ? sent - input.arrival : 0)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import MetricsTestKit
 import NIOEmbedded
 import StreamLySFU
 import Testing
@@ -16,8 +17,9 @@ struct CallTests {
     static let aiortcRTXSSRC: UInt32 = 1_431_286_250
     static let aiortcAudioSSRC: UInt32 = 1_153_373_932
 
-    func makeCall(_ loop: EmbeddedEventLoop, limits: CallLimits = CallLimits()) -> Call<RecordingTransport> {
-        Call(channel: "c1", eventLoop: loop, limits: limits, metrics: SFUMetrics())
+    func makeCall(_ loop: EmbeddedEventLoop, limits: CallLimits = CallLimits(),
+                  metrics: TestMetrics = TestMetrics()) -> Call<RecordingTransport> {
+        Call(channel: "c1", eventLoop: loop, limits: limits, metrics: SFUMetrics(factory: metrics))
     }
 
     func join(_ call: Call<RecordingTransport>, _ member: Member) throws -> [ParticipantInfo] {
@@ -64,7 +66,8 @@ struct CallTests {
 
     @Test func threeParticipantsPublishForwardAndLeave() throws {
         let loop = EmbeddedEventLoop()
-        let call = makeCall(loop)
+        let metrics = TestMetrics()
+        let call = makeCall(loop, metrics: metrics)
         let a = Member(id: "a"), b = Member(id: "b"), c = Member(id: "c")
         #expect(try join(call, a).isEmpty)
         #expect(try join(call, b).map(\.id) == ["a"])
@@ -119,6 +122,16 @@ struct CallTests {
         loop.advanceTime(by: .milliseconds(40))
         #expect(a.pub.rtcpPackets.contains { if case .genericNack(let n) = $0 { n.lostSequenceNumbers == [103] } else { false } })
 
+        // The second's flush: 2 packets to each of b and c (+1 after the loss), one RTX, one NACK
+        // upstream, a keyframe request; a latency sample for 1 packet in 8 (none of 6 here).
+        loop.advanceTime(by: .seconds(1))
+        #expect(try metrics.expectCounter("streamly_rtc_forwarded_packets_total").totalValue == 6)
+        #expect(try metrics.expectCounter("streamly_rtc_retransmissions_total").totalValue == 1)
+        #expect(try metrics.expectCounter("streamly_rtc_nacks_sent_total").totalValue == 1)
+        #expect(try metrics.expectCounter("streamly_rtc_keyframe_requests_total").totalValue >= 1)
+        #expect(try metrics.expectMeter("streamly_rtc_participants").lastValue == 3)
+        #expect(try metrics.expectMeter("streamly_rtc_calls").lastValue == 1)
+
         // Mute stops forwarding without renegotiation; the others hear it.
         let videoTrack = try #require(publisher.producers.first { $0.media.kind == "video" }).id
         let offersBefore = b.listener.offers.count
@@ -140,6 +153,8 @@ struct CallTests {
         call.leave("b")
         call.leave("c")
         #expect(call.isClosed)
+        #expect(try metrics.expectMeter("streamly_rtc_calls").lastValue == 0)
+        #expect(try metrics.expectMeter("streamly_rtc_participants").lastValue == 0)
     }
 
     @Test func aLateJoinersFirstOfferHasOneSectionPerKindTheRestFollow() throws {
