@@ -40,6 +40,12 @@ extension Participant: WebRTCTransportDelegate where Transport == WebRTCTranspor
     }
 
     public func transport(_ transport: WebRTCTransport, didClose reason: TransportCloseReason) {
+        // A connection the client never used (no offer on `pub` yet, no answer on `sub` yet)
+        // expires after the consent timeout without checks; that is no reason to leave (a
+        // participant may only listen, or be alone). Known limit: such a connection cannot
+        // be used later (it is not replaced).
+        let used = transport === pub ? publishStarted : subscribeStarted
+        guard used else { return }
         call?.leave(id, reason: "media connection \(transport === pub ? "pub" : "sub") closed: \(reason)")
     }
 }
