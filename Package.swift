@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -350,6 +351,8 @@ let package = Package(
             dependencies: [
                 "StreamLySFU",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/SFUTests",
             resources: [.copy("Fixtures")],
@@ -361,6 +364,13 @@ let package = Package(
             dependencies: ["StreamLyProcess", "StreamLySFU"],
             path: "Tests/WebRTCTestSupport",
             exclude: ["Scripts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CallIntegrationTests",
+            dependencies: ["IntegrationSupport", "WebRTCTestSupport"],
+            path: "Tests/CallIntegrationTests",
+            exclude: ["Peers"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import StreamLyLink
 import StreamLyProtocol
 import StreamLyRetry
 import StreamLyConfig
+import StreamLySFU
 
 /// Everything an edge needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -39,6 +40,11 @@ public struct EdgeConfiguration: Sendable {
     /// kept off the public listeners.
     public var operatorHost = "127.0.0.1"
     public var operatorPort = 9090
+    /// Limits of each call (`rtc.limits.*`, `rtc.publisher.max.bitrate`).
+    public var callLimits = CallLimits()
+    /// The WebRTC media server (`rtc.enabled`, `rtc.host`, `rtc.port`, `rtc.announced.ips`); nil
+    /// runs the edge without calls.
+    public var media: MediaServerConfiguration? = MediaServerConfiguration()
     /// What the node logs at start about running in development mode (`init(_:development:)`).
     public var startupWarnings: [String] = []
 
@@ -81,6 +87,8 @@ public struct EdgeConfiguration: Sendable {
         limits.publishesPerSecondPerUser = Double(try values.int("ws.publishes.per.second", default: Int(limits.publishesPerSecondPerUser), range: 1...100_000))
         limits.publishBurstPerUser = Double(try values.int("ws.publishes.burst", default: Int(limits.publishBurstPerUser), range: 1...100_000))
         limits.authTimeout = .seconds(try values.int("ws.auth.timeout", default: 10, range: 1...600))
+        limits.rtcOpsPerSecond = Double(try values.int("rtc.ops.per.second", default: Int(limits.rtcOpsPerSecond), range: 1...10_000))
+        limits.rtcOpsBurst = Double(try values.int("rtc.ops.burst", default: Int(limits.rtcOpsBurst), range: 1...10_000))
         return limits
     }
 
@@ -146,6 +154,12 @@ public struct EdgeConfiguration: Sendable {
         )
         operatorHost = values.string("operator.host", default: defaults.operatorHost)
         operatorPort = try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535)
+        callLimits = CallLimits(
+            maxParticipants: try values.int("rtc.limits.participants", default: defaults.callLimits.maxParticipants, range: 1...1_000),
+            maxTracksPerParticipant: try values.int("rtc.limits.tracks", default: defaults.callLimits.maxTracksPerParticipant, range: 1...16),
+            publisherMaxBitrate: UInt64(try values.int("rtc.publisher.max.bitrate", default: Int(defaults.callLimits.publisherMaxBitrate),
+                                                       range: 100_000...50_000_000)))
+        media = try values.bool("rtc.enabled", default: true) ? try MediaServerConfiguration(values) : nil
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

@@ -46,6 +46,9 @@ struct GatewayDrain: Service {
     func run() async throws {
         try? await gracefulShutdown()
         gateway.closeAll(reason: "edge shutting down; reconnect and resume with since")
+        // Calls end at once: every participant leaves (the others, on other edges' sessions
+        // of this edge, hear `left` before their own connection closes).
+        await gateway.calls?.closeAll()
     }
 }
 

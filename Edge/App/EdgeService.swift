@@ -5,11 +5,13 @@ import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import StreamLyAPI
 import StreamLyLink
 import StreamLyProtocol
 import StreamLyRedis
+import StreamLySFU
 import StreamLyTokens
 import Synchronization
 import StreamLyConfig
@@ -68,8 +70,16 @@ public struct EdgeService: Sendable {
             redis: try RedisClient(url: configuration.redisURL, logger: logger),
             subscriber: try RedisSubscriber(url: configuration.redisURL, logger: logger),
             edgeID: configuration.nodeID, hub: hub, logger: logger)
+        // Calls: the media server (one UDP port) and the calls over its transports.
+        let loops = MultiThreadedEventLoopGroup.singleton
+        let mediaServer = try configuration.media.map { try MediaServer(configuration: $0, group: loops, logger: logger) }
+        let calls = mediaServer.map { server in
+            CallService(registry: CallRegistry(group: loops, limits: configuration.callLimits)) { loop in
+                (server.makeTransport(on: loop), server.makeTransport(on: loop))
+            }
+        }
         let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
-                              presence: presence, watchers: watchers, logger: logger)
+                              presence: presence, watchers: watchers, calls: calls, logger: logger)
 
         let router = Router()
         OperatorEndpoints.registerHealth(on: router)
@@ -78,7 +88,8 @@ public struct EdgeService: Sendable {
             ReadinessReport(checks: pool.status.map { member in
                 .init(name: "origin \(member.address)", ok: member.state == .up,
                       detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
-            } + [.init(name: "redis", ok: presence.redis.isConnected)])
+            } + [.init(name: "redis", ok: presence.redis.isConnected)]
+              + (mediaServer.map { [.init(name: "rtc udp", ok: $0.isReady, detail: $0.isReady ? "bound" : "not bound")] } ?? []))
         }
         RESTRoutes(origin: origin, verifier: verifier).register(on: router)
         TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
@@ -145,7 +156,7 @@ public struct EdgeService: Sendable {
                     .init(service: PresenceService(presence: presence)),
                     .init(service: GatewayDrain(gateway: gateway)),
                     .init(service: ChatTailChecks(hub: hub)),
-                ] + listeners,
+                ] + (mediaServer.map { [.init(service: $0)] } ?? []) + listeners,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

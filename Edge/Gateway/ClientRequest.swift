@@ -38,6 +38,8 @@ public enum ClientRequest: Sendable, Equatable {
     /// Video upload/transcode events for one video (`video` events).
     case watch(video: String)
     case unwatch(video: String)
+    /// Conference signaling (`rtc.*`, docs/api.md "Calls").
+    case rtc(RTCRequest)
 
     /// Why a frame is not a valid request: an error event code and a message.
     public struct Invalid: Error, Equatable, Sendable {
@@ -56,6 +58,13 @@ public enum ClientRequest: Sendable, Equatable {
         var body: String?
         var attachments: [String]?
         var video: String?
+        var pc: String?
+        var sdp: String?
+        var candidate: String?
+        var track: String?
+        var muted: Bool?
+        var quality: String?
+        var sources: [String: String]?
     }
 
     /// Parses a text frame. Unknown fields are ignored; unknown ops and missing or
@@ -117,6 +126,13 @@ public enum ClientRequest: Sendable, Equatable {
                 return invalid(.badRequest, "\(envelope.op ?? "") needs a video id")
             }
             return .success((id, envelope.op == "watch" ? .watch(video: video) : .unwatch(video: video)))
+        case let op? where op.hasPrefix("rtc."):
+            switch RTCRequest.parse(op: op, pc: envelope.pc, channel: channel(), sdp: envelope.sdp,
+                                    candidate: envelope.candidate, track: envelope.track, muted: envelope.muted,
+                                    quality: envelope.quality, sources: envelope.sources, limits: limits) {
+            case .success(let request): return .success((id, .rtc(request)))
+            case .failure(let failure): return invalid(failure.code, failure.message)
+            }
         case nil:
             return invalid(.badRequest, "missing op")
         case let op?:

@@ -25,6 +25,8 @@ final class Gateway: Sendable {
     let hub: ChatHub
     let presence: any PresenceTracker
     let watchers: VideoWatchers
+    /// The edge's calls (`rtc.*`); nil when the edge runs without a media server.
+    let calls: (any RTCSignaling)?
     let logger: Logger
     private let nextID = Atomic<UInt64>(1)
     private let sessions = Mutex<[UInt64: GatewaySession]>([:])
@@ -32,7 +34,9 @@ final class Gateway: Sendable {
     private let publishBudgets: PublishBudgets
 
     init(limits: GatewayLimits, verifier: any AccessTokenVerifier, origin: OriginClient, hub: ChatHub,
-         presence: any PresenceTracker, watchers: VideoWatchers = VideoWatchers(), logger: Logger) {
+         presence: any PresenceTracker, watchers: VideoWatchers = VideoWatchers(), calls: (any RTCSignaling)? = nil,
+         logger: Logger) {
+        self.calls = calls
         self.limits = limits
         self.publishBudgets = PublishBudgets(limits: limits)
         self.watchers = watchers
@@ -115,6 +119,7 @@ final class Gateway: Sendable {
             group.cancelAll()
         }
         sessions.withLock { _ = $0.removeValue(forKey: session.id) }
+        await leaveCall(of: session)
         let channels = session.state.withLock { $0.machine.subscriptions }
         hub.remove(session, channels: channels)
         watchers.remove(session, videos: session.state.withLock { $0.machine.watches })

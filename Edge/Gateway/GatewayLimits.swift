@@ -28,6 +28,12 @@ public struct GatewayLimits: Sendable {
     /// Keep it above `opsBurst`, so a flood meets the rate limit (and 4029) before it meets
     /// backpressure.
     public var maxQueuedRequests = 128
+    /// Longest SDP in `rtc.offer` / `rtc.answer` (bytes of UTF-8); it must fit in a frame.
+    public var maxSDPBytes = 12 * 1_024
+    /// `rtc.*` requests per second per connection, and the burst allowed (on top of the
+    /// connection's request rate).
+    public var rtcOpsPerSecond = 10.0
+    public var rtcOpsBurst = 20.0
 
     public init() {}
 }

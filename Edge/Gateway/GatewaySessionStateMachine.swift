@@ -30,6 +30,8 @@ struct GatewaySessionStateMachine: Sendable {
         case typing(user: User, channel: String)
         case watch(id: RequestID?, user: User, video: String)
         case unwatch(id: RequestID?, video: String)
+        /// Conference signaling; `call` is the call this connection is in (channel and participant id), if any.
+        case rtc(id: RequestID?, user: User, request: RTCRequest, call: CallMembership?)
         /// Reply to a successful `auth`.
         case sendAuthenticated(id: RequestID?, user: User)
         /// Close with a WebSocket close code and reason.
@@ -44,12 +46,16 @@ struct GatewaySessionStateMachine: Sendable {
     private var violations = 0
     private(set) var subscriptions: Set<String> = []
     private(set) var watches: Set<String> = []
+    /// The call this connection is in: one at a time.
+    private(set) var call: CallMembership?
+    private var rtcBucket: TokenBucket
 
     init(limits: GatewayLimits, now: UInt64, publishBudgets: PublishBudgets? = nil) {
         self.limits = limits
         self.publishBudgets = publishBudgets ?? PublishBudgets(limits: limits)
         self.state = .awaitingAuth(deadline: now + UInt64(limits.authTimeout.components.seconds) * 1_000_000_000)
         self.bucket = TokenBucket(rate: limits.opsPerSecond, burst: limits.opsBurst, now: now)
+        self.rtcBucket = TokenBucket(rate: limits.rtcOpsPerSecond, burst: limits.rtcOpsBurst, now: now)
     }
 
     var user: User? {
@@ -130,7 +136,37 @@ struct GatewaySessionStateMachine: Sendable {
         case .unwatch(let video):
             watches.remove(video)
             return .unwatch(id: id, video: video)
+        case .rtc(let rtc):
+            guard rtcBucket.take(now: now) else {
+                return .sendError(id: id, code: .rateLimited, message: "more than \(Int(limits.rtcOpsPerSecond)) rtc requests per second")
+            }
+            switch rtc {
+            case .join(let channel):
+                if let call {
+                    return .sendError(id: id, code: .alreadyInCall, message: "already in the call of \(call.channel): rtc.leave first")
+                }
+                return .rtc(id: id, user: user, request: .join(channel: channel), call: nil)
+            case .leave:
+                guard call != nil else { return .sendError(id: id, code: .notInCall, message: "not in a call") }
+                return .rtc(id: id, user: user, request: rtc, call: call)
+            default:
+                guard call != nil else { return .sendError(id: id, code: .notInCall, message: "rtc.join first") }
+                return .rtc(id: id, user: user, request: rtc, call: call)
+            }
         }
+    }
+
+    /// The edge admitted this connection to a call.
+    mutating func joinedCall(_ membership: CallMembership) {
+        call = membership
+    }
+
+    /// The connection left its call (rtc.leave, or the edge removed it); nil if it was not in it.
+    @discardableResult
+    mutating func leftCall(participant: String) -> CallMembership? {
+        guard let call, call.participant == participant else { return nil }
+        self.call = nil
+        return call
     }
 
     /// A binary frame arrived: not part of the protocol.

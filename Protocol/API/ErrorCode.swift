@@ -60,6 +60,20 @@ extension API {
         /// A publish or typing for a channel the session has not subscribed to.
         public static let notSubscribed = ErrorCode("not_subscribed")
 
+        // Calls (rtc.*)
+        /// `rtc.join` while the connection is already in a call.
+        public static let alreadyInCall = ErrorCode("already_in_call")
+        /// An `rtc.*` request from a connection that is not in a call.
+        public static let notInCall = ErrorCode("not_in_call")
+        /// The call has as many participants as it may.
+        public static let callFull = ErrorCode("call_full")
+        /// An SDP offer or answer that is malformed or that the edge cannot serve (the message says why).
+        public static let invalidSDP = ErrorCode("invalid_sdp")
+        /// `rtc.mute`/`rtc.quality` naming a track the participant does not publish / receive.
+        public static let unknownTrack = ErrorCode("unknown_track")
+        /// `rtc.answer` when no `sub` offer waits for one.
+        public static let noOfferPending = ErrorCode("no_offer_pending")
+
         // Uploads and attachments
         /// A tus PATCH whose `Upload-Offset` is not the stored offset.
         public static let offsetMismatch = ErrorCode("offset_mismatch")

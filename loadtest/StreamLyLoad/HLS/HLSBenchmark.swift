@@ -67,7 +67,7 @@ struct HLSBenchmark: AsyncParsableCommand {
             daemons.append(try BenchTool.daemon("origin", executable: bin + "/streamly-origin", environment: originEnv, logDirectory: work))
             var edgeEnv = base
             edgeEnv.merge(["STREAMLY_ORIGINS": "127.0.0.1:\(linkPort)", "STREAMLY_HTTP_PORT": "\(httpPort)",
-                           "STREAMLY_HTTPS_PORT": "\(httpsPort)", "STREAMLY_OPERATOR_PORT": "\(edgeOperatorPort)", "STREAMLY_HTTPS_STATE_DIR": work.path + "/tls",
+                           "STREAMLY_HTTPS_PORT": "\(httpsPort)", "STREAMLY_OPERATOR_PORT": "\(edgeOperatorPort)", "STREAMLY_RTC_ENABLED": "false", "STREAMLY_HTTPS_STATE_DIR": work.path + "/tls",
                            "STREAMLY_VOD_CACHE_DIR": work.path + "/cache", "STREAMLY_NODE_ID": "hls-bench-edge"]) { $1 }
             daemons.append(try BenchTool.daemon("edge", executable: bin + "/streamly-edge", environment: edgeEnv, logDirectory: work))
             try await waitReady("http://127.0.0.1:\(operatorPort)/readyz", daemons)

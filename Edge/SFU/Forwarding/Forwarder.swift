@@ -1,0 +1,107 @@
+/// The pure per-consumer forwarding decision (the LiveKit `Forwarder` split): for each packet of
+/// the producer it follows, drop or forward with rewritten sequence number, timestamp and VP8
+/// picture id / TL0PICIDX, so the subscriber sees one continuous stream across layer switches,
+/// mutes and pauses. Switches (and resumptions) happen only on a keyframe of the target layer;
+/// until one arrives the current layer keeps flowing and `wantedKeyframeLayer` says which layer's
+/// keyframe to ask for. No I/O, no clock, no allocation.
+public struct Forwarder: Sendable {
+    /// RTP clock rate of the stream (90 000 for video, 48 000 for Opus).
+    public let clockRate: UInt32
+    /// The layer the subscriber should get; nil = none (quality "off", no layer fits).
+    public private(set) var targetLayer: Int?
+    /// The layer being forwarded; nil before the first keyframe and while paused.
+    public private(set) var currentLayer: Int?
+    public private(set) var isMuted = false
+
+    private var started = false
+    private var seqOffset: UInt16 = 0
+    private var tsOffset: UInt32 = 0
+    private var pictureIDOffset: UInt16 = 0
+    private var tl0Offset: UInt8 = 0
+    /// Input sequence number of the first packet forwarded from the current layer.
+    private var switchSeq: UInt16 = 0
+    private var lastSeq: UInt16 = 0
+    private var lastTimestamp: UInt32 = 0
+    private var lastPictureID: UInt16 = 0
+    private var lastTL0: UInt8 = 0
+    private var lastMarker = true
+    private var lastArrival: UInt64 = 0
+
+    public init(clockRate: UInt32, targetLayer: Int? = 0) {
+        self.clockRate = clockRate
+        self.targetLayer = targetLayer
+    }
+
+    /// The layer whose keyframe the forwarder waits for (to start, switch or resume), if any.
+    public var wantedKeyframeLayer: Int? {
+        guard !isMuted, let targetLayer, targetLayer != currentLayer else { return nil }
+        return targetLayer
+    }
+
+    public mutating func setTargetLayer(_ layer: Int?) {
+        targetLayer = layer
+        if layer == nil { currentLayer = nil }
+    }
+
+    /// Mute stops forwarding; unmute resumes at the next keyframe (no renegotiation).
+    public mutating func setMuted(_ muted: Bool) {
+        isMuted = muted
+        if muted { currentLayer = nil }
+    }
+
+    public mutating func decide(_ packet: ForwarderInput) -> ForwarderDecision {
+        guard !isMuted, let targetLayer else { return .drop(.paused) }
+        if let currentLayer, packet.layer == currentLayer {
+            if rtpSequence(switchSeq, isNewerThan: packet.sequenceNumber) { return .drop(.beforeSwitch) }
+            return .forward(rewrite(packet, switchedTo: nil))
+        }
+        guard packet.layer == targetLayer else { return .drop(.otherLayer) }
+        guard packet.isKeyframe else { return .drop(.awaitingKeyframe) }
+        resync(to: packet)
+        currentLayer = targetLayer
+        return .forward(rewrite(packet, switchedTo: targetLayer))
+    }
+
+    /// Chooses offsets so that `packet` follows the last packet sent: the next sequence number
+    /// (one more skipped when the last frame was cut short, so the decoder sees the gap), a
+    /// timestamp advanced by the wall time elapsed (at least one tick), the next picture id and
+    /// TL0PICIDX.
+    private mutating func resync(to packet: ForwarderInput) {
+        switchSeq = packet.sequenceNumber
+        guard started else {
+            started = true
+            seqOffset = 0
+            tsOffset = 0
+            pictureIDOffset = 0
+            tl0Offset = 0
+            lastArrival = packet.arrival
+            return
+        }
+        let nextSeq = lastSeq &+ (lastMarker ? 1 : 2)
+        seqOffset = nextSeq &- packet.sequenceNumber
+        let elapsed = packet.arrival > lastArrival ? packet.arrival - lastArrival : 0
+        let ticks = UInt32(clamping: max(1, elapsed.multipliedReportingOverflow(by: UInt64(clockRate)).partialValue / 1_000_000_000))
+        tsOffset = (lastTimestamp &+ ticks) &- packet.timestamp
+        if let pictureID = packet.pictureID {
+            pictureIDOffset = (lastPictureID &+ 1 &- pictureID) & packet.pictureIDMask
+        }
+        if let tl0 = packet.tl0PicIdx { tl0Offset = lastTL0 &+ 1 &- tl0 }
+    }
+
+    private mutating func rewrite(_ packet: ForwarderInput, switchedTo: Int?) -> ForwarderRewrite {
+        let seq = packet.sequenceNumber &+ seqOffset
+        let timestamp = packet.timestamp &+ tsOffset
+        let pictureID = packet.pictureID.map { ($0 &+ pictureIDOffset) & packet.pictureIDMask }
+        let tl0 = packet.tl0PicIdx.map { $0 &+ tl0Offset }
+        if switchedTo != nil || rtpSequence(seq, isNewerThan: lastSeq) {
+            lastSeq = seq
+            lastTimestamp = timestamp
+            lastMarker = packet.marker
+            lastArrival = packet.arrival
+            if let pictureID { lastPictureID = pictureID }
+            if let tl0 { lastTL0 = tl0 }
+        }
+        return ForwarderRewrite(sequenceNumber: seq, timestamp: timestamp, pictureID: pictureID, tl0PicIdx: tl0,
+                                switchedToLayer: switchedTo)
+    }
+}

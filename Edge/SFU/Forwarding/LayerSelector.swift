@@ -1,0 +1,23 @@
+/// Chooses a subscriber's simulcast layer: the highest active layer allowed by its quality
+/// preference whose bitrate fits the downlink estimate (REMB); the lowest active allowed layer
+/// when none fits; nil when the preference is `off` or no allowed layer is active.
+public enum LayerSelector {
+    /// Bitrates assumed for a layer not measured yet (libwebrtc's VP8 simulcast targets for
+    /// 320×180, 640×360, 1280×720: SFU-NOTES §7).
+    public static let defaultBitrates: [UInt64] = [150_000, 500_000, 2_500_000]
+
+    /// - Parameters:
+    ///   - bitrates: per layer, measured bits/s, 0 for a layer that is not flowing.
+    ///   - estimate: the subscriber's downlink estimate in bits/s, nil when unknown (no limit).
+    public static func select(bitrates: some Collection<UInt64>, estimate: UInt64?, quality: VideoQuality) -> Int? {
+        guard let maxLayer = quality.maxLayer else { return nil }
+        var lowestActive: Int?
+        var best: Int?
+        for (layer, bitrate) in bitrates.enumerated() where layer <= maxLayer && bitrate > 0 {
+            if lowestActive == nil { lowestActive = layer }
+            if let estimate, bitrate > estimate { continue }
+            best = layer
+        }
+        return best ?? lowestActive
+    }
+}

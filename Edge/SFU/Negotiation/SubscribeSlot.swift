@@ -1,0 +1,69 @@
+/// One m-section of a participant's `sub` connection. Its mid never changes; when its track goes
+/// away the slot stays in the SDP as `inactive` and a later track of the same kind reuses it
+/// (m-sections cannot be removed from a session: RFC 9429 §5.2.2).
+public struct SubscribeSlot: Hashable, Sendable {
+    public var mid: String
+    public var kind: String
+    public var track: SubscribedTrack?
+
+    public init(mid: String, kind: String, track: SubscribedTrack?) {
+        self.mid = mid
+        self.kind = kind
+        self.track = track
+    }
+}
+
+/// A forwarded track as one subscriber receives it: its own SSRCs and payload types (one BUNDLE
+/// needs one payload type per codec across all m-sections, so the publisher's are remapped).
+public struct SubscribedTrack: Hashable, Sendable {
+    /// `a=msid` stream id (the publishing participant) and track id.
+    public var streamID: String
+    public var trackID: String
+    /// The codec with this subscriber's payload types.
+    public var codec: NegotiatedCodec
+    public var ssrc: UInt32
+    public var rtxSSRC: UInt32?
+
+    public init(streamID: String, trackID: String, codec: NegotiatedCodec, ssrc: UInt32, rtxSSRC: UInt32?) {
+        self.streamID = streamID
+        self.trackID = trackID
+        self.codec = codec
+        self.ssrc = ssrc
+        self.rtxSSRC = rtxSSRC
+    }
+}
+
+/// Payload types of one `sub` connection: Opus 111, VP8 96 (RTX 97), each H.264 profile its own
+/// pair from 102; stable for the connection's life.
+public struct SubscribePayloadTypes: Hashable, Sendable {
+    private var h264Profiles: [String] = []
+
+    public init() {}
+
+    /// The subscriber-side copy of a publisher's codec: same name, clock, channels and fmtp,
+    /// this connection's payload types; nil when the H.264 table is full.
+    public mutating func map(_ codec: NegotiatedCodec) -> NegotiatedCodec? {
+        var mapped = codec
+        switch codec.name.lowercased() {
+        case "opus":
+            mapped.payloadType = 111
+            mapped.rtxPayloadType = nil
+        case "vp8":
+            mapped.payloadType = 96
+            mapped.rtxPayloadType = codec.rtxPayloadType == nil ? nil : 97
+        case "h264":
+            let profile = codec.h264Profile
+            var index = h264Profiles.firstIndex(of: profile)
+            if index == nil {
+                guard h264Profiles.count < 8 else { return nil }
+                h264Profiles.append(profile)
+                index = h264Profiles.count - 1
+            }
+            mapped.payloadType = UInt8(102 + 2 * index!)
+            mapped.rtxPayloadType = codec.rtxPayloadType == nil ? nil : mapped.payloadType + 1
+        default:
+            return nil
+        }
+        return mapped
+    }
+}

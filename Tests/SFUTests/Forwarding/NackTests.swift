@@ -1,0 +1,80 @@
+import NIOCore
+import StreamLySFU
+import Testing
+
+@Suite("NACK: retransmission cache, RTX and upstream loss detection")
+struct NackTests {
+    static let ms: UInt64 = 1_000_000
+
+    func packet(seq: UInt16, payload: [UInt8] = [1, 2, 3]) -> ByteBuffer {
+        var buffer = ByteBuffer(bytes: [0x80, 0x60])
+        buffer.writeInteger(seq)
+        buffer.writeInteger(UInt32(9000))
+        buffer.writeInteger(UInt32(0xAABB_CCDD))
+        buffer.writeBytes(payload)
+        return buffer
+    }
+
+    func retrieve(_ cache: inout RetransmissionCache, _ sequence: UInt16, now: UInt64, into out: inout ByteBuffer) -> Bool {
+        cache.retrieve(sequence, now: now, into: &out)
+    }
+
+    @Test func cacheAnswersOncePerIntervalAndForgetsOldPackets() {
+        var cache = RetransmissionCache(capacity: 8, maxAge: 1000 * Self.ms, minResendInterval: 100 * Self.ms)
+        var out = ByteBuffer()
+        cache.store(packet(seq: 65_535), sequenceNumber: 65_535, now: 0)
+        cache.store(packet(seq: 0), sequenceNumber: 0, now: 0)
+        #expect(retrieve(&cache, 0, now: 10 * Self.ms, into: &out))
+        #expect(out == packet(seq: 0))
+        #expect(!retrieve(&cache, 0, now: 50 * Self.ms, into: &out))
+        #expect(retrieve(&cache, 0, now: 120 * Self.ms, into: &out))
+        #expect(retrieve(&cache, 65_535, now: 120 * Self.ms, into: &out))
+        #expect(!retrieve(&cache, 1, now: 120 * Self.ms, into: &out))
+        #expect(!retrieve(&cache, 0, now: 1200 * Self.ms, into: &out))
+        // A slot reused by a later number no longer answers for the old one.
+        cache.store(packet(seq: 8), sequenceNumber: 8, now: 1300 * Self.ms)
+        #expect(!retrieve(&cache, 0, now: 1300 * Self.ms, into: &out))
+        #expect(cache.capacity == 8)
+    }
+
+    @Test func rtxRoundTrip() throws {
+        let original = try RTPPacket.parse(packet(seq: 4242, payload: [9, 8, 7]))
+        var rtx = ByteBuffer()
+        RTXPacket.wrap(original, ssrc: 0x1111_2222, payloadType: 97, sequenceNumber: 7, into: &rtx)
+        let parsed = try RTPPacket.parse(rtx)
+        #expect(parsed.ssrc == 0x1111_2222)
+        #expect(parsed.payloadType == 97)
+        #expect(parsed.sequenceNumber == 7)
+        #expect(parsed.timestamp == 9000)
+        #expect(Array(parsed.payload.readableBytesView) == [0x10, 0x92, 9, 8, 7])
+        var restored = ByteBuffer()
+        #expect(RTXPacket.unwrap(parsed, mediaSSRC: 0xAABB_CCDD, mediaPayloadType: 96, into: &restored))
+        #expect(restored == packet(seq: 4242, payload: [9, 8, 7]))
+        let empty = try RTPPacket.parse(packet(seq: 1, payload: []))
+        #expect(!RTXPacket.unwrap(empty, mediaSSRC: 1, mediaPayloadType: 96, into: &restored))
+    }
+
+    @Test func generatorAsksForGapsUntilTheyArriveOrRetriesRunOut() {
+        var generator = NackGenerator(maxEntries: 4, maxRetries: 2, retryInterval: 40 * Self.ms)
+        var due: [UInt16] = []
+        generator.received(65_534)
+        generator.received(1)  // 65535 and 0 lost, across the wrap
+        #expect(generator.missingCount == 2)
+        generator.due(now: 0, into: &due)
+        #expect(due == [65_535, 0])
+        generator.due(now: 10 * Self.ms, into: &due)
+        #expect(due.isEmpty)
+        let recovered = generator.received(0)
+        #expect(recovered)
+        generator.due(now: 50 * Self.ms, into: &due)
+        #expect(due == [65_535])
+        generator.due(now: 100 * Self.ms, into: &due)
+        #expect(due.isEmpty)
+        #expect(generator.missingCount == 0)
+        // A burst beyond capacity keeps the newest; a huge jump is a restart, not loss.
+        generator.received(10)
+        #expect(generator.missingCount == 4)
+        generator.received(10_000)
+        #expect(generator.missingCount == 0)
+    }
+}
