@@ -39,15 +39,24 @@ extension LinkConnectionHandler {
         waiter.succeed(LinkResponse(status: response.status, metadata: response.metadata, body: body))
     }
 
+    /// Queues a DATA chunk for its body; `deliverReceivedChunks` hands it over at the end
+    /// of the read burst.
     func deliverData(_ chunk: LinkFrame.DataChunk) {
         let id = chunk.streamID
         if let continuation = remoteBodies[id] {
-            yield(chunk.body, end: chunk.endStream, to: continuation)
+            receivedChunks.append((continuation, chunk.body, chunk.endStream))
             if chunk.endStream { remoteBodies.removeValue(forKey: id) }
         } else if let continuation = localStreams[id]?.body {
-            yield(chunk.body, end: chunk.endStream, to: continuation)
+            receivedChunks.append((continuation, chunk.body, chunk.endStream))
             if chunk.endStream { localStreams.removeValue(forKey: id) }
         }
+    }
+
+    /// Yields the chunks of this read burst, in order.
+    func deliverReceivedChunks() {
+        guard !receivedChunks.isEmpty else { return }
+        for (body, chunk, end) in receivedChunks { yield(chunk, end: end, to: body) }
+        receivedChunks.removeAll(keepingCapacity: true)
     }
 
     private func yield(_ body: ByteBuffer, end: Bool, to continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) {
@@ -57,6 +66,7 @@ extension LinkConnectionHandler {
 
     /// Fails everything waiting on a stream (its head, its bodies, its writers).
     func failStream(_ id: LinkStreamID, _ error: LinkError) {
+        deliverReceivedChunks()
         if let stream = localStreams.removeValue(forKey: id) {
             stream.waiter?.fail(error)
             stream.body?.finish(throwing: error)

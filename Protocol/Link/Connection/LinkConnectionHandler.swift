@@ -56,6 +56,9 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     let nonce: () -> [UInt8]
     /// A flush is due by the end of this event-loop tick.
     var flushPending = false
+    /// DATA chunks received in this read burst, handed to their bodies at
+    /// `channelReadComplete`: a reader wakes once per burst, not once per frame.
+    var receivedChunks: [(body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation, chunk: ByteBuffer, end: Bool)] = []
 
     init(configuration: LinkConnectionStateMachine.Configuration, logger: Logger, metrics: LinkConnectionMetrics,
          established: EventLoopPromise<LinkPeer>, inbound: AsyncStream<LinkInbound>.Continuation,
@@ -99,6 +102,7 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        deliverReceivedChunks()
         flushPending = false
         context.flush()
         context.fireChannelReadComplete()
@@ -130,6 +134,7 @@ final class LinkConnectionHandler: ChannelInboundHandler {
             stream.waiter?.fail(error)
             stream.body?.finish(throwing: error)
         }
+        deliverReceivedChunks()
         for (_, body) in remoteBodies { body.finish(throwing: error) }
         localStreams.removeAll()
         remoteBodies.removeAll()
