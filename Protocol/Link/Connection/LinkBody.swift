@@ -4,10 +4,19 @@ import StreamLyProtocol
 /// A received body: chunks in order as the peer sends them. Reading a chunk
 /// returns its bytes to the peer as flow-control credit, so an unread body
 /// stalls only its own stream.
+///
+/// A body that arrived whole inside its REQUEST or RESPONSE frame (END_STREAM set)
+/// is held as one buffer: no stream, no credit to return (the peer's stream window
+/// ends with the stream).
 public struct LinkBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
 
-    let chunks: AsyncThrowingStream<ByteBuffer, any Error>
+    enum Source: Sendable {
+        case complete(ByteBuffer)
+        case chunks(AsyncThrowingStream<ByteBuffer, any Error>)
+    }
+
+    let source: Source
     let credit: @Sendable (Int) -> Void
     /// Bytes read before credit is handed back (a quarter of the stream window): the
     /// connection only sends WINDOW_UPDATE at half a window, so per-chunk hops are waste.
@@ -15,27 +24,41 @@ public struct LinkBody: AsyncSequence, Sendable {
 
     init(chunks: AsyncThrowingStream<ByteBuffer, any Error>, creditBatch: Int = 0,
          credit: @escaping @Sendable (Int) -> Void) {
-        self.chunks = chunks
+        self.source = .chunks(chunks)
         self.credit = credit
         self.creditBatch = creditBatch
     }
 
     /// An already complete body.
     public static func complete(_ buffer: ByteBuffer) -> LinkBody {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        if buffer.readableBytes > 0 { continuation.yield(buffer) }
-        continuation.finish()
-        return LinkBody(chunks: stream, credit: { _ in })
+        LinkBody(source: .complete(buffer))
+    }
+
+    private init(source: Source) {
+        self.source = source
+        self.credit = { _ in }
+        self.creditBatch = 0
+    }
+
+    /// The whole body when it is already complete (it arrived in the head frame).
+    var completeBuffer: ByteBuffer? {
+        if case .complete(let buffer) = source { return buffer }
+        return nil
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator?
+        var whole: ByteBuffer?
         let credit: @Sendable (Int) -> Void
         let creditBatch: Int
         var owed = 0
 
         public mutating func next() async throws -> ByteBuffer? {
-            guard let chunk = try await base.next() else { return nil }
+            if let buffer = whole {
+                whole = nil
+                return buffer.readableBytes > 0 ? buffer : nil
+            }
+            guard base != nil, let chunk = try await base!.next() else { return nil }
             owed += chunk.readableBytes
             if owed > creditBatch {
                 credit(owed)
@@ -46,11 +69,22 @@ public struct LinkBody: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: chunks.makeAsyncIterator(), credit: credit, creditBatch: creditBatch)
+        switch source {
+        case .complete(let buffer):
+            AsyncIterator(base: nil, whole: buffer, credit: credit, creditBatch: creditBatch)
+        case .chunks(let stream):
+            AsyncIterator(base: stream.makeAsyncIterator(), whole: nil, credit: credit, creditBatch: creditBatch)
+        }
     }
 
     /// Reads the whole body; throws `tooLarge` past `maxBytes`.
     public func collect(upTo maxBytes: Int) async throws -> ByteBuffer {
+        if let buffer = completeBuffer {
+            guard buffer.readableBytes <= maxBytes else {
+                throw LinkError(.tooLarge, "body exceeds \(maxBytes) bytes")
+            }
+            return buffer
+        }
         var result = ByteBuffer()
         for try await chunk in self {
             guard result.readableBytes + chunk.readableBytes <= maxBytes else {
@@ -60,26 +94,5 @@ public struct LinkBody: AsyncSequence, Sendable {
             result.writeBuffer(&chunk)
         }
         return result
-    }
-}
-
-/// Sends a body on one stream. Each `write` returns once the chunk is handed to
-/// the connection, which happens only as fast as the peer grants credit.
-public struct LinkBodyWriter: Sendable {
-    let connection: LinkConnection
-    public let streamID: LinkStreamID
-
-    public func write(_ buffer: ByteBuffer) async throws {
-        try await connection.sendBody(buffer, on: streamID, endStream: false)
-    }
-
-    /// Ends the body, optionally with a last chunk.
-    public func finish(_ buffer: ByteBuffer = ByteBuffer()) async throws {
-        try await connection.sendBody(buffer, on: streamID, endStream: true)
-    }
-
-    /// Abandons the stream.
-    public func cancel(_ code: LinkErrorCode = .cancel, reason: String = "cancelled") {
-        connection.reset(streamID, code: code, reason: reason)
     }
 }

@@ -6,7 +6,8 @@ import StreamLyProtocol
 /// An established, authenticated link to one peer: send requests (buffered or
 /// streamed), answer the peer's requests, exchange one-shot messages, drain.
 ///
-/// Thread-safe: every call hops to the connection's event loop.
+/// Thread-safe: every call runs on the connection's event loop, inline when the caller
+/// already runs there, otherwise as one task on it.
 public final class LinkConnection: Sendable {
     public let peer: LinkPeer
     /// What this side announced (windows bound how credit is batched).
@@ -41,11 +42,36 @@ public final class LinkConnection: Sendable {
     }
 
     /// Sends a request with a complete body and waits for the response head.
+    ///
+    /// The hot path: one task on the event loop (none when the caller already runs there)
+    /// and one suspension; a body that fits the credit travels in the REQUEST frame, and a
+    /// response that arrives whole is handed over without a stream.
     public func request(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer()) async throws -> LinkResponse {
         let start = ContinuousClock.now
         defer { requestTimer.record(duration: ContinuousClock.now - start) }
-        let (_, response) = try await open(method, metadata: metadata, body: body, endStream: true)
-        return try await response()
+        try validateHead(name: method, metadata: metadata, fixedSize: 1)
+        let ticket = NIOLoopBoundBox.makeEmptyBox(valueType: LinkRequestTicket.self, eventLoop: channel.eventLoop)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LinkResponse, any Error>) in
+                onLoop { handler in
+                    if case .cancelled? = ticket.value {
+                        continuation.resume(throwing: LinkError(.streamReset, protocolCode: .cancel, "request cancelled"))
+                        return
+                    }
+                    let id = handler.startRequest(method: method, metadata: metadata, body: body, endStream: true,
+                                                  waiter: .continuation(continuation))
+                    if let id { ticket.value = .open(id) }
+                }
+            }
+        } onCancel: {
+            self.onLoop { handler in
+                if case .open(let id)? = ticket.value {
+                    handler.resetStream(id, code: .cancel, reason: "request cancelled")
+                } else {
+                    ticket.value = .cancelled
+                }
+            }
+        }
     }
 
     /// Opens a request whose body is streamed through the returned writer; call
@@ -53,46 +79,34 @@ public final class LinkConnection: Sendable {
     public func streamingRequest(_ method: String, metadata: LinkMetadata = [:]) async throws
         -> (writer: LinkBodyWriter, response: @Sendable () async throws -> LinkResponse)
     {
-        let (id, response) = try await open(method, metadata: metadata, body: ByteBuffer(), endStream: false)
-        return (LinkBodyWriter(connection: self, streamID: id), response)
-    }
-
-    private func open(_ method: String, metadata: LinkMetadata, body: ByteBuffer, endStream: Bool) async throws
-        -> (LinkStreamID, @Sendable () async throws -> LinkResponse)
-    {
         try validateHead(name: method, metadata: metadata, fixedSize: 1)
-        let head = channel.eventLoop.makePromise(of: LinkResponseHead.self)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        let handler = self.handler
-        let id = try await channel.eventLoop.submit {
-            handler.value.startRequest(method: method, metadata: metadata, body: body, endStream: endStream,
-                                       head: head, responseBody: continuation)
-        }.get()
+        let head = channel.eventLoop.makePromise(of: LinkResponse.self)
+        let id: LinkStreamID? = try await withCheckedThrowingContinuation { continuation in
+            onLoop { handler in
+                continuation.resume(returning: handler.startRequest(
+                    method: method, metadata: metadata, body: ByteBuffer(), endStream: false, waiter: .promise(head)))
+            }
+        }
         guard let id else {
             _ = try await head.futureResult.get()
             throw LinkError(.refused, "stream could not be opened")
         }
-        let body = self.body(stream, on: id)
         let response: @Sendable () async throws -> LinkResponse = { [self] in
-            let head = try await withTaskCancellationHandler {
+            try await withTaskCancellationHandler {
                 try await head.futureResult.get()
             } onCancel: {
                 self.reset(id, code: .cancel, reason: "request cancelled")
             }
-            return LinkResponse(status: head.status, metadata: head.metadata, body: body)
         }
-        return (id, response)
+        return (bodyWriter(on: id, head: nil), response)
     }
 
     /// Sends a one-shot MESSAGE. It must fit the peer's MAX_FRAME_SIZE.
     public func send(_ message: LinkFrame.Message) async throws {
         try validateHead(name: message.topic, metadata: message.metadata, fixedSize: 1 + message.payload.readableBytes)
-        let handler = self.handler
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            handler.value.write(.message(message), flush: true, promise: promise)
+        try await onLoopAwaiting { handler, promise in
+            handler.write(.message(message), flush: true, promise: promise)
         }
-        try await promise.futureResult.get()
     }
 
     /// Checks caller-supplied names and metadata before they reach the encoder:
@@ -114,8 +128,7 @@ public final class LinkConnection: Sendable {
     /// Starts a graceful drain: the peer stops opening streams; open ones finish.
     public func drain(reason: String) {
         markDraining()
-        let handler = self.handler
-        channel.eventLoop.execute { handler.value.drain(reason: reason) }
+        onLoop { handler in handler.drain(reason: reason) }
     }
 
     /// Drains, waits up to `timeout` for open streams to finish, then closes.
@@ -138,49 +151,77 @@ public final class LinkConnection: Sendable {
 
     // MARK: - Used by bodies, writers and responders
 
-    func body(_ stream: AsyncThrowingStream<ByteBuffer, any Error>, on id: LinkStreamID) -> LinkBody {
+    /// Runs `body` on the connection's event loop: inline when the caller already runs
+    /// there (no task hop), otherwise as one task on it.
+    func onLoop(_ body: @escaping @Sendable (LinkConnectionHandler) -> Void) {
         let handler = self.handler
+        if channel.eventLoop.inEventLoop {
+            body(handler.value)
+        } else {
+            channel.eventLoop.execute { body(handler.value) }
+        }
+    }
+
+    /// Runs `body` on the event loop and waits for the promise it completes.
+    private func onLoopAwaiting(_ body: @escaping @Sendable (LinkConnectionHandler, EventLoopPromise<Void>) -> Void) async throws {
         let eventLoop = channel.eventLoop
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            onLoop { handler in
+                let promise = eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { continuation.resume(with: $0) }
+                body(handler, promise)
+            }
+        }
+    }
+
+    func body(_ stream: AsyncThrowingStream<ByteBuffer, any Error>, on id: LinkStreamID) -> LinkBody {
         let batch = Int(localSettings.initialStreamWindow / 4)
-        return LinkBody(chunks: stream, creditBatch: batch) { count in
-            eventLoop.execute { handler.value.consumed(count, on: id) }
+        return LinkBody(chunks: stream, creditBatch: batch) { [self] count in
+            onLoop { handler in handler.consumed(count, on: id) }
         }
     }
 
-    func sendBody(_ buffer: ByteBuffer, on id: LinkStreamID, endStream: Bool) async throws {
-        let handler = self.handler
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            handler.value.enqueueBody(buffer, on: id, endStream: endStream, promise: promise)
-        }
-        try await promise.futureResult.get()
+    /// A writer for stream `id`; `head` is a response head still to be sent.
+    func bodyWriter(on id: LinkStreamID, head: LinkWriteAhead.Head?) -> LinkBodyWriter {
+        let limit = max(Int(peer.settings.initialStreamWindow), Int(LinkSettings.minMaxFrameSize))
+        return LinkBodyWriter(connection: self, streamID: id, state: LinkWriteAhead(limit: limit, head: head))
     }
 
-    func sendResponseHead(status: UInt16, metadata: LinkMetadata, on id: LinkStreamID) async throws {
-        try validateHead(name: nil, metadata: metadata, fixedSize: 2)
-        let handler = self.handler
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            handler.value.sendResponseHead(on: id, status: status, metadata: metadata, body: ByteBuffer(),
-                                           endStream: false, promise: promise)
+    /// Queues a body chunk (with the response head if still pending) and returns while the
+    /// writer's queued bytes stay within its write-ahead limit; `finish` waits for all.
+    func sendBody(_ buffer: ByteBuffer, on id: LinkStreamID, endStream: Bool, writeAhead: LinkWriteAhead) async throws {
+        let cost = buffer.readableBytes + 1
+        let head = try writeAhead.begin(cost)
+        let eventLoop = channel.eventLoop
+        onLoop { handler in
+            let promise = eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { writeAhead.handed(cost, $0) }
+            if let head {
+                handler.sendResponseHead(on: id, status: head.status, metadata: head.metadata, body: buffer,
+                                         endStream: endStream, promise: promise)
+            } else {
+                handler.enqueueBody(buffer, on: id, endStream: endStream, promise: promise)
+            }
         }
-        try await promise.futureResult.get()
+        try await writeAhead.wait(untilAtMost: endStream ? 0 : writeAhead.limit)
     }
 
     /// Sends a complete response in as few frames as credit allows.
     func sendResponse(status: UInt16, metadata: LinkMetadata, body: ByteBuffer, on id: LinkStreamID) async throws {
         try validateHead(name: nil, metadata: metadata, fixedSize: 2)
-        let handler = self.handler
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            handler.value.sendResponseHead(on: id, status: status, metadata: metadata, body: body,
-                                           endStream: true, promise: promise)
+        try await onLoopAwaiting { handler, promise in
+            handler.sendResponseHead(on: id, status: status, metadata: metadata, body: body,
+                                     endStream: true, promise: promise)
         }
-        try await promise.futureResult.get()
     }
 
     func reset(_ id: LinkStreamID, code: LinkErrorCode, reason: String) {
-        let handler = self.handler
-        channel.eventLoop.execute { handler.value.resetStream(id, code: code, reason: reason) }
+        onLoop { handler in handler.resetStream(id, code: code, reason: reason) }
     }
+}
+
+/// Where a `request` stands, seen from the event loop (for cancellation).
+enum LinkRequestTicket {
+    case open(LinkStreamID)
+    case cancelled
 }

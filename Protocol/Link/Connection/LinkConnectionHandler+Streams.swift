@@ -6,36 +6,57 @@ extension LinkConnectionHandler {
     func deliverRequest(_ request: LinkFrame.Request) {
         guard let facade else { return }
         let id = request.streamID
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        yield(request.body, end: request.endStream, to: continuation)
-        if !request.endStream { remoteBodies[id] = continuation }
+        let body: LinkBody
+        if request.endStream {
+            body = .complete(request.body)
+        } else {
+            let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+            yield(request.body, end: false, to: continuation)
+            remoteBodies[id] = continuation
+            body = facade.body(stream, on: id)
+        }
         inbound.yield(.request(LinkInboundRequest(
             method: request.method, metadata: request.metadata,
-            body: facade.body(stream, on: id), responder: LinkResponder(connection: facade, streamID: id)
+            body: body, responder: LinkResponder(connection: facade, streamID: id)
         )))
     }
 
     func deliverResponse(_ response: LinkFrame.Response) {
-        guard var stream = localStreams[response.streamID] else { return }
-        stream.head?.succeed(LinkResponseHead(status: response.status, metadata: response.metadata))
-        stream.head = nil
-        yield(response.body, end: response.endStream, to: stream.body)
+        let id = response.streamID
+        guard var stream = localStreams[id], let waiter = stream.waiter, let facade else { return }
+        let body: LinkBody
         if response.endStream {
-            localStreams.removeValue(forKey: response.streamID)
+            localStreams.removeValue(forKey: id)
+            body = .complete(response.body)
         } else {
-            localStreams[response.streamID] = stream
+            let (chunks, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+            yield(response.body, end: false, to: continuation)
+            stream.waiter = nil
+            stream.body = continuation
+            localStreams[id] = stream
+            body = facade.body(chunks, on: id)
         }
+        waiter.succeed(LinkResponse(status: response.status, metadata: response.metadata, body: body))
     }
 
+    /// Queues a DATA chunk for its body; `deliverReceivedChunks` hands it over at the end
+    /// of the read burst.
     func deliverData(_ chunk: LinkFrame.DataChunk) {
         let id = chunk.streamID
         if let continuation = remoteBodies[id] {
-            yield(chunk.body, end: chunk.endStream, to: continuation)
+            receivedChunks.append((continuation, chunk.body, chunk.endStream))
             if chunk.endStream { remoteBodies.removeValue(forKey: id) }
-        } else if let stream = localStreams[id] {
-            yield(chunk.body, end: chunk.endStream, to: stream.body)
+        } else if let continuation = localStreams[id]?.body {
+            receivedChunks.append((continuation, chunk.body, chunk.endStream))
             if chunk.endStream { localStreams.removeValue(forKey: id) }
         }
+    }
+
+    /// Yields the chunks of this read burst, in order.
+    func deliverReceivedChunks() {
+        guard !receivedChunks.isEmpty else { return }
+        for (body, chunk, end) in receivedChunks { yield(chunk, end: end, to: body) }
+        receivedChunks.removeAll(keepingCapacity: true)
     }
 
     private func yield(_ body: ByteBuffer, end: Bool, to continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) {
@@ -45,9 +66,10 @@ extension LinkConnectionHandler {
 
     /// Fails everything waiting on a stream (its head, its bodies, its writers).
     func failStream(_ id: LinkStreamID, _ error: LinkError) {
+        deliverReceivedChunks()
         if let stream = localStreams.removeValue(forKey: id) {
-            stream.head?.fail(error)
-            stream.body.finish(throwing: error)
+            stream.waiter?.fail(error)
+            stream.body?.finish(throwing: error)
         }
         remoteBodies.removeValue(forKey: id)?.finish(throwing: error)
         outbound.fail(id, error)
@@ -55,24 +77,26 @@ extension LinkConnectionHandler {
 
     // MARK: - Sending
 
-    /// Opens a stream with a REQUEST; the response head completes `head`.
+    /// Opens a stream with a REQUEST; the response completes `waiter`. Returns nil (and
+    /// fails `waiter`) when no stream can be opened.
     func startRequest(method: String, metadata: LinkMetadata, body: ByteBuffer, endStream: Bool,
-                      head: EventLoopPromise<LinkResponseHead>,
-                      responseBody: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) -> LinkStreamID? {
+                      waiter: ResponseWaiter) -> LinkStreamID? {
+        guard context != nil else {
+            // Nothing was sent, so the request was certainly not processed: another peer may take it.
+            waiter.fail(LinkError(.refused, "connection closed before the request was sent"))
+            return nil
+        }
         let id: LinkStreamID
         do {
             id = try machine.openStream()
         } catch let error as LinkProtocolError {
-            let linkError = LinkError(error)
-            head.fail(linkError)
-            responseBody.finish(throwing: linkError)
+            waiter.fail(LinkError(error))
             return nil
         } catch {
-            head.fail(error)
-            responseBody.finish(throwing: error)
+            waiter.fail(error)
             return nil
         }
-        localStreams[id] = LocalStream(head: head, body: responseBody)
+        localStreams[id] = LocalStream(waiter: waiter, body: nil)
         let headSize = 1 + method.utf8.count + metadata.encodedSize
         sendHead(on: id, headSize: headSize, body: body, endStream: endStream, promise: nil) { inline, end in
             .request(.init(streamID: id, method: method, metadata: metadata, body: inline, endStream: end))
@@ -119,6 +143,9 @@ extension LinkConnectionHandler {
             promise?.fail(LinkError(.connectionClosed, "stream \(id) is closed"))
             return
         }
+        if endStream, buffer.readableBytes == 0, outbound.endStream(on: id, promise: promise) {
+            return  // END_STREAM rides on the last queued chunk
+        }
         outbound.append(.init(buffer: buffer, endStream: endStream, promise: promise), on: id)
         flushQueuedBodies()
     }
@@ -142,8 +169,10 @@ extension LinkConnectionHandler {
                 let finished = chunk.buffer.readableBytes == 0
                 let end = finished && chunk.endStream
                 machine.sent(bodyBytes: count, on: id, endStream: end)
-                write(.data(.init(streamID: id, body: piece, endStream: end)), flush: false,
-                      promise: finished ? chunk.promise : nil)
+                write(.data(.init(streamID: id, body: piece, endStream: end)), flush: false)
+                // Handed to the channel, which takes bytes only while it is writable: the
+                // writer may go on (its write-ahead is bounded by its stream window).
+                if finished { chunk.promise?.succeed(()) }
                 if end { cancelUnreadRequestBody(on: id) }
                 if !finished { queue.prepend(chunk) }
                 return !queue.isEmpty
@@ -152,7 +181,7 @@ extension LinkConnectionHandler {
             if more { outbound.requeue(id) }
         }
         for id in blocked { outbound.requeue(id) }
-        if wrote { context.flush() }
+        if wrote { flushSoon() }
     }
 
     /// Our response on `id` is complete: stop a request body nobody will read.

@@ -9,10 +9,31 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = LinkFrame
     typealias OutboundOut = LinkFrame
 
-    /// Waiting for a response to a request we sent.
+    /// Who waits for the response to a request we sent.
+    enum ResponseWaiter {
+        case promise(EventLoopPromise<LinkResponse>)
+        case continuation(CheckedContinuation<LinkResponse, any Error>)
+
+        func succeed(_ response: LinkResponse) {
+            switch self {
+            case .promise(let promise): promise.succeed(response)
+            case .continuation(let continuation): continuation.resume(returning: response)
+            }
+        }
+
+        func fail(_ error: any Error) {
+            switch self {
+            case .promise(let promise): promise.fail(error)
+            case .continuation(let continuation): continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// A request we sent: its waiter until the RESPONSE arrives, then the body's
+    /// continuation while the response body streams.
     struct LocalStream {
-        var head: EventLoopPromise<LinkResponseHead>?
-        var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+        var waiter: ResponseWaiter?
+        var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     }
 
     var machine: LinkConnectionStateMachine
@@ -33,6 +54,11 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     var handshakeTimer: Scheduled<Void>?
     var closeError: LinkError?
     let nonce: () -> [UInt8]
+    /// A flush is due by the end of this event-loop tick.
+    var flushPending = false
+    /// DATA chunks received in this read burst, handed to their bodies at
+    /// `channelReadComplete`: a reader wakes once per burst, not once per frame.
+    var receivedChunks: [(body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation, chunk: ByteBuffer, end: Bool)] = []
 
     init(configuration: LinkConnectionStateMachine.Configuration, logger: Logger, metrics: LinkConnectionMetrics,
          established: EventLoopPromise<LinkPeer>, inbound: AsyncStream<LinkInbound>.Continuation,
@@ -76,6 +102,8 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        deliverReceivedChunks()
+        flushPending = false
         context.flush()
         context.fireChannelReadComplete()
     }
@@ -103,9 +131,10 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         let error = closeError ?? LinkError(.connectionClosed, "connection closed")
         established.fail(error)
         for (_, stream) in localStreams {
-            stream.head?.fail(error)
-            stream.body.finish(throwing: error)
+            stream.waiter?.fail(error)
+            stream.body?.finish(throwing: error)
         }
+        deliverReceivedChunks()
         for (_, body) in remoteBodies { body.finish(throwing: error) }
         localStreams.removeAll()
         remoteBodies.removeAll()
@@ -210,16 +239,27 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Writes a frame. `flush` asks for it to leave by the end of this event-loop tick:
+    /// at `channelReadComplete` when written while reading, else in one flush after the
+    /// tasks already queued on the loop, so a burst of frames costs one syscall.
     func write(_ frame: LinkFrame, flush: Bool, promise: EventLoopPromise<Void>? = nil) {
         guard let context else {
             promise?.fail(LinkError(.connectionClosed, "connection closed"))
             return
         }
         metrics.framesOut.increment()
-        if flush {
-            context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
-        } else {
-            context.write(wrapOutboundOut(frame), promise: promise)
+        context.write(wrapOutboundOut(frame), promise: promise)
+        if flush { flushSoon() }
+    }
+
+    /// Schedules one flush for the end of this tick (see `write`).
+    func flushSoon() {
+        guard !flushPending, let context else { return }
+        flushPending = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            guard flushPending else { return }
+            flushPending = false
+            self.context?.flush()
         }
     }
 }

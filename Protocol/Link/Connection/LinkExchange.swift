@@ -38,10 +38,11 @@ public struct LinkResponder: Sendable {
         try await connection.sendResponse(status: status, metadata: metadata, body: body, on: streamID)
     }
 
-    /// Sends the response head; stream the body through the returned writer.
+    /// Starts the response; stream the body through the returned writer. The head is
+    /// sent with the writer's first `write` or `finish`, so a short body shares its frame.
     public func startResponse(status: UInt16, metadata: LinkMetadata = [:]) async throws -> LinkBodyWriter {
-        try await connection.sendResponseHead(status: status, metadata: metadata, on: streamID)
-        return LinkBodyWriter(connection: connection, streamID: streamID)
+        try connection.validateHead(name: nil, metadata: metadata, fixedSize: 2)
+        return connection.bodyWriter(on: streamID, head: LinkWriteAhead.Head(status: status, metadata: metadata))
     }
 
     /// Refuses or abandons the request.

@@ -26,6 +26,19 @@ struct LinkOutboundQueue {
 
     func hasQueued(on id: LinkStreamID) -> Bool { chunks[id] != nil }
 
+    /// Sets END_STREAM on the last chunk queued on `id`, so an empty final chunk needs no
+    /// frame of its own; `promise` completes with that chunk. False if nothing is queued.
+    mutating func endStream(on id: LinkStreamID, promise: EventLoopPromise<Void>?) -> Bool {
+        guard var queue = chunks[id], var last = queue.popLast() else { return false }
+        last.endStream = true
+        if let promise {
+            if let earlier = last.promise { earlier.futureResult.cascade(to: promise) } else { last.promise = promise }
+        }
+        queue.append(last)
+        chunks[id] = queue
+        return true
+    }
+
     /// Removes the next stream to serve from the rotation.
     mutating func popStream() -> LinkStreamID? { order.popFirst() }
 

@@ -14,6 +14,11 @@ public enum LinkDiagnostics {
         case "sys.ping":
             try await request.responder.respond(status: 200, body: ByteBuffer(string: #"{"node":"\#(jsonEscaped(nodeID))"}"#))
         case "sys.echo":
+            if let whole = request.body.completeBuffer {
+                // The body came whole in the REQUEST: answer in one RESPONSE frame.
+                try await request.responder.respond(status: 200, metadata: request.metadata, body: whole)
+                return true
+            }
             let writer = try await request.responder.startResponse(status: 200, metadata: request.metadata)
             for try await chunk in request.body { try await writer.write(chunk) }
             try await writer.finish()

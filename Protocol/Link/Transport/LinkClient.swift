@@ -20,6 +20,7 @@ public enum LinkClient {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: LinkPipeline.recvAllocator)
             .channelInitializer { channel in
                 LinkPipeline.configure(
                     channel, isInitiator: true, endpoint: endpoint, tls: tls,

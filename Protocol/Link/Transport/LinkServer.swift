@@ -74,6 +74,7 @@ public final class LinkServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: LinkPipeline.recvAllocator)
             .childChannelInitializer { channel in
                 let remote = channel.remoteAddress?.description ?? "unknown"
                 LinkPipeline.configure(

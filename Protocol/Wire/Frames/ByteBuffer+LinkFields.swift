@@ -33,17 +33,33 @@ extension ByteBuffer {
         return bytes
     }
 
+    /// Validates the UTF-8 in place and makes the `String` with one copy (no intermediate
+    /// array or slice view).
     private mutating func readLinkString(length: Int, field: StaticString) throws -> String {
-        let string: String?
-        do {
-            string = try readUTF8ValidatedString(length: length)
-        } catch {
-            throw LinkProtocolError(.protocolError, "field \(field) is not valid UTF-8")
-        }
-        guard let string else {
+        guard length <= readableBytes else {
             throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
         }
+        guard length > 0 else { return "" }
+        let string = withUnsafeReadableBytes { raw in
+            raw.withMemoryRebound(to: UInt8.self) { bytes in
+                String(validating: UnsafeBufferPointer(rebasing: bytes[..<length]), as: UTF8.self)
+            }
+        }
+        guard let string else {
+            throw LinkProtocolError(.protocolError, "field \(field) is not valid UTF-8")
+        }
+        moveReaderIndex(forwardBy: length)
         return string
+    }
+
+    /// Checks that the next `length` bytes are UTF-8 and skips them.
+    mutating func skipLinkUTF8(length: Int, field: StaticString) throws {
+        guard length <= readableBytes else {
+            throw LinkProtocolError(.frameSizeError, "truncated field \(field)")
+        }
+        let valid = withUnsafeReadableBytes { raw in isValidUTF8(UnsafeRawBufferPointer(rebasing: raw[..<length])) }
+        guard valid else { throw LinkProtocolError(.protocolError, "field \(field) is not valid UTF-8") }
+        moveReaderIndex(forwardBy: length)
     }
 
     @discardableResult
@@ -66,6 +82,23 @@ extension ByteBuffer {
             throw LinkProtocolError(.protocolError, "\(readableBytes) trailing bytes in \(type) payload")
         }
     }
+}
+
+/// Whether `bytes` are well-formed UTF-8: eight bytes at a time while they are ASCII,
+/// the standard library's validation otherwise.
+func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var index = 0
+    while index + 8 <= bytes.count {
+        guard bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 else {
+            return String(validating: bytes, as: UTF8.self) != nil
+        }
+        index += 8
+    }
+    while index < bytes.count {
+        guard bytes[index] < 0x80 else { return String(validating: bytes, as: UTF8.self) != nil }
+        index += 1
+    }
+    return true
 }
 
 extension String {

@@ -91,26 +91,37 @@ extension LinkFrame {
     }
 
     /// Writes header and payload. The caller guarantees the payload fits the peer's MAX_FRAME_SIZE.
+    ///
+    /// The header goes out in one write with a zero length, patched by one store once the
+    /// payload is written.
     public func encode(into buffer: inout ByteBuffer) {
         let headerIndex = buffer.writerIndex
-        buffer.writeRepeatingByte(0, count: LinkFrameHeader.size)
-        let flags: LinkFrameFlags
+        buffer.writeMultipleIntegers(UInt32(0), type.rawValue, flags.rawValue, streamID.rawValue)
         switch self {
-        case .hello(let f): f.encode(into: &buffer); flags = []
-        case .welcome(let f): f.encode(into: &buffer); flags = []
-        case .auth(let f): f.encode(into: &buffer); flags = []
-        case .authOK(let f): f.encode(into: &buffer); flags = []
-        case .request(let f): f.encode(into: &buffer); flags = f.endStream ? .endStream : []
-        case .response(let f): f.encode(into: &buffer); flags = f.endStream ? .endStream : []
-        case .data(let f): f.encode(into: &buffer); flags = f.endStream ? .endStream : []
-        case .reset(let f): f.encode(into: &buffer); flags = []
-        case .windowUpdate(let f): f.encode(into: &buffer); flags = []
-        case .message(let f): f.encode(into: &buffer); flags = []
-        case .ping(let f): f.encode(into: &buffer); flags = f.ack ? .ack : []
-        case .goAway(let f): f.encode(into: &buffer); flags = []
+        case .hello(let f): f.encode(into: &buffer)
+        case .welcome(let f): f.encode(into: &buffer)
+        case .auth(let f): f.encode(into: &buffer)
+        case .authOK(let f): f.encode(into: &buffer)
+        case .request(let f): f.encode(into: &buffer)
+        case .response(let f): f.encode(into: &buffer)
+        case .data(let f): f.encode(into: &buffer)
+        case .reset(let f): f.encode(into: &buffer)
+        case .windowUpdate(let f): f.encode(into: &buffer)
+        case .message(let f): f.encode(into: &buffer)
+        case .ping(let f): f.encode(into: &buffer)
+        case .goAway(let f): f.encode(into: &buffer)
         }
-        let length = buffer.writerIndex - headerIndex - LinkFrameHeader.size
-        let header = LinkFrameHeader(length: UInt32(length), type: type, flags: flags, streamID: streamID)
-        header.set(in: &buffer, at: headerIndex)
+        buffer.setInteger(UInt32(buffer.writerIndex - headerIndex - LinkFrameHeader.size), at: headerIndex)
+    }
+
+    /// The header flags this frame carries.
+    public var flags: LinkFrameFlags {
+        switch self {
+        case .request(let f): f.endStream ? .endStream : []
+        case .response(let f): f.endStream ? .endStream : []
+        case .data(let f): f.endStream ? .endStream : []
+        case .ping(let f): f.ack ? .ack : []
+        case .hello, .welcome, .auth, .authOK, .reset, .windowUpdate, .message, .goAway: []
+        }
     }
 }

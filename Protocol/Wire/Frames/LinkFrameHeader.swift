@@ -44,12 +44,6 @@ public struct LinkFrameHeader: Hashable, Sendable {
     public func write(to buffer: inout ByteBuffer) {
         buffer.writeMultipleIntegers(length, type.rawValue, flags.rawValue, streamID.rawValue)
     }
-
-    func set(in buffer: inout ByteBuffer, at index: Int) {
-        buffer.setInteger(length, at: index)
-        buffer.setInteger(UInt16(type.rawValue) << 8 | UInt16(flags.rawValue), at: index + 4)
-        buffer.setInteger(streamID.rawValue, at: index + 6)
-    }
 }
 
 /// A stream identifier. Zero is the connection itself; the peer that opened the

@@ -2,6 +2,11 @@ import NIOCore
 
 /// Ordered name/value pairs carried by REQUEST, RESPONSE and MESSAGE frames
 /// (like HTTP headers). Names are 1...255 bytes of UTF-8, values at most 65,535.
+///
+/// A received block is checked in full when its frame is decoded (structure, limits and
+/// UTF-8) but kept as the wire bytes: `fields` are built on first use, a lookup by name
+/// compares bytes, and sending it again copies the block. Like a received body, it is a
+/// slice of the receive buffer.
 public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, Sequence {
     public struct Field: Hashable, Sendable {
         public var name: String
@@ -15,26 +20,65 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
     /// Most fields in one block.
     public static let maxFields = 64
 
-    public private(set) var fields: [Field]
+    private enum Storage: Sendable {
+        case fields([Field])
+        /// A validated block as received: `count` pairs, without the count byte.
+        case wire(ByteBuffer, count: Int)
+    }
 
-    public init() { fields = [] }
+    private var storage: Storage
+
+    public init() { storage = .fields([]) }
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { Field(name: $0.0, value: $0.1) }
+        storage = .fields(elements.map { Field(name: $0.0, value: $0.1) })
+    }
+
+    public internal(set) var fields: [Field] {
+        get {
+            switch storage {
+            case .fields(let fields): fields
+            case .wire(let block, let count): Self.fields(of: block, count: count)
+            }
+        }
+        set { storage = .fields(newValue) }
     }
 
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name == name }?.value }
+        get {
+            switch storage {
+            case .fields(let fields): fields.first { $0.name == name }?.value
+            case .wire(let block, let count): Self.lookup(name, in: block, count: count)
+            }
+        }
         set {
+            var fields = self.fields
             fields.removeAll { $0.name == name }
             if let newValue { fields.append(Field(name: name, value: newValue)) }
+            storage = .fields(fields)
         }
     }
 
-    public var isEmpty: Bool { fields.isEmpty }
+    public var isEmpty: Bool {
+        switch storage {
+        case .fields(let fields): fields.isEmpty
+        case .wire(_, let count): count == 0
+        }
+    }
+
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+
+    public static func == (lhs: LinkMetadata, rhs: LinkMetadata) -> Bool {
+        if case .wire(let a, let m) = lhs.storage, case .wire(let b, let n) = rhs.storage { return m == n && a == b }
+        return lhs.fields == rhs.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields)
+    }
 
     /// Why this metadata cannot be encoded (too many fields, a name or value too long), or nil.
     public var validationFailure: String? {
+        guard case .fields(let fields) = storage else { return nil }  // checked when received
         if fields.count > Self.maxFields { return "metadata has \(fields.count) fields, limit \(Self.maxFields)" }
         for field in fields {
             if field.name.isEmpty || field.name.utf8.count > 255 { return "metadata name must be 1...255 bytes" }
@@ -44,30 +88,82 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
     }
 
     /// Encoded size in bytes, for limit checks before sending.
-    public var encodedSize: Int { 1 + fields.reduce(0) { $0 + 3 + $1.name.utf8.count + $1.value.utf8.count } }
+    public var encodedSize: Int {
+        switch storage {
+        case .fields(let fields): 1 + fields.reduce(0) { $0 + 3 + $1.name.utf8.count + $1.value.utf8.count }
+        case .wire(let block, _): 1 + block.readableBytes
+        }
+    }
 
+    /// Checks a block (§3.1: count ≤ 64, names 1...255 bytes, every string UTF-8) and
+    /// keeps its bytes.
     static func decode(from buffer: inout ByteBuffer) throws -> LinkMetadata {
         let count = Int(try buffer.readLinkInteger(UInt8.self, field: "metadata count"))
         guard count <= maxFields else {
             throw LinkProtocolError(.protocolError, "metadata has \(count) fields, limit \(maxFields)")
         }
-        var metadata = LinkMetadata()
-        metadata.fields.reserveCapacity(count)
+        guard count > 0 else { return LinkMetadata() }
+        let start = buffer.readerIndex
         for _ in 0..<count {
-            let name = try buffer.readString8(field: "metadata name")
-            guard !name.isEmpty else { throw LinkProtocolError(.protocolError, "empty metadata name") }
-            let value = try buffer.readString16(field: "metadata value", limit: Int(UInt16.max))
-            metadata.fields.append(Field(name: name, value: value))
+            let nameLength = Int(try buffer.readLinkInteger(UInt8.self, field: "metadata name"))
+            guard nameLength > 0 else { throw LinkProtocolError(.protocolError, "empty metadata name") }
+            try buffer.skipLinkUTF8(length: nameLength, field: "metadata name")
+            let valueLength = Int(try buffer.readLinkInteger(UInt16.self, field: "metadata value"))
+            try buffer.skipLinkUTF8(length: valueLength, field: "metadata value")
         }
-        return metadata
+        let length = buffer.readerIndex - start
+        buffer.moveReaderIndex(to: start)
+        let block = buffer.readSlice(length: length)!
+        return LinkMetadata(storage: .wire(block, count: count))
     }
 
+    private init(storage: Storage) { self.storage = storage }
+
     func encode(into buffer: inout ByteBuffer) {
-        precondition(fields.count <= Self.maxFields, "too many metadata fields")
-        buffer.writeInteger(UInt8(fields.count))
-        for field in fields {
-            buffer.writeString8(field.name)
-            buffer.writeString16(field.value)
+        switch storage {
+        case .fields(let fields):
+            precondition(fields.count <= Self.maxFields, "too many metadata fields")
+            buffer.writeInteger(UInt8(fields.count))
+            for field in fields {
+                buffer.writeString8(field.name)
+                buffer.writeString16(field.value)
+            }
+        case .wire(let block, let count):
+            buffer.writeInteger(UInt8(count))
+            buffer.writeImmutableBuffer(block)
+        }
+    }
+
+    // MARK: - Reading a validated block
+
+    private static func fields(of block: ByteBuffer, count: Int) -> [Field] {
+        var block = block
+        var fields: [Field] = []
+        fields.reserveCapacity(count)
+        for _ in 0..<count {
+            let nameLength = Int(block.readInteger(as: UInt8.self)!)
+            let name = block.readString(length: nameLength)!
+            let valueLength = Int(block.readInteger(as: UInt16.self)!)
+            fields.append(Field(name: name, value: block.readString(length: valueLength)!))
+        }
+        return fields
+    }
+
+    private static func lookup(_ name: String, in block: ByteBuffer, count: Int) -> String? {
+        var name = name
+        return name.withUTF8 { wanted in
+            var block = block
+            for _ in 0..<count {
+                let nameLength = Int(block.readInteger(as: UInt8.self)!)
+                let matches = nameLength == wanted.count && block.withUnsafeReadableBytes { bytes in
+                    UnsafeRawBufferPointer(rebasing: bytes[..<nameLength]).elementsEqual(wanted)
+                }
+                block.moveReaderIndex(forwardBy: nameLength)
+                let valueLength = Int(block.readInteger(as: UInt16.self)!)
+                if matches { return block.readString(length: valueLength)! }
+                block.moveReaderIndex(forwardBy: valueLength)
+            }
+            return nil
         }
     }
 }
