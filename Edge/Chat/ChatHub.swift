@@ -1,4 +1,5 @@
 import NIOCore
+import StreamLyRetry
 import Synchronization
 
 /// This edge's channel subscriptions: which sessions listen to which channel, and each
@@ -33,34 +34,6 @@ final class ChatHub: Sendable {
          fetchGap: @escaping @Sendable (String, Int64, Int64) async -> [(seq: Int64, event: ByteBuffer)]?) {
         self.fetchTimeout = fetchTimeout
         self.fetchGap = fetchGap
-    }
-
-    /// `body`'s result, or nil if it has not returned within `timeout` (it then runs on,
-    /// unawaited: a link call cannot be withdrawn).
-    static func first<Result: Sendable>(within timeout: Duration, _ body: @escaping @Sendable () async -> Result) async -> Result? {
-        let once = Once()
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Result?, Never>) in
-            let work = Task {
-                let result = await body()
-                if once.claim() { continuation.resume(returning: result) }
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                if once.claim() { continuation.resume(returning: nil) }
-                work.cancel()
-            }
-        }
-    }
-
-    /// True for the first caller of `claim()` only.
-    private final class Once: Sendable {
-        private let claimed = Mutex(false)
-        func claim() -> Bool {
-            claimed.withLock { claimed in
-                defer { claimed = true }
-                return !claimed
-            }
-        }
     }
 
     /// Channels with at least one subscriber here.
@@ -175,7 +148,7 @@ final class ChatHub: Sendable {
         Task {
             // A fetch that never answers (an origin stuck on PostgreSQL) must not hold the
             // channel: past `fetchTimeout` it counts as failed and the next tick fetches again.
-            let events = await Self.first(within: fetchTimeout) { await self.fetchGap(channel, after, before) } ?? nil
+            let events = (try? await withDeadline(fetchTimeout) { await self.fetchGap(channel, after, before) }) ?? nil
             let action: ChannelFeed<ByteBuffer>.Action? = channels.withLock { channels in
                 guard var state = channels[channel], var feed = state.feed else { return nil }
                 defer {

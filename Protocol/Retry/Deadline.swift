@@ -1,16 +1,16 @@
 import Synchronization
 
 /// The work did not finish within its deadline (`withDeadline`).
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let timeout: Duration
-    var description: String { "no answer within \(timeout)" }
+public struct DeadlineExceeded: Error, CustomStringConvertible, Sendable {
+    public let timeout: Duration
+    public var description: String { "no answer within \(timeout)" }
 }
 
 /// `body`'s result, or `DeadlineExceeded` once `timeout` has passed without one. The body is
 /// cancelled then but not awaited (a query on a connection that died unnoticed may never
 /// return): use it only for work that is safe to repeat, like an idempotent append.
-func withDeadline<Result: Sendable>(_ timeout: Duration,
-                                    _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+public func withDeadline<Result: Sendable>(_ timeout: Duration,
+                                           _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
     let once = Once()
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
         let work = Task {
