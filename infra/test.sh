@@ -21,9 +21,16 @@ echo "== fuzz targets: replay kept inputs, then ${FUZZ_SECONDS:-30} s each"
 Tests/Fuzz/run.sh all "${FUZZ_SECONDS:-30}"
 
 echo "== tests"
-# The VOD integration tests transcode video (ffmpeg-heavy on every core): run them after the
-# others, so timing-sensitive tests (Redis restart, WebSocket upgrades) do not starve. The HLS
-# delivery tests (HLSIntegrationTests) transcode nothing and stay with the others.
-swift test --skip-build --skip VODIntegrationTests
+# The heavy suites run after the others, each phase on its own, so that timing-sensitive tests
+# (Redis restart, WebSocket upgrades, readiness waits) do not starve on 2 cores: the WebRTC
+# tests (aiortc encodes and decodes video in Python), the chat fault matrix (its own broker,
+# Redis and PostgreSQL, killed and restarted) and the VOD tests (ffmpeg on every core).
+heavy=(CallIntegrationTests AiortcTransportTests FaultMatrix VODIntegrationTests)
+skips=(); for suite in "${heavy[@]}"; do skips+=(--skip "$suite"); done
+swift test --skip-build "${skips[@]}"
+echo "== tests: calls with real WebRTC peers"
+swift test --skip-build --filter 'CallIntegrationTests|AiortcTransportTests'
+echo "== tests: chat fault matrix"
+swift test --skip-build --filter FaultMatrix
 echo "== tests: video on demand end to end"
 swift test --skip-build --filter VODIntegrationTests
