@@ -34,7 +34,8 @@
 #
 # Environment: FUZZ_CONFIGURATION release (default, ~10x faster; preconditions stay on) or debug
 #   (default for --reproduce: trap messages are printed), FUZZ_SCRATCH_PATH (default <repo>/.build-fuzz),
-#   FUZZ_JOBS (swift build -j, default 1), FUZZ_TIMEOUT (seconds per input counted as a hang, default 10).
+#   FUZZ_JOBS (swift build -j, default 1), FUZZ_TIMEOUT (seconds per input counted as a hang, default 10),
+#   FUZZ_SEED (libFuzzer -seed of `all`, default 1).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,7 +59,8 @@ if [[ "$target" == all ]]; then
   status=0
   for name in $(targets); do
     "${BASH_SOURCE[0]}" "$name" --replay || status=$?
-    if [[ $status -eq 0 && "$seconds" != 0 ]]; then "${BASH_SOURCE[0]}" "$name" "$seconds" || status=$?; fi
+    # A fixed seed: a given commit makes the same mutations each run, so CI stays reproducible.
+    if [[ $status -eq 0 && "$seconds" != 0 ]]; then "${BASH_SOURCE[0]}" "$name" "$seconds" -seed="${FUZZ_SEED:-1}" || status=$?; fi
     [[ $status -eq 0 ]] || exit "$status"
   done
   exit 0

@@ -78,7 +78,8 @@ struct SDPLineParser {
         }
         let formats = fields.dropFirst(3).map(String.init)
         // A format listed twice would make the per-format attributes ambiguous (found by fuzzing).
-        guard Set(formats).count == formats.count else {
+        // ("99" and "099" are the same payload type).
+        guard Set(formats.map { UInt8($0).map(String.init) ?? $0 }).count == formats.count else {
             throw SDPParseError(.badField, line: lineNumber, "m= lists a format twice")
         }
         var section = MediaDescription(kind: String(fields[0]), port: port, proto: String(fields[2]), formats: formats)

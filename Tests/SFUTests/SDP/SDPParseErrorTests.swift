@@ -41,7 +41,7 @@ struct SDPParseErrorTests {
     }
 
     @Test("field and attribute errors point at their line", arguments: [
-        "m=audio\r\n", "m=audio 70000 RTP/AVP 0\r\n", "m=video 9 UDP/TLS/RTP/SAVPF 97 96 97\r\n", "m=audio 9/x RTP/AVP 0\r\n", "c=IN IP4\r\n",
+        "m=audio\r\n", "m=audio 70000 RTP/AVP 0\r\n", "m=video 9 UDP/TLS/RTP/SAVPF 97 96 97\r\n", "m=video 9 UDP/TLS/RTP/SAVPF 99 099\r\n", "m=audio 9/x RTP/AVP 0\r\n", "c=IN IP4\r\n",
         "a=rtpmap:111 opus\r\n", "a=rtpmap:200 opus/48000\r\n", "a=rtpmap:x opus/48000\r\n",
         "a=rtpmap:111 opus/48000/x\r\n", "a=fmtp:111\r\n", "a=rtcp-fb:96\r\n", "a=extmap:0 urn:x\r\n",
         "a=extmap:1/sideways urn:x\r\n", "a=fingerprint:sha-256 XYZ\r\n", "a=setup:both\r\n",
