@@ -21,15 +21,22 @@ echo "== fuzz targets: replay kept inputs, then ${FUZZ_SECONDS:-30} s each"
 Tests/Fuzz/run.sh all "${FUZZ_SECONDS:-30}"
 
 echo "== tests"
-# The heavy suites run after the others, each phase on its own, so that timing-sensitive tests
-# (Redis restart, WebSocket upgrades, readiness waits) do not starve on 2 cores: the WebRTC
-# tests (aiortc encodes and decodes video in Python), the chat fault matrix (its own broker,
-# Redis and PostgreSQL, killed and restarted) and the VOD tests (ffmpeg on every core).
-heavy=(CallIntegrationTests AiortcTransportTests FaultMatrix VODIntegrationTests)
+# swift-testing starts every test of a run at once unless told otherwise: on 2 cores hundreds of
+# tests then start their origins, edges and clients together and the timing-sensitive ones
+# (Redis restart, WebSocket upgrades, readiness waits) starve. A bounded width keeps each test's
+# own time close to what it takes alone. The heavy suites run after the others, each phase on
+# its own: the WebRTC tests (aiortc encodes and decodes video in Python), the link's flow-control
+# tests (512 MiB bodies beside latency probes: they compare latency with and without the body),
+# the chat fault matrix (its own broker, Redis and PostgreSQL, killed and restarted) and the VOD
+# tests (ffmpeg on every core).
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${TEST_WIDTH:-6}"
+heavy=(CallIntegrationTests AiortcTransportTests FlowControlTests FaultMatrix VODIntegrationTests)
 skips=(); for suite in "${heavy[@]}"; do skips+=(--skip "$suite"); done
 swift test --skip-build "${skips[@]}"
 echo "== tests: calls with real WebRTC peers"
 swift test --skip-build --filter 'CallIntegrationTests|AiortcTransportTests'
+echo "== tests: the link's flow control beside large bodies"
+swift test --skip-build --filter FlowControlTests
 echo "== tests: chat fault matrix"
 swift test --skip-build --filter FaultMatrix
 echo "== tests: video on demand end to end"

@@ -24,7 +24,7 @@ public final class PrivateServer: Sendable {
     }
 
     /// Starts the server and waits until it accepts TCP connections.
-    public func start(timeout: Duration = .seconds(30)) async throws {
+    public func start(timeout: Duration = .seconds(90)) async throws {
         let (path, arguments) = try command(port, directory)
         let child = try ChildProcess(path, arguments: arguments, name: "\(name):\(port)",
                                      log: directory.appendingPathComponent("\(name).log"))

@@ -130,7 +130,7 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Waits until every running origin and edge answers `/readyz` with 200 (an edge:
     /// all its origin links and Redis up).
-    public func waitReady(timeout: Duration = .seconds(30)) async throws {
+    public func waitReady(timeout: Duration = .seconds(90)) async throws {
         let deadline = ContinuousClock.now + timeout
         let urls = origins.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }
             + edges.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }

@@ -32,7 +32,7 @@ public final class WebSocketTestClient<Event: Sendable>: Sendable {
     }
 
     /// Connects (with `?token=` if given) and waits for the upgrade.
-    public static func connect(port: Int, name: String, queryToken: String? = nil, timeout: Duration = .seconds(5),
+    public static func connect(port: Int, name: String, queryToken: String? = nil, timeout: Duration = .seconds(30),
                                decode: @escaping @Sendable (String) -> Event?) async throws -> WebSocketTestClient {
         let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self)
         let client = WebSocketTestClient(name: name, port: port, outgoing: continuation)
@@ -138,7 +138,7 @@ public final class WebSocketTestClient<Event: Sendable>: Sendable {
     public var closeCode: UInt16? { state.withLock { $0.closeCode } }
 
     /// The first received event matching `match`, waiting up to `timeout` for it.
-    public func first(_ what: String, timeout: Duration = .seconds(10), where match: (Event) -> Bool) async throws -> Event {
+    public func first(_ what: String, timeout: Duration = .seconds(30), where match: (Event) -> Bool) async throws -> Event {
         if let event = try await firstIfAny(timeout: timeout, where: match) { return event }
         throw TestFailure("\(name): no \(what) within \(timeout); finished=\(isFinished) close=\(closeCode.map(String.init) ?? "-"); last events:\n"
                           + events.suffix(8).map { "\($0)" }.joined(separator: "\n"))
@@ -156,7 +156,7 @@ public final class WebSocketTestClient<Event: Sendable>: Sendable {
     }
 
     /// Waits for the connection to end; returns the close code the server sent (nil if none).
-    public func closed(timeout: Duration = .seconds(10)) async throws -> UInt16? {
+    public func closed(timeout: Duration = .seconds(30)) async throws -> UInt16? {
         let deadline = ContinuousClock.now + timeout
         while !isFinished {
             guard ContinuousClock.now < deadline else { throw TestFailure("\(name): connection still open after \(timeout)") }
