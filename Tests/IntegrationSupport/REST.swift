@@ -38,10 +38,27 @@ public struct REST: Sendable {
         return try await curl("http://127.0.0.1:\(port)/api/v1\(path)", arguments, maxTime: 15)
     }
 
+    /// `request`, repeated while the edge answers 503 (`unavailable`: the contract's "retry
+    /// later", e.g. while a link to an origin reconnects on a loaded machine), for up to 30 s.
+    public func retryingUnavailable(_ request: () async throws -> Answer) async throws -> Answer {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var answer = try await request()
+        while answer.status == 503, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            answer = try await request()
+        }
+        return answer
+    }
+
     public func signup(_ prefix: String) async throws -> Account {
         struct Body: Decodable { struct User: Decodable { var id: String; var username: String }; var user: User; var access_token: String }
         let name = "\(prefix)\(UUID().uuidString.prefix(8).lowercased())"
-        let answer = try await call("POST", "/auth/signup", json: ["username": name, "password": "correct-horse-battery"])
+        let credentials: [String: any Sendable] = ["username": name, "password": "correct-horse-battery"]
+        var answer = try await retryingUnavailable { try await call("POST", "/auth/signup", json: credentials) }
+        if answer.status == 409 {
+            // An earlier attempt answered 503 but the origin had created the account.
+            answer = try await retryingUnavailable { try await call("POST", "/auth/login", json: credentials) }
+        }
         guard answer.status == 201 || answer.status == 200 else { throw TestFailure("signup: HTTP \(answer.status) \(answer.text)") }
         let body = try answer.decode(Body.self)
         return Account(id: body.user.id, username: body.user.username, token: body.access_token)
@@ -49,8 +66,10 @@ public struct REST: Sendable {
 
     public func createChannel(_ owner: Account, private isPrivate: Bool = false) async throws -> String {
         struct Body: Decodable { var id: String }
-        let answer = try await call("POST", "/channels", json: ["name": "it-\(UUID().uuidString.prefix(6))", "private": isPrivate],
-                                    token: owner.token)
+        let answer = try await retryingUnavailable {
+            try await call("POST", "/channels", json: ["name": "it-\(UUID().uuidString.prefix(6))", "private": isPrivate],
+                           token: owner.token)
+        }
         guard answer.status == 201 || answer.status == 200 else { throw TestFailure("create channel: HTTP \(answer.status) \(answer.text)") }
         return try answer.decode(Body.self).id
     }

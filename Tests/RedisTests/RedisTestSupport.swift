@@ -36,7 +36,7 @@ enum RedisTestSupport {
         configuring configure: (inout RedisConfiguration) -> Void,
         _ body: (RedisClient) async throws -> T
     ) async throws -> T {
-        var configuration = try RedisConfiguration(url: url ?? Self.url())
+        var configuration = try Self.configuration(url)
         configure(&configuration)
         let client = RedisClient(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -48,12 +48,22 @@ enum RedisTestSupport {
 
     /// Runs `body` with a running subscriber, closing it afterwards.
     static func withSubscriber<T: Sendable>(url: String? = nil, _ body: (RedisSubscriber) async throws -> T) async throws -> T {
-        let subscriber = RedisSubscriber(configuration: try RedisConfiguration(url: url ?? Self.url()))
+        let subscriber = RedisSubscriber(configuration: try Self.configuration(url))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await subscriber.run() }
             defer { subscriber.close() }
             return try await body(subscriber)
         }
+    }
+
+    /// The configuration tests use: the production waits (2 s for a connection) are too short
+    /// for a client that starts while the whole suite loads 2 cores; tests of unavailability
+    /// shorten them again through `configuring`.
+    static func configuration(_ url: String?) throws -> RedisConfiguration {
+        var configuration = try RedisConfiguration(url: url ?? Self.url())
+        configuration.connectTimeout = .seconds(10)
+        configuration.connectionWait = .seconds(30)
+        return configuration
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.

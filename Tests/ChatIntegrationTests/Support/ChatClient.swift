@@ -7,7 +7,7 @@ typealias ChatClient = WebSocketTestClient<ChatEvent>
 extension WebSocketTestClient where Event == ChatEvent {
     /// Connects (with `?token=` if given) and waits for the upgrade.
     static func connect(port: Int, name: String, queryToken: String? = nil,
-                        timeout: Duration = .seconds(5)) async throws -> ChatClient {
+                        timeout: Duration = .seconds(30)) async throws -> ChatClient {
         try await connect(port: port, name: name, queryToken: queryToken, timeout: timeout) { ChatEvent.parse($0) }
     }
 
