@@ -20,7 +20,6 @@ export STREAMLY_BIN_DIR="$(swift build --show-bin-path)"
 echo "== fuzz targets: replay kept inputs, then ${FUZZ_SECONDS:-30} s each"
 Tests/Fuzz/run.sh all "${FUZZ_SECONDS:-30}"
 
-echo "== tests"
 # swift-testing starts every test of a run at once unless told otherwise: on 2 cores hundreds of
 # tests then start their origins, edges and clients together and the timing-sensitive ones
 # (Redis restart, WebSocket upgrades, readiness waits) starve. A bounded width keeps each test's
@@ -32,12 +31,20 @@ echo "== tests"
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${TEST_WIDTH:-6}"
 heavy=(CallIntegrationTests AiortcTransportTests FlowControlTests FaultMatrix VODIntegrationTests)
 skips=(); for suite in "${heavy[@]}"; do skips+=(--skip "$suite"); done
-swift test --skip-build "${skips[@]}"
-echo "== tests: calls with real WebRTC peers"
-swift test --skip-build --filter 'CallIntegrationTests|AiortcTransportTests'
-echo "== tests: the link's flow control beside large bodies"
-swift test --skip-build --filter FlowControlTests
-echo "== tests: chat fault matrix"
-swift test --skip-build --filter FaultMatrix
-echo "== tests: video on demand end to end"
-swift test --skip-build --filter VODIntegrationTests
+# Every phase runs, also after one failed, so one run tells everything; the run fails if
+# any phase failed.
+failed=()
+phase() {
+  local name="$1"; shift
+  echo "== tests: $name"
+  swift test --skip-build "$@" || failed+=("$name")
+}
+phase "all but the heavy suites" "${skips[@]}"
+phase "calls with real WebRTC peers" --filter 'CallIntegrationTests|AiortcTransportTests'
+phase "the link's flow control beside large bodies" --filter FlowControlTests
+phase "chat fault matrix" --filter FaultMatrix
+phase "video on demand end to end" --filter VODIntegrationTests
+if (( ${#failed[@]} )); then
+  printf '== failed phases:\n'; printf '   %s\n' "${failed[@]}"
+  exit 1
+fi

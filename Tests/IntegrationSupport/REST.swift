@@ -35,15 +35,16 @@ public struct REST: Sendable {
             arguments += ["-H", "Content-Type: application/json",
                           "--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)]
         }
-        return try await curl("http://127.0.0.1:\(port)/api/v1\(path)", arguments, maxTime: 15)
+        return try await curl("http://127.0.0.1:\(port)/api/v1\(path)", arguments, maxTime: 30)
     }
 
     /// `request`, repeated while the edge answers 503 (`unavailable`: the contract's "retry
-    /// later", e.g. while a link to an origin reconnects on a loaded machine), for up to 30 s.
+    /// later", e.g. while a link to an origin reconnects on a loaded machine) or not at all
+    /// (status 0: curl's time limit), for up to 60 s.
     public func retryingUnavailable(_ request: () async throws -> Answer) async throws -> Answer {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         var answer = try await request()
-        while answer.status == 503, ContinuousClock.now < deadline {
+        while answer.status == 503 || answer.status == 0, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(500))
             answer = try await request()
         }

@@ -17,16 +17,16 @@ extension WebSocketTestClient where Event == ChatEvent {
     /// The close code the server ends a connection with, connecting up to three times:
     /// HummingbirdWSClient sometimes misses a close frame that arrives right behind the 101
     /// response (and then the server's FIN too), so a connection that neither closes nor
-    /// answers within 4 s is abandoned and tried again. `start` sends what provokes the close.
+    /// answers within 8 s is abandoned and tried again. `start` sends what provokes the close.
     static func closeCode(port: Int, name: String, queryToken: String? = nil,
                           _ start: (ChatClient) -> Void = { _ in }) async throws -> UInt16? {
-        for attempt in 1...3 {
+        for attempt in 1...5 {
             let client = try await connect(port: port, name: "\(name) #\(attempt)", queryToken: queryToken)
             start(client)
-            if let code = try? await client.closed(timeout: .seconds(4)) { return code }
+            if let code = try? await client.closed(timeout: .seconds(8)) { return code }
             client.abandon()
         }
-        throw TestFailure("\(name): the server never closed the connection (3 attempts)")
+        throw TestFailure("\(name): the server never closed the connection (5 attempts)")
     }
 
     // MARK: Requests
