@@ -186,7 +186,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Edge",
-            exclude: ["CSystem", "Main", "Redis", "SFU", "README.md"],
+            exclude: ["CSystem", "Main", "Redis", "SFU", "Web", "README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
