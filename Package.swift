@@ -367,6 +367,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WebAppTests",
+            dependencies: ["IntegrationSupport", "WebRTCTestSupport"],
+            path: "Tests/WebAppTests",
+            exclude: ["Browser"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CallIntegrationTests",
             dependencies: ["IntegrationSupport", "WebRTCTestSupport"],
             path: "Tests/CallIntegrationTests",
