@@ -60,13 +60,23 @@ export class Socket extends Emitter {
     this.emit('state', state);
   }
 
-  #connect() {
+  async #connect() {
     clearTimeout(this.#retryTimer);
     if (this.#stopped) return;
     if (navigator.onLine === false) {
       this.#setState('reconnecting');
       return; // the 'online' event reconnects
     }
+    if (this.session.state && this.session.state.expires_at < Date.now() + 5_000) {
+      // An access token that expired while the page slept: refresh before connecting.
+      try {
+        await this.session.refresh();
+      } catch {
+        if (this.session.state) this.#reconnectSoon();
+        return;
+      }
+    }
+    if (this.#stopped || this.#ws) return;
     this.#setState(this.#attempt === 0 && this.state === 'offline' ? 'connecting' : 'reconnecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     let ws;

@@ -15,6 +15,7 @@ export function authView(session) {
   const title = h('h1.auth-title', 'Sign in to StreamLy');
   const switchButton = h('button.link-button#auth-switch', { type: 'button' });
   const hint = h('p.auth-switch');
+  const hint2 = h('p.field-hint#auth-rules', 'Usernames: 3–32 characters a–z, 0–9, _ . - · passwords: 8 characters or more');
 
   const render = () => {
     const signup = mode === 'signup';
@@ -24,6 +25,7 @@ export function authView(session) {
     hint.replaceChildren(signup ? 'Already have an account? ' : 'New to StreamLy? ', switchButton);
     switchButton.textContent = signup ? 'Sign in' : 'Create an account';
     error.textContent = '';
+    hint2.hidden = !signup;
   };
   switchButton.addEventListener('click', () => {
     mode = mode === 'signin' ? 'signup' : 'signin';
@@ -50,7 +52,7 @@ export function authView(session) {
   },
   h('label.field', { for: 'auth-username' }, h('span', 'Username'), username),
   h('label.field', { for: 'auth-password' }, h('span', 'Password'), password),
-  h('p.field-hint', '3–32 characters a–z, 0–9, _ . - · passwords 8 characters or more'),
+  hint2,
   error,
   submit);
 
