@@ -28,7 +28,7 @@ struct WebAppRoutes: Sendable {
     }
 
     private func index(_ request: Request) -> Response {
-        var headers = securityHeaders(host: request.head.authority ?? request.headers[.host])
+        var headers = securityHeaders(host: request.head.authority)
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-cache"
         headers[.eTag] = assets.indexETag

@@ -126,3 +126,9 @@ export function randomID() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Replaces `el`'s children (arrays flattened, null and false skipped). */
+export function fill(el, ...children) {
+  clear(el);
+  return append(el, children);
+}

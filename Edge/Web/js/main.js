@@ -1,6 +1,6 @@
 // Boot: the contract clients (session, REST, WebSocket), the state they feed (chat, videos,
 // call) and the views, switched by the URL's hash (#/c/<channel>, #/videos, #/videos/<id>).
-import { h, clear, toast } from './dom.js';
+import { h, clear, toast, fill } from './dom.js';
 import { Session } from './session.js';
 import { Rest } from './rest.js';
 import { Socket } from './socket.js';
@@ -68,7 +68,7 @@ function renderRoute() {
       h('h1', `Welcome, ${session.user.username}`),
       h('p', 'Create a channel or message someone to start talking.'));
   }
-  clear(content).append(current);
+  fill(content, current);
 }
 
 function shell() {

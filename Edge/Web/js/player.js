@@ -53,13 +53,13 @@ export async function createPlayer(container, url, { poster, qualitySelect, titl
     return { video, engine: 'native', destroy: () => { video.removeAttribute('src'); video.load(); video.remove(); } };
   }
   const videojs = await loadVideojs();
-  const video = h('video.video-js.vjs-big-play-centered', {
+  // Sized by Video.js's own CSS classes (vjs-fluid vjs-16-9): its dynamic <style> is off.
+  const video = h('video.video-js.vjs-big-play-centered.vjs-fluid.vjs-16-9', {
     controls: true, playsinline: true, preload: 'auto', 'aria-label': title || 'Video',
   });
   if (poster) video.poster = poster;
   container.append(video);
   const player = videojs(video, {
-    fluid: true,
     html5: { hls: { overrideNative: true, enableLowInitialPlaylist: true }, nativeAudioTracks: false, nativeVideoTracks: false },
   });
   player.src({ src: absolute, type: 'application/x-mpegURL' });

@@ -31,12 +31,14 @@ export class TusUpload extends Emitter {
     this.title = title;
     this.fingerprint = fingerprint(file);
     this.offset = 0;
+    this.sending = 0;
     this.state = 'starting';
     this.videoID = null;
-    this.xhr = null;
+    this.resumedFrom = null;
   }
 
-  get progress() { return this.file.size ? this.offset / this.file.size : 0; }
+  /** Bytes sent (including those of the PATCH in flight) over the file's size. */
+  get progress() { return this.file.size ? Math.max(this.offset, this.sending) / this.file.size : 0; }
 
   #setState(state) {
     this.state = state;
@@ -62,6 +64,7 @@ export class TusUpload extends Emitter {
           await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** Math.min(failures, 4))));
           if (navigator.onLine === false) await new Promise((resolve) => window.addEventListener('online', resolve, { once: true }));
           await this.#head();
+          this.resumedFrom = this.offset;
         }
       }
       remember(this.fingerprint, null);
@@ -69,6 +72,7 @@ export class TusUpload extends Emitter {
       this.emit('progress', 1);
       this.emit('done', this.videoID);
     } catch (error) {
+      this.error = error.message;
       this.#setState('failed');
       this.emit('error', error);
     }
@@ -81,6 +85,7 @@ export class TusUpload extends Emitter {
       this.uploadURL = stored.upload_url;
       this.title = stored.title;
       if (await this.#head()) {
+        this.resumedFrom = this.offset;
         this.#setState('resuming');
         return;
       }
@@ -115,6 +120,7 @@ export class TusUpload extends Emitter {
     const offset = Number(response.headers.get('Upload-Offset'));
     if (Number.isFinite(offset)) {
       this.offset = offset;
+      this.sending = 0;
       this.emit('progress', this.progress);
     }
     return true;
@@ -126,7 +132,11 @@ export class TusUpload extends Emitter {
     const start = this.offset;
     const xhr = await sendWithProgress('PATCH', this.uploadURL, this.file.slice(start, end), this.#headers({
       'Upload-Offset': String(start), 'Content-Type': 'application/offset+octet-stream',
-    }), (loaded) => this.emit('progress', (start + loaded) / this.file.size));
+    }), (loaded) => {
+      this.sending = start + loaded;
+      this.emit('progress', this.progress);
+    });
+    this.sending = 0;
     if (xhr.status === 204) {
       this.offset = Number(xhr.getResponseHeader('Upload-Offset')) || end;
       this.emit('progress', this.progress);

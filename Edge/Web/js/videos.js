@@ -39,9 +39,9 @@ export class Videos extends Emitter {
   watch(id) {
     if (this.watched.has(id)) return;
     this.watched.add(id);
-    if (this.socket.state === 'online') {
-      this.socket.request({ op: 'watch', video: id }).then((event) => this.#onEvent(event)).catch(() => {});
-    }
+    // The answer is the video's state as a `video` event (its `id` is the video's), handled
+    // like every later one.
+    if (this.socket.state === 'online') this.socket.send({ op: 'watch', video: id });
   }
 
   #onEvent(event) {

@@ -122,9 +122,13 @@ def screenshot(driver, artifacts, name):
 
 
 def set_offline(driver, offline, upload_bytes_per_second=-1):
+    """DevTools network emulation: offline, or a throttled upload (Chromium throttles only
+    when latency and both throughputs are set)."""
     driver.execute_cdp_cmd("Network.enable", {})
+    throttled = upload_bytes_per_second > 0
     driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
-        "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": upload_bytes_per_second,
+        "offline": offline, "latency": 5 if throttled else 0,
+        "downloadThroughput": 100_000_000 if throttled else -1, "uploadThroughput": upload_bytes_per_second,
     })
 
 
@@ -155,6 +159,11 @@ def run(scenario):
         consoles = {}
         for driver in drivers:
             try:
+                artifacts = sys.argv[2] if len(sys.argv) > 2 else tempfile.gettempdir()
+                screenshot(driver, artifacts, f"FAILED-{driver.streamly_name}")
+            except Exception:
+                pass
+            try:
                 console(driver)
                 consoles[driver.streamly_name] = [e.get("message", "") for e in driver.streamly_console][-30:]
             except Exception:
@@ -166,3 +175,58 @@ def run(scenario):
                 driver.quit()
             except Exception:
                 pass
+
+
+class Relay:
+    """A TCP relay in front of the edge whose browser → edge direction can be limited to `rate`
+    bytes per second (DevTools emulation does not throttle uploads): a userspace stand-in for a
+    slow uplink. `rate = None` lifts the limit."""
+
+    def __init__(self, target_host, target_port):
+        import asyncio
+        import threading
+        self.target = (target_host, target_port)
+        self.rate = None
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def start():
+            self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+            ready.set()
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(start())
+            self.loop.run_forever()
+
+        threading.Thread(target=run, daemon=True).start()
+        ready.wait(10)
+
+    async def _serve(self, client_reader, client_writer):
+        import asyncio
+        try:
+            edge_reader, edge_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            client_writer.close()
+            return
+
+        async def pump(reader, writer, limited):
+            try:
+                while True:
+                    data = await reader.read(16384 if not (limited and self.rate) else max(1024, self.rate // 20))
+                    if not data:
+                        break
+                    if limited and self.rate:
+                        await asyncio.sleep(len(data) / self.rate)
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                try:
+                    writer.close()
+                except Exception:
+                    pass
+
+        await asyncio.gather(pump(client_reader, edge_writer, True), pump(edge_reader, client_writer, False))

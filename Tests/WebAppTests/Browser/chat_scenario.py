@@ -170,6 +170,8 @@ def scenario(drivers):
         return img && img.complete && img.naturalWidth === 320;"""), timeout=30)
     wait_until("Bob to see it too", lambda: bob.execute_script(
         "const i = document.querySelector('#messages img.attachment-image'); return i && i.naturalWidth === 320"))
+    wait_until("Ann's list scrolled to the newest message", lambda: ann.execute_script(
+        "const s = document.getElementById('message-scroll'); return s.scrollHeight - s.scrollTop - s.clientHeight < 5"))
     screenshot(ann, ARTIFACTS, "08-attachment")
 
     # A direct conversation; its sidebar entry shows Bob online.
@@ -194,10 +196,13 @@ def scenario(drivers):
     ann.set_window_size(390, 844)
     ann.get(f"{BASE}#/c/{channel}")
     wait_bodies(ann, ["the chart"])
+    wait_until("the sidebar to leave the phone-sized screen", lambda: ann.execute_script(
+        "return document.getElementById('sidebar').getBoundingClientRect().right <= 0"))
     screenshot(ann, ARTIFACTS, "10-phone-chat")
     click(ann, ".menu-button")
     wait_until("the drawer", lambda: ann.execute_script("return document.body.classList.contains('drawer-open')"))
-    time.sleep(0.3)  # the drawer's slide-in (CSS transition) before the picture
+    wait_until("the drawer slid in", lambda: ann.execute_script(
+        "return document.getElementById('sidebar').getBoundingClientRect().left >= 0"))
     screenshot(ann, ARTIFACTS, "11-phone-drawer")
 
     no_console_errors(bob)

@@ -11,10 +11,15 @@ import subprocess
 import sys
 import tempfile
 
-from browser import (ScenarioFailure, click, console, csp_violations, find, find_all, log, make_browser, run,
+from urllib.parse import urlparse
+
+from browser import (Relay, ScenarioFailure, click, console, csp_violations, find, find_all, log, make_browser, run,
                      screenshot, set_offline, severe, sign_up, visible, wait_until)
 
-BASE, ARTIFACTS = sys.argv[1], sys.argv[2]
+EDGE, ARTIFACTS = sys.argv[1], sys.argv[2]
+# The browser reaches the edge through a relay that can slow its uplink.
+RELAY = Relay(urlparse(EDGE).hostname, urlparse(EDGE).port)
+BASE = f"http://127.0.0.1:{RELAY.port}/"
 
 OBSERVE = """
 window.__seen = window.__seen || [];
@@ -33,10 +38,12 @@ record();
 def scenario(drivers):
     workdir = tempfile.mkdtemp()
     clip = os.path.join(workdir, "holiday.mp4")
-    # 8 s of 1280x720 at a high bitrate (~6 MB), so the upload takes a while at the throttled rate.
+    # 8 s of 1280x720 at a constant 24 Mbit/s (~24 MB, filler included), so that at the relay's
+    # slow rate the upload lasts long beyond what the kernel's socket buffers swallow at once.
     subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "8",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "6M", "-pix_fmt", "yuv420p",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "24M", "-minrate", "24M", "-maxrate", "24M",
+                    "-bufsize", "4M", "-x264-params", "nal-hrd=cbr", "-pix_fmt", "yuv420p",
                     "-c:a", "aac", "-shortest", clip], check=True)
     size = os.path.getsize(clip)
     log("clip", clip, size, "bytes")
@@ -48,31 +55,33 @@ def scenario(drivers):
     wait_until("the library", lambda: visible(viewer, "#upload-video"))
     viewer.execute_script(OBSERVE)
 
-    # Upload at 1.5 MB/s (DevTools throttling) and reload the page half-way.
-    set_offline(viewer, False, upload_bytes_per_second=1_500_000)
+    # Upload at 2 MB/s (the relay) and reload the page half-way.
+    RELAY.rate = 2_000_000
     find(viewer, "#video-file").send_keys(clip)
     wait_until("upload progress past 25 %", lambda: viewer.execute_script("""
         const bar = document.querySelector('#video-grid progress[data-kind=upload]');
-        return bar && bar.value > 0.25 && bar.value < 0.9;"""), timeout=60, interval=0.05)
+        return bar && bar.value > 0.3 && bar.value < 0.8;"""), timeout=60, interval=0.05)
     screenshot(viewer, ARTIFACTS, "20-video-uploading")
     seen_before = viewer.execute_script("return window.__seen")
     viewer.refresh()
     wait_until("the library after the reload", lambda: visible(viewer, "#resume-uploads .notice"), timeout=30)
     screenshot(viewer, ARTIFACTS, "21-video-resume-notice")
     viewer.execute_script(OBSERVE)
-    set_offline(viewer, False, upload_bytes_per_second=3_000_000)
+    RELAY.rate = 8_000_000
     find(viewer, "#video-file").send_keys(clip)
-    first = wait_until("the resumed upload's progress", lambda: viewer.execute_script("""
-        const bar = document.querySelector('#video-grid progress[data-kind=upload]');
-        return bar ? String(bar.value) : null;"""), timeout=30, interval=0.02)
-    if float(first) < 0.2:
-        raise ScenarioFailure(f"the upload did not resume from the stored offset (first progress {first})")
+    resumed = wait_until("the upload resumed", lambda: viewer.execute_script("""
+        const status = document.querySelector('#video-grid .card-status');
+        const match = status && /resumed at (\\d+)%/.exec(status.textContent);
+        return match ? Number(match[1]) : null;"""), timeout=30, interval=0.02)
+    log("resumed at", resumed, "%")
+    if resumed < 10:
+        raise ScenarioFailure(f"the upload did not resume from the stored offset (resumed at {resumed} %)")
     cards = find_all(viewer, "#video-grid li.video-card")
     if len(cards) != 1:
         raise ScenarioFailure(f"resuming created another video: {len(cards)} cards")
 
     wait_until("the video ready", lambda: visible(viewer, "#video-grid li.video-card[data-status=ready] img.poster"), timeout=180)
-    set_offline(viewer, False)
+    RELAY.rate = None
     wait_until("the poster loaded", lambda: viewer.execute_script(
         "const i = document.querySelector('#video-grid img.poster'); return i && i.complete && i.naturalWidth > 0"))
     seen = seen_before + viewer.execute_script("return window.__seen")
@@ -107,7 +116,11 @@ def scenario(drivers):
         wait_until("playback after choosing a quality", lambda: viewer.execute_script(
             "return document.querySelector('#player-stage video').currentTime") > before + 1, timeout=30)
     entries = console(viewer)
-    errors = csp_violations(viewer.streamly_console) + severe(entries)
+    # After the reload the cut-off PATCH may still be landing on the origin: the first PATCH
+    # of the resumed upload can meet 409 (offset moved on), which the client answers with HEAD.
+    # Chromium logs that status as an error; it is the protocol working, not a fault.
+    errors = csp_violations(viewer.streamly_console) + [
+        e for e in severe(viewer.streamly_console) if not ("/api/v1/uploads/" in e and "status of 409" in e)]
     if errors:
         raise ScenarioFailure(f"console errors: {errors}")
     return {"engine": engine, "played": played, "qualities": options, "states": len(seen), "bytes": size}

@@ -1,6 +1,6 @@
 // The call stage: a grid of participants (names, muted state, active speaker), my own
 // preview, and the controls (microphone, camera, screen, devices, leave).
-import { h, icon, clear, toast } from '../dom.js';
+import { h, icon, clear, toast, fill } from '../dom.js';
 import { avatar } from './sidebar.js';
 
 export function callView(app) {
@@ -62,9 +62,9 @@ export function callView(app) {
       if (p.streams.get('audio')) audios.push(mediaElement(`${p.id}-audio`, p.streams.get('audio'), 'audio'));
     }
     grid.dataset.count = String(tiles.length);
-    clear(grid).append(tiles);
-    clear(audioSink).append(audios);
-    clear(controls).append(
+    fill(grid, tiles);
+    fill(audioSink, audios);
+    fill(controls, 
       h('button.round-button#toggle-mic', {
         type: 'button', class: call.muted.audio ? 'off' : '', 'aria-pressed': String(call.muted.audio),
         'aria-label': call.muted.audio ? 'Unmute microphone' : 'Mute microphone', title: call.muted.audio ? 'Unmute' : 'Mute',

@@ -1,7 +1,7 @@
 // One channel: header (title, members, call), the message list (history paging on scroll,
 // live messages, pending sends with retry), the typing line and the composer (attachments by
 // picking or dropping, uploaded with a progress bar before sending).
-import { h, icon, clear, formatBytes, formatTime, toast } from '../dom.js';
+import { h, icon, clear, formatBytes, formatTime, toast, fill } from '../dom.js';
 import { avatar } from './sidebar.js';
 import { formDialog } from './dialogs.js';
 import { uploadAttachment, attachmentURL } from '../uploads.js';
@@ -43,7 +43,7 @@ export function channelView(app, channelID) {
     chips, h('div.composer-row', attachButton, fileInput, textarea, sendButton));
 
   const renderChips = () => {
-    clear(chips).append(attachments.map((a) => h('li.chip', { class: a.error ? 'chip-error' : '' },
+    fill(chips, attachments.map((a) => h('li.chip', { class: a.error ? 'chip-error' : '' },
       h('span.chip-name', a.file.name), h('span.chip-size', formatBytes(a.file.size)),
       a.done ? null : h('progress.chip-progress', { max: '1', value: String(a.progress), 'aria-label': `Uploading ${a.file.name}` }),
       a.error ? h('span.chip-status', a.error) : a.done ? h('span.chip-status', 'ready') : null,
@@ -185,7 +185,7 @@ export function channelView(app, channelID) {
     for (const pending of channel.pending.values()) {
       items.push(messageView({ ...pending, author: chat.me.id }, false, pending));
     }
-    clear(list).append(items);
+    fill(list, items);
     if (stickToBottom) scrollToBottom();
     else if (scroller.scrollTop < 50 && previousTop < 50) scroller.scrollTop = scroller.scrollHeight - previousHeight + previousTop;
   };
@@ -209,7 +209,7 @@ export function channelView(app, channelID) {
     const members = channel.members || [];
     const online = members.filter((m) => chat.presence.get(m.id)).length;
     const inThisCall = call.active && call.channel === channel.id;
-    clear(headerActions).append(
+    fill(headerActions, 
       channel.kind === 'direct' ? h('span.peer-status', { id: 'peer-status' },
         chat.presence.get(chat.directPeer(channel)) ? 'Online' : 'Offline') : null,
       h('button.button.ghost#members-button', {
@@ -272,7 +272,7 @@ async function membersDialog(app, channel) {
               const user = await chat.addMember(channel.id, input.value);
               input.value = '';
               toast(`${user.username} was added`);
-              clear(list).append(listItems());
+              fill(list, listItems());
             } catch (failure) { error.textContent = failure.message; }
           },
         },

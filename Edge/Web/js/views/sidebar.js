@@ -1,6 +1,6 @@
 // The sidebar: who I am, the connection state, channels (public and private), direct
 // messages (with presence), videos; unread badges.
-import { h, icon, clear, initials, hue } from '../dom.js';
+import { h, icon, clear, initials, hue, fill } from '../dom.js';
 import { formDialog } from './dialogs.js';
 
 export function avatar(name, online) {
@@ -38,7 +38,7 @@ export function sidebarView(app) {
     };
     const me = session.user;
     const status = socket.state;
-    clear(root).append(
+    fill(root, 
       h('div.sidebar-header',
         h('div.brand', h('img.brand-logo', { src: document.querySelector('link[rel=icon]').href, alt: '' }), 'StreamLy'),
         h('div.connection', { class: `connection-${status}`, id: 'connection-state', role: 'status' },

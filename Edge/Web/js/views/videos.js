@@ -1,5 +1,5 @@
 // The video library (uploads with progress, transcode progress, posters) and the player page.
-import { h, icon, clear, formatBytes, toast } from '../dom.js';
+import { h, icon, clear, formatBytes, toast, fill } from '../dom.js';
 import { storedUploads } from '../tus.js';
 import { Videos } from '../videos.js';
 import { createPlayer } from '../player.js';
@@ -34,7 +34,12 @@ export function videosView(app) {
     const upload = videos.uploadFor(video.id);
     const uploading = upload && upload.state !== 'uploaded' && upload.state !== 'failed';
     const progress = uploading ? upload.progress : video.progress || 0;
-    const status = uploading ? (upload.state === 'retrying' ? 'Upload paused — retrying' : 'Uploading') : STATUS[video.status] || video.status;
+    let status = STATUS[video.status] || video.status;
+    if (upload?.state === 'failed') status = `Upload failed: ${upload.error}`;
+    if (uploading) {
+      status = upload.state === 'retrying' ? 'Upload paused — retrying' : 'Uploading';
+      if (upload.resumedFrom !== null) status += ` (resumed at ${Math.round((upload.resumedFrom / upload.file.size) * 100)}%)`;
+    }
     const poster = Videos.posterURL(video);
     const thumb = poster
       ? h('img.poster', { src: poster, alt: '', loading: 'lazy' })
@@ -60,11 +65,11 @@ export function videosView(app) {
 
   const render = () => {
     const stored = Object.values(storedUploads()).filter((u) => !videos.uploadFor(u.video_id));
-    clear(resumeBox).append(stored.length ? h('div.notice',
+    fill(resumeBox, stored.length ? h('div.notice',
       h('strong', 'Unfinished uploads'),
       h('ul', stored.map((u) => h('li', `${u.name} (${formatBytes(u.size)}) — pick the same file again to continue where it stopped.`)))) : null);
     const items = videos.list();
-    clear(grid).append(items.length ? items.map(card)
+    fill(grid, items.length ? items.map(card)
       : h('li.empty-card', h('p', videos.loaded ? 'No videos yet. Upload one to share it.' : 'Loading…')));
   };
   const view = h('section.videos-page#videos-view', { 'aria-labelledby': 'page-title' },
@@ -92,7 +97,7 @@ export function playerView(app, id) {
   videos.refresh(id).then(async (video) => {
     if (destroyed) return;
     view.querySelector('#page-title').textContent = video.title;
-    clear(info).append(h('h2', video.title), h('p', `${video.renditions.map((r) => `${r.height}p`).join(' · ')}${video.duration ? ` · ${formatDuration(video.duration)}` : ''}`));
+    fill(info, h('h2', video.title), h('p', `${video.renditions.map((r) => `${r.height}p`).join(' · ')}${video.duration ? ` · ${formatDuration(video.duration)}` : ''}`));
     if (video.status !== 'ready') {
       stage.append(h('p.empty', `This video is ${STATUS[video.status]?.toLowerCase() || video.status}.`));
       return;
