@@ -25,7 +25,11 @@ export class Call extends Emitter {
     this.error = null;
     socket.on('rtc.participant', (e) => this.#onParticipant(e));
     socket.on('rtc.track', (e) => this.#onTrack(e));
-    socket.on('rtc.offer', (e) => this.#onSubOffer(e).catch((error) => this.#fail(error)));
+    socket.on('rtc.offer', (e) => {
+      // The edge may offer `sub` before the join's answer has been handled: keep it for then.
+      if (!this.sub && this.state === 'joining') this.pendingOffer = e;
+      else this.#onSubOffer(e).catch((error) => this.#fail(error));
+    });
     socket.on('rtc.speakers', (e) => {
       this.speaker = e.speakers?.[0]?.participant || null;
       this.emit('changed');
@@ -80,6 +84,7 @@ export class Call extends Emitter {
 
   async #join() {
     this.state = 'joining';
+    this.pendingOffer = null;
     this.participants.clear();
     this.emit('changed');
     const joined = await this.socket.request({ op: 'rtc.join', channel: this.channel });
@@ -88,6 +93,11 @@ export class Call extends Emitter {
     this.pub = new RTCPeerConnection();
     this.sub = new RTCPeerConnection();
     this.sub.ontrack = (event) => this.#onRemoteTrack(event);
+    if (this.pendingOffer) {
+      const offer = this.pendingOffer;
+      this.pendingOffer = null;
+      this.#onSubOffer(offer).catch((error) => this.#fail(error));
+    }
     for (const pc of [this.pub, this.sub]) {
       pc.onconnectionstatechange = () => {
         if (pc.connectionState === 'failed' && this.state === 'connected' && this.socket.state === 'online') {

@@ -47,9 +47,17 @@ def scenario(drivers):
     wait_until("Ann in the call", lambda: "In call" in find(ann, "#call-status").text, timeout=30)
     click(bob, "#call-button")
     wait_until("Bob in the call", lambda: "In call" in find(bob, "#call-status").text, timeout=30)
+    state = """
+const c = window.streamly.call;
+return JSON.stringify({state: c.state, pub: c.pub && c.pub.connectionState, sub: c.sub && c.sub.connectionState,
+  subMids: [...c.subMids.entries()], participants: [...c.participants.values()].map(p => [p.id, p.user, [...p.tracks.values()]])});"""
+    log("ann", ann.execute_script(state))
+    log("bob", bob.execute_script(state))
     for me, other, name in ((ann, bob, "Bob"), (bob, ann, "Ann")):
         wait_until(f"{me.streamly_name} decoding {name}'s video",
                    lambda: me.execute_async_script(DECODED) > 10, timeout=60, interval=0.5)
+    log("ann", ann.execute_script(state))
+    log("bob", bob.execute_script(state))
     frames = {d.streamly_name: d.execute_async_script(DECODED) for d in (ann, bob)}
     log("frames decoded", frames)
     wait_until("two tiles with video at Ann's", lambda: len(find_all(ann, "#call-grid .tile video")) >= 2)
