@@ -186,7 +186,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Edge",
-            exclude: ["CSystem", "Main", "Redis", "SFU", "README.md"],
+            exclude: ["CSystem", "Main", "Redis", "SFU", "Web", "README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -364,6 +364,13 @@ let package = Package(
             dependencies: ["StreamLyProcess", "StreamLySFU"],
             path: "Tests/WebRTCTestSupport",
             exclude: ["Scripts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebAppTests",
+            dependencies: ["IntegrationSupport", "WebRTCTestSupport"],
+            path: "Tests/WebAppTests",
+            exclude: ["Browser"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,6 +16,10 @@ as the batch's offset (i64), so such a listing failed the whole Fetch with
 `ParseInt(InvalidDigit)`, and Tansu closed the client connection (consumers stalled, groups
 churned). Real S3 and moto never list an object before its PUT completes.
 
+It also answers browsers' CORS as an S3 bucket with a permissive CORS configuration does
+(nanio has none): a preflight OPTIONS is answered here, and every answer to a request with an
+`Origin` echoes it. The web app uploads attachments with presigned PUTs from the page's origin.
+
 usage: NANIO_ACCESS_KEY=.. NANIO_SECRET_KEY=.. python nanio_conditional.py DATA_DIR HOST PORT [REGION]
 """
 import asyncio
@@ -107,6 +111,40 @@ class ConditionalWrites:
                 self.locks.pop(lk, None)
 
 
+class BrowserCORS:
+    """S3 bucket CORS (AllowedOrigins *, methods GET/PUT/HEAD/POST/DELETE, any header)."""
+
+    METHODS = b"GET, PUT, HEAD, POST, DELETE"
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode().lower(): v for k, v in scope["headers"]}
+        origin = headers.get("origin")
+        if origin is None:
+            return await self.app(scope, receive, send)
+        if scope["method"] == "OPTIONS" and b"access-control-request-method" in {k.encode() for k in headers}:
+            allow = headers.get("access-control-request-headers", b"")
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"access-control-allow-origin", origin), (b"access-control-allow-methods", self.METHODS),
+                (b"access-control-allow-headers", allow), (b"access-control-max-age", b"600"),
+                (b"vary", b"Origin"), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_cors(message):
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"access-control-allow-origin", origin), (b"access-control-expose-headers", b"ETag"), (b"vary", b"Origin")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
 def main():
     data_dir, host, port = Path(sys.argv[1]).resolve(), sys.argv[2], int(sys.argv[3])
     region = sys.argv[4] if len(sys.argv) > 4 else "us-east-1"
@@ -114,7 +152,7 @@ def main():
                         credentials=EnvCredentialResolver(), access_log=False)
     app = ConditionalWrites(build_app(settings))
     app.state = app.app.state
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(BrowserCORS(app), host=host, port=port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

@@ -45,10 +45,13 @@ trap stop INT TERM EXIT
 # local-directory default. One origin: its chat sequencer uses the shared group (docs/kafka.md).
 STREAMLY_STORAGE_BACKEND="${STREAMLY_STORAGE_BACKEND:-s3}" STREAMLY_S3_CREATE_BUCKET=true \
   "$bin/streamly-origin" --dev & pids+=($!)
-"$bin/streamly-edge" --dev & pids+=($!)
+# The web app (http://127.0.0.1:8080/) uploads attachments straight to S3 with presigned URLs:
+# its Content-Security-Policy admits the S3 endpoint.
+STREAMLY_WEB_CSP_ORIGINS="${STREAMLY_WEB_CSP_ORIGINS:-$STREAMLY_S3_ENDPOINT}" "$bin/streamly-edge" --dev & pids+=($!)
 
 cat <<MSG
 StreamLy is running:
+  web app http://127.0.0.1:8080/ (or https://127.0.0.1:8443/)
   edge   http://127.0.0.1:8080  (/healthz), https://127.0.0.1:8443 (h2 + http/1.1, self-signed), operator http://127.0.0.1:9090 (/readyz /metrics)
   origin link 127.0.0.1:7000, operator http://127.0.0.1:9091
   infrastructure: $(grep -o 'STREAMLY_[A-Z_]*=[^ ]*' .state/dev/env.sh | tr '\n' ' ')

@@ -91,7 +91,15 @@ public struct EdgeService: Sendable {
             } + [.init(name: "redis", ok: presence.redis.isConnected)]
               + (mediaServer.map { [.init(name: "rtc udp", ok: $0.isReady, detail: $0.isReady ? "bound" : "not bound")] } ?? []))
         }
-        RESTRoutes(origin: origin, verifier: verifier).register(on: router)
+        RESTRoutes(origin: origin, verifier: verifier, presence: presence).register(on: router)
+        if configuration.web.enabled {
+            let assets = try WebAssets(
+                root: try WebAssets.locateRoot(configured: configuration.web.root),
+                videojs: try WebAssets.locateVideojs(configured: configuration.web.videojsDirectory))
+            WebAppRoutes(assets: assets, cspOrigins: configuration.web.cspOrigins).register(on: router)
+            logger.info("web app", metadata: ["assets": "/assets/\(assets.hash)", "files": "\(assets.files.count)",
+                                              "videojs": "\(assets.vendorHash.map { "/vendor/\($0)" } ?? "absent: native HLS only")"])
+        }
         TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
         let vodCache = try VODCache(
             configuration: configuration.vodCache,

@@ -38,6 +38,9 @@ public enum ClientRequest: Sendable, Equatable {
     /// Video upload/transcode events for one video (`video` events).
     case watch(video: String)
     case unwatch(video: String)
+    /// Liveness check *(extension)*: answered with `pong` in request order, so a client can
+    /// tell a dead connection (WebSocket pings are invisible to browsers).
+    case ping
     /// Conference signaling (`rtc.*`, docs/api.md "Calls").
     case rtc(RTCRequest)
 
@@ -126,6 +129,8 @@ public enum ClientRequest: Sendable, Equatable {
                 return invalid(.badRequest, "\(envelope.op ?? "") needs a video id")
             }
             return .success((id, envelope.op == "watch" ? .watch(video: video) : .unwatch(video: video)))
+        case "ping":
+            return .success((id, .ping))
         case let op? where op.hasPrefix("rtc."):
             switch RTCRequest.parse(op: op, pc: envelope.pc, channel: channel(), sdp: envelope.sdp,
                                     candidate: envelope.candidate, track: envelope.track, muted: envelope.muted,

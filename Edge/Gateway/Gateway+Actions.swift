@@ -31,6 +31,8 @@ extension Gateway {
         case .unwatch(let id, let video):
             watchers.remove(session, video: video)
             session.enqueue(GatewayEvents.unwatched(id: id, video: video))
+        case .pong(let id):
+            session.enqueue(GatewayEvents.pong(id: id))
         case .rtc(let id, let user, let request, let call):
             await performRTC(session, id: id, user: user, request: request, call: call)
         }

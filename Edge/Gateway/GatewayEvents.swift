@@ -31,6 +31,10 @@ enum GatewayEvents {
         var id: RequestID?
         var video: String
     }
+    private struct Pong: Encodable {
+        let op = "pong"
+        var id: RequestID?
+    }
     private struct Ack: Encodable {
         let op = "ack"
         var id: RequestID?
@@ -69,6 +73,9 @@ enum GatewayEvents {
     }
     static func unsubscribed(id: RequestID?, channel: String) -> ByteBuffer {
         encode(Unsubscribed(id: id, channel: channel))
+    }
+    static func pong(id: RequestID?) -> ByteBuffer {
+        encode(Pong(id: id))
     }
     static func ack(id: RequestID?, channel: String, seq: Int64) -> ByteBuffer {
         encode(Ack(id: id, channel: channel, seq: seq))

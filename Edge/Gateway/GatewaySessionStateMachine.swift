@@ -30,6 +30,8 @@ struct GatewaySessionStateMachine: Sendable {
         case typing(user: User, channel: String)
         case watch(id: RequestID?, user: User, video: String)
         case unwatch(id: RequestID?, video: String)
+        /// Answer a `ping` with `pong`.
+        case pong(id: RequestID?)
         /// Conference signaling; `call` is the call this connection is in (channel and participant id), if any.
         case rtc(id: RequestID?, user: User, request: RTCRequest, call: CallMembership?)
         /// Reply to a successful `auth`.
@@ -136,6 +138,8 @@ struct GatewaySessionStateMachine: Sendable {
         case .unwatch(let video):
             watches.remove(video)
             return .unwatch(id: id, video: video)
+        case .ping:
+            return .pong(id: id)
         case .rtc(let rtc):
             guard rtcBucket.take(now: now) else {
                 return .sendError(id: id, code: .rateLimited, message: "more than \(Int(limits.rtcOpsPerSecond)) rtc requests per second")

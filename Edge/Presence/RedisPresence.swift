@@ -168,6 +168,11 @@ final class RedisPresence: PresenceTracker {
         }
     }
 
+    /// Whether `user` has a live connection on any edge (false when Redis cannot tell).
+    func isOnline(user: String) async -> Bool {
+        ((try? await liveConnections(of: user)) ?? 0) > 0
+    }
+
     private func liveConnections(of user: String) async throws -> Int64 {
         // `(N` is an exclusive bound (no closing parenthesis): registrations not yet expired.
         try await redis.send(["ZCOUNT", Self.userKey(user), "(\(Int64(Self.nowMilliseconds()))", "+inf"]).integer()

@@ -8,6 +8,8 @@ import StreamLyAPI
 struct RESTRoutes: Sendable {
     let origin: OriginClient
     let verifier: any AccessTokenVerifier
+    /// Presence for the `online` flag of `GET /channels/{id}/members`.
+    let presence: RedisPresence?
     /// Largest request body accepted.
     static let maxBody = 64 * 1_024
 
@@ -33,6 +35,27 @@ struct RESTRoutes: Sendable {
                 body: JSONBody.encode(ChatLinkBodies.AddMember(channel: channel, userID: member.userID))))
         }
         api.get("videos/:id") { request, context in try await video(request, context) }
+        api.get("videos") { request, _ in
+            let user = try await verifier.authenticate(request)
+            return respond(await origin.forward(VODLink.Method.listVideos, user: user, body: ByteBuffer(string: "{}")))
+        }
+        api.post("channels/direct") { request, context in
+            try await forward(ChatLink.Method.openDirect, request, context, auth: true)
+        }
+        api.get("channels/:id/members") { request, context in try await members(request, context) }
+        api.get("users") { request, _ in
+            let user = try await verifier.authenticate(request)
+            let query = request.uri.queryParameters
+            let lookup: API.UserLookup
+            if let username = query["username"] {
+                lookup = API.UserLookup(username: String(username))
+            } else if let ids = query["ids"] {
+                lookup = API.UserLookup(ids: ids.split(separator: ",").map(String.init))
+            } else {
+                throw EdgeHTTPError.badRequest("give ?username=NAME or ?ids=ID,ID,…")
+            }
+            return respond(await origin.forward(ChatLink.Method.lookupUsers, user: user, body: JSONBody.encode(lookup)))
+        }
         api.post("attachments") { request, context in
             try await forward(AttachmentLink.Method.create, request, context, auth: true)
         }
@@ -54,6 +77,23 @@ struct RESTRoutes: Sendable {
                 channel: context.parameters.get("id") ?? "", after: try number("after"), before: try number("before"),
                 limit: try number("limit").map { Int(min($0, 500)) })
             return respond(await origin.forward(ChatLink.Method.history, user: user, body: JSONBody.encode(history)))
+        }
+    }
+
+    /// `GET /channels/{id}/members`: the origin's member list, each with `online` from presence.
+    private func members(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await verifier.authenticate(request)
+        let channel = API.ChannelRef(channel: context.parameters.get("id") ?? "")
+        do {
+            var list = try await origin.call(ChatLink.Method.listMembers, user: user, body: channel, as: API.MemberList.self)
+            if let presence {
+                for index in list.members.indices.prefix(200) {
+                    list.members[index].online = await presence.isOnline(user: list.members[index].id)
+                }
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: JSONBody.encode(list)))
+        } catch let error as OriginClientError {
+            return EdgeHTTPError(.init(code: error.status), error.code, error.message).response()
         }
     }
 

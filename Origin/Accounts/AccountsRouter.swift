@@ -1,3 +1,4 @@
+import Foundation
 import StreamLyAPI
 import StreamLyLink
 import StreamLyStore
@@ -24,6 +25,21 @@ struct AccountsRouter: Sendable {
             case ChatLink.Method.login:
                 let body = try await request.decode(API.Credentials.self)
                 try await request.reply(try await accounts.login(username: body.username, password: body.password))
+            case ChatLink.Method.lookupUsers:
+                _ = try request.user()
+                let body = try await request.decode(API.UserLookup.self)
+                let found: [User]
+                switch (body.username, body.ids) {
+                case (let username?, nil):
+                    found = try await accounts.users.find(username: username).map { [$0] } ?? []
+                case (nil, let ids?) where ids.count <= API.UserLookup.maxIDs:
+                    found = try await accounts.users.find(ids: ids.compactMap(UUID.init(uuidString:)))
+                default:
+                    throw ReplyError.badRequest("give either username or at most \(API.UserLookup.maxIDs) ids")
+                }
+                try await request.reply(API.UserList(users: found.map {
+                    API.User(id: $0.id.uuidString.lowercased(), username: $0.username)
+                }))
             case ChatLink.Method.refresh:
                 let body = try await request.decode(API.RefreshRequest.self)
                 try await request.reply(try await accounts.refresh(refreshToken: body.refreshToken))

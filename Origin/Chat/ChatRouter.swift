@@ -40,6 +40,20 @@ struct ChatRouter: Sendable {
                 guard let member = UUID(uuidString: body.userID) else { throw ReplyError.notFound("user") }
                 _ = try await channels.addMember(channelID: try channelID(body.channel), userID: member, actorID: user.id)
                 try await request.reply(["channel": body.channel, "user_id": body.userID])
+            case ChatLink.Method.listMembers:
+                let user = try request.user()
+                let body = try await request.decode(API.ChannelRef.self)
+                let channel = try channelID(body.channel)
+                try await require(.read, user: user.id, channel: channel)
+                let members = try await channels.members(channelID: channel)
+                try await request.reply(API.MemberList(members: members.map {
+                    API.Member(id: $0.id.uuidString.lowercased(), username: $0.username)
+                }))
+            case ChatLink.Method.openDirect:
+                let user = try request.user()
+                let body = try await request.decode(API.OpenDirect.self)
+                guard let other = UUID(uuidString: body.userID) else { throw ReplyError.notFound("user") }
+                try await request.reply(Self.api(try await channels.openDirect(between: user.id, and: other)))
             case ChatLink.Method.history:
                 try await history(request)
             case ChatLink.Method.subscribe:
@@ -74,7 +88,8 @@ struct ChatRouter: Sendable {
     }
 
     static func api(_ channel: StreamLyStore.Channel) -> API.Channel {
-        API.Channel(id: channel.id.uuidString.lowercased(), name: channel.name, private: channel.isPrivate)
+        API.Channel(id: channel.id.uuidString.lowercased(), name: channel.name, private: channel.isPrivate,
+                    kind: channel.kind.rawValue, lastSeq: channel.lastSeq)
     }
 
     /// Checks that `user` may use `channel` at `level`; unknown and invisible channels are both 404.

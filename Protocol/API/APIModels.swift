@@ -56,10 +56,20 @@ public enum API {
         public var id: String
         public var name: String
         public var `private`: Bool
-        public init(id: String, name: String, private: Bool) {
+        /// `public`, `private` or `direct` *(extension)*.
+        public var kind: String?
+        /// The seq of the channel's newest message, 0 when empty *(extension)*.
+        public var lastSeq: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, `private`, kind, lastSeq = "last_seq"
+        }
+        public init(id: String, name: String, private: Bool, kind: String? = nil, lastSeq: Int64? = nil) {
             self.id = id
             self.name = name
             self.private = `private`
+            self.kind = kind
+            self.lastSeq = lastSeq
         }
     }
 

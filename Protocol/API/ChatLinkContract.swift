@@ -8,6 +8,12 @@ public enum ChatLink {
         public static let createChannel = "channels.create"
         public static let listChannels = "channels.list"
         public static let addMember = "channels.members.add"
+        /// A channel's members (`{channel}` → `API.MemberList`), for readers of the channel.
+        public static let listMembers = "channels.members.list"
+        /// The direct channel with another user, opened on first use (`API.OpenDirect`).
+        public static let openDirect = "channels.direct"
+        /// Users by id or by exact username (`API.UserLookup` → `API.UserList`).
+        public static let lookupUsers = "users.lookup"
         public static let history = "messages.history"
         /// Access check plus replay for a WebSocket `subscribe`.
         public static let subscribe = "chat.subscribe"

@@ -5,6 +5,8 @@ public enum VODLink {
         /// A video's public state (`API.Video`, with `playback_url` once ready). Metadata
         /// `video`; any authenticated user may read a video.
         public static let getVideo = "videos.get"
+        /// The calling user's own videos, newest first (`API.VideoList`, at most 100; body `{}`).
+        public static let listVideos = "videos.list"
         /// One object of a video's HLS tree. Request metadata `video`, `path` (a `VODPath`);
         /// empty body. Answer: 200 with metadata `content-type`, `etag`, `content-length` and
         /// the bytes streamed in chunks; 404 (JSON error) when there is no such object;

@@ -172,6 +172,16 @@ public struct ChannelStore: Sendable {
         return ids
     }
 
+    /// A channel's members with their usernames, in the order they joined (at most `limit`).
+    public func members(channelID: UUID, limit: Int = 1_000) async throws -> [(id: UUID, username: String)] {
+        let rows = try await database.client.query(
+            "SELECT u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.channel_id = \(channelID) ORDER BY m.joined_at, u.id LIMIT \(limit)",
+            logger: database.logger)
+        var members: [(id: UUID, username: String)] = []
+        for try await (id, username) in rows.decode((UUID, String).self) { members.append((id, username)) }
+        return members
+    }
+
     // MARK: Row mapping
 
     private static let columns = "c.id, c.name, c.kind, c.created_by, c.created_at, c.last_seq"

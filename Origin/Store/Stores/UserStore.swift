@@ -39,6 +39,19 @@ public struct UserStore: Sendable {
         return nil
     }
 
+    /// The users among `ids` that exist (at most 100 ids are looked up), in no particular order.
+    public func find(ids: [UUID]) async throws -> [User] {
+        let ids = Array(Set(ids).prefix(100))
+        guard !ids.isEmpty else { return [] }
+        let rows = try await database.client.query(
+            "SELECT id, username, created_at FROM users WHERE id = ANY(\(ids))", logger: database.logger)
+        var users: [User] = []
+        for try await (id, username, createdAt) in rows.decode((UUID, String, Date).self) {
+            users.append(User(id: id, username: username, createdAt: createdAt))
+        }
+        return users
+    }
+
     /// Looks a user up by username, case-insensitively. Returns nil for unknown or
     /// syntactically invalid names.
     public func find(username: String) async throws -> User? {

@@ -165,6 +165,14 @@ public struct VideoStore: Sendable {
         return ids
     }
 
+    /// The videos `ownerID` uploaded, newest first (at most `limit`).
+    public func videos(ownerID: UUID, limit: Int = 100) async throws -> [Video] {
+        let rows = try await database.client.query(
+            "SELECT \(unescaped: Self.columns) FROM videos WHERE owner_id = \(ownerID) ORDER BY created_at DESC, id LIMIT \(limit)",
+            logger: database.logger)
+        return try await Self.decode(rows)
+    }
+
     static let columns = """
         id, owner_id, title, status, progress, error, upload_length, upload_offset, upload_metadata, multipart_id,
         parts::text, attempts, renditions::text, duration_seconds, created_at, updated_at

@@ -19,6 +19,14 @@ struct VideoInfoRouter: Sendable {
                 var answer = Self.api(video)
                 if video.status == .ready { answer.playbackURL = playback.playbackURL(videoID: answer.id) }
                 try await request.reply(answer)
+            case VODLink.Method.listVideos:
+                let user = try request.user()
+                let videos = try await videos.videos(ownerID: user.id, limit: 100)
+                try await request.reply(API.VideoList(videos: videos.map { video in
+                    var answer = Self.api(video)
+                    if video.status == .ready { answer.playbackURL = playback.playbackURL(videoID: answer.id) }
+                    return answer
+                }))
             default:
                 return false
             }

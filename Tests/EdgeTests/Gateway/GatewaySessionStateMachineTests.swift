@@ -104,6 +104,16 @@ struct GatewaySessionStateMachineTests {
         #expect(machine.received(Self.frame(#"{"op":"watch","video":"00000000-0000-0000-0000-0000000000a3"}"#), now: 5) == .watch(id: nil, user: Self.user, video: "00000000-0000-0000-0000-0000000000a3"))
     }
 
+    @Test("ping is answered with pong (echoing its id) once authenticated, refused before")
+    func ping() {
+        var machine = GatewaySessionStateMachine(limits: GatewayLimits(), now: 0)
+        #expect(machine.received(Self.frame(#"{"op":"ping","id":"p0"}"#), now: 1)
+                == .sendError(id: .string("p0"), code: .unauthorized, message: "send auth first"))
+        _ = machine.authenticated(Self.user, id: nil)
+        #expect(machine.received(Self.frame(#"{"op":"ping","id":"p1"}"#), now: 2) == .pong(id: .string("p1")))
+        #expect(machine.received(Self.frame(#"{"op":"ping"}"#), now: 3) == .pong(id: nil))
+    }
+
     @Test("malformed JSON, unknown ops and bad fields are error events, not crashes", arguments: [
         ("{", "bad_request"), ("[]", "bad_request"), (#"{"op":42}"#, "bad_request"), (#"{"op":"dance"}"#, "unknown_op"),
         (#"{"op":"subscribe"}"#, "bad_request"), (#"{"op":"subscribe","channel":"c","since":-1}"#, "bad_request"),
