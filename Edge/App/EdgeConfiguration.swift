@@ -45,6 +45,8 @@ public struct EdgeConfiguration: Sendable {
     /// The WebRTC media server (`rtc.enabled`, `rtc.host`, `rtc.port`, `rtc.announced.ips`); nil
     /// runs the edge without calls.
     public var media: MediaServerConfiguration? = MediaServerConfiguration()
+    /// Per-client-IP rates of the account endpoints (`auth.ip.*`).
+    var authRates = AuthRateLimits.Settings()
     /// What the node logs at start about running in development mode (`init(_:development:)`).
     public var startupWarnings: [String] = []
 
@@ -160,6 +162,7 @@ public struct EdgeConfiguration: Sendable {
             publisherMaxBitrate: UInt64(try values.int("rtc.publisher.max.bitrate", default: Int(defaults.callLimits.publisherMaxBitrate),
                                                        range: 100_000...50_000_000)))
         media = try values.bool("rtc.enabled", default: true) ? try MediaServerConfiguration(values) : nil
+        authRates = try AuthRateLimits.Settings(values)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

@@ -13,7 +13,8 @@ enum LinkMethods {
         case attachments
         /// `VideoRouter`: video creation and the upload methods behind the edge's tus server.
         case videoUploads
-        /// `VideoInfoRouter`: a video's state and playback URL.
+        /// `VideoInfoRouter`: a video's state and playback URL, the public list, the owner's
+        /// visibility changes and deletion.
         case videoInfo
         /// `VODRouter`: HLS objects from the object store.
         case videoObjects
@@ -39,6 +40,9 @@ enum LinkMethods {
         (VideoLink.Method.patch, .videoUploads),
         (VideoLink.Method.delete, .videoUploads),
         (VODLink.Method.getVideo, .videoInfo),
+        (VODLink.Method.listVideos, .videoInfo),
+        (VODLink.Method.updateVideo, .videoInfo),
+        (VODLink.Method.deleteVideo, .videoInfo),
         (VODLink.Method.object, .videoObjects),
         ("sys.ping", .diagnostics),
         ("sys.echo", .diagnostics),
