@@ -46,11 +46,14 @@ public struct AttachmentStore: Sendable {
         do {
             return try await database.withTransaction { connection in
                 if let quota {
-                    // The owner's row locked: concurrent announcements cannot overshoot.
+                    // The owner's row locked first, counted in the next statement (whose snapshot
+                    // sees what the previous holder committed): concurrent announcements cannot overshoot.
+                    let locked = try await connection.query("SELECT id FROM users WHERE id = \(ownerID) FOR UPDATE",
+                                                            logger: database.logger).collect()
+                    guard !locked.isEmpty else { throw StoreError(.notFound, "user not found") }
                     let counted = try await connection.query("""
-                        SELECT (SELECT count(*) FROM attachments WHERE owner_id = u.id AND status = 'pending'),
-                               (SELECT coalesce(sum(size), 0)::bigint FROM attachments WHERE owner_id = u.id)
-                        FROM users u WHERE u.id = \(ownerID) FOR UPDATE
+                        SELECT (SELECT count(*) FROM attachments WHERE owner_id = \(ownerID) AND status = 'pending'),
+                               (SELECT coalesce(sum(size), 0)::bigint FROM attachments WHERE owner_id = \(ownerID))
                         """, logger: database.logger)
                     var usage: (pending: Int64, bytes: Int64)?
                     for try await row in counted.decode((Int64, Int64).self) { usage = row }

@@ -29,14 +29,16 @@ public struct ChannelStore: Sendable {
         do {
             return try await database.withTransaction { connection in
                 if maxPerUser < .max {
+                    // Lock first, count in the next statement: its snapshot then sees every
+                    // creation committed by whoever held the lock before.
+                    let locked = try await connection.query("SELECT id FROM users WHERE id = \(creatorID) FOR UPDATE",
+                                                            logger: database.logger).collect()
+                    guard !locked.isEmpty else { throw StoreError(.notFound, "user not found") }
                     let counted = try await connection.query("""
-                        SELECT (SELECT count(*) FROM channels
-                                WHERE created_by = u.id AND kind IN ('public', 'private'))
-                        FROM users u WHERE u.id = \(creatorID) FOR UPDATE
+                        SELECT count(*) FROM channels WHERE created_by = \(creatorID) AND kind IN ('public', 'private')
                         """, logger: database.logger)
-                    var count: Int64?
+                    var count: Int64 = 0
                     for try await value in counted.decode(Int64.self) { count = value }
-                    guard let count else { throw StoreError(.notFound, "user not found") }
                     guard count < maxPerUser else {
                         throw StoreError(.quotaExceeded, "you have created \(count) channels, the most allowed (\(maxPerUser))")
                     }
