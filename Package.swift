@@ -204,6 +204,7 @@ let package = Package(
             name: "StreamLyStore",
             dependencies: [
                 "StreamLyAPI",
+                "StreamLyRetry",
                 "StreamLyTokens",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -246,6 +247,7 @@ let package = Package(
                 "StreamLyAPI",
                 "StreamLyStore",
                 "StreamLyStorage",
+                "StreamLyProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "StreamLyTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),

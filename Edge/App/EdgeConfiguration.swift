@@ -47,6 +47,8 @@ public struct EdgeConfiguration: Sendable {
     public var media: MediaServerConfiguration? = MediaServerConfiguration()
     /// The web app served at `/` (`web.*`).
     public var web = WebAppConfiguration()
+    /// Per-client-IP rates of the account endpoints (`auth.ip.*`).
+    var authRates = AuthRateLimits.Settings()
     /// What the node logs at start about running in development mode (`init(_:development:)`).
     public var startupWarnings: [String] = []
 
@@ -163,6 +165,7 @@ public struct EdgeConfiguration: Sendable {
                                                        range: 100_000...50_000_000)))
         media = try values.bool("rtc.enabled", default: true) ? try MediaServerConfiguration(values) : nil
         web = try WebAppConfiguration(values)
+        authRates = try AuthRateLimits.Settings(values)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

@@ -28,6 +28,15 @@ final class HubRef: Sendable {
     }
 }
 
+/// Lets the link pool's inbound handler reach the HLS cache built after it (to purge deleted videos).
+final class VODCacheRef: Sendable {
+    private let value = Mutex<VODCache?>(nil)
+    var cache: VODCache? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
 /// Runs presence until shutdown.
 struct PresenceService: Service {
     let presence: RedisPresence

@@ -43,6 +43,8 @@ public struct EdgeService: Sendable {
         let logger = self.logger
         let hubRef = HubRef()
         let watchers = VideoWatchers()
+        let revocations = VODRevocations()
+        let cacheRef = VODCacheRef()
         let pool = LinkPool(
             addresses: configuration.origins, endpoint: endpoint, tls: tls, backoff: configuration.backoff, logger: logger
         ) { inbound, _ in
@@ -55,6 +57,12 @@ public struct EdgeService: Sendable {
                 hubRef.hub?.received(channel: channel, seq: seq, event: message.payload)
             case .message(let message) where message.topic == VODLink.Topic.video:
                 guard let video = message.metadata[VODLink.Metadata.video] else { return }
+                if let event = try? JSONDecoder().decode(API.VideoEvent.self, from: Data(message.payload.readableBytesView)),
+                   event.status == .deleted {
+                    // Deleted by its owner: refuse its tokens at once, then drop what is cached.
+                    revocations.revoke(video)
+                    Task { await cacheRef.cache?.purge(videoID: video) }
+                }
                 watchers.received(video: video, event: message.payload)
             case .message(let message):
                 logger.debug("origin message", metadata: ["topic": "\(message.topic)"])
@@ -81,7 +89,7 @@ public struct EdgeService: Sendable {
         let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
                               presence: presence, watchers: watchers, calls: calls, logger: logger)
 
-        let router = Router()
+        let router = Router(context: EdgeRequestContext.self)
         OperatorEndpoints.registerHealth(on: router)
         let operatorRouter = Router()
         OperatorEndpoints.register(on: operatorRouter, registry: registry) {
@@ -91,7 +99,8 @@ public struct EdgeService: Sendable {
             } + [.init(name: "redis", ok: presence.redis.isConnected)]
               + (mediaServer.map { [.init(name: "rtc udp", ok: $0.isReady, detail: $0.isReady ? "bound" : "not bound")] } ?? []))
         }
-        RESTRoutes(origin: origin, verifier: verifier, presence: presence).register(on: router)
+        RESTRoutes(origin: origin, verifier: verifier, presence: presence,
+                   limits: AuthRateLimits(configuration.authRates)).register(on: router)
         if configuration.web.enabled {
             let assets = try WebAssets(
                 root: try WebAssets.locateRoot(configured: configuration.web.root),
@@ -104,8 +113,10 @@ public struct EdgeService: Sendable {
         let vodCache = try VODCache(
             configuration: configuration.vodCache,
             fetcher: OriginObjectFetcher(pool: pool, maxBytes: configuration.vodCache.maxObjectBytes))
+        cacheRef.cache = vodCache
         HLSRoutes(cache: vodCache, tokens: try PlaybackTokenCodec(key: Array(configuration.playbackSecret.utf8)),
-                  playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds)).register(on: router)
+                  playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds),
+                  revocations: revocations).register(on: router)
         let webSocketRouter = Router(context: EdgeWebSocketContext.self)
         webSocketRouter.ws("/ws") { _, _ in
             .upgrade([:])

@@ -38,6 +38,7 @@ final class VideoWatchers: Sendable {
             case .uploading: 0
             case .queued: 1
             case .transcoding: 2
+            case .deleted: 4  // after anything, ready included
             default: 3  // ready, failed
             }
         }

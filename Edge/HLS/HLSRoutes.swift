@@ -12,19 +12,22 @@ import StreamLyTokens
 struct HLSRoutes: Sendable {
     let cache: VODCache
     let tokens: VerifiedTokens
+    /// Videos deleted by their owners: their tokens are refused.
+    let revocations: VODRevocations
     /// `Cache-Control` max-age of playlists, in seconds.
     let playlistMaxAge: Int
     let bytesServed = Counter(label: "streamly_vod_bytes_served_total")
 
     static let immutable = "public, max-age=31536000, immutable"
 
-    init(cache: VODCache, tokens: PlaybackTokenCodec, playlistMaxAge: Int) {
+    init(cache: VODCache, tokens: PlaybackTokenCodec, playlistMaxAge: Int, revocations: VODRevocations = VODRevocations()) {
         self.cache = cache
+        self.revocations = revocations
         self.tokens = VerifiedTokens(codec: tokens)
         self.playlistMaxAge = playlistMaxAge
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<EdgeRequestContext>) {
         router.on("vod/:video/**", method: .get) { request, context in await serve(request, context, head: false) }
         router.on("vod/:video/**", method: .head) { request, context in
             Self.withoutBody(await serve(request, context, head: true))
@@ -32,7 +35,7 @@ struct HLSRoutes: Sendable {
         router.on("vod/:video/**", method: .options) { request, _ in Self.preflight(request) }
     }
 
-    func serve(_ request: Request, _ context: BasicRequestContext, head: Bool) async -> Response {
+    func serve(_ request: Request, _ context: EdgeRequestContext, head: Bool) async -> Response {
         guard let video = context.parameters.get("video"), VODPath.isValidVideoID(video),
               let path = VODPath(components: context.parameters.getCatchAll())
         else {
@@ -45,6 +48,9 @@ struct HLSRoutes: Sendable {
             _ = try tokens.verify(token, videoID: video)
         } catch {
             return Self.error(.forbidden, error.code.rawValue, error.message)
+        }
+        guard !revocations.isRevoked(video) else {
+            return Self.error(.notFound, "not_found", "the video was deleted")
         }
         let lookup: VODCache.Lookup
         do {

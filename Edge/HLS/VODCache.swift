@@ -83,6 +83,16 @@ public final class VODCache: Sendable {
         }
     }
 
+    /// Drops every cached object of `videoID` from memory and disk (the video was deleted).
+    public func purge(videoID: String) async {
+        state.withLock { state in
+            for key in state.memory.keysOldestFirst where key.videoID == videoID { _ = state.memory.remove(key) }
+            state.negative = state.negative.filter { $0.key.videoID != videoID }
+        }
+        metrics.memoryBytes.record(memoryBytes)
+        await disk?.purge(videoID: videoID)
+    }
+
     /// Disk, then origin; stores the answer and ends the in-flight entry.
     private func load(_ key: VODObjectKey) async throws -> Lookup {
         do {

@@ -73,4 +73,15 @@ final class VODDiskCache: Sendable {
             for path in stale { unlink(path) }
         }
     }
+
+    /// Drops every object of `videoID` (a deleted video) and removes its files.
+    func purge(videoID: String) async {
+        let files = index.withLock { index in
+            index.keysOldestFirst.filter { $0.videoID == videoID }.compactMap { index.remove($0)?.file }
+        }
+        guard !files.isEmpty else { return }
+        _ = try? await threadPool.runIfActive {
+            for path in files { unlink(path) }
+        }
+    }
 }

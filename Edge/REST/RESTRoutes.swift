@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import StreamLyAPI
+import StreamLyRetry
 
 /// The public REST API under `/api/v1` (docs/api.md). The edge authenticates bearer
 /// tokens itself and forwards the work to an origin over the link.
@@ -10,18 +12,35 @@ struct RESTRoutes: Sendable {
     let verifier: any AccessTokenVerifier
     /// Presence for the `online` flag of `GET /channels/{id}/members`.
     let presence: RedisPresence?
+    /// Per-client-IP rates of the account endpoints.
+    let limits: AuthRateLimits
     /// Largest request body accepted.
     static let maxBody = 64 * 1_024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<EdgeRequestContext>) {
         let api = router.group("api/v1")
-        api.post("auth/signup") { request, context in try await forward(ChatLink.Method.signup, request, context, auth: false) }
-        api.post("auth/login") { request, context in try await forward(ChatLink.Method.login, request, context, auth: false) }
-        api.post("auth/refresh") { request, context in try await forward(ChatLink.Method.refresh, request, context, auth: false) }
+        for (path, method, limiter) in [("auth/signup", ChatLink.Method.signup, limits.signup),
+                                        ("auth/login", ChatLink.Method.login, limits.login),
+                                        ("auth/refresh", ChatLink.Method.refresh, limits.refresh)] {
+            api.post(RouterPath(path)) { request, context in
+                if let wait = limiter.acquire(context.clientIP) {
+                    return Self.rateLimited(wait, "too many requests from your address; retry in \(wait.retryAfterSeconds) s")
+                }
+                return try await forward(method, request, context, auth: false)
+            }
+        }
         api.post("channels") { request, context in try await forward(ChatLink.Method.createChannel, request, context, auth: true) }
         api.get("channels") { request, context in
             let user = try await verifier.authenticate(request)
-            return respond(await origin.forward(ChatLink.Method.listChannels, user: user, body: ByteBuffer(string: "{}")))
+            let query = request.uri.queryParameters
+            var list = ChatLinkBodies.ListChannels(cursor: query["cursor"].map(String.init))
+            if let raw = query["limit"] {
+                guard let limit = Int(raw), (1...ChatLinkBodies.ListChannels.maxLimit).contains(limit) else {
+                    throw EdgeHTTPError.badRequest("limit must be an integer in 1-\(ChatLinkBodies.ListChannels.maxLimit)")
+                }
+                list.limit = limit
+            }
+            return respond(await origin.forward(ChatLink.Method.listChannels, user: user, body: JSONBody.encode(list)))
         }
         api.post("channels/:id/members") { request, context in
             let user = try await verifier.authenticate(request)
@@ -37,7 +56,39 @@ struct RESTRoutes: Sendable {
         api.get("videos/:id") { request, context in try await video(request, context) }
         api.get("videos") { request, _ in
             let user = try await verifier.authenticate(request)
-            return respond(await origin.forward(VODLink.Method.listVideos, user: user, body: ByteBuffer(string: "{}")))
+            let query = request.uri.queryParameters
+            var list = VideoLinkBodies.List(cursor: query["cursor"].map(String.init))
+            if let owner = query["owner"] {
+                guard owner == "me" else { throw EdgeHTTPError.badRequest("owner must be \"me\"") }
+                list.owner = "me"
+            }
+            if let raw = query["limit"] {
+                guard let limit = Int(raw), (1...VideoLinkBodies.List.maxLimit).contains(limit) else {
+                    throw EdgeHTTPError.badRequest("limit must be an integer in 1-\(VideoLinkBodies.List.maxLimit)")
+                }
+                list.limit = limit
+            }
+            return respond(await origin.forward(VODLink.Method.listVideos, user: user, body: JSONBody.encode(list)))
+        }
+        api.patch("videos/:id") { request, context in
+            let user = try await verifier.authenticate(request)
+            let body = try await request.body.collect(upTo: Self.maxBody)
+            guard let update = try? JSONDecoder().decode(API.UpdateVideo.self, from: Data(body.readableBytesView)),
+                  update.visibility != nil else {
+                return EdgeHTTPError(.badRequest, .badRequest,
+                                     "body must be {\"visibility\": \"private\"|\"unlisted\"|\"public\"}").response()
+            }
+            return respond(await origin.forward(VODLink.Method.updateVideo, user: user,
+                                                metadata: [VODLink.Metadata.video: context.parameters.get("id") ?? ""],
+                                                body: JSONBody.encode(update)))
+        }
+        api.delete("videos/:id") { request, context in
+            let user = try await verifier.authenticate(request)
+            let answer = await origin.forward(VODLink.Method.deleteVideo, user: user,
+                                              metadata: [VODLink.Metadata.video: context.parameters.get("id") ?? ""],
+                                              body: ByteBuffer(string: "{}"))
+            guard answer.status != 204 else { return Response(status: .noContent) }
+            return respond(answer)
         }
         api.post("channels/direct") { request, context in
             try await forward(ChatLink.Method.openDirect, request, context, auth: true)
@@ -81,7 +132,7 @@ struct RESTRoutes: Sendable {
     }
 
     /// `GET /channels/{id}/members`: the origin's member list, each with `online` from presence.
-    private func members(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func members(_ request: Request, _ context: EdgeRequestContext) async throws -> Response {
         let user = try await verifier.authenticate(request)
         let channel = API.ChannelRef(channel: context.parameters.get("id") ?? "")
         do {
@@ -98,7 +149,7 @@ struct RESTRoutes: Sendable {
     }
 
     /// `GET /videos/{id}`: the origin's state of the video.
-    private func video(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func video(_ request: Request, _ context: EdgeRequestContext) async throws -> Response {
         let user = try await verifier.authenticate(request)
         let id = context.parameters.get("id") ?? ""
         do {
@@ -110,7 +161,7 @@ struct RESTRoutes: Sendable {
         }
     }
 
-    private func forward(_ method: String, _ request: Request, _ context: BasicRequestContext, auth: Bool) async throws -> Response {
+    private func forward(_ method: String, _ request: Request, _ context: EdgeRequestContext, auth: Bool) async throws -> Response {
         let user = auth ? try await verifier.authenticate(request) : nil
         let body: ByteBuffer
         do {
@@ -121,8 +172,22 @@ struct RESTRoutes: Sendable {
         return respond(await origin.forward(method, user: user, body: body))
     }
 
+    /// The origin's answer as it is; a 429 gets its `Retry-After` header from the body's `retry_after`.
     private func respond(_ answer: (status: Int, body: ByteBuffer)) -> Response {
-        Response(status: .init(code: answer.status), headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: answer.body))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if answer.status == 429 {
+            let seconds = (try? JSONDecoder().decode(API.ErrorBody.self, from: Data(answer.body.readableBytesView)))?.error.retryAfter
+            headers[.retryAfter] = String(seconds ?? 1)
+        }
+        return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: answer.body))
+    }
+
+    /// 429 `rate_limited` with `Retry-After` (whole seconds) and the same in the body.
+    static func rateLimited(_ wait: Duration, _ message: String) -> Response {
+        let seconds = wait.retryAfterSeconds
+        return Response(status: .tooManyRequests,
+                        headers: [.contentType: "application/json", .retryAfter: String(seconds)],
+                        body: .init(byteBuffer: JSONBody.encode(API.ErrorBody(code: .rateLimited, message: message,
+                                                                              retryAfter: seconds))))
     }
 }

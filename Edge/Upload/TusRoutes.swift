@@ -17,7 +17,7 @@ struct TusRoutes: Sendable {
     /// Largest JSON body or origin error body handled.
     static let maxJSON = 64 * 1_024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<EdgeRequestContext>) {
         let api = router.group("api/v1")
         api.post("videos") { request, _ in try await createVideo(request) }
         api.on("uploads", method: .options) { request, _ in options(request) }
@@ -54,7 +54,7 @@ struct TusRoutes: Sendable {
         }
     }
 
-    private func videoID(_ context: BasicRequestContext) throws -> String {
+    private func videoID(_ context: EdgeRequestContext) throws -> String {
         guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else {
             throw EdgeHTTPError(.notFound, .notFound, "upload not found")
         }
@@ -97,12 +97,13 @@ struct TusRoutes: Sendable {
         let user = try await verifier.authenticate(request)
         guard let bytes = try? await request.collectBody(upTo: Self.maxJSON),
               let body = try? JSONDecoder().decode(API.CreateVideo.self, from: Data(bytes.readableBytesView)) else {
-            return EdgeHTTPError(.badRequest, .badRequest, "body must be {\"title\": \"…\", \"size\": bytes?}").response()
+            return EdgeHTTPError(.badRequest, .badRequest, "body must be {\"title\": \"…\", \"size\": bytes?, "
+                                 + "\"visibility\": \"private\"|\"unlisted\"|\"public\"?}").response()
         }
         if let size = body.size, size > limits.maxBytes {
             return EdgeHTTPError(.contentTooLarge, .tooLarge, "uploads are limited to \(limits.maxBytes) bytes").response()
         }
-        switch try await create(user, VideoLinkBodies.Create(title: body.title, size: body.size)) {
+        switch try await create(user, VideoLinkBodies.Create(title: body.title, size: body.size, visibility: body.visibility)) {
         case .success(let id):
             return Response(status: .created, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: JSONBody.encode(API.VideoCreated(id: id, uploadURL: uploadURL(request, id: id)))))

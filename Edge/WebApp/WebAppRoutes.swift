@@ -11,7 +11,7 @@ struct WebAppRoutes: Sendable {
 
     static let immutable = "public, max-age=31536000, immutable"
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<EdgeRequestContext>) {
         router.get("/") { request, _ in index(request) }
         router.get("index.html") { request, _ in index(request) }
         router.get("assets/:hash/**") { request, context in

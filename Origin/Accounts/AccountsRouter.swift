@@ -1,5 +1,6 @@
 import Foundation
 import StreamLyAPI
+import StreamLyRetry
 import StreamLyLink
 import StreamLyStore
 
@@ -12,7 +13,11 @@ struct AccountsRouter: Sendable {
         let database = infrastructure.database
         let tokens = try await TokenService(
             configuration: .init(signingKey: Array(infrastructure.configuration.jwtSecret.utf8)), database: database)
-        return AccountsRouter(accounts: AccountService(users: UserStore(database: database), tokens: tokens))
+        let settings = infrastructure.configuration.accounts
+        return AccountsRouter(accounts: AccountService(
+            users: UserStore(database: database), tokens: tokens,
+            hashPool: PasswordHashPool(threads: settings.hashThreads, queue: settings.hashQueue),
+            limits: AccountLimits(login: .perMinute(settings.loginsPerMinute), refresh: .perMinute(settings.refreshesPerMinute))))
     }
 
     /// Handles `request` if it is an account method; returns false otherwise.

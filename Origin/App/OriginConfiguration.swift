@@ -1,6 +1,7 @@
 import StreamLyLink
 import StreamLyProtocol
 import StreamLyConfig
+import StreamLyTranscode
 
 /// Everything an origin needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -34,6 +35,10 @@ public struct OriginConfiguration: Sendable {
     public var kafkaNamespace: String
     /// How the topics are created at start-up (`kafka.topic.*`).
     public var kafkaTopics = KafkaTopicSettings()
+    /// Password hashing and per-account rates (`auth.hash.*`, `auth.account.*`).
+    public var accounts = AccountSettings()
+    /// Per-user quotas and the sweep of abandoned uploads (`quota.*`, `sweep.*`).
+    public var quotas = QuotaSettings()
     /// Which consumer group the chat sequencer joins (`chat.sequencer.group`).
     public var sequencerGroup = ChatSequencerGroup.shared
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
@@ -126,6 +131,8 @@ public struct OriginConfiguration: Sendable {
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
         kafkaTopics = try KafkaTopicSettings(values)
+        accounts = try AccountSettings(values)
+        quotas = try QuotaSettings(values)
         let group = values.string("chat.sequencer.group", default: ChatSequencerGroup.shared.rawValue)
         guard let sequencerGroup = ChatSequencerGroup(rawValue: group) else {
             throw ConfigurationError("configuration chat.sequencer.group=\(group) must be shared or per-origin")
@@ -152,6 +159,26 @@ public struct OriginConfiguration: Sendable {
         settings.preset = values.string("transcode.preset", default: settings.preset)
         settings.leaseSeconds = Double(try values.int("transcode.lease.seconds", default: Int(settings.leaseSeconds), range: 2...3_600))
         settings.workDirectory = values.string("transcode.work.dir", default: settings.workDirectory)
+        settings.timeout = .seconds(try values.int("transcode.timeout.seconds", default: 14_400, range: 10...604_800))
+        var limits = settings.limits
+        limits.maxWidth = try values.int("transcode.max.width", default: limits.maxWidth, range: 16...16_384)
+        limits.maxHeight = try values.int("transcode.max.height", default: limits.maxHeight, range: 16...16_384)
+        limits.maxDurationSeconds = Double(try values.int("transcode.max.duration.seconds",
+                                                          default: Int(limits.maxDurationSeconds), range: 1...604_800))
+        limits.maxFrameRate = Double(try values.int("transcode.max.fps", default: Int(limits.maxFrameRate), range: 1...1_000))
+        limits.maxPixelsPerSecond = Double(try values.int("transcode.max.pixels.per.second",
+                                                          default: Int(limits.maxPixelsPerSecond), range: 1...1_000_000_000_000))
+        limits.maxTimestampGapSeconds = Double(try values.int("transcode.max.timestamp.gap.seconds",
+                                                              default: Int(limits.maxTimestampGapSeconds), range: 1...604_800))
+        do { try limits.validate() } catch {
+            throw ConfigurationError("configuration transcode.max.*: \(error)")
+        }
+        settings.limits = limits
+        let formats = values.list("transcode.input.formats", default: TranscodeConfiguration.videoContainers.sorted())
+        guard !formats.isEmpty else {
+            throw ConfigurationError("configuration transcode.input.formats must name at least one demuxer")
+        }
+        settings.inputFormats = Set(formats)
         return settings
     }
 

@@ -43,7 +43,9 @@ public struct OriginService: Sendable {
         let edges: @Sendable () -> [LinkConnection] = { serverRef.connections }
         let attachments = AttachmentRouter(
             attachments: AttachmentStore(database: infrastructure.database), channels: ChannelStore(database: infrastructure.database),
-            store: infrastructure.objects, settings: configuration.attachments)
+            store: infrastructure.objects, settings: configuration.attachments,
+            quota: AttachmentStore.Quota(pending: Int64(configuration.quotas.pendingAttachmentsPerUser),
+                                         bytes: configuration.quotas.attachmentBytesPerUser))
         let chat = try ChatFeature.make(infrastructure, attachments: attachments, edges: edges, logger: logger)
         let video = try VideoFeature.make(infrastructure, edges: edges, logger: logger)
         let router = OriginLinkRouter(nodeID: configuration.nodeID, accounts: try await AccountsRouter.make(infrastructure),
@@ -87,6 +89,10 @@ public struct OriginService: Sendable {
                     .init(service: infrastructure.database),
                     .init(service: chatService),
                     .init(service: OriginVideoService(video: video)),
+                    .init(service: AbandonedUploadSweeper(
+                        videos: video.videos, attachments: AttachmentStore(database: infrastructure.database),
+                        objects: infrastructure.objects, finisher: video.uploads.finisher, settings: configuration.quotas,
+                        logger: logger)),
                     .init(service: linkServer),
                     .init(service: operatorApp),
                 ],

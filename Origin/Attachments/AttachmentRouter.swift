@@ -11,6 +11,8 @@ struct AttachmentRouter: Sendable {
     let channels: ChannelStore
     let store: any ObjectStore
     let settings: AttachmentSettings
+    /// Per-user limits on announcing attachments (`quota.*`).
+    let quota: AttachmentStore.Quota
 
     /// Handles `request` if it is an attachment method; returns false otherwise.
     func handle(_ request: LinkInboundRequest) async throws -> Bool {
@@ -22,7 +24,7 @@ struct AttachmentRouter: Sendable {
                 let presigner = try self.presigner()
                 let attachment = try await attachments.create(
                     ownerID: user.id, filename: body.filename, contentType: body.contentType, size: body.size,
-                    maxSize: settings.maxBytes)
+                    maxSize: settings.maxBytes, quota: quota)
                 // The uploader must send the declared type and size: the URL is refused otherwise.
                 let url = try presigner.presignedURL(
                     method: .put, key: attachment.objectKey, expires: settings.uploadExpiry,

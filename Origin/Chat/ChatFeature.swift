@@ -38,7 +38,8 @@ struct ChatFeature: Sendable {
         return ChatFeature(
             router: ChatRouter(channels: ChannelStore(database: infrastructure.database), messages: messages,
                                producer: infrastructure.producer, topic: topics.publish, pending: pending,
-                               attachments: attachments, publishTimeout: configuration.publishTimeout),
+                               attachments: attachments, publishTimeout: configuration.publishTimeout,
+                               quotas: configuration.quotas),
             sequencer: MessageSequencer(producer: infrastructure.producer,
                                         eventsTopic: topics.events, deadLetterTopic: topics.deadLetter, messages: messages,
                                         logger: logger),

@@ -19,6 +19,8 @@ struct ChatRouter: Sendable {
     let pending: PendingPublishes
     let attachments: AttachmentRouter
     let publishTimeout: Duration
+    /// Per-user quotas (channels created).
+    let quotas: QuotaSettings
     /// Most missed messages a `subscribe` replays; beyond it, `recovered: false`.
     static let maxReplay = 500
 
@@ -29,11 +31,11 @@ struct ChatRouter: Sendable {
             case ChatLink.Method.createChannel:
                 let user = try request.user()
                 let body = try await request.decode(API.CreateChannel.self)
-                let channel = try await channels.create(name: body.name, isPrivate: body.private ?? false, creatorID: user.id)
+                let channel = try await channels.create(name: body.name, isPrivate: body.private ?? false, creatorID: user.id,
+                                                        maxPerUser: quotas.channelsPerUser)
                 try await request.reply(Self.api(channel), status: 201)
             case ChatLink.Method.listChannels:
-                let user = try request.user()
-                try await request.reply(API.ChannelList(channels: try await channels.visibleChannels(userID: user.id).map(Self.api)))
+                try await listChannels(request)
             case ChatLink.Method.addMember:
                 let user = try request.user()
                 let body = try await request.decode(ChatLinkBodies.AddMember.self)
@@ -97,6 +99,27 @@ struct ChatRouter: Sendable {
         let access = try await channels.access(userID: user, channelID: channel)
         if access == .none { throw ReplyError.notFound("channel") }
         if access < level { throw ReplyError(status: 403, code: .forbidden, message: "no write access to this channel") }
+    }
+
+    /// `GET /channels`: a page of the visible channels and the cursor of the next.
+    private func listChannels(_ request: LinkInboundRequest) async throws {
+        let user = try request.user()
+        let body = try await request.decode(ChatLinkBodies.ListChannels.self)
+        let limit = body.limit ?? ChatLinkBodies.ListChannels.defaultLimit
+        guard (1...ChatLinkBodies.ListChannels.maxLimit).contains(limit) else {
+            throw ReplyError.badRequest("limit must be 1-\(ChatLinkBodies.ListChannels.maxLimit)")
+        }
+        var after: UUID?
+        if let cursor = body.cursor {
+            guard let id = UUID(uuidString: cursor) else { throw ReplyError.badRequest("cursor is not one this API returned") }
+            after = id
+        }
+        // One more than asked: whether there is a next page.
+        var page = try await channels.visibleChannels(userID: user.id, after: after, limit: limit + 1)
+        let more = page.count > limit
+        if more { page.removeLast() }
+        try await request.reply(API.ChannelList(channels: page.map(Self.api),
+                                                nextCursor: more ? page.last?.id.uuidString.lowercased() : nil))
     }
 
     private func history(_ request: LinkInboundRequest) async throws {

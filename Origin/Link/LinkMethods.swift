@@ -13,7 +13,8 @@ enum LinkMethods {
         case attachments
         /// `VideoRouter`: video creation and the upload methods behind the edge's tus server.
         case videoUploads
-        /// `VideoInfoRouter`: a video's state and playback URL.
+        /// `VideoInfoRouter`: a video's state and playback URL, the public list, the owner's
+        /// visibility changes and deletion.
         case videoInfo
         /// `VODRouter`: HLS objects from the object store.
         case videoObjects
@@ -43,6 +44,8 @@ enum LinkMethods {
         (VideoLink.Method.delete, .videoUploads),
         (VODLink.Method.getVideo, .videoInfo),
         (VODLink.Method.listVideos, .videoInfo),
+        (VODLink.Method.updateVideo, .videoInfo),
+        (VODLink.Method.deleteVideo, .videoInfo),
         (VODLink.Method.object, .videoObjects),
         ("sys.ping", .diagnostics),
         ("sys.echo", .diagnostics),

@@ -3,6 +3,7 @@ import NIOCore
 import StreamLyAPI
 import StreamLyLink
 import StreamLyProtocol
+import StreamLyRetry
 import StreamLyStorage
 import StreamLyStore
 
@@ -11,6 +12,8 @@ struct ReplyError: Error {
     var status: UInt16
     var code: API.ErrorCode
     var message: String
+    /// Seconds until a `rate_limited` request may be retried (`retry_after`, `Retry-After`).
+    var retryAfter: Int?
 
     static func badRequest(_ message: String) -> ReplyError { ReplyError(status: 400, code: .badRequest, message: message) }
     static let unauthenticated = ReplyError(status: 401, code: .unauthorized, message: "authentication required")
@@ -24,9 +27,12 @@ struct ReplyError: Error {
         case .forbidden: 403
         case .invalidInput: 400
         case .unauthorized, .tokenExpired, .invalidToken, .refreshTokenReused: 401
+        case .rateLimited: 429
+        case .quotaExceeded: 403
         default: 500
         }
-        self.init(status: status, code: API.ErrorCode(rawValue: error.code.rawValue), message: error.message)
+        self.init(status: status, code: API.ErrorCode(rawValue: error.code.rawValue), message: error.message,
+                  retryAfter: error.retryAfter?.retryAfterSeconds)
     }
 
     /// Object storage failed (chat and attachments): 503 `unavailable`.
@@ -39,10 +45,11 @@ struct ReplyError: Error {
         ReplyError(status: 503, code: .storageUnavailable, message: "object storage failed: \(error.code)")
     }
 
-    init(status: UInt16, code: API.ErrorCode, message: String) {
+    init(status: UInt16, code: API.ErrorCode, message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 }
 
@@ -92,7 +99,8 @@ extension LinkInboundRequest {
     }
 
     func reply(_ error: ReplyError) async throws {
-        try await reply(API.ErrorBody(code: error.code, message: error.message), status: error.status)
+        try await reply(API.ErrorBody(code: error.code, message: error.message, retryAfter: error.retryAfter),
+                        status: error.status)
     }
 }
 

@@ -11,6 +11,12 @@ public struct OriginNativeError: Error, Hashable, Sendable, CustomStringConverti
             self.name = name
         }
 
+        /// The code named `name`, e.g. as a transcode worker process reported it; a name this
+        /// version does not know stays representable.
+        public init(encoded name: String) {
+            self.name = name
+        }
+
         /// librdkafka does not know the configuration property.
         public static let kafkaUnknownProperty = Code("kafka-unknown-property")
         /// librdkafka rejected the value of a known configuration property.

@@ -30,6 +30,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A refresh token that was already rotated was presented again: its whole family
         /// has been revoked (theft detection). HTTP 401.
         public static let refreshTokenReused = Code("refresh_token_reused")
+        /// Too many requests for this account, or too many password hashes in progress: retry
+        /// after `retryAfter`. HTTP 429 with `Retry-After`.
+        public static let rateLimited = Code("rate_limited")
+        /// The user has as many channels, uploads or attachments (or bytes) as they may. HTTP 403.
+        public static let quotaExceeded = Code("quota_exceeded")
         /// The store is misconfigured (bad database URL, short signing key). Not a client error.
         public static let configuration = Code("configuration")
 
@@ -40,11 +45,14 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: Code
     /// A human-readable explanation, safe to return to the client.
     public var message: String
+    /// When a `.rateLimited` request may be retried.
+    public var retryAfter: Duration?
 
     /// Creates an error with a code and a client-safe message.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "StoreError(\(code.rawValue)): \(message)" }

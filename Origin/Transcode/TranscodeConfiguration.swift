@@ -2,7 +2,7 @@ import StreamLyOriginNative
 
 /// Settings of the VOD ladder. A `Sendable` value built once (e.g. from the origin's
 /// configuration) and passed to `Transcoder`.
-public struct TranscodeConfiguration: Hashable, Sendable {
+public struct TranscodeConfiguration: Hashable, Sendable, Codable {
     /// Candidate rungs; those taller than the source are skipped.
     public var rungs: [TranscodeRung]
     /// x264 preset, e.g. "veryfast" (speed) or "medium" (size).
@@ -20,6 +20,8 @@ public struct TranscodeConfiguration: Hashable, Sendable {
     /// Names of the demuxers accepted as input (libavformat short names, e.g. "mov", "matroska").
     /// Anything else, e.g. a text file that probes as `tty`, is rejected as `.invalidMedia`.
     public var acceptedInputFormats: Set<String>
+    /// Bounds on the picture size, duration, frame rate and decoding work of an input.
+    public var limits: MediaLimits
 
     /// The demuxers of common video containers.
     public static let videoContainers: Set<String> = [
@@ -28,7 +30,7 @@ public struct TranscodeConfiguration: Hashable, Sendable {
     ]
 
     /// The defaults: 1080p/720p/480p, x264 `veryfast`, 2 s segments, AAC 128 kbit/s at 48 kHz,
-    /// poster 10% in and at most 1280 wide, common video containers only.
+    /// poster 10% in and at most 1280 wide, common video containers only, `MediaLimits()`.
     public init(
         rungs: [TranscodeRung] = TranscodeRung.standardLadder,
         preset: String = "veryfast",
@@ -37,7 +39,8 @@ public struct TranscodeConfiguration: Hashable, Sendable {
         audioSampleRate: Int = 48_000,
         posterPosition: Double = 0.1,
         posterMaxWidth: Int = 1280,
-        acceptedInputFormats: Set<String> = TranscodeConfiguration.videoContainers
+        acceptedInputFormats: Set<String> = TranscodeConfiguration.videoContainers,
+        limits: MediaLimits = MediaLimits()
     ) {
         self.rungs = rungs
         self.preset = preset
@@ -47,6 +50,7 @@ public struct TranscodeConfiguration: Hashable, Sendable {
         self.posterPosition = posterPosition
         self.posterMaxWidth = posterMaxWidth
         self.acceptedInputFormats = acceptedInputFormats
+        self.limits = limits
     }
 
     /// Throws `.invalidConfiguration` for values no job can use. The preset is checked by x264
@@ -69,5 +73,7 @@ public struct TranscodeConfiguration: Hashable, Sendable {
         guard (0...1).contains(posterPosition), posterMaxWidth >= 2 else {
             throw fail("posterPosition must be 0...1 and posterMaxWidth at least 2")
         }
+        guard !acceptedInputFormats.isEmpty else { throw fail("no accepted input format") }
+        try limits.validate()
     }
 }

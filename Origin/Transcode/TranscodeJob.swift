@@ -30,16 +30,25 @@ final class TranscodeJob {
         try configuration.validate()
         try checkContinue()
         let source = try TranscodeSource(path: inputPath, acceptedFormats: configuration.acceptedInputFormats)
+        let limits = configuration.limits
+        try limits.checkSource(width: source.width, height: source.height, frameRate: source.declaredFrameRate,
+                               duration: source.duration)
         let plan = LadderPlan.plan(sourceWidth: source.width, sourceHeight: source.height,
                                    sampleAspect: source.sampleAspect, rungs: configuration.rungs)
         guard let top = plan.first else {
             throw OriginNativeError(code: .invalidMedia, message: "no rung fits a \(source.width)x\(source.height) video")
         }
+        // A crafted pixel aspect ratio must not make a rung wider than any accepted picture.
+        for rung in plan where rung.width > limits.maxWidth {
+            throw OriginNativeError(code: .invalidMedia, message: "pixel aspect ratio \(source.sampleAspect.0):"
+                                    + "\(source.sampleAspect.1) makes the \(rung.name) rendition \(rung.width) wide "
+                                    + "(limit \(limits.maxWidth))")
+        }
         try prepareOutputDirectory(rungs: plan)
 
         let audio = source.hasAudio
             ? try AudioTrackEncoder(bitrate: configuration.audioBitrate, sampleRate: configuration.audioSampleRate,
-                                    globalHeader: true)
+                                    globalHeader: true, maxStartOffsetSeconds: limits.maxDurationSeconds)
             : nil
         let encoders = try plan.map { rung in
             try VideoRungEncoder(
@@ -54,9 +63,11 @@ final class TranscodeJob {
 
         var cadence = KeyframeCadence(intervalSeconds: configuration.segmentDuration,
                                       timeBase: source.videoTimeBaseFraction)
-        let pipeline = try TranscodePipeline(source: source, rungs: encoders, audio: audio, poster: poster) {
-            cadence.isKeyframe(pts: $0)
-        }
+        var pictureGuard = PictureGuard(limits: limits)
+        let pipeline = try TranscodePipeline(
+            source: source, rungs: encoders, audio: audio, poster: poster,
+            admit: { try pictureGuard.admit(seconds: $0, width: $1, height: $2) },
+            isKeyframe: { try cadence.isKeyframe(pts: $0) })
         try pipeline.run(checkContinue: checkContinue, reportProgress: reportProgress)
         for encoder in encoders { try encoder.finish() }
         try poster.finish()

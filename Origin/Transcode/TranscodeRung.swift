@@ -1,5 +1,5 @@
 /// One rung of the ladder as configured: a target height and the H.264 rate control for it.
-public struct TranscodeRung: Hashable, Sendable {
+public struct TranscodeRung: Hashable, Sendable, Codable {
     /// The rendition name, also its folder under the output directory, e.g. "720p".
     public var name: String
     /// Target picture height in pixels; the width follows the source aspect ratio.

@@ -35,9 +35,12 @@ struct VideoFeature: Sendable {
         let settings = configuration.transcode
         var transcodeConfiguration = TranscodeConfiguration()
         transcodeConfiguration.preset = settings.preset
+        transcodeConfiguration.limits = settings.limits
+        transcodeConfiguration.acceptedInputFormats = settings.inputFormats
         try transcodeConfiguration.validate()
-        let runner = TranscodeJobRunner(videos: videos, store: store, events: events,
-                                        transcoder: Transcoder(configuration: transcodeConfiguration),
+        let transcoder = TranscodeProcess(configuration: transcodeConfiguration, timeout: settings.timeout,
+                                          ffmpegLogLevel: FFmpeg.logLevel)
+        let runner = TranscodeJobRunner(videos: videos, store: store, events: events, transcoder: transcoder,
                                         settings: settings, active: ActiveTranscodes(), logger: logger)
         let workers = try (0..<settings.workers).map { index in
             TranscodeWorker(
@@ -52,8 +55,10 @@ struct VideoFeature: Sendable {
                                                   topics: [topics.events], from: .latest),
             edges: edges, logger: logger)
         let hooks = uploadHooks(events: events, jobs: jobs, logger: logger)
-        return VideoFeature(uploads: makeUploads(infrastructure, videos: videos, hooks: hooks, logger: logger),
-                            info: VideoInfoRouter(videos: videos, playback: playback),
+        let uploads = makeUploads(infrastructure, videos: videos, hooks: hooks, logger: logger)
+        return VideoFeature(uploads: uploads,
+                            info: VideoInfoRouter(videos: videos, playback: playback, store: store, events: events,
+                                                  finisher: uploads.finisher, logger: logger),
                             objects: VODRouter(store: store, logger: logger),
                             jobs: jobs, events: events, workers: workers, fanout: fanout, videos: videos, logger: logger)
     }
@@ -67,7 +72,11 @@ struct VideoFeature: Sendable {
                                       hooks: hooks, logger: logger)
         let writer = UploadWriter(videos: videos, objects: infrastructure.objects, settings: settings, hooks: hooks,
                                   finisher: finisher, logger: logger)
-        return VideoRouter(videos: videos, writer: writer, locks: UploadLocks())
+        let quotas = infrastructure.configuration.quotas
+        return VideoRouter(videos: videos, writer: writer, locks: UploadLocks(),
+                           quota: VideoStore.Quota(videos: Int64(quotas.videosPerUser),
+                                                   pendingUploads: Int64(quotas.pendingUploadsPerUser),
+                                                   bytes: quotas.videoBytesPerUser, deferredBytes: Int64(upload.maxBytes)))
     }
 
     /// Runs the workers and the fan-out until cancelled; cancelling stops a job mid-way (its

@@ -52,9 +52,4 @@ extension API {
         public init(channel: String) { self.channel = channel }
     }
 
-    /// `GET /videos`: the caller's videos, newest first.
-    public struct VideoList: Codable, Sendable, Equatable {
-        public var videos: [Video]
-        public init(videos: [Video]) { self.videos = videos }
-    }
 }

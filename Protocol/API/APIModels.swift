@@ -73,9 +73,20 @@ public enum API {
         }
     }
 
+    /// `GET /channels`: one page, oldest first; `next_cursor` (absent on the last page) is
+    /// passed back as `?cursor=` for the next one.
     public struct ChannelList: Codable, Sendable {
         public var channels: [Channel]
-        public init(channels: [Channel]) { self.channels = channels }
+        public var nextCursor: String?
+        public init(channels: [Channel], nextCursor: String? = nil) {
+            self.channels = channels
+            self.nextCursor = nextCursor
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case channels
+            case nextCursor = "next_cursor"
+        }
     }
 
     public struct AddMember: Codable, Sendable {
@@ -120,13 +131,22 @@ public enum API {
         public init(messages: [Message]) { self.messages = messages }
     }
 
-    /// `{error: {code, message}}`, the body of every non-2xx answer.
+    /// `{error: {code, message, retry_after?}}`, the body of every non-2xx answer;
+    /// `retry_after` (seconds) comes with `rate_limited` (429), as does the `Retry-After` header.
     public struct ErrorBody: Codable, Sendable {
         public struct Detail: Codable, Sendable {
             public var code: ErrorCode
             public var message: String
+            public var retryAfter: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case code, message
+                case retryAfter = "retry_after"
+            }
         }
         public var error: Detail
-        public init(code: ErrorCode, message: String) { error = Detail(code: code, message: message) }
+        public init(code: ErrorCode, message: String, retryAfter: Int? = nil) {
+            error = Detail(code: code, message: message, retryAfter: retryAfter)
+        }
     }
 }

@@ -58,6 +58,20 @@ public enum ChatLinkBodies {
         }
     }
 
+    /// `channels.list` request (REST `GET /channels?cursor=&limit=`).
+    public struct ListChannels: Codable, Sendable {
+        public var cursor: String?
+        public var limit: Int?
+        public init(cursor: String? = nil, limit: Int? = nil) {
+            self.cursor = cursor
+            self.limit = limit
+        }
+
+        /// Channels per page without `limit`, and the most a page holds.
+        public static let defaultLimit = 100
+        public static let maxLimit = 500
+    }
+
     /// `channels.members.add` request.
     public struct AddMember: Codable, Sendable {
         public var channel: String

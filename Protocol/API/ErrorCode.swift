@@ -51,8 +51,10 @@ extension API {
         public static let conflict = ErrorCode("conflict")
 
         // Limits
-        /// Too many requests; retry later.
+        /// Too many requests; retry after the `Retry-After` header's seconds (429).
         public static let rateLimited = ErrorCode("rate_limited")
+        /// The user has as many channels, uploads or attachments (or bytes) as they may (403).
+        public static let quotaExceeded = ErrorCode("quota_exceeded")
         /// The session subscribes to as many channels as it may.
         public static let tooManySubscriptions = ErrorCode("too_many_subscriptions")
         /// The session watches as many videos as it may.

@@ -3,9 +3,17 @@
 public enum VODLink {
     public enum Method {
         /// A video's public state (`API.Video`, with `playback_url` once ready). Metadata
-        /// `video`; any authenticated user may read a video.
+        /// `video`; the owner may read any of theirs, others one that is not `private` (else 404).
         public static let getVideo = "videos.get"
-        /// The calling user's own videos, newest first (`API.VideoList`, at most 100; body `{}`).
+        /// Changes a video (owner only, else 404). Metadata `video`; body `API.UpdateVideo`;
+        /// 200 with the `API.Video`.
+        public static let updateVideo = "videos.update"
+        /// Deletes a video (owner only, else 404): its row, source, upload parts and every
+        /// rendition; a `deleted` event tells every edge to refuse its playback tokens and drop
+        /// its cached objects. Metadata `video`; 204.
+        public static let deleteVideo = "videos.delete"
+        /// `public` videos that are `ready`, oldest first, or with `owner: "me"` the caller's own
+        /// videos, newest first. Body `VideoLinkBodies.List`; 200 with `API.VideoList`.
         public static let listVideos = "videos.list"
         /// One object of a video's HLS tree. Request metadata `video`, `path` (a `VODPath`);
         /// empty body. Answer: 200 with metadata `content-type`, `etag`, `content-length` and

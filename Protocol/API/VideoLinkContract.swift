@@ -38,15 +38,36 @@ public enum VideoLinkBodies {
         public var title: String
         public var size: Int64?
         public var uploadMetadata: String?
+        /// Who may see the video (default `unlisted`).
+        public var visibility: API.VideoVisibility?
 
         enum CodingKeys: String, CodingKey {
-            case title, size, uploadMetadata = "upload_metadata"
+            case title, size, uploadMetadata = "upload_metadata", visibility
         }
-        public init(title: String, size: Int64?, uploadMetadata: String? = nil) {
+        public init(title: String, size: Int64?, uploadMetadata: String? = nil, visibility: API.VideoVisibility? = nil) {
             self.title = title
             self.size = size
             self.uploadMetadata = uploadMetadata
+            self.visibility = visibility
         }
+    }
+
+    /// `videos.list` request (REST `GET /videos?cursor=&limit=`).
+    public struct List: Codable, Sendable {
+        public var cursor: String?
+        public var limit: Int?
+        /// `"me"`: the caller's own videos, whatever their visibility and state, newest first
+        /// (REST `GET /videos?owner=me`: the web app's library); else the public listing.
+        public var owner: String?
+        public init(cursor: String? = nil, limit: Int? = nil, owner: String? = nil) {
+            self.cursor = cursor
+            self.limit = limit
+            self.owner = owner
+        }
+
+        /// Videos per page without `limit`, and the most a page holds.
+        public static let defaultLimit = 50
+        public static let maxLimit = 200
     }
 
     /// `videos.create` answer.

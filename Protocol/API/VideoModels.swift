@@ -11,13 +11,20 @@ extension API {
         public var duration: Double?
         /// Tokenised master playlist URL (set by the edge once the video is ready).
         public var playbackURL: String?
+        /// Who may see it.
+        public var visibility: VideoVisibility?
+        /// Whether the caller owns it (may change its visibility and delete it).
+        public var owned: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case id, title, status, progress, error, renditions, duration, playbackURL = "playback_url"
+            case id, title, status, progress, error, renditions, duration, playbackURL = "playback_url", visibility, owned
         }
 
         public init(id: String, title: String, status: VideoStatus, progress: Double, error: String?,
-                    renditions: [Rendition], duration: Double?, playbackURL: String? = nil) {
+                    renditions: [Rendition], duration: Double?, playbackURL: String? = nil,
+                    visibility: VideoVisibility? = nil, owned: Bool? = nil) {
+            self.visibility = visibility
+            self.owned = owned
             self.id = id
             self.title = title
             self.status = status

@@ -28,8 +28,11 @@ extension API {
         /// Given up; `error` says why.
         public static let failed = VideoStatus(rawValue: "failed")
 
+        /// Deleted by its owner (events only: the video is gone, `GET` answers 404).
+        public static let deleted = VideoStatus(rawValue: "deleted")
+
         /// Every status this version knows, in the order a video passes through them.
-        public static let known: [VideoStatus] = [.uploading, .queued, .transcoding, .ready, .failed]
+        public static let known: [VideoStatus] = [.uploading, .queued, .transcoding, .ready, .failed, .deleted]
 
         /// Whether this version knows the status.
         public var isKnown: Bool { Self.known.contains(self) }

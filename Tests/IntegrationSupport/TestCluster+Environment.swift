@@ -34,6 +34,9 @@ extension TestCluster {
             // SIGKILL origins: each origin sequences every partition (docs/kafka.md).
             "STREAMLY_CHAT_SEQUENCER_GROUP": "per-origin",
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
+            // Every test client comes from 127.0.0.1 and many sign up or log in the same user:
+            // the per-account rates are raised (tests of the limits set their own).
+            "STREAMLY_AUTH_ACCOUNT_LOGIN_PER_MINUTE": "100000", "STREAMLY_AUTH_ACCOUNT_REFRESH_PER_MINUTE": "100000",
         ]
         switch options.storage {
         case .local:
@@ -73,6 +76,10 @@ extension TestCluster {
             "STREAMLY_DRAIN_TIMEOUT": "1",
             "STREAMLY_HTTPS_ENABLED": httpsPort == nil ? "false" : "true",
             "STREAMLY_VOD_CACHE_DIR": options.hlsCache ? state + "/cache" : "",
+            // Every test client comes from 127.0.0.1: the per-IP rates are raised (tests of the
+            // limits set their own).
+            "STREAMLY_AUTH_IP_SIGNUP_PER_MINUTE": "100000", "STREAMLY_AUTH_IP_LOGIN_PER_MINUTE": "100000",
+            "STREAMLY_AUTH_IP_REFRESH_PER_MINUTE": "100000",
         ]
         if let httpsPort {
             environment["STREAMLY_HTTPS_PORT"] = String(httpsPort)

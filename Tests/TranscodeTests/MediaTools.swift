@@ -49,6 +49,23 @@ enum MediaTools {
     }
 
     /// `ffprobe -of json` with the given arguments, decoded as a dictionary.
+    /// A Matroska clip (H.264 + AAC, 25 fps, 4 s) whose video timestamps jump by 9.3e15 ticks
+    /// of 1/1000 s at the 50th packet (ffmpeg's `setts` bitstream filter): a crafted file whose
+    /// timestamps overflow 64-bit arithmetic when scaled to milliseconds.
+    static func makeTimestampJump(at url: URL) throws {
+        try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+                           "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                           "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+                           "-c:a", "aac", "-bsf:v", "setts=ts=if(gte(N\\,50)\\,PTS+9300000000000000\\,PTS)", url.path])
+    }
+
+    /// An 8192×4352 H.264 MP4 of two single-colour frames: about 100 kB that decode to 36 MB each.
+    static func makeHugeResolution(at url: URL) throws {
+        try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+                           "-f", "lavfi", "-i", "color=c=blue:size=8192x4352:rate=1:duration=2",
+                           "-c:v", "libx264", "-preset", "ultrafast", url.path])
+    }
+
     static func probe(_ arguments: [String]) throws -> [String: Any] {
         let data = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments)
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -29,6 +29,17 @@ public final class ChildProcess: Sendable {
         pid = try Self.spawn(path, arguments, environment: environment, output: log?.path ?? "/dev/null")
     }
 
+    /// Starts `path` with standard output into the descriptor `standardOutput` (e.g. the write
+    /// end of a pipe the caller reads), standard input from /dev/null and standard error shared
+    /// with this process (so a worker's diagnostics land in its parent's log).
+    public init(_ path: String, arguments: [String], environment: [String: String]?, name: String,
+                standardOutput: Int32) throws {
+        self.name = name
+        logURL = nil
+        pid = try Self.spawn(path, arguments, environment: environment, output: "/dev/null",
+                             outputDescriptor: standardOutput)
+    }
+
     public var isRunning: Bool {
         exit.withLock { exit in
             guard exit == nil else { return false }
@@ -82,8 +93,10 @@ public final class ChildProcess: Sendable {
 
     /// `posix_spawn` with a clean signal mask and default dispositions, standard input from
     /// /dev/null, standard output appended to `output`, standard error to `error` (nil: to `output`).
+    /// With `outputDescriptor`, standard output is that descriptor instead and standard error is
+    /// inherited.
     static func spawn(_ path: String, _ arguments: [String], environment: [String: String]?, output: String,
-                      error: String? = nil) throws -> pid_t {
+                      error: String? = nil, outputDescriptor: Int32? = nil) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -100,8 +113,14 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        if let error {
+        if let outputDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, outputDescriptor, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        }
+        if outputDescriptor != nil, error == nil {
+            // Standard error stays this process's.
+        } else if let error {
             posix_spawn_file_actions_addopen(&actions, 2, error, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         } else {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)

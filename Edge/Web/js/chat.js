@@ -78,7 +78,7 @@ export class Chat extends Emitter {
 
   async load() {
     if (this.me) this.users.set(this.me.id, this.me.username);
-    const answer = await this.rest.get('/channels');
+    const answer = await this.rest.get('/channels?limit=500');
     const fresh = [];
     for (const info of answer.channels) {
       const existing = this.channels.get(info.id);

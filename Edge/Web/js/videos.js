@@ -22,7 +22,7 @@ export class Videos extends Emitter {
   }
 
   async load() {
-    const answer = await this.rest.get('/videos');
+    const answer = await this.rest.get('/videos?owner=me&limit=200');
     answer.videos.forEach((video, index) => {
       const known = this.items.get(video.id);
       this.items.set(video.id, { ...known, ...video, created: known?.created ?? -index });

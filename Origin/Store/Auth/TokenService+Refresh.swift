@@ -75,6 +75,16 @@ extension TokenService {
         }
     }
 
+    /// The user a refresh token was issued to (whatever its state), nil for an unknown or
+    /// malformed one: a cheap indexed lookup, for per-account limits before `rotate`.
+    public func owner(of token: String) async throws -> UUID? {
+        guard let hash = Self.refreshHash(token) else { return nil }
+        let rows = try await database.client.query(
+            "SELECT user_id FROM refresh_tokens WHERE token_hash = \(hash)", logger: database.logger)
+        for try await owner in rows.decode(UUID.self) { return owner }
+        return nil
+    }
+
     /// Revokes the family `token` belongs to (logout on one device). Unknown tokens are ignored.
     public func revokeFamily(of token: String, now: Date = Date()) async throws {
         guard let hash = Self.refreshHash(token) else { return }

@@ -24,5 +24,6 @@ extension Migration {
     public static let all: [Migration] = [
         .v1InitialSchema,
         .v2Videos,
+        .v3Limits,
     ]
 }

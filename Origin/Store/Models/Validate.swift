@@ -23,13 +23,31 @@ public enum Validate {
         }
     }
 
-    /// Channel names are 1–100 characters after trimming spaces and newlines.
+    /// Channel names are 1–100 characters after trimming spaces and newlines, without control
+    /// characters (C0, DEL, C1: newlines and tabs included), line or paragraph separators, or
+    /// bidirectional controls (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) that would let a
+    /// name rewrite how the text around it reads.
     public static func channelName(_ raw: String) throws -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(name.count) else {
             throw StoreError(.invalidInput, "channel name must be 1-100 characters")
         }
+        guard !name.unicodeScalars.contains(where: isControl) else {
+            throw StoreError(.invalidInput, "channel name must not contain control characters")
+        }
         return name
+    }
+
+    /// Control, separator and bidirectional-control scalars (see `channelName`).
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: break
+        }
+        switch scalar.value {
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
     }
 
     /// `client_id`s are 1–128 bytes of UTF-8, without U+0000.

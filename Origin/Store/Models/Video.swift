@@ -7,6 +7,8 @@ public struct Video: Sendable, Hashable {
     public typealias Status = API.VideoStatus
     /// One rung of the ladder of a ready video (the public `renditions` entries).
     public typealias Rendition = API.Rendition
+    /// Who may see it (`videos.visibility`).
+    public typealias Visibility = API.VideoVisibility
 
     public var id: UUID
     public var ownerID: UUID
@@ -22,6 +24,12 @@ public struct Video: Sendable, Hashable {
     public var durationSeconds: Double?
     public var createdAt: Date
     public var updatedAt: Date
+    public var visibility: Visibility = .unlisted
+
+    /// Whether `user` may see it: the owner always; others unless it is private.
+    public func isVisible(to user: UUID) -> Bool {
+        ownerID == user || visibility != .private
+    }
 }
 
 /// The durable state of a video's tus upload.

@@ -30,7 +30,10 @@ public struct AttachmentStore: Sendable {
 
     /// Records an announced file under `attachments/{id}/{filename}`.
     /// - Throws: `.invalidInput` for a bad filename, content type or size; `.notFound` for an unknown owner.
-    public func create(ownerID: UUID, filename: String, contentType: String, size: Int64, maxSize: Int64) async throws -> Attachment {
+    /// - Parameter quota: the owner's limits, checked with their row locked (nil: none).
+    /// - Throws: `.quotaExceeded` over `quota`.
+    public func create(ownerID: UUID, filename: String, contentType: String, size: Int64, maxSize: Int64,
+                       quota: Quota? = nil) async throws -> Attachment {
         guard (1...255).contains(filename.utf8.count), !filename.contains("/"), !filename.contains("\\"),
               filename != ".", filename != "..", !filename.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw StoreError(.invalidInput, "filename must be 1-255 bytes without slashes or control characters") }
@@ -41,16 +44,66 @@ public struct AttachmentStore: Sendable {
         let id = UUID()
         let key = "attachments/\(id.uuidString.lowercased())/\(filename)"
         do {
-            let rows = try await database.client.query("""
-                INSERT INTO attachments (id, owner_id, filename, content_type, size, object_key)
-                VALUES (\(id), \(ownerID), \(filename), \(contentType), \(size), \(key))
-                RETURNING \(unescaped: Self.columns)
-                """, logger: database.logger)
-            guard let attachment = try await Self.decode(rows).first else { throw StoreError(.notFound, "insert returned no row") }
-            return attachment
+            return try await database.withTransaction { connection in
+                if let quota {
+                    // The owner's row locked first, counted in the next statement (whose snapshot
+                    // sees what the previous holder committed): concurrent announcements cannot overshoot.
+                    let locked = try await connection.query("SELECT id FROM users WHERE id = \(ownerID) FOR UPDATE",
+                                                            logger: database.logger).collect()
+                    guard !locked.isEmpty else { throw StoreError(.notFound, "user not found") }
+                    let counted = try await connection.query("""
+                        SELECT (SELECT count(*) FROM attachments WHERE owner_id = \(ownerID) AND status = 'pending'),
+                               (SELECT coalesce(sum(size), 0)::bigint FROM attachments WHERE owner_id = \(ownerID))
+                        """, logger: database.logger)
+                    var usage: (pending: Int64, bytes: Int64)?
+                    for try await row in counted.decode((Int64, Int64).self) { usage = row }
+                    guard let usage else { throw StoreError(.notFound, "user not found") }
+                    guard usage.pending < quota.pending else {
+                        throw StoreError(.quotaExceeded, "you have \(usage.pending) attachments not yet sent in a message, "
+                                         + "the most allowed (\(quota.pending))")
+                    }
+                    guard usage.bytes + size <= quota.bytes else {
+                        throw StoreError(.quotaExceeded, "attachments are limited to \(quota.bytes) bytes per user "
+                                         + "(\(usage.bytes) used)")
+                    }
+                }
+                let rows = try await connection.query("""
+                    INSERT INTO attachments (id, owner_id, filename, content_type, size, object_key)
+                    VALUES (\(id), \(ownerID), \(filename), \(contentType), \(size), \(key))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let attachment = try await Self.decode(rows).first else { throw StoreError(.notFound, "insert returned no row") }
+                return attachment
+            }
         } catch where error.isForeignKeyViolation {
             throw StoreError(.notFound, "user not found")
         }
+    }
+
+    /// Per-user limits of `create`: attachments not yet sent in a message, and bytes of all.
+    public struct Quota: Sendable, Hashable {
+        public var pending: Int64
+        public var bytes: Int64
+        public init(pending: Int64, bytes: Int64) {
+            self.pending = pending
+            self.bytes = bytes
+        }
+    }
+
+    /// Removes up to `limit` attachments announced more than `olderThan` seconds ago and never
+    /// sent in a message (still `pending`); returns their object keys for the caller to delete.
+    /// Rows another origin is sweeping at the same moment are skipped.
+    public func sweepPending(olderThan seconds: Int, limit: Int = 500) async throws -> [String] {
+        let rows = try await database.client.query("""
+            DELETE FROM attachments WHERE id IN (
+                SELECT id FROM attachments
+                WHERE status = 'pending' AND created_at < now() - make_interval(secs => \(Double(seconds)))
+                ORDER BY created_at LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
+            RETURNING object_key
+            """, logger: database.logger)
+        var keys: [String] = []
+        for try await key in rows.decode(String.self) { keys.append(key) }
+        return keys
     }
 
     public func attachment(id: UUID) async throws -> Attachment? {
@@ -66,17 +119,25 @@ public struct AttachmentStore: Sendable {
     }
 
     /// The channels of the messages that carry the attachment (to check a downloader's access).
+    /// Answered from the GIN index `messages_attachments_idx` (migration 3), whose predicate
+    /// the query repeats so the planner can use it: never a scan of every message.
     public func channels(carrying id: UUID) async throws -> [UUID] {
-        let reference = "[{\"id\":\"\(id.uuidString)\"}]"
-        let rows = try await database.client.query("""
-            SELECT DISTINCT channel_id FROM messages WHERE attachments @> \(reference)::jsonb LIMIT 50
-            """, logger: database.logger)
+        let rows = try await database.client.query(Self.carryingQuery(id), logger: database.logger)
         var channels: [UUID] = []
         for try await channel in rows.decode(UUID.self) { channels.append(channel) }
         return channels
     }
 
     static let columns = "id, owner_id, filename, content_type, size, object_key, status"
+
+    /// The reader lookup (also what the index test EXPLAINs).
+    public static func carryingQuery(_ id: UUID) -> PostgresQuery {
+        let reference = "[{\"id\":\"\(id.uuidString)\"}]"
+        return """
+            SELECT DISTINCT channel_id FROM messages
+            WHERE attachments <> '[]'::jsonb AND attachments @> \(reference)::jsonb LIMIT 50
+            """
+    }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Attachment] {
         var found: [Attachment] = []

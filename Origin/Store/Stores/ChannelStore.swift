@@ -19,12 +19,30 @@ public struct ChannelStore: Sendable {
     }
 
     /// Creates a public or private channel; the creator becomes its `owner` member.
-    /// - Throws: `.invalidInput` for a bad name, `.notFound` if the creator does not exist.
-    public func create(name: String, isPrivate: Bool, creatorID: UUID) async throws -> Channel {
+    /// - Parameter maxPerUser: how many public and private channels one user may create
+    ///   (checked with the user's row locked, so concurrent creations cannot overshoot).
+    /// - Throws: `.invalidInput` for a bad name, `.notFound` if the creator does not exist,
+    ///   `.quotaExceeded` when the creator has `maxPerUser` channels already.
+    public func create(name: String, isPrivate: Bool, creatorID: UUID, maxPerUser: Int = .max) async throws -> Channel {
         let name = try Validate.channelName(name)
         let kind = isPrivate ? Channel.Kind.private : .public
         do {
             return try await database.withTransaction { connection in
+                if maxPerUser < .max {
+                    // Lock first, count in the next statement: its snapshot then sees every
+                    // creation committed by whoever held the lock before.
+                    let locked = try await connection.query("SELECT id FROM users WHERE id = \(creatorID) FOR UPDATE",
+                                                            logger: database.logger).collect()
+                    guard !locked.isEmpty else { throw StoreError(.notFound, "user not found") }
+                    let counted = try await connection.query("""
+                        SELECT count(*) FROM channels WHERE created_by = \(creatorID) AND kind IN ('public', 'private')
+                        """, logger: database.logger)
+                    var count: Int64 = 0
+                    for try await value in counted.decode(Int64.self) { count = value }
+                    guard count < maxPerUser else {
+                        throw StoreError(.quotaExceeded, "you have created \(count) channels, the most allowed (\(maxPerUser))")
+                    }
+                }
                 let rows = try await connection.query("""
                     INSERT INTO channels AS c (name, kind, created_by) VALUES (\(name), \(kind.rawValue), \(creatorID))
                     RETURNING \(unescaped: Self.columns)
@@ -89,14 +107,27 @@ public struct ChannelStore: Sendable {
     }
 
     /// The channels `userID` can see: every public channel plus the private and direct
-    /// ones they belong to, oldest first.
-    public func visibleChannels(userID: UUID) async throws -> [Channel] {
-        let rows = try await database.client.query("""
-            SELECT \(unescaped: Self.columns) FROM channels c
-            WHERE c.kind = 'public'
-               OR EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID))
-            ORDER BY c.created_at, c.id
-            """, logger: database.logger)
+    /// ones they belong to, oldest first, at most `limit` after the channel `after` (a page's
+    /// last id: the cursor).
+    public func visibleChannels(userID: UUID, after: UUID? = nil, limit: Int = .max) async throws -> [Channel] {
+        let limit = Int64(clamping: max(0, limit))
+        let rows: PostgresRowSequence
+        if let after {
+            rows = try await database.client.query("""
+                SELECT \(unescaped: Self.columns) FROM channels c
+                WHERE (c.kind = 'public'
+                       OR EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID)))
+                  AND (c.created_at, c.id) > (SELECT created_at, id FROM channels WHERE id = \(after))
+                ORDER BY c.created_at, c.id LIMIT \(limit)
+                """, logger: database.logger)
+        } else {
+            rows = try await database.client.query("""
+                SELECT \(unescaped: Self.columns) FROM channels c
+                WHERE c.kind = 'public'
+                   OR EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID))
+                ORDER BY c.created_at, c.id LIMIT \(limit)
+                """, logger: database.logger)
+        }
         return try await Self.decode(rows)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import StreamLyAPI
 
 /// Videos: creation, the tus upload's durable offset, and the transcode state machine's
 /// transitions. Every transition is one conditional UPDATE, so concurrent origins and
@@ -13,20 +14,70 @@ public struct VideoStore: Sendable {
 
     /// Creates a video in `uploading`, with its upload length if already known.
     /// - Throws: `.invalidInput` for a bad title or length, `.notFound` for an unknown owner.
-    public func create(ownerID: UUID, title: String, uploadLength: Int64?, uploadMetadata: String = "") async throws -> Video {
+    public func create(ownerID: UUID, title: String, uploadLength: Int64?, uploadMetadata: String = "",
+                       visibility: Video.Visibility = .unlisted, quota: Quota? = nil) async throws -> Video {
         let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(title.count) else { throw StoreError(.invalidInput, "title must be 1-200 characters") }
+        guard !title.unicodeScalars.contains(where: Validate.isControl) else {
+            throw StoreError(.invalidInput, "title must not contain control characters")
+        }
         if let uploadLength, uploadLength < 0 { throw StoreError(.invalidInput, "upload length must be >= 0") }
         do {
-            let rows = try await database.client.query("""
-                INSERT INTO videos (owner_id, title, upload_length, upload_metadata)
-                VALUES (\(ownerID), \(title), \(uploadLength), \(uploadMetadata))
-                RETURNING \(unescaped: Self.columns)
-                """, logger: database.logger)
-            guard let video = try await Self.decode(rows).first else { throw StoreError(.notFound, "insert returned no row") }
-            return video
+            return try await database.withTransaction { connection in
+                if let quota { try await check(quota, owner: ownerID, adding: uploadLength, on: connection) }
+                let rows = try await connection.query("""
+                    INSERT INTO videos (owner_id, title, upload_length, upload_metadata, visibility)
+                    VALUES (\(ownerID), \(title), \(uploadLength), \(uploadMetadata), \(visibility.rawValue))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let video = try await Self.decode(rows).first else { throw StoreError(.notFound, "insert returned no row") }
+                return video
+            }
         } catch where error.isForeignKeyViolation {
             throw StoreError(.notFound, "user not found")
+        }
+    }
+
+    /// Per-user limits of `create`.
+    public struct Quota: Sendable, Hashable {
+        /// Videos in any state.
+        public var videos: Int64
+        /// Videos still `uploading`.
+        public var pendingUploads: Int64
+        /// Bytes of all videos (declared lengths; an undeclared one counts as `deferredBytes`).
+        public var bytes: Int64
+        public var deferredBytes: Int64
+        public init(videos: Int64, pendingUploads: Int64, bytes: Int64, deferredBytes: Int64) {
+            self.videos = videos
+            self.pendingUploads = pendingUploads
+            self.bytes = bytes
+            self.deferredBytes = deferredBytes
+        }
+    }
+
+    /// Throws `.quotaExceeded` unless `owner` may add a video of `length` bytes (the owner's
+    /// row locked, so concurrent creations cannot overshoot).
+    private func check(_ quota: Quota, owner: UUID, adding length: Int64?, on connection: PostgresConnection) async throws {
+        let logger = database.logger
+        _ = try await connection.query("SELECT 1 FROM users WHERE id = \(owner) FOR UPDATE", logger: logger).collect()
+        let rows = try await connection.query("""
+            SELECT count(v.id), count(v.id) FILTER (WHERE v.status = 'uploading'),
+                   coalesce(sum(coalesce(v.upload_length, \(quota.deferredBytes))), 0)::bigint
+            FROM users u LEFT JOIN videos v ON v.owner_id = u.id
+            WHERE u.id = \(owner) GROUP BY u.id
+            """, logger: logger)
+        var usage: (videos: Int64, uploading: Int64, bytes: Int64)?
+        for try await row in rows.decode((Int64, Int64, Int64).self) { usage = row }
+        guard let usage else { throw StoreError(.notFound, "user not found") }
+        guard usage.videos < quota.videos else {
+            throw StoreError(.quotaExceeded, "you have \(usage.videos) videos, the most allowed (\(quota.videos))")
+        }
+        guard usage.uploading < quota.pendingUploads else {
+            throw StoreError(.quotaExceeded, "you have \(usage.uploading) uploads in progress, the most allowed "
+                             + "(\(quota.pendingUploads)); finish or delete one")
+        }
+        guard usage.bytes + (length ?? quota.deferredBytes) <= quota.bytes else {
+            throw StoreError(.quotaExceeded, "videos are limited to \(quota.bytes) bytes per user (\(usage.bytes) used)")
         }
     }
 
@@ -175,7 +226,7 @@ public struct VideoStore: Sendable {
 
     static let columns = """
         id, owner_id, title, status, progress, error, upload_length, upload_offset, upload_metadata, multipart_id,
-        parts::text, attempts, renditions::text, duration_seconds, created_at, updated_at
+        parts::text, attempts, renditions::text, duration_seconds, created_at, updated_at, visibility
         """
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Video] {
@@ -191,6 +242,7 @@ public struct VideoStore: Sendable {
             let duration = try columns[13].decode(Double?.self)
             let createdAt = try columns[14].decode(Date.self)
             let updatedAt = try columns[15].decode(Date.self)
+            let visibility = Video.Visibility(rawValue: try columns[16].decode(String.self)) ?? .private
             let rawParts = (try? decoder.decode([String: String].self, from: Data(partsText.utf8))) ?? [:]
             videos.append(Video(
                 id: id, ownerID: ownerID, title: title, status: Video.Status(rawValue: status).isKnown ? Video.Status(rawValue: status) : .failed,
@@ -200,7 +252,7 @@ public struct VideoStore: Sendable {
                                         Int(key).map { ($0, etag) } })),
                 attempts: attempts,
                 renditions: (try? decoder.decode([Video.Rendition].self, from: Data(renditionsText.utf8))) ?? [],
-                durationSeconds: duration, createdAt: createdAt, updatedAt: updatedAt))
+                durationSeconds: duration, createdAt: createdAt, updatedAt: updatedAt, visibility: visibility))
         }
         return videos
     }

@@ -19,6 +19,12 @@ struct VideoEvents: Sendable {
         }
     }
 
+    /// Like `publish`, but throws when the broker did not take the event (for events that
+    /// must not be lost, e.g. `deleted`).
+    func publishOrThrow(_ event: API.VideoEvent) async throws {
+        try await producer.send(topic: topic, key: Array(event.id.utf8), value: Array(try JSONEncoder().encode(event)))
+    }
+
     func publish(_ video: Video) async {
         await publish(Self.event(video))
     }

@@ -9,8 +9,9 @@ import StreamLyStorage
 import StreamLyStore
 import StreamLyTranscode
 
-/// Runs one transcode job to its end: downloads the uploaded source, runs the in-process
-/// ladder (`Transcoder`), uploads every output under `vod/{id}/`, and marks the video ready.
+/// Runs one transcode job to its end: downloads the uploaded source, runs the ladder in a
+/// worker process of its own (`TranscodeProcess`: a crash, trap or hang there fails the
+/// attempt, never the origin), uploads every output under `vod/{id}/`, and marks the video ready.
 /// The decisions (retries with exponential backoff, at once `failed` for input that is not a
 /// usable video, `failed` after `maxAttempts` attempts, a worker that died mid-job counting as
 /// one) are `StateMachine`'s; this type does the I/O. Outputs have fixed keys, so a redone job
@@ -19,7 +20,7 @@ struct TranscodeJobRunner: Sendable {
     let videos: VideoStore
     let store: any ObjectStore
     let events: VideoEvents
-    let transcoder: Transcoder
+    let transcoder: TranscodeProcess
     let settings: TranscodeSettings
     let active: ActiveTranscodes
     let logger: Logger
@@ -140,7 +141,13 @@ struct TranscodeJobRunner: Sendable {
             Video.Rendition(name: $0.name, width: $0.width, height: $0.height, bandwidth: $0.bandwidth)
         }
         guard try await videos.markReady(id: id, attempt: attempt, renditions: renditions, durationSeconds: result.duration)
-        else { throw LeaseLost() }
+        else {
+            // Deleted by its owner mid-job: the outputs just uploaded are nobody's.
+            if try await videos.video(id: id) == nil {
+                await deleteObjects(prefix: Self.outputPrefix(id), store: store, logger: logger)
+            }
+            throw LeaseLost()
+        }
         await events.publish(API.VideoEvent(id: id.uuidString.lowercased(), status: .ready, progress: 1))
         logger.info("transcode ready", metadata: ["video": "\(id.uuidString.lowercased())", "attempt": "\(attempt)",
                                                   "renditions": "\(renditions.map(\.name))", "duration": "\(result.duration)"])
@@ -160,7 +167,9 @@ struct TranscodeJobRunner: Sendable {
         defer { reporter.cancel() }
         do {
             // Leave the last percent for the upload of the outputs.
-            let result = try await transcoder.transcode(input: source, outputDirectory: work + "/out") { progressSink.yield($0 * 0.99) }
+            let result = try await transcoder.transcode(input: source, outputDirectory: work + "/out", work: work) {
+                progressSink.yield($0 * 0.99)
+            }
             progressSink.finish()
             await reporter.value
             return result

@@ -1,5 +1,6 @@
 import Foundation
 import StreamLyRetry
+import StreamLyTranscode
 
 /// Settings of the transcode workers (`transcode.*`).
 public struct TranscodeSettings: Sendable {
@@ -16,6 +17,12 @@ public struct TranscodeSettings: Sendable {
     public var leaseSeconds: Double = 60
     /// Scratch space for sources and outputs (`transcode.work.dir`).
     public var workDirectory: String = NSTemporaryDirectory() + "streamly-transcode"
+    /// Longest run of one attempt's worker process before it is killed (`transcode.timeout.seconds`).
+    public var timeout: Duration = .seconds(14_400)
+    /// What an input may be (`transcode.max.*`).
+    public var limits = MediaLimits()
+    /// Accepted input containers, as libavformat demuxer names (`transcode.input.formats`).
+    public var inputFormats = TranscodeConfiguration.videoContainers
     var downloadChunkBytes = 8 << 20
     var uploadConcurrency = 4
 

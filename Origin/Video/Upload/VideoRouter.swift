@@ -13,6 +13,8 @@ struct VideoRouter: Sendable {
     let videos: VideoStore
     let writer: UploadWriter
     let locks: UploadLocks
+    /// Per-user limits on creating videos (`quota.*`).
+    let quota: VideoStore.Quota
     /// How long a PATCH or DELETE waits for another writer of the same upload on this origin.
     static let lockWait = Duration.seconds(5)
 
@@ -43,7 +45,8 @@ struct VideoRouter: Sendable {
             }
         }
         let video = try await videos.create(ownerID: user.id, title: body.title, uploadLength: body.size,
-                                            uploadMetadata: body.uploadMetadata ?? "")
+                                            uploadMetadata: body.uploadMetadata ?? "",
+                                            visibility: body.visibility ?? .unlisted, quota: quota)
         try await request.reply(VideoLinkBodies.Created(id: video.id.uuidString.lowercased()), status: 201)
     }
 

@@ -5,6 +5,7 @@ import NIOCore
 import StreamLyAPI
 @testable import StreamLyEdge
 import StreamLyTokens
+import Synchronization
 import Testing
 
 /// The HLS routes on Hummingbird's in-process router test framework, over a fake origin.
@@ -13,7 +14,8 @@ import Testing
     static let segment = ByteBuffer(bytes: (0..<1_000).map { UInt8(truncatingIfNeeded: $0) })
     static let master = ByteBuffer(string: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360p/index.m3u8\n")
 
-    func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withApp(revocations: VODRevocations = VODRevocations(), cacheOut: (@Sendable (VODCache) -> Void)? = nil,
+                 _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let objects: [VODObjectKey: VODObject] = [
             VODObjectKey(videoID: "v1", path: .rendition(rung: "360p", file: .segment(1))):
                 VODObject(body: Self.segment, contentType: "video/mp4", etag: "abc"),
@@ -21,8 +23,9 @@ import Testing
                 VODObject(body: Self.master, contentType: "application/vnd.apple.mpegurl", etag: "m1"),
         ]
         let cache = try VODCache(configuration: .init(directory: nil), fetcher: FakeFetcher(objects: objects, delay: .zero))
-        let router = Router()
-        HLSRoutes(cache: cache, tokens: Self.codec, playlistMaxAge: 60).register(on: router)
+        cacheOut?(cache)
+        let router = Router(context: EdgeRequestContext.self)
+        HLSRoutes(cache: cache, tokens: Self.codec, playlistMaxAge: 60, revocations: revocations).register(on: router)
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
 
@@ -104,4 +107,41 @@ import Testing
             }
         }
     }
+
+    /// A `deleted` event revokes the video: its still-valid tokens get 404, and the cache drops it.
+    @Test func deletedVideosAreRefusedAndPurged() async throws {
+        let token = self.token
+        let revocations = VODRevocations()
+        let box = CacheBox()
+        try await withApp(revocations: revocations, cacheOut: { box.set($0) }) { client in
+            let uri = "/vod/v1/360p/seg_00001.m4s?token=\(token)"
+            try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok) }
+            #expect((box.get()?.memoryBytes ?? 0) > 0)
+            revocations.revoke("v1")
+            await box.get()?.purge(videoID: "v1")
+            #expect(box.get()?.memoryBytes == 0)
+            try await client.execute(uri: uri, method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("deleted"))
+            }
+        }
+        #expect(revocations.isRevoked("v1") && !revocations.isRevoked("v2"))
+    }
+
+    @Test func revocationsAreBoundedAndExpire() {
+        let revocations = VODRevocations(lifetime: .seconds(10), maxEntries: 3)
+        let start = ContinuousClock.now
+        for index in 0..<5 { revocations.revoke("v\(index)", now: start) }
+        #expect(revocations.count == 3)
+        #expect(!revocations.isRevoked("v0", now: start) && revocations.isRevoked("v4", now: start))
+        #expect(!revocations.isRevoked("v4", now: start + .seconds(11)))
+        revocations.revoke("late", now: start + .seconds(11))
+        #expect(revocations.count == 1, "expired ids are forgotten")
+    }
+}
+
+final class CacheBox: Sendable {
+    private let value = Mutex<VODCache?>(nil)
+    func set(_ cache: VODCache) { value.withLock { $0 = cache } }
+    func get() -> VODCache? { value.withLock { $0 } }
 }

@@ -9,7 +9,7 @@ enum VODCluster {
     static let maxBytes = 64 << 20
     static let edge = "vod-edge"
 
-    static func options(transcodeWorkers: Int? = nil) -> TestCluster.Options {
+    static func options(transcodeWorkers: Int? = nil, originEnvironment: [String: String] = [:]) -> TestCluster.Options {
         var options = TestCluster.Options(name: "vod-it", clusterSecret: "vod-integration-tests-cluster-secret-0123456789")
         options.storage = .s3(bucket: nil)
         options.playbackSecret = "vod-integration-tests-playback-secret-0123456789"
@@ -20,15 +20,16 @@ enum VODCluster {
         options.transcode = .init(preset: "ultrafast", retryBaseMs: 200, leaseSeconds: 6, workers: transcodeWorkers)
         options.upload = .init(partBytes: partBytes, maxBytes: maxBytes)
         options.linkBackoffMaxMs = 300
-        options.originEnvironment = ["STREAMLY_LOG_LEVEL": "debug"]
+        options.originEnvironment = ["STREAMLY_LOG_LEVEL": "debug"].merging(originEnvironment) { $1 }
         return options
     }
 
     /// Origins `vod-origin`, `vod-origin-1`, …: starts all, runs `body`, stops all.
-    static func with(origins count: Int = 1, transcodeWorkers: Int? = nil,
+    static func with(origins count: Int = 1, transcodeWorkers: Int? = nil, originEnvironment: [String: String] = [:],
                      _ body: (TestCluster) async throws -> Void) async throws {
         let origins = (0..<count).map { $0 == 0 ? "vod-origin" : "vod-origin-\($0)" }
-        try await TestCluster.with(options(transcodeWorkers: transcodeWorkers), origins: origins,
+        try await TestCluster.with(options(transcodeWorkers: transcodeWorkers, originEnvironment: originEnvironment),
+                                   origins: origins,
                                    edges: [(edge, origins)], body)
     }
 }

@@ -6,6 +6,7 @@ internal import CFFmpeg
 ///
 /// Audio is buffered until the video's first timestamp (the origin) is known, then placed on
 /// the same clock: a late start becomes a pts offset, an early start drops the samples before it.
+/// An offset beyond `maxStartOffsetSeconds` (a crafted timestamp) is `.invalidMedia`, never a trap.
 package final class AudioTrackEncoder {
     let encoder: FFmpegCodecContext
     private let resampler: FFmpegResampler
@@ -25,10 +26,13 @@ package final class AudioTrackEncoder {
     private var origin: Double?
     private var aligned = false
     private var nextPts: Int64 = 0
+    /// The largest distance between the first audio sample and the first picture.
+    private let maxStartOffsetSeconds: Double
 
     var timeBase: AVRational { encoder.pointer.pointee.time_base }
 
-    package init(bitrate: Int, sampleRate: Int, globalHeader: Bool) throws {
+    package init(bitrate: Int, sampleRate: Int, globalHeader: Bool, maxStartOffsetSeconds: Double = 86_400) throws {
+        self.maxStartOffsetSeconds = maxStartOffsetSeconds
         let rate = Int32(sampleRate)
         let layout = streamly_AV_CHANNEL_LAYOUT_STEREO()
         let encoder = try FFmpegCodecContext.encoder(named: "aac")
@@ -76,10 +80,15 @@ package final class AudioTrackEncoder {
 
     /// Once both the origin and the first audio timestamp are known, turns their difference
     /// into a pts offset (audio starts later) or samples to drop (audio starts earlier).
-    private func alignIfPossible() {
+    private func alignIfPossible() throws {
         guard !aligned, let origin, let first = firstInputSeconds else { return }
+        let distance = first - origin
+        guard distance.isFinite, abs(distance) <= maxStartOffsetSeconds else {
+            throw OriginNativeError(code: .invalidMedia, message: "audio starts \(distance) s away from the video "
+                                    + "(limit \(maxStartOffsetSeconds) s)")
+        }
         aligned = true
-        let offset = (first - origin) * Double(sampleRate)
+        let offset = distance * Double(sampleRate)
         if offset >= 0 {
             nextPts = Int64(offset.rounded())
         } else {
@@ -92,7 +101,7 @@ package final class AudioTrackEncoder {
     /// before the origin and the first audio timestamp are known.
     func encode(flush: Bool, deliver: (FFmpegPacket) throws -> Void) throws {
         if flush, origin == nil { origin = firstInputSeconds ?? 0 }
-        alignIfPossible()
+        try alignIfPossible()
         guard aligned else { return }
         if flush {
             try converted.makeWritable()
@@ -104,7 +113,9 @@ package final class AudioTrackEncoder {
             try encodeFrame.makeWritable()
             let count = try fifo.read(into: encodeFrame, samples: frameSize)
             encodeFrame.pointer.pointee.pts = nextPts
-            nextPts += Int64(count)
+            let (advanced, overflow) = nextPts.addingReportingOverflow(Int64(count))
+            guard !overflow else { throw OriginNativeError(code: .invalidMedia, message: "audio timestamp out of range") }
+            nextPts = advanced
             try encoder.send(encodeFrame)
             try drain(deliver)
         }

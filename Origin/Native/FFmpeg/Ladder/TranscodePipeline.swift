@@ -3,15 +3,17 @@ internal import CFFmpeg
 /// The packet loop of a job: reads packets, decodes each stream once and fans decoded video
 /// out to the rungs (with one keyframe decision per picture) and decoded audio into the shared
 /// AAC encode. Damaged packets the decoder rejects are skipped, as the `ffmpeg` tool does; a
-/// video that yields no picture at all is `.invalidMedia`. Which pictures are keyframes, when
-/// to stop and what progress means are the caller's (`isKeyframe`, `checkContinue`,
-/// `reportProgress`): this type only drives the C objects.
+/// video that yields no picture at all is `.invalidMedia`. Which pictures are admitted and
+/// which are keyframes, when to stop and what progress means are the caller's (`admit`,
+/// `isKeyframe`, `checkContinue`, `reportProgress`): this type only drives the C objects.
+/// Timestamp arithmetic is checked: a timestamp that does not fit is `.invalidMedia`.
 package final class TranscodePipeline {
     private let source: TranscodeSource
     private let rungs: [VideoRungEncoder]
     private let audio: AudioTrackEncoder?
     private let poster: PosterWriter
-    private let isKeyframe: (Int64) -> Bool
+    private let admit: (Double, Int, Int) throws -> Void
+    private let isKeyframe: (Int64) throws -> Bool
     private let packet: FFmpegPacket
     private let frame: FFmpegFrame
 
@@ -21,14 +23,18 @@ package final class TranscodePipeline {
     private var pictures = 0
 
     /// - Parameters:
+    ///   - admit: called once per picture before it is encoded, with its time in seconds
+    ///     relative to the first picture and its size; throws to refuse the input.
     ///   - isKeyframe: called once per picture, in presentation order, with its pts relative to
     ///     the first picture (in the source's video time base): whether it must be an IDR frame.
     package init(source: TranscodeSource, rungs: [VideoRungEncoder], audio: AudioTrackEncoder?, poster: PosterWriter,
-                 isKeyframe: @escaping (Int64) -> Bool) throws {
+                 admit: @escaping (_ seconds: Double, _ width: Int, _ height: Int) throws -> Void,
+                 isKeyframe: @escaping (Int64) throws -> Bool) throws {
         self.source = source
         self.rungs = rungs
         self.audio = audio
         self.poster = poster
+        self.admit = admit
         self.isKeyframe = isKeyframe
         packet = try FFmpegPacket()
         frame = try FFmpegFrame()
@@ -90,24 +96,34 @@ package final class TranscodePipeline {
         } else {
             // No timestamp at all (raw elementary streams): one frame duration after the last.
             let step = av_rescale_q(1, AVRational(num: source.frameRate.den, den: source.frameRate.num), timeBase)
-            timestamp = (lastPts.map { $0 + (origin ?? 0) } ?? 0) + max(step, 1)
+            let last = try Self.checked((lastPts ?? 0).addingReportingOverflow(origin ?? 0))
+            timestamp = try Self.checked(last.addingReportingOverflow(max(step, 1)))
         }
         if origin == nil {
             origin = timestamp
             audio?.start(videoOriginSeconds: FFmpeg.seconds(timestamp, timeBase))
         }
-        let pts = timestamp - (origin ?? 0)
+        let pts = try Self.checked(timestamp.subtractingReportingOverflow(origin ?? 0))
         if let lastPts, pts <= lastPts { return }  // Not after the previous picture: drop it.
+        let seconds = FFmpeg.seconds(pts, timeBase)
+        try admit(seconds, Int(frame.width), Int(frame.height))
         lastPts = pts
         pictures += 1
 
         frame.pointer.pointee.pts = pts
-        frame.pointer.pointee.pict_type = isKeyframe(pts) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+        frame.pointer.pointee.pict_type = try isKeyframe(pts) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
         for rung in rungs { try rung.encode(frame) }
-        let seconds = FFmpeg.seconds(pts, timeBase)
         try poster.consider(frame, seconds: seconds)
         reportProgress(seconds, source.duration)
         if origin != nil { try encodeAudio() }
+    }
+
+    /// The value of a checked operation, or `.invalidMedia` when it overflowed.
+    private static func checked(_ result: (partialValue: Int64, overflow: Bool)) throws -> Int64 {
+        guard !result.overflow else {
+            throw OriginNativeError(code: .invalidMedia, message: "a picture timestamp is out of range")
+        }
+        return result.partialValue
     }
 
     // MARK: Audio

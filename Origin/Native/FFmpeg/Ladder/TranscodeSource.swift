@@ -16,6 +16,8 @@ package final class TranscodeSource {
     let videoTimeBase: AVRational
     let audioTimeBase: AVRational?
     let frameRate: AVRational
+    /// The frame rate the container declares, nil when unknown or implausible (above 240).
+    package let declaredFrameRate: Double?
     /// Container duration in seconds, when known.
     package let duration: Double?
 
@@ -43,6 +45,9 @@ package final class TranscodeSource {
         var rate = input.guessFrameRate(videoIndex)
         if rate.num <= 0 || rate.den <= 0 || Double(rate.num) / Double(rate.den) > 240 {
             rate = AVRational(num: 25, den: 1)
+            declaredFrameRate = nil
+        } else {
+            declaredFrameRate = Double(rate.num) / Double(rate.den)
         }
         frameRate = rate
         duration = input.duration
