@@ -44,6 +44,40 @@ struct WebAppBrowserTests {
         #expect(status == 0 && verdict.contains(#""ok": true"#), "\(script): \(text.suffix(6000))")
     }
 
+    @Test("the page and its assets over HTTP/1.1 and HTTP/2: strict CSP, no-cache page, immutable fingerprinted assets, 404 for an old hash")
+    func servedByTheEdge() async throws {
+        try await TestCluster.with(try Self.options("web-serve"), origins: ["oa"], edges: [("ea", ["oa"])]) { cluster in
+            let edge = try #require(cluster.edges["ea"])
+            let s3 = try Infra.fromEnvironment().s3?.endpoint ?? ""
+            for (base, arguments, version) in [("http://127.0.0.1:\(edge.port)", ["--http1.1"], "1.1"),
+                                               ("https://127.0.0.1:\(try #require(edge.httpsPort))", ["--http2"], "2")] {
+                let page = try await curl(base + "/", arguments)
+                #expect(page.status == 200 && page.httpVersion == version, "\(base): \(page.status) \(page.httpVersion)")
+                #expect(page.headers["cache-control"] == "no-cache")
+                let csp = page.headers["content-security-policy"] ?? ""
+                #expect(csp.contains("script-src 'self';") && csp.contains("style-src 'self';") && !csp.contains("unsafe"), "\(csp)")
+                #expect(csp.contains("media-src 'self' blob:") && csp.contains("connect-src 'self' ws://127.0.0.1:") && csp.contains(s3), "\(csp)")
+                #expect(!page.text.contains("<script>") && !page.text.contains("<style") && !page.text.contains("style="))
+                let revalidated = try await curl(base + "/", arguments + ["-H", "If-None-Match: \(page.headers["etag"] ?? "")"])
+                #expect(revalidated.status == 304)
+                // Every asset the page names is fingerprinted and immutable.
+                let assets = page.text.matches(of: /(?:href|src|content)="(\/(?:assets|vendor)\/[0-9a-f]{16}\/[^"]+)"/).map { String($0.1) }
+                #expect(assets.count >= 4, "\(page.text)")
+                for asset in assets {
+                    let answer = try await curl(base + asset, arguments)
+                    #expect(answer.status == 200 && answer.headers["cache-control"] == "public, max-age=31536000, immutable", "\(asset)")
+                    #expect(answer.headers["x-content-type-options"] == "nosniff")
+                }
+                let module = try #require(assets.first { $0.hasSuffix("js/main.js") })
+                let stale = module.replacing(#/\/assets\/[0-9a-f]{16}\//#, with: "/assets/0000000000000000/")
+                #expect(try await curl(base + stale, arguments).status == 404)
+                // Relative module imports resolve under the same hash.
+                let imported = module.replacingOccurrences(of: "main.js", with: "chat.js")
+                #expect(try await curl(base + imported, arguments).headers["content-type"]?.hasPrefix("text/javascript") == true)
+            }
+        }
+    }
+
     @Test("two people: private channel, ordered messages, typing, presence, offline and back without loss or doubles, image preview, direct message, reload, phone size; no console errors under the CSP",
           .enabled(if: browserAvailable, "needs Debian chromium and chromium-driver (infra/install.sh)"))
     func chat() async throws {

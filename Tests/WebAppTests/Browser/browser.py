@@ -99,10 +99,16 @@ def visible(driver, css):
 
 
 def click(driver, css, timeout=20):
-    element = wait_until(f"{css} to be clickable", lambda: (lambda e: e if e and e.is_enabled() else None)(visible(driver, css)), timeout)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
-    return element
+    """Clicks the first visible, enabled match; views that re-render (the call controls on
+    every speaker change) may replace it between finding and clicking: then it is found again."""
+    def attempt():
+        element = visible(driver, css)
+        if not element or not element.is_enabled():
+            return None
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+        return element
+    return wait_until(f"{css} to be clicked", attempt, timeout)
 
 
 def type_into(driver, css, text, clear=True):

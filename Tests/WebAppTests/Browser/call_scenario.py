@@ -11,7 +11,7 @@ import secrets
 import sys
 
 from browser import (ScenarioFailure, click, console, csp_violations, find, find_all, log, make_browser, run,
-                     screenshot, severe, sign_up, type_into, visible, wait_until)
+                     screenshot, set_offline, severe, sign_up, type_into, visible, wait_until)
 
 BASE, ARTIFACTS = sys.argv[1], sys.argv[2]
 
@@ -64,6 +64,16 @@ return JSON.stringify({state: c.state, pub: c.pub && c.pub.connectionState, sub:
     wait_until("Bob's name on his tile at Ann's", lambda: f"cbo{suffix}" in find(ann, "#call-grid").text)
     screenshot(ann, ARTIFACTS, "30-call")
 
+    # A brief network drop at Ann's: the call shows it is reconnecting, joins again, and each
+    # side decodes the other's video again (on new peer connections).
+    set_offline(ann, True)
+    wait_until("Ann's call reconnecting", lambda: "Reconnecting" in find(ann, "#call-status").text, timeout=30)
+    set_offline(ann, False)
+    wait_until("Ann back in the call", lambda: "In call" in find(ann, "#call-status").text, timeout=60)
+    for me, name in ((ann, "Bob"), (bob, "Ann")):
+        wait_until(f"{me.streamly_name} decoding {name}'s video after the rejoin",
+                   lambda: me.execute_async_script(DECODED) > 10, timeout=60, interval=0.5)
+
     click(ann, "#toggle-mic")
     wait_until("Ann shown muted at Bob's", lambda: any(
         "muted" in (t.get_attribute("aria-label") or "") and f"cal{suffix}" in t.text for t in find_all(bob, "#call-grid .tile")), timeout=20)
@@ -79,8 +89,8 @@ return JSON.stringify({state: c.state, pub: c.pub && c.pub.connectionState, sub:
     click(ann, "#leave-call")
     wait_until("Ann out of the call", lambda: not visible(ann, "#call-stage"))
     for driver in (ann, bob):
-        entries = console(driver)
-        errors = csp_violations(driver.streamly_console) + severe(entries)
+        console(driver)
+        errors = csp_violations(driver.streamly_console) + severe(driver.streamly_console, allow_offline_noise=driver is ann)
         if errors:
             raise ScenarioFailure(f"{driver.streamly_name}: console errors: {errors}")
     return {"frames_decoded": frames}

@@ -190,8 +190,15 @@ export function channelView(app, channelID) {
     else if (scroller.scrollTop < 50 && previousTop < 50) scroller.scrollTop = scroller.scrollHeight - previousHeight + previousTop;
   };
   const scrollToBottom = () => { scroller.scrollTop = scroller.scrollHeight; };
+  // Images that load, banners that come and go: whatever changes the sizes keeps a reader who
+  // was at the newest message there.
+  const resizes = new ResizeObserver(() => { if (stickToBottom) scrollToBottom(); });
+  resizes.observe(list);
+  resizes.observe(scroller);
   scroller.addEventListener('scroll', async () => {
-    stickToBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    // Only while the list has content: re-rendering empties it for a moment, and the scroll
+    // event that clamping fires must not unstick the reader.
+    if (list.childElementCount > 0) stickToBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     if (stickToBottom) chat.markRead(channel);
     if (scroller.scrollTop < 80 && channel.hasOlder && !channel.loadingOlder) {
       const before = scroller.scrollHeight - scroller.scrollTop;
@@ -239,7 +246,10 @@ export function channelView(app, channelID) {
     call.on('changed', renderHeader),
     app.socket.on('state', renderBanner),
   ];
-  view.destroy = () => unsubscribers.forEach((off) => off());
+  view.destroy = () => {
+    unsubscribers.forEach((off) => off());
+    resizes.disconnect();
+  };
   renderHeader();
   renderBanner();
   renderMessages();
