@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the real local components need; idempotent and quick when done.
-#   apt:  PostgreSQL 15, Redis, media/TLS/Kafka dev libraries, tools.
-#   pip:  .state/venv with the Kafka-protocol broker (noida-db), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests), websockets (its signaling in the call tests).
+#   apt:  PostgreSQL 15, Redis, media/TLS/Kafka dev libraries, tools, Chromium + ChromeDriver (browser tests).
+#   pip:  .state/venv with the Kafka-protocol broker (noida-db), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests), websockets (its signaling in the call tests), selenium (drives Chromium).
 #   lib:  .state/lib/librdkafka.so.1 -> confluent-kafka's bundled (newer) librdkafka.
 # Runs as root, without stdin (CI). Usage: infra/install.sh
 set -euo pipefail
@@ -10,9 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APT_PACKAGES=(python3-venv openssl redis-server postgresql-15 libssl-dev libsrtp2-dev libopus-dev libhiredis-dev
   librdkafka-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light)
+  libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light chromium chromium-driver)
 # moto's `server` extra brings Flask, which moto_server needs (moto[s3] alone cannot start it).
-PIP_PACKAGES=(noida-db==0.2.3 nanio "moto[s3,server]" confluent-kafka boto3 streamlink "aiortc>=1.16" websockets)
+PIP_PACKAGES=(noida-db==0.2.3 nanio "moto[s3,server]" confluent-kafka boto3 streamlink "aiortc>=1.16" websockets selenium)
 APT=(apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
 start=$SECONDS
