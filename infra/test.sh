@@ -23,13 +23,16 @@ Tests/Fuzz/run.sh all "${FUZZ_SECONDS:-30}"
 echo "== tests"
 # The heavy suites run after the others, each phase on its own, so that timing-sensitive tests
 # (Redis restart, WebSocket upgrades, readiness waits) do not starve on 2 cores: the WebRTC
-# tests (aiortc encodes and decodes video in Python), the chat fault matrix (its own broker,
+# tests (aiortc encodes and decodes video in Python), the Chromium call tests (one headless
+# browser at a time, encoding simulcast; a phase of their own), the chat fault matrix (its own broker,
 # Redis and PostgreSQL, killed and restarted) and the VOD tests (ffmpeg on every core).
 heavy=(CallIntegrationTests AiortcTransportTests FaultMatrix VODIntegrationTests)
 skips=(); for suite in "${heavy[@]}"; do skips+=(--skip "$suite"); done
 swift test --skip-build "${skips[@]}"
 echo "== tests: calls with real WebRTC peers"
-swift test --skip-build --filter 'CallIntegrationTests|AiortcTransportTests'
+swift test --skip-build --filter 'CallIntegrationTests|AiortcTransportTests' --skip ChromiumCallTests
+echo "== tests: calls with Chromium"
+swift test --skip-build --filter ChromiumCallTests
 echo "== tests: chat fault matrix"
 swift test --skip-build --filter FaultMatrix
 echo "== tests: video on demand end to end"
