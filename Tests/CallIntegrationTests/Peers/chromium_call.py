@@ -11,8 +11,8 @@ any web client. Scenarios:
              subscribes: asking `low` gives the low layer's width, then `high` the top layer's.
   loss       one Chromium member publishes 640x480, another subscribes through a UDP relay that
              drops 5% of the datagrams each way: video keeps decoding, NACKs are sent and answered.
-  codecs     Chromium offers video in VP9/AV1 only: the edge rejects that m-section (port 0) in
-             its answer, keeps Opus, and Chromium's audio flows.
+  codecs     Chromium offers video in VP9/AV1 only: the edge rejects that m-section in its answer
+             (inactive, no track), keeps Opus, and Chromium's audio flows.
 
 Usage: chromium_call.py SCENARIO WS_URL CHANNEL EDGE_HOST RTC_PORT TOKEN1 TOKEN2
 Prints progress, then one JSON line {"ok": bool, ...}; exits 0 on success, 1 with a reason.
@@ -273,7 +273,8 @@ def media_sections(sdp):
 
 async def codecs(s):
     """Chromium offers video in VP9 and AV1 only (setCodecPreferences): the edge's answer rejects
-    that m-section (port 0) and keeps Opus; Chromium applies the answer and its audio flows."""
+    that m-section (no track; inactive, since it is the BUNDLE tag) and keeps Opus; Chromium
+    applies the answer and its audio flows."""
     await s.call(s.page.add_member, "v", s.url, s.tokens[0],
                  {"channel": s.channel, "publish": "plain", "videoCodecs": ["video/VP9", "video/AV1"]})
     snap = await s.wait("the answer applied and audio sent",
@@ -288,8 +289,12 @@ async def codecs(s):
         problems.append(f"chromium did not offer VP9/AV1 video only: {offered}")
     video = [section for section in answered if section[0] == "video"]
     audio = [section for section in answered if section[0] == "audio"]
-    if len(video) != 1 or video[0][1] != 0:
-        problems.append(f"the video m-section is not rejected with port 0: {answered}")
+    # The video m-section is the BUNDLE tag: rejected as a track, it stays bundled and inactive
+    # (Chromium cannot apply a port-0 tag under max-bundle) with none of the forwarded codecs.
+    video_section = member["answer"].split("m=video")[1].split("m=audio")[0] if "m=video" in member["answer"] else ""
+    if (len(video) != 1 or "a=inactive" not in video_section
+            or any(codec in video_section for codec in ("VP8/90000", "H264/90000"))):
+        problems.append(f"the video m-section is not rejected (inactive, no forwarded codec): {answered}")
     if len(audio) != 1 or audio[0][1] == 0 or "a=rtpmap:111 opus/48000/2" not in member["answer"]:
         problems.append(f"audio is not answered with Opus: {answered}")
     if set(member["ownTracks"]) != {"audio"}:
