@@ -59,6 +59,7 @@ struct ChromiumCallTests {
             let metrics = try await curl("http://127.0.0.1:\(cluster.operatorPort("ea"))/metrics", [], maxTime: 10).text
             let rtcMetrics = metrics.split(separator: "\n").filter { $0.hasPrefix("streamly_rtc") }.joined(separator: "\n")
             run = Run(verdict: verdict, output: String(text.suffix(6000)), metrics: rtcMetrics)
+            print("chromium \(scenario): \(verdict.prefix(3000))")  // the figures, in the test log
         }
         return try #require(run)
     }
