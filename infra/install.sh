@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the real local components need; idempotent and quick when done.
 #   apt:  PostgreSQL 15, Redis, media/TLS/Kafka dev libraries, tools.
-#   apt:  also chromium + chromium-driver (the web app's browser tests).
+#   apt:  also chromium + chromium-driver (the browser tests of the web app and the SFU).
 #   pip:  .state/venv with the Kafka-protocol broker (noida-db), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests), websockets (its signaling in the call tests), selenium (browser tests), js.videojs (the web app's HLS player).
 #   lib:  .state/lib/librdkafka.so.1 -> confluent-kafka's bundled (newer) librdkafka.
 # Runs as root, without stdin (CI). Usage: infra/install.sh

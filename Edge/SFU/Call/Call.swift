@@ -367,6 +367,12 @@ public final class Call<Transport: CallTransport> {
             }
             var reported = false
             participant.rtcpScratch.clear()
+            var forwarded: UInt64 = 0
+            for consumer in participant.consumersByMid.values {
+                forwarded &+= consumer.tickBytes
+                consumer.tickBytes = 0
+            }
+            participant.forwardedBitrate = interval == 0 ? 0 : forwarded * 8 * 1_000_000_000 / interval
             for consumer in participant.consumersByMid.values {
                 consumer.selectLayer(now: now)
                 if let report = consumer.senderReport(ntp: ntp, now: now) {

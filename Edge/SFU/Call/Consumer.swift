@@ -21,6 +21,8 @@ public final class Consumer<Transport: CallTransport> {
     var octetsSent: UInt32 = 0
     var lastTimestamp: UInt32 = 0
     var lastSendTime: UInt64 = 0
+    /// Bytes sent since the last 1 s tick (the subscriber's forwarded bitrate).
+    var tickBytes: UInt64 = 0
 
     init(producer: Producer<Transport>, subscriber: Participant<Transport>, mid: String, track: SubscribedTrack) {
         self.producer = producer
@@ -61,7 +63,7 @@ public final class Consumer<Transport: CallTransport> {
                     : LayerSelector.defaultBitrates[min(index, LayerSelector.defaultBitrates.count - 1)]
             }
         }
-        let target = LayerSelector.select(bitrates: bitrates, estimate: subscriber.downlinkEstimate, quality: quality)
+        let target = LayerSelector.select(bitrates: bitrates, estimate: subscriber.downlink.limit(now: now), quality: quality)
         if target != forwarder.targetLayer {
             if forwarder.currentLayer != nil, target != nil { subscriber.call?.counters.layerSwitched() }
             forwarder.setTargetLayer(target)
@@ -99,6 +101,7 @@ public final class Consumer<Transport: CallTransport> {
             lastTimestamp = rewrite.timestamp
             lastSendTime = now
             let bytes = scratch.readableBytes
+            tickBytes &+= UInt64(bytes)
             subscriber.sub.sendRTP(&scratch)
             if let call = subscriber.call, call.counters.forwarded(bytes: bytes) {
                 let sent = Call<Transport>.now()

@@ -31,7 +31,11 @@ public final class Participant<Transport: CallTransport> {
     var subscribeStarted = false
     var publishStarted = false
     /// The subscriber's downlink estimate (REMB), bits/s.
-    public internal(set) var downlinkEstimate: UInt64?
+    public var downlinkEstimate: UInt64? { downlink.estimate }
+    /// When that estimate limits the layers it gets.
+    var downlink = DownlinkLimit()
+    /// Bits/s forwarded to this subscriber over the last second (all its tracks).
+    var forwardedBitrate: UInt64 = 0
     /// The SSRC the edge puts on feedback it sends this participant.
     let feedbackSSRC: UInt32
     var rtcpScratch = ByteBuffer()
@@ -142,7 +146,7 @@ public final class Participant<Transport: CallTransport> {
             case .fullIntraRequest(let fir):
                 for entry in fir.entries { consumersBySSRC[entry.ssrc]?.keyframeRequested(now: now) }
             case .receiverEstimatedMaxBitrate(let remb):
-                downlinkEstimate = remb.bitrate
+                downlink.estimateReceived(remb.bitrate, forwarded: forwardedBitrate, now: now)
                 for consumer in consumersByMid.values { consumer.selectLayer(now: now) }
             default:
                 continue

@@ -2,7 +2,8 @@
 /// transport, `a=setup:passive`, each m-section `recvonly` with the one codec kept (the offer's
 /// payload type and fmtp verbatim) and its RTX, only the extensions and feedback the SFU
 /// implements (with the offer's ids), `a=rid … recv` + `a=simulcast:recv` for simulcast.
-/// Unsupported m-sections are rejected with port 0 and left out of BUNDLE (RFC 8843 §7.3.3).
+/// Unsupported m-sections are rejected with port 0 and left out of BUNDLE (RFC 8843 §7.3.3),
+/// except the offer's BUNDLE tag, which stays bundled and `inactive` (see `answer`).
 public enum PublishAnswerBuilder {
     public static func answer(to offer: SessionDescription, transport: TransportDescription, sessionID: String,
                               version: UInt64, maxTracks: Int) throws(NegotiationError) -> PublishAnswer {
@@ -65,7 +66,17 @@ public enum PublishAnswerBuilder {
         guard !accepted.isEmpty else {
             throw NegotiationError(.noUsableMedia, "no m-section offers Opus, VP8 or H.264 (packetization-mode=1) to send")
         }
-        answer.groups = [SDPGroup(semantics: SDPGroup.bundleSemantics, mids: accepted.map(\.mid))]
+        var bundled = accepted.map(\.mid)
+        // The offer's BUNDLE tag (its first mid) carries the offerer's only transport under
+        // `max-bundle`: Chromium 156 cannot apply an answer that rejects it with port 0 ("Failed
+        // to setup RTCP mux" on the next m-section). Such a tag stays in the bundle, `inactive`,
+        // with no track (RFC 8843 §7.3.3 lets the answerer pick another tag; this keeps it).
+        if let tag = bundle.first, rejected.contains(tag), let index = offer.media.firstIndex(where: { $0.mid == tag }),
+           offer.media[index].port != 0, !offer.media[index].formats.isEmpty {
+            answer.media[index] = inactiveSection(offer.media[index], transport: transport)
+            bundled.insert(tag, at: 0)
+        }
+        answer.groups = [SDPGroup(semantics: SDPGroup.bundleSemantics, mids: bundled)]
         return PublishAnswer(sdp: answer, media: accepted, rejectedMids: rejected)
     }
 
@@ -93,6 +104,20 @@ public enum PublishAnswerBuilder {
         media.connection = SDPConnection(address: "0.0.0.0")
         media.mid = section.mid
         media.direction = .inactive
+        return media
+    }
+
+    /// An m-section kept in the bundle without media: `inactive`, the offer's first format only.
+    static func inactiveSection(_ section: MediaDescription, transport: TransportDescription) -> MediaDescription {
+        let format = section.formats[0]
+        var media = MediaDescription(kind: section.kind, port: 9, proto: section.proto, formats: [format])
+        transport.apply(to: &media, setup: .passive)
+        media.mid = section.mid
+        media.direction = .inactive
+        if let pt = UInt8(format), let rtpMap = section.rtpMap(for: pt) {
+            media.rtpMaps = [rtpMap]
+            if let fmtp = section.formatParameters(for: pt) { media.formatParameters = [fmtp] }
+        }
         return media
     }
 

@@ -17,6 +17,31 @@ struct SelectionTests {
         #expect(LayerSelector.select(bitrates: [40_000], estimate: nil, quality: .medium) == 0)
     }
 
+    @Test func downlinkEstimateLimitsOnlyAfterCongestion() {
+        let second: UInt64 = 1_000_000_000
+        var limit = DownlinkLimit(hold: 10 * second)
+        // Receiving the low layer: a REMB of 1.5 × the incoming rate is no limit, so the
+        // preference can move the subscriber up.
+        limit.estimateReceived(235_000, forwarded: 150_000, now: 0)
+        #expect(limit.limit(now: 0) == nil)
+        // Growing estimates (after a switch up the REMB lags behind what is sent) are no limit.
+        limit.estimateReceived(400_000, forwarded: 2_600_000, now: 1 * second)
+        #expect(limit.limit(now: 1 * second) == nil)
+        // A falling estimate below what is forwarded is congestion: in force for the hold time.
+        limit.estimateReceived(300_000, forwarded: 2_600_000, now: 2 * second)
+        #expect(limit.limit(now: 2 * second) == 300_000)
+        #expect(LayerSelector.select(bitrates: [150_000, 500_000, 2_500_000], estimate: limit.limit(now: 3 * second),
+                                     quality: .high) == 0)
+        limit.estimateReceived(700_000, forwarded: 160_000, now: 5 * second)
+        #expect(limit.limit(now: 5 * second) == 700_000)
+        #expect(limit.isCongested(now: 11 * second))
+        #expect(limit.limit(now: 12 * second) == nil)
+        // A small dip (≤ 5%) or one above what is forwarded is not congestion.
+        limit.estimateReceived(680_000, forwarded: 500_000, now: 13 * second)
+        limit.estimateReceived(600_000, forwarded: 500_000, now: 14 * second)
+        #expect(limit.limit(now: 14 * second) == nil)
+    }
+
     @Test func keyframeRequestsAreThrottled() {
         var throttle = KeyframeRequestThrottle(interval: 500)
         var answers: [Bool] = []

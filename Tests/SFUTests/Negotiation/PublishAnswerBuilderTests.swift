@@ -87,6 +87,28 @@ struct PublishAnswerBuilderTests {
         #expect(result.sdp.bundleMids == ["0"])
     }
 
+    /// Chromium (max-bundle) offering video in VP9/AV1 only: the video m-section is the BUNDLE
+    /// tag, so it stays bundled, `inactive`, with no track, and audio is answered (a port-0 tag
+    /// makes Chromium 156 fail "Failed to setup RTCP mux"; seen in `ChromiumCallTests`).
+    @Test func anUnsupportedBundleTagStaysBundledAndInactive() throws {
+        var text = try Fixtures.sdp("chromium-offer-sendonly-plain")
+        text = text.replacingOccurrences(
+            of: "m=video 57997 UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109 114 115 116 117 39 40 45 46 98 99 100 101 118 119 120",
+            with: "m=video 57997 UDP/TLS/RTP/SAVPF 98 99 45 46")
+        let offer = try SessionDescription.parse(text)
+        let result = try PublishAnswerBuilder.answer(to: offer, transport: Self.transport, sessionID: "1", version: 1, maxTracks: 8)
+        #expect(result.media.map(\.kind) == ["audio"])
+        #expect(result.rejectedMids == ["0"])
+        let video = try #require(result.sdp.media(withMid: "0"))
+        #expect(video.port != 0)
+        #expect(video.direction == .inactive)
+        #expect(video.formats == ["98"])
+        #expect(video.rtpMaps.map(\.encodingName) == ["VP9"])
+        #expect(video.rtcpMux && video.fingerprints == Self.transport.fingerprints)
+        #expect(result.sdp.bundleMids == ["0", "1"])
+        // A rejected m-section that is not the tag still gets port 0 (unsupportedCodecsAreRejectedWithPortZero).
+    }
+
     @Test func theTrackLimitRejectsTheRest() throws {
         let result = try answer("aiortc-offer-sendonly", maxTracks: 1)
         #expect(result.media.count == 1)
