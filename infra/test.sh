@@ -24,8 +24,9 @@ echo "== tests"
 # The heavy suites run after the others, each phase on its own, so that timing-sensitive tests
 # (Redis restart, WebSocket upgrades, readiness waits) do not starve on 2 cores: the WebRTC
 # tests (aiortc encodes and decodes video in Python), the chat fault matrix (its own broker,
-# Redis and PostgreSQL, killed and restarted) and the VOD tests (ffmpeg on every core).
-heavy=(CallIntegrationTests AiortcTransportTests FaultMatrix VODIntegrationTests)
+# Redis and PostgreSQL, killed and restarted), the VOD tests (ffmpeg on every core) and the
+# attack tests (they compare a client's latency during an attack with its latency without).
+heavy=(CallIntegrationTests AiortcTransportTests FaultMatrix VODIntegrationTests ListenerAttackTests)
 skips=(); for suite in "${heavy[@]}"; do skips+=(--skip "$suite"); done
 swift test --skip-build "${skips[@]}"
 echo "== tests: calls with real WebRTC peers"
@@ -34,3 +35,5 @@ echo "== tests: chat fault matrix"
 swift test --skip-build --filter FaultMatrix
 echo "== tests: video on demand end to end"
 swift test --skip-build --filter VODIntegrationTests
+echo "== tests: attacks on the listeners (slowloris, connection floods)"
+swift test --skip-build --filter ListenerAttackTests
