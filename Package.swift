@@ -62,10 +62,21 @@ let package = Package(
             path: "Protocol/Tokens",
             swiftSettings: swiftSettings
         ),
+        // MARK: Limits on accepted connections shared by every listener (caps per client and in total, deadlines)
+        .target(
+            name: "StreamLyListeners",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Protocol/Listeners",
+            swiftSettings: swiftSettings
+        ),
         // MARK: Link runtime shared by both tiers: connections, auth, reconnect (NIO, NIOSSL and the wire protocol)
         .target(
             name: "StreamLyLink",
             dependencies: [
+                "StreamLyListeners",
                 "StreamLyRetry",
                 "StreamLyProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,7 +94,7 @@ let package = Package(
         .target(
             name: "StreamLyConfig",
             dependencies: [
-                "StreamLyLink", "StreamLyProtocol",
+                "StreamLyLink", "StreamLyProtocol", "StreamLyListeners",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Protocol/Config",
@@ -119,6 +130,7 @@ let package = Package(
             name: "StreamLySFU",
             dependencies: [
                 "StreamLySFUNative",
+                "StreamLyListeners",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -161,6 +173,7 @@ let package = Package(
             name: "StreamLyEdge",
             dependencies: [
                 "StreamLyConfig",
+                "StreamLyListeners",
                 "StreamLyOperator",
                 "StreamLyRetry",
                 "StreamLyLink",
@@ -238,6 +251,7 @@ let package = Package(
             name: "StreamLyOrigin",
             dependencies: [
                 "StreamLyConfig",
+                "StreamLyListeners",
                 "StreamLyOperator",
                 "StreamLyRetry",
                 "StreamLyLink",
@@ -417,6 +431,9 @@ let package = Package(
             name: "EdgeTests",
             dependencies: [
                 "StreamLyEdge",
+                "StreamLyListeners",
+                "StreamLyConfig",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 "StreamLyAPI",
                 "StreamLyTokens",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -502,6 +519,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ChatIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AttackTests",
+            dependencies: [
+                "IntegrationSupport",
+                "StreamLyStorage",
+                "StreamLyTokens",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/AttackTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -26,10 +26,13 @@ Tests/Fuzz/run.sh all "${FUZZ_SECONDS:-30}"
 # own time close to what it takes alone. The heavy suites run after the others, each phase on
 # its own: the WebRTC tests (aiortc encodes and decodes video in Python), the link's flow-control
 # tests (512 MiB bodies beside latency probes: they compare latency with and without the body),
-# the chat fault matrix (its own broker, Redis and PostgreSQL, killed and restarted) and the VOD
-# tests (ffmpeg on every core).
+# the Chromium call tests (one headless browser at a time, encoding simulcast), the chat fault
+# matrix (its own broker, Redis and PostgreSQL, killed and restarted), the VOD tests (ffmpeg on
+# every core), the web app in Chromium (two browsers at a time) and the attack tests (they
+# compare a client's latency during an attack with its latency without).
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${TEST_WIDTH:-6}"
-heavy=(CallIntegrationTests AiortcTransportTests FlowControlTests FaultMatrix VODIntegrationTests)
+heavy=(CallIntegrationTests AiortcTransportTests FlowControlTests FaultMatrix VODIntegrationTests WebAppTests
+  ListenerAttackTests)
 skips=(); for suite in "${heavy[@]}"; do skips+=(--skip "$suite"); done
 # Every phase runs, also after one failed, so one run tells everything; the run fails if
 # any phase failed.
@@ -40,10 +43,13 @@ phase() {
   swift test --skip-build "$@" || failed+=("$name")
 }
 phase "all but the heavy suites" "${skips[@]}"
-phase "calls with real WebRTC peers" --filter 'CallIntegrationTests|AiortcTransportTests'
+phase "calls with aiortc" --filter 'CallIntegrationTests|AiortcTransportTests' --skip ChromiumCallTests
+phase "calls with Chromium" --filter ChromiumCallTests
 phase "the link's flow control beside large bodies" --filter FlowControlTests
 phase "chat fault matrix" --filter FaultMatrix
 phase "video on demand end to end" --filter VODIntegrationTests
+phase "the web app in Chromium (screenshots in .state/artifacts/webapp)" --filter WebAppTests
+phase "attacks on the listeners (slowloris, connection floods)" --filter ListenerAttackTests
 if (( ${#failed[@]} )); then
   printf '== failed phases:\n'; printf '   %s\n' "${failed[@]}"
   exit 1

@@ -29,6 +29,8 @@ public struct EdgeConfiguration: Sendable {
     public var upload: UploadLimits
     /// The TLS listener (HTTP/2 + HTTP/1.1 by ALPN).
     public var https: HTTPSConfiguration
+    /// Connection caps and timeouts of the public HTTP and HTTPS listeners.
+    public var listeners = ListenerLimits()
     /// HMAC key of HLS playback tokens (`auth.playback.secret`), the same as the origins'.
     public var playbackSecret: String
     /// The HLS object cache.
@@ -90,9 +92,19 @@ public struct EdgeConfiguration: Sendable {
         limits.opsBurst = Double(try values.int("ws.ops.burst", default: Int(limits.opsBurst), range: 1...100_000))
         limits.publishesPerSecondPerUser = Double(try values.int("ws.publishes.per.second", default: Int(limits.publishesPerSecondPerUser), range: 1...100_000))
         limits.publishBurstPerUser = Double(try values.int("ws.publishes.burst", default: Int(limits.publishBurstPerUser), range: 1...100_000))
+        limits.maxQueuedRequests = try values.int("ws.queue.max", default: limits.maxQueuedRequests, range: 1...100_000)
         limits.authTimeout = .seconds(try values.int("ws.auth.timeout", default: 10, range: 1...600))
         limits.rtcOpsPerSecond = Double(try values.int("rtc.ops.per.second", default: Int(limits.rtcOpsPerSecond), range: 1...10_000))
         limits.rtcOpsBurst = Double(try values.int("rtc.ops.burst", default: Int(limits.rtcOpsBurst), range: 1...10_000))
+        return limits
+    }
+
+    static func listenerLimits(_ values: ConfigValues) throws -> ListenerLimits {
+        var limits = ListenerLimits()
+        limits.connections = try values.connectionLimits("connections", default: limits.connections)
+        limits.headerTimeout = .seconds(try values.int("http.header.timeout", default: 10, range: 1...3_600))
+        limits.idleTimeout = .seconds(try values.int("http.idle.timeout", default: 60, range: 1...86_400))
+        limits.tlsHandshakeTimeout = .seconds(try values.int("https.handshake.timeout", default: 10, range: 1...3_600))
         return limits
     }
 
@@ -157,6 +169,7 @@ public struct EdgeConfiguration: Sendable {
             logLevel: values.string("log.level", default: defaults.logLevel)
         )
         operatorHost = values.string("operator.host", default: defaults.operatorHost)
+        listeners = try Self.listenerLimits(values)
         operatorPort = try values.int("operator.port", default: defaults.operatorPort, range: 0...65_535)
         callLimits = CallLimits(
             maxParticipants: try values.int("rtc.limits.participants", default: defaults.callLimits.maxParticipants, range: 1...1_000),

@@ -15,6 +15,7 @@ import StreamLySFU
 import StreamLyTokens
 import Synchronization
 import StreamLyConfig
+import StreamLyListeners
 import StreamLyOperator
 
 /// Assembles an edge: links to the origins, Redis presence, and the public HTTP
@@ -118,18 +119,33 @@ public struct EdgeService: Sendable {
                   playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds),
                   revocations: revocations).register(on: router)
         let webSocketRouter = Router(context: EdgeWebSocketContext.self)
-        webSocketRouter.ws("/ws") { _, _ in
-            .upgrade([:])
+        webSocketRouter.ws("/ws") { _, context in
+            RequestHeadArrived.fire(on: context.channel)
+            return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             await gateway.serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel,
                                 token: BearerToken.extract(from: context.request, sources: [.authorizationHeader, .queryParameter]))
         }
+        // Public listeners: connection caps shared by HTTP and HTTPS (the total fitted to the
+        // open-file limit), the request-head deadline, idle and TLS-handshake timeouts.
+        let listenerLimits = configuration.listeners
+        let (connectionLimits, lowered) = listenerLimits.connections(openFileLimit: ListenerLimits.openFileLimit())
+        if let lowered { logger.warning("\(lowered)") }
+        let limiter = ConnectionLimiter(limits: connectionLimits)
         let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: TimeAmount(listenerLimits.idleTimeout)),
             ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
                       autoPing: .enabled(timePeriod: configuration.gateway.pingInterval)))
+        let webSocketResponder = webSocketRouter.buildResponder()
+        let httpMetrics = ListenerMetrics(listener: "http")
         let http = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: upgradeConfiguration),
+            server: HTTPServerBuilder { responder in
+                LimitedChildChannel(
+                    base: HTTP1WebSocketUpgradeChannel(responder: RequestHeadArrived.responder(responder),
+                                                       webSocketResponder: webSocketResponder, configuration: upgradeConfiguration),
+                    limiter: limiter, metrics: httpMetrics, headerTimeout: listenerLimits.headerTimeout)
+            },
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: "streamly-edge"),
             onServerRunning: { _ in logger.info("edge listening", metadata: ["port": "\(configuration.httpPort)"]) },
@@ -148,15 +164,22 @@ public struct EdgeService: Sendable {
         if configuration.https.enabled {
             let certificate = try HTTPSCertificate.load(configuration.https, logger: logger)
             let sslContext = try ALPNServerChannel.makeContext(chain: certificate.chain, key: certificate.key)
-            let webSocketResponder = webSocketRouter.buildResponder()
+            let httpsMetrics = ListenerMetrics(listener: "https")
+            let http2Configuration = HTTP2Channel.Configuration(
+                idleTimeout: listenerLimits.idleTimeout,
+                streamConfiguration: .init(idleTimeout: TimeAmount(listenerLimits.idleTimeout)))
             let https = Application(
                 router: router,
                 server: HTTPServerBuilder { responder in
-                    ALPNServerChannel(
-                        sslContext: sslContext,
-                        http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
-                                                            configuration: upgradeConfiguration),
-                        http2: HTTP2Channel(responder: responder))
+                    let responder = RequestHeadArrived.responder(responder)
+                    return LimitedChildChannel(
+                        base: ALPNServerChannel(
+                            sslContext: sslContext,
+                            http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                                configuration: upgradeConfiguration),
+                            http2: HTTP2Channel(responder: responder, configuration: http2Configuration),
+                            handshakeTimeout: listenerLimits.tlsHandshakeTimeout, metrics: httpsMetrics),
+                        limiter: limiter, metrics: httpsMetrics, headerTimeout: listenerLimits.headerTimeout)
                 },
                 configuration: .init(address: .hostname(configuration.https.host, port: configuration.https.port),
                                      serverName: "streamly-edge"),

@@ -30,5 +30,7 @@ extension MediaServerConfiguration {
                                               range: 1...100_000),
             maximumTCPConnections: try values.int("rtc.max.tcp.connections", default: defaults.maximumTCPConnections,
                                                   range: 1...100_000))
+        maximumTCPConnectionsPerAddress = try values.int("rtc.max.tcp.connections.per.ip",
+                                                         default: defaults.maximumTCPConnectionsPerAddress, range: 1...100_000)
     }
 }

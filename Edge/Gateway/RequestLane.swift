@@ -40,6 +40,11 @@ final class RequestLane<Item: Sendable>: Sendable {
         input.yield(item)
     }
 
+    /// Whether the reader is waiting for room (the connection is not being read).
+    var isReaderWaiting: Bool { state.withLock { $0.waiter != nil } }
+    /// Requests put and not yet done.
+    var pendingCount: Int { state.withLock { $0.pending } }
+
     /// The consumer performed one item: its place goes to the waiting reader, if any.
     func done() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

@@ -5,11 +5,14 @@ import Logging
 import NIOCore
 import NIOSSL
 import NIOTLS
+import StreamLyListeners
 
 /// A TLS child channel that picks its HTTP version by ALPN (RFC 7301): `h2` gets the HTTP/2
 /// pipeline (every stream → the router), `http/1.1` or no ALPN gets HTTP/1.1 with WebSocket
 /// upgrade (so `wss://…/ws` works on the same port). Hummingbird's own HTTP/2 channel falls
-/// back to plain HTTP/1.1 without upgrade, hence this type.
+/// back to plain HTTP/1.1 without upgrade, hence this type. A handshake not finished within
+/// `handshakeTimeout` closes the connection; choosing `h2` ends the request-head deadline
+/// (`LimitedChildChannel`), HTTP/2's idle timeout takes over.
 struct ALPNServerChannel: ServerChildChannel {
     enum Negotiated: Sendable {
         case http1(HTTP1WebSocketUpgradeChannel.Value)
@@ -27,6 +30,8 @@ struct ALPNServerChannel: ServerChildChannel {
     let sslContext: NIOSSLContext
     let http1: HTTP1WebSocketUpgradeChannel
     let http2: HTTP2Channel
+    let handshakeTimeout: Duration
+    let metrics: ListenerMetrics
 
     /// A TLS server context for `chain`/`key` offering `applicationProtocols`.
     static func makeContext(chain: [NIOSSLCertificate], key: NIOSSLPrivateKey) throws -> NIOSSLContext {
@@ -39,11 +44,18 @@ struct ALPNServerChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+            try channel.pipeline.syncOperations.addHandler(ConnectionDeadlineHandler(
+                timeout: TimeAmount(handshakeTimeout), expired: metrics.timedOut("tls-handshake")
+            ) { event in
+                if case TLSUserEvent.handshakeCompleted = event { return true }
+                return false
+            })
             let http1 = self.http1
             let http2 = self.http2
             let alpn = NIOTypedApplicationProtocolNegotiationHandler<Negotiated> { result, channel in
                 switch result {
                 case .negotiated("h2"):
+                    RequestHeadArrived.fire(on: channel)
                     return http2.setup(channel: channel, logger: logger).map { .http2($0) }
                 case .negotiated("http/1.1"), .fallback:
                     return http1.setup(channel: channel, logger: logger).map { .http1($0) }

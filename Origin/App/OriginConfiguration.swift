@@ -2,6 +2,7 @@ import StreamLyLink
 import StreamLyProtocol
 import StreamLyConfig
 import StreamLyTranscode
+import StreamLyListeners
 
 /// Everything an origin needs at start-up, built once from file + environment
 /// (see `docs/configuration.md`).
@@ -17,6 +18,8 @@ public struct OriginConfiguration: Sendable {
     public var linkTLS: LinkTLSConfiguration?
     /// Flow control, frame size and heartbeat announced to edges.
     public var linkSettings: LinkSettings
+    /// Caps on the link listener's connections (`link.connections.max`, `link.connections.per.ip`).
+    public var linkConnections = ConnectionLimits(maxConnections: 1_024, maxConnectionsPerAddress: 64)
     /// PostgreSQL (`postgres.url`).
     public var postgresURL: String
     /// Kafka bootstrap servers (`kafka.brokers`) and extra librdkafka properties for consumers.
@@ -133,6 +136,7 @@ public struct OriginConfiguration: Sendable {
         kafkaTopics = try KafkaTopicSettings(values)
         accounts = try AccountSettings(values)
         quotas = try QuotaSettings(values)
+        linkConnections = try values.connectionLimits("link.connections", default: defaults.linkConnections)
         let group = values.string("chat.sequencer.group", default: ChatSequencerGroup.shared.rawValue)
         guard let sequencerGroup = ChatSequencerGroup(rawValue: group) else {
             throw ConfigurationError("configuration chat.sequencer.group=\(group) must be shared or per-origin")

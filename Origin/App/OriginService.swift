@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import StreamLyLink
+import StreamLyListeners
 import StreamLyProtocol
 import StreamLyOriginNative
 import StreamLyStore
@@ -52,7 +53,8 @@ public struct OriginService: Sendable {
                                       chat: chat.router, attachments: attachments, video: video, logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
-            drainTimeout: configuration.drainTimeout, logger: logger
+            drainTimeout: configuration.drainTimeout, limiter: ConnectionLimiter(limits: configuration.linkConnections),
+            logger: logger
         ) { connection in
             await router.serve(connection)
         }

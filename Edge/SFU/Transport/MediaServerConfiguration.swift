@@ -32,6 +32,8 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     public var maximumAddressesPerTransport: Int
     /// ICE-TCP connections open at once (bound to a transport or not).
     public var maximumTCPConnections: Int
+    /// ICE-TCP connections open at once from one client address (IPv4 address or IPv6 /64).
+    public var maximumTCPConnectionsPerAddress = 16
     /// STUN checks one transport answers per second, sustained (browsers send a few per
     /// second; more is a flood or a reflection attempt); bursts up to twice as many.
     public var stunChecksPerSecond: Int

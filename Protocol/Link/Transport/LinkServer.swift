@@ -4,9 +4,13 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import StreamLyListeners
 import StreamLyProtocol
 
-/// Accepts link connections and hands each authenticated one to `onConnection`.
+/// Accepts link connections and hands each authenticated one to `onConnection`. With a
+/// `limiter`, connections over its caps (per peer address and in total) are closed as soon as
+/// they are accepted; a connection that has not finished its handshake (TLS included) within
+/// the endpoint's `handshakeTimeout` is closed.
 /// On graceful shutdown it stops accepting, sends GOAWAY to every peer, lets open
 /// streams finish for up to `drainTimeout`, then closes.
 public final class LinkServer: Service, Sendable {
@@ -16,6 +20,7 @@ public final class LinkServer: Service, Sendable {
     let tls: NIOSSLContext?
     let drainTimeout: Duration
     let logger: Logger
+    let limiter: ConnectionLimiter?
     let onConnection: @Sendable (LinkConnection) async -> Void
     private let state = NIOLockedValueBox(State())
 
@@ -26,8 +31,9 @@ public final class LinkServer: Service, Sendable {
     }
 
     public init(host: String, port: Int, endpoint: LinkEndpointConfiguration, tls: NIOSSLContext? = nil,
-                drainTimeout: Duration = .seconds(10), logger: Logger,
+                drainTimeout: Duration = .seconds(10), limiter: ConnectionLimiter? = nil, logger: Logger,
                 onConnection: @escaping @Sendable (LinkConnection) async -> Void) {
+        self.limiter = limiter
         self.host = host
         self.port = port
         self.endpoint = endpoint
@@ -69,13 +75,17 @@ public final class LinkServer: Service, Sendable {
 
     public func run() async throws {
         let (accepted, continuation) = AsyncStream.makeStream(of: LinkConnection.self)
-        let endpoint = self.endpoint, tls = self.tls, logger = self.logger
+        let endpoint = self.endpoint, tls = self.tls, logger = self.logger, limiter = self.limiter
+        let metrics = ListenerMetrics(listener: "link")
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.recvAllocator, value: LinkPipeline.recvAllocator)
             .childChannelInitializer { channel in
+                if let limiter, !limiter.admit(channel, metrics: metrics) {
+                    return channel.eventLoop.makeFailedFuture(ConnectionRefused(listener: "link"))
+                }
                 let remote = channel.remoteAddress?.description ?? "unknown"
                 LinkPipeline.configure(
                     channel, isInitiator: false, endpoint: endpoint, tls: tls, serverHostname: nil,

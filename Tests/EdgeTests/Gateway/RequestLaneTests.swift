@@ -1,4 +1,5 @@
 import Synchronization
+import StreamLyConfig
 import Testing
 @testable import StreamLyEdge
 
@@ -27,16 +28,26 @@ struct RequestLaneTests {
                 put.add(1, ordering: .relaxed)
             }
         }
-        while put.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(1)) }
-        try await Task.sleep(for: .milliseconds(50))
+        // The reader fills the lane, then waits for room (polled: no timing assumed).
+        while !lane.isReaderWaiting { try await Task.sleep(for: .milliseconds(1)) }
         #expect(put.load(ordering: .relaxed) == 2, "the third put must wait for room")
+        #expect(lane.pendingCount == 2)
         lane.done()
         await reader.value
         #expect(put.load(ordering: .relaxed) == 3)
+        #expect(lane.pendingCount == 2)
 
         let blocked = Task { await lane.put(0); await lane.put(0) }
-        try await Task.sleep(for: .milliseconds(20))
+        while !lane.isReaderWaiting { try await Task.sleep(for: .milliseconds(1)) }
         lane.finish()
         await blocked.value  // returns: finish woke the waiting reader
+        #expect(!lane.isReaderWaiting)
+    }
+
+    @Test("the capacity comes from ws.queue.max")
+    func configured() throws {
+        let limits = try EdgeConfiguration.gatewayLimits(ConfigValues(["ws.queue.max": "16"]))
+        #expect(limits.maxQueuedRequests == 16)
+        #expect(throws: ConfigurationError.self) { try EdgeConfiguration.gatewayLimits(ConfigValues(["ws.queue.max": "0"])) }
     }
 }

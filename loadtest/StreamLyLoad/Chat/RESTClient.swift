@@ -28,7 +28,7 @@ struct RESTClient: Sendable {
         }
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, on edge: EdgeAddress, body: Data, token: String?)
+    func send(_ method: HTTPMethod, _ path: String, on edge: EdgeAddress, body: Data, token: String?)
         async throws -> (status: Int, body: Data)
     {
         let channel = try await ClientBootstrap(group: group)

@@ -1,0 +1,34 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import StreamLyListeners
+
+/// A public listener's child channel: admits each accepted connection through the shared
+/// `ConnectionLimiter` (over a cap it is closed at once and `Base` never sees it), then arms
+/// the request-head deadline (slowloris) before `Base` sets up its pipeline.
+struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+
+    let base: Base
+    let limiter: ConnectionLimiter
+    let metrics: ListenerMetrics
+    let headerTimeout: Duration
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        guard limiter.admit(channel, metrics: metrics) else {
+            logger.debug("connection refused by the connection limits", metadata: ["remote": "\(channel.remoteAddress?.description ?? "?")"])
+            return channel.eventLoop.makeFailedFuture(ConnectionRefused(listener: metrics.listener))
+        }
+        do {
+            try channel.pipeline.syncOperations.addHandler(RequestHeadArrived.deadline(headerTimeout, metrics: metrics))
+        } catch {
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return base.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
