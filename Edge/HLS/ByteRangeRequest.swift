@@ -46,5 +46,8 @@ extension StringProtocol {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// "0"..."9" only. (A range check on `Character` would also take a digit followed by a
+    /// combining mark, such as "5\u{301}": one Character that compares between "0" and "9";
+    /// found by the edge-input fuzzer.)
+    var isASCIIDigit: Bool { asciiValue.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false }
 }
