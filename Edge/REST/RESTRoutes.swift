@@ -33,13 +33,8 @@ struct RESTRoutes: Sendable {
         api.get("channels") { request, context in
             let user = try await verifier.authenticate(request)
             let query = request.uri.queryParameters
-            var list = ChatLinkBodies.ListChannels(cursor: query["cursor"].map(String.init))
-            if let raw = query["limit"] {
-                guard let limit = Int(raw), (1...ChatLinkBodies.ListChannels.maxLimit).contains(limit) else {
-                    throw EdgeHTTPError.badRequest("limit must be an integer in 1-\(ChatLinkBodies.ListChannels.maxLimit)")
-                }
-                list.limit = limit
-            }
+            let list = ChatLinkBodies.ListChannels(cursor: query["cursor"].map(String.init),
+                                                   limit: try Self.pageLimit(query["limit"], max: ChatLinkBodies.ListChannels.maxLimit))
             return respond(await origin.forward(ChatLink.Method.listChannels, user: user, body: JSONBody.encode(list)))
         }
         api.post("channels/:id/members") { request, context in
@@ -62,12 +57,7 @@ struct RESTRoutes: Sendable {
                 guard owner == "me" else { throw EdgeHTTPError.badRequest("owner must be \"me\"") }
                 list.owner = "me"
             }
-            if let raw = query["limit"] {
-                guard let limit = Int(raw), (1...VideoLinkBodies.List.maxLimit).contains(limit) else {
-                    throw EdgeHTTPError.badRequest("limit must be an integer in 1-\(VideoLinkBodies.List.maxLimit)")
-                }
-                list.limit = limit
-            }
+            list.limit = try Self.pageLimit(query["limit"], max: VideoLinkBodies.List.maxLimit)
             return respond(await origin.forward(VODLink.Method.listVideos, user: user, body: JSONBody.encode(list)))
         }
         api.patch("videos/:id") { request, context in
@@ -129,6 +119,15 @@ struct RESTRoutes: Sendable {
                 limit: try number("limit").map { Int(min($0, 500)) })
             return respond(await origin.forward(ChatLink.Method.history, user: user, body: JSONBody.encode(history)))
         }
+    }
+
+    /// A paged list's `limit` query parameter: absent, or an integer in 1...`max` (else 400).
+    static func pageLimit(_ raw: Substring?, max: Int) throws -> Int? {
+        guard let raw else { return nil }
+        guard let limit = Int(raw), (1...max).contains(limit) else {
+            throw EdgeHTTPError.badRequest("limit must be an integer in 1-\(max)")
+        }
+        return limit
     }
 
     /// `GET /channels/{id}/members`: the origin's member list, each with `online` from presence.

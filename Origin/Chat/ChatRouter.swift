@@ -105,21 +105,10 @@ struct ChatRouter: Sendable {
     private func listChannels(_ request: LinkInboundRequest) async throws {
         let user = try request.user()
         let body = try await request.decode(ChatLinkBodies.ListChannels.self)
-        let limit = body.limit ?? ChatLinkBodies.ListChannels.defaultLimit
-        guard (1...ChatLinkBodies.ListChannels.maxLimit).contains(limit) else {
-            throw ReplyError.badRequest("limit must be 1-\(ChatLinkBodies.ListChannels.maxLimit)")
-        }
-        var after: UUID?
-        if let cursor = body.cursor {
-            guard let id = UUID(uuidString: cursor) else { throw ReplyError.badRequest("cursor is not one this API returned") }
-            after = id
-        }
-        // One more than asked: whether there is a next page.
-        var page = try await channels.visibleChannels(userID: user.id, after: after, limit: limit + 1)
-        let more = page.count > limit
-        if more { page.removeLast() }
-        try await request.reply(API.ChannelList(channels: page.map(Self.api),
-                                                nextCursor: more ? page.last?.id.uuidString.lowercased() : nil))
+        let page = try PageRequest(limit: body.limit, cursor: body.cursor, defaultLimit: ChatLinkBodies.ListChannels.defaultLimit,
+                                   maxLimit: ChatLinkBodies.ListChannels.maxLimit)
+        let (rows, next) = try await page.fetch({ try await channels.visibleChannels(userID: user.id, after: $0, limit: $1) }, id: \.id)
+        try await request.reply(API.ChannelList(channels: rows.map(Self.api), nextCursor: next))
     }
 
     private func history(_ request: LinkInboundRequest) async throws {

@@ -48,7 +48,7 @@ public final class PrivateRedis: Sendable {
         ], name: "redis:\(port)", log: directory.appendingPathComponent("redis.log"))
         process.withLock { $0 = child }
         let deadline = ContinuousClock.now + .seconds(20)
-        while !Self.accepts(port) {
+        while !PrivateServer.accepts(port) {
             guard child.isRunning, ContinuousClock.now < deadline else {
                 throw TestFailure("private Redis on :\(port) did not start\n\(child.logTail())")
             }
@@ -59,17 +59,5 @@ public final class PrivateRedis: Sendable {
     private func terminate() async {
         guard let child = process.withLock({ current -> ChildProcess? in defer { current = nil }; return current }) else { return }
         await child.stop(signal: SIGTERM, grace: .seconds(10))
-    }
-
-    private static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

@@ -18,14 +18,12 @@ struct FlowControlTests {
         return latencies.sorted()
     }
 
-    @Test("small requests stay fast while a large body streams on the same link")
-    func smallRequestsBesideLargeBody() async throws {
-        let server = try await TestServer.start()
-        let connection = try await server.connect()
-        _ = try await Self.pingLatencies(connection, count: 50)
-        let idle = try await Self.pingLatencies(connection, count: 300)
-
-        let total = 512 << 20
+    /// Streams a `total`-byte body to `sys.sink` and, once 16 MiB of it are sent, runs `measure`
+    /// beside it. Returns what `measure` returned, the body bytes sent when it finished, the
+    /// byte count the sink received, and the body's transfer time in nanoseconds.
+    static func besideLargeBody<Result: Sendable>(
+        _ connection: LinkConnection, total: Int, _ measure: () async throws -> Result
+    ) async throws -> (Result, sentMeanwhile: Int, received: String?, transferNanos: UInt64) {
         let sentBytes = Atomic<Int>(0)
         let transferStart = nowNanos()
         let transfer = Task {
@@ -42,9 +40,23 @@ struct FlowControlTests {
             return (head.metadata["bytes"], nowNanos() - transferStart)
         }
         while sentBytes.load(ordering: .relaxed) < 16 << 20 { try await Task.sleep(for: .milliseconds(1)) }
-        let loaded = try await Self.pingLatencies(connection, count: 300)
-        let sentDuringPings = sentBytes.load(ordering: .relaxed)
+        let result = try await measure()
+        let sentMeanwhile = sentBytes.load(ordering: .relaxed)
         let (received, transferNanos) = try await transfer.value
+        return (result, sentMeanwhile, received, transferNanos)
+    }
+
+    @Test("small requests stay fast while a large body streams on the same link")
+    func smallRequestsBesideLargeBody() async throws {
+        let server = try await TestServer.start()
+        let connection = try await server.connect()
+        _ = try await Self.pingLatencies(connection, count: 50)
+        let idle = try await Self.pingLatencies(connection, count: 300)
+
+        let total = 512 << 20
+        let (loaded, sentDuringPings, received, transferNanos) = try await Self.besideLargeBody(connection, total: total) {
+            try await Self.pingLatencies(connection, count: 300)
+        }
 
         let idleP50 = idle[idle.count / 2], loadedP50 = loaded[loaded.count / 2]
         let loadedP99 = loaded[loaded.count * 99 / 100]
@@ -94,25 +106,9 @@ struct FlowControlTests {
         let idle = try await Self.concurrentEchoLatencies(connection, tasks: tasks, each: each)
 
         let total = 512 << 20
-        let sentBytes = Atomic<Int>(0)
-        let transferStart = nowNanos()
-        let transfer = Task {
-            let (writer, response) = try await connection.streamingRequest("sys.sink")
-            let chunk = ByteBuffer(repeating: 0x42, count: 256 * 1_024)
-            var sent = 0
-            while sent < total {
-                try await writer.write(chunk)
-                sent += chunk.readableBytes
-                sentBytes.store(sent, ordering: .relaxed)
-            }
-            try await writer.finish()
-            let head = try await response()
-            return (head.metadata["bytes"], nowNanos() - transferStart)
+        let (loaded, sentDuringRequests, received, transferNanos) = try await Self.besideLargeBody(connection, total: total) {
+            try await Self.concurrentEchoLatencies(connection, tasks: tasks, each: each)
         }
-        while sentBytes.load(ordering: .relaxed) < 16 << 20 { try await Task.sleep(for: .milliseconds(1)) }
-        let loaded = try await Self.concurrentEchoLatencies(connection, tasks: tasks, each: each)
-        let sentDuringRequests = sentBytes.load(ordering: .relaxed)
-        let (received, transferNanos) = try await transfer.value
 
         let idleP99 = idle[idle.count * 99 / 100], loadedP99 = loaded[loaded.count * 99 / 100]
         let loadedMax = loaded.last ?? 0

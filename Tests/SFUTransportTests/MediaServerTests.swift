@@ -62,7 +62,7 @@ struct MediaServerTests {
             let first = try await delegate.events.first("RTP") { if case .firstRTP = $0 { return true }; return false }
             #expect(first == .firstRTP(payloadType: 111, ssrc: 0x1234_5678))
 
-            var echoed = Array(try await peer.next().readableBytesView)
+            var echoed = Array(try await peer.nextRTP().readableBytesView)
             try #require(peer.inbound).unprotectRTP(&echoed)
             let parsed = try RTPPacket.parse(ByteBuffer(bytes: echoed))
             #expect(parsed.ssrc == 0xABCD_0001)
@@ -96,7 +96,7 @@ struct MediaServerTests {
             var packet = SwiftPeer.rtpPacket(payloadType: 96, ssrc: 7, sequenceNumber: 9, payload: [1, 2, 3])
             try peer.outbound?.protectRTP(&packet)
             try await peer.send(packet)
-            var echoed = Array(try await peer.next().readableBytesView)
+            var echoed = Array(try await peer.nextRTP().readableBytesView)
             try #require(peer.inbound).unprotectRTP(&echoed)
             #expect(try RTPPacket.parse(ByteBuffer(bytes: echoed)).ssrc == 0x0000_0E0E)
             await peer.close()
@@ -152,7 +152,8 @@ struct MediaServerTests {
     /// Consent freshness (RFC 7675 §5.1): a connected peer that stops sending checks is gone
     /// after the consent timeout (shortened here), reported as `.consentExpired`.
     @Test func aSilentPeerLosesConsent() async throws {
-        let configuration = MediaServerConfiguration(ice: IceLiteConfiguration(consentTimeout: .milliseconds(300)))
+        // Long enough that a loaded machine still nominates before it runs out.
+        let configuration = MediaServerConfiguration(ice: IceLiteConfiguration(consentTimeout: .seconds(3)))
         try await withServer(configuration) { server, group, loop in
             let peer = try await SwiftPeer(group: group, server: server)
             let transport = try await loop.submit { server.makeTransport(on: loop) }.get()

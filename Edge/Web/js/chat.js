@@ -6,6 +6,12 @@ import { Emitter } from './emitter.js';
 import { randomID } from './dom.js';
 
 const PAGE = 50;
+// The edge admits 50 requests a second per connection (bursts of 100) and 200 subscriptions
+// (docs/api.md, limits): subscriptions go out in paced batches and stop short of the cap, so a
+// user who can see hundreds of channels is not disconnected for flooding.
+const SUBSCRIBE_BATCH = 25;
+const SUBSCRIBE_PAUSE_MS = 1000;
+const SUBSCRIPTION_LIMIT = 150;
 const RETRYABLE = new Set(['timeout', 'unavailable', 'rate_limited', 'closed']);
 
 class ChannelState {
@@ -91,7 +97,7 @@ export class Chat extends Emitter {
       }
     }
     this.emit('channels');
-    if (this.socket.state === 'online') await Promise.all(fresh.map((c) => this.#subscribe(c).catch(() => {})));
+    if (this.socket.state === 'online') await this.#subscribeMany(fresh);
     // Direct conversations show the other person's presence: load their members.
     await Promise.all([...this.channels.values()].filter((c) => c.kind === 'direct' && !c.members)
       .map((c) => this.loadMembers(c.id).catch(() => {})));
@@ -211,13 +217,30 @@ export class Chat extends Emitter {
   }
 
   async #subscribeAll() {
-    await Promise.all([...this.channels.values()].map((c) => this.#subscribe(c).catch(() => {})));
+    this.subscriptions = new Set();  // a new connection: the edge holds none of them
+    await this.#subscribeMany([...this.channels.values()]);
+  }
+
+  // Subscribes `channels` in paced batches: the open channel first, then direct and private
+  // ones, then the most active public ones, while fewer than SUBSCRIPTION_LIMIT are held.
+  async #subscribeMany(channels) {
+    this.subscriptions ??= new Set();
+    const rank = (c) => (c.id === this.current ? 0 : c.kind === 'public' ? 2 : 1);
+    const wanted = channels.filter((c) => !this.subscriptions.has(c.id))
+      .sort((a, b) => rank(a) - rank(b) || b.seq - a.seq)
+      .slice(0, Math.max(0, SUBSCRIPTION_LIMIT - this.subscriptions.size));
+    for (let start = 0; start < wanted.length; start += SUBSCRIBE_BATCH) {
+      if (start > 0) await new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_PAUSE_MS));
+      await Promise.all(wanted.slice(start, start + SUBSCRIBE_BATCH).map((c) => this.#subscribe(c).catch(() => {})));
+    }
   }
 
   async #subscribe(channel) {
     // Loaded channels resume after the last message held (the edge replays the missed
     // ones); others only need new ones, for the unread count.
     const since = channel.loaded ? channel.last : channel.seq;
+    this.subscriptions ??= new Set();
+    this.subscriptions.add(channel.id);
     const answer = await this.socket.request({ op: 'subscribe', channel: channel.id, since });
     channel.subscribed = true;
     channel.seq = Math.max(channel.seq, answer.seq);

@@ -72,26 +72,16 @@ struct VideoInfoRouter: Sendable {
     private func list(_ request: LinkInboundRequest) async throws {
         let user = try request.user()
         let body = try await request.decode(VideoLinkBodies.List.self)
-        let limit = body.limit ?? VideoLinkBodies.List.defaultLimit
-        guard (1...VideoLinkBodies.List.maxLimit).contains(limit) else {
-            throw ReplyError.badRequest("limit must be 1-\(VideoLinkBodies.List.maxLimit)")
-        }
-        var after: UUID?
-        if let cursor = body.cursor {
-            guard let id = UUID(uuidString: cursor) else { throw ReplyError.badRequest("cursor is not one this API returned") }
-            after = id
-        }
+        let page = try PageRequest(limit: body.limit, cursor: body.cursor, defaultLimit: VideoLinkBodies.List.defaultLimit,
+                                   maxLimit: VideoLinkBodies.List.maxLimit)
         if body.owner != nil {
             guard body.owner == "me" else { throw ReplyError.badRequest("owner must be \"me\"") }
-            let own = try await videos.videos(ownerID: user.id, limit: limit)
-            try await request.reply(API.VideoList(videos: own.map { answer($0, user: user.id) }, nextCursor: nil))
+            let own = try await videos.videos(ownerID: user.id, limit: page.limit)
+            try await request.reply(API.VideoList(videos: own.map { answer($0, user: user.id) }))
             return
         }
-        var page = try await videos.publicVideos(after: after, limit: limit + 1)
-        let more = page.count > limit
-        if more { page.removeLast() }
-        try await request.reply(API.VideoList(videos: page.map { answer($0, user: user.id) },
-                                              nextCursor: more ? page.last?.id.uuidString.lowercased() : nil))
+        let (rows, next) = try await page.fetch({ try await videos.publicVideos(after: $0, limit: $1) }, id: \.id)
+        try await request.reply(API.VideoList(videos: rows.map { answer($0, user: user.id) }, nextCursor: next))
     }
 
     /// The owner's `DELETE /videos/{id}`: first the `deleted` event (edges refuse the video's

@@ -70,6 +70,16 @@ final class SwiftPeer {
         }
     }
 
+    /// The next RTP or RTCP packet (first byte 128–191, RFC 7983 §7), skipping what else
+    /// arrives meanwhile: a DTLS flight or STUN answer the edge sent again because a loaded
+    /// machine delayed ours.
+    func nextRTP() async throws -> ByteBuffer {
+        while true {
+            let packet = try await next()
+            if let first = packet.readableBytesView.first, (128...191).contains(first) { return packet }
+        }
+    }
+
     /// What the edge's `start(remote:)` gets for this peer.
     func remoteParameters(fingerprint: String? = nil) -> RemoteTransportParameters {
         RemoteTransportParameters(ufrag: local.ufrag, password: local.password,
