@@ -19,6 +19,7 @@ enum AbuseAttack: String, CaseIterable, Sendable {
     case malformedFrames = "malformed-frames"
     case poisonBody = "poison-body"
     case loginFlood = "login-flood"
+    case craftedMedia = "crafted-media"
 
     struct Target: Sendable {
         var edge: EdgeAddress
@@ -39,6 +40,7 @@ enum AbuseAttack: String, CaseIterable, Sendable {
         case .malformedFrames: return await malformed(target)
         case .poisonBody: return await poison(target)
         case .loginFlood: return await loginFlood(target)
+        case .craftedMedia: return await craftedMedia(target)
         }
     }
 
@@ -149,6 +151,56 @@ enum AbuseAttack: String, CaseIterable, Sendable {
         }
         return statuses.counts.withLock { $0 }.sorted { $0.key < $1.key }
             .map { "\($0.value)× \($0.key == 0 ? "failed" : String($0.key))" }.joined(separator: ", ")
+    }
+
+    /// Files made with ffmpeg that once crashed or would swamp an origin: a timestamp jump
+    /// (ffmpeg's `setts`) and an 8192×4352 picture.
+    static let craftedFiles: [(name: String, arguments: [String])] = [
+        ("jump.mkv", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4", "-c:v", "libx264",
+                      "-preset", "ultrafast", "-bsf:v", "setts=ts=if(gte(N\\,50)\\,PTS+9300000000000000\\,PTS)"]),
+        ("huge.mp4", ["-f", "lavfi", "-i", "color=c=blue:size=8192x4352:rate=1:duration=2", "-c:v", "libx264",
+                      "-preset", "ultrafast"]),
+    ]
+
+    /// Uploads each crafted file (tus, one PATCH) and waits for the video's final state: each
+    /// must end `failed` with a reason, the origin staying up (checked by the caller).
+    private func craftedMedia(_ target: Target) async -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("streamly-abuse-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        struct Created: Decodable { var id: String; var upload_url: String }
+        struct Video: Decodable { var status: String; var error: String? }
+        var outcomes: [String] = []
+        for (name, arguments) in Self.craftedFiles {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let file = directory.appendingPathComponent(name)
+                try VODReadyBenchmark.run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments + [file.path])
+                let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
+                let base = "http://\(target.edge.authority)"
+                let bearer = "Authorization: Bearer \(target.token)"
+                let created = try JSONDecoder().decode(Created.self, from: try VODReadyBenchmark.curl(
+                    ["-X", "POST", "\(base)/api/v1/videos", "-H", bearer, "-H", "Content-Type: application/json",
+                     "-d", #"{"title":"crafted \#(name)","size":\#(size)}"#]))
+                try VODReadyBenchmark.curl(["-X", "PATCH", created.upload_url, "-H", bearer, "-H", "Tus-Resumable: 1.0.0",
+                                            "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                                            "--data-binary", "@\(file.path)", "-o", "/dev/null"])
+                var final = "still \"transcoding\" after 120 s"
+                let started = ContinuousClock.now
+                while ContinuousClock.now - started < .seconds(120) {
+                    let video = try JSONDecoder().decode(Video.self, from: try VODReadyBenchmark.curl(
+                        ["\(base)/api/v1/videos/\(created.id)", "-H", bearer]))
+                    if video.status == "failed" || video.status == "ready" {
+                        final = video.status == "failed" ? "failed: \(video.error ?? "no reason")" : "READY (not refused)"
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                outcomes.append("\(name) \(final)")
+            } catch {
+                outcomes.append("\(name): could not run (\(error))")
+            }
+        }
+        return outcomes.joined(separator: "; ")
     }
 
     /// How many of `channels` the server closed within `window` of now.
