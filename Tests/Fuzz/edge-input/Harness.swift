@@ -63,6 +63,7 @@ func checkClientRequest(_ frame: [UInt8]) {
             case .mute(let track, _), .quality(let track, _): precondition(!track.isEmpty && track.utf8.count <= 64)
             case .leave: break
             }
+        case .ping: break
         }
     }
 }
@@ -112,7 +113,7 @@ func checkTus(_ body: [UInt8]) {
     while fields.count < 5 { fields.append("") }
     func field(_ index: Int) -> String? { fields[index].isEmpty ? nil : fields[index] }
     if let length = try? TusHeaders.creationLength(length: field(0), deferLength: field(1)) {
-        precondition((length ?? 0) >= 0, "negative Upload-Length")
+        precondition(length >= 0, "negative Upload-Length")
     }
     if let metadata = try? TusHeaders.metadata(field(2)) {
         precondition(TusHeaders.title(metadata).count <= 200, "title over 200 characters")
@@ -191,7 +192,7 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>,
                            _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
     guard let folder = ProcessInfo.processInfo.environment["FUZZ_WRITE_SEEDS"] else { return 0 }
     for (name, bytes) in seeds() {
-        FileManager.default.createFile(atPath: "\(folder)/seed-\(name)", contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: "\(folder)/seed-\(name)", contents: Data(bytes))
     }
     exit(0)
 }
