@@ -9,9 +9,12 @@ const PAGE = 50;
 // The edge admits 50 requests a second per connection (bursts of 100) and 200 subscriptions
 // (docs/api.md, limits): subscriptions go out in paced batches and stop short of the cap, so a
 // user who can see hundreds of channels is not disconnected for flooding.
+// Public channels fill at most PUBLIC_SUBSCRIPTIONS, leaving room up to SUBSCRIPTION_LIMIT for
+// the open channel and the private and direct ones, also those that appear later.
 const SUBSCRIBE_BATCH = 25;
 const SUBSCRIBE_PAUSE_MS = 1000;
-const SUBSCRIPTION_LIMIT = 150;
+const PUBLIC_SUBSCRIPTIONS = 120;
+const SUBSCRIPTION_LIMIT = 190;
 const RETRYABLE = new Set(['timeout', 'unavailable', 'rate_limited', 'closed']);
 
 class ChannelState {
@@ -222,13 +225,19 @@ export class Chat extends Emitter {
   }
 
   // Subscribes `channels` in paced batches: the open channel first, then direct and private
-  // ones, then the most active public ones, while fewer than SUBSCRIPTION_LIMIT are held.
+  // ones (up to SUBSCRIPTION_LIMIT held), then the most active public ones (up to
+  // PUBLIC_SUBSCRIPTIONS held).
   async #subscribeMany(channels) {
     this.subscriptions ??= new Set();
     const rank = (c) => (c.id === this.current ? 0 : c.kind === 'public' ? 2 : 1);
-    const wanted = channels.filter((c) => !this.subscriptions.has(c.id))
-      .sort((a, b) => rank(a) - rank(b) || b.seq - a.seq)
-      .slice(0, Math.max(0, SUBSCRIPTION_LIMIT - this.subscriptions.size));
+    const wanted = [];
+    let held = this.subscriptions.size;
+    for (const channel of channels.filter((c) => !this.subscriptions.has(c.id))
+      .sort((a, b) => rank(a) - rank(b) || b.seq - a.seq)) {
+      if (held >= (rank(channel) === 2 ? PUBLIC_SUBSCRIPTIONS : SUBSCRIPTION_LIMIT)) continue;
+      wanted.push(channel);
+      held += 1;
+    }
     for (let start = 0; start < wanted.length; start += SUBSCRIBE_BATCH) {
       if (start > 0) await new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_PAUSE_MS));
       await Promise.all(wanted.slice(start, start + SUBSCRIBE_BATCH).map((c) => this.#subscribe(c).catch(() => {})));
@@ -338,6 +347,7 @@ export class Chat extends Emitter {
     this.current = channelID;
     const channel = this.channels.get(channelID);
     if (!channel) return;
+    if (this.socket.state === 'online') await this.#subscribeMany([channel]);
     if (!channel.loaded && !channel.loading) await this.#loadFirstPage(channel);
     this.markRead(channel);
     if (!channel.members) this.loadMembers(channelID).catch(() => {});
