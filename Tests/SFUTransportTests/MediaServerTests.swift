@@ -44,13 +44,9 @@ struct MediaServerTests {
     func aPeerConnectsAndSRTPFlowsBothWays(overTCP: Bool) async throws {
         try await withServer { server, group, loop in
             let peer = try await SwiftPeer(group: group, server: server, tcp: overTCP)
-            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
             let delegate = RecordingDelegate(echo: [111: 0xABCD_0001])
             let remote = peer.remoteParameters()
-            try await loop.submit {
-                transport.delegate = delegate
-                transport.start(remote: remote)
-            }.get()
+            let transport = try await Self.startTransport(server, on: loop, delegate: delegate, remote: remote)
             _ = try await peer.nominate(transport.local)
             try await peer.handshake()
             _ = try await delegate.events.first("connected") { $0 == .connected }
@@ -82,14 +78,10 @@ struct MediaServerTests {
     @Test func theEdgeConnectsAsDTLSClientWhenThePeerIsPassive() async throws {
         try await withServer { server, group, loop in
             let peer = try await SwiftPeer(group: group, server: server, dtlsRole: .server)
-            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
             let delegate = RecordingDelegate(echo: [96: 0x0000_0E0E])
             let remote = peer.remoteParameters()
             #expect(remote.setup == .passive)
-            try await loop.submit {
-                transport.delegate = delegate
-                transport.start(remote: remote)
-            }.get()
+            let transport = try await Self.startTransport(server, on: loop, delegate: delegate, remote: remote)
             _ = try await peer.nominate(transport.local)
             try await peer.finishHandshake()
             _ = try await delegate.events.first("connected") { $0 == .connected }
@@ -130,13 +122,9 @@ struct MediaServerTests {
         try await withServer { server, group, loop in
             let peer = try await SwiftPeer(group: group, server: server)
             let other = try SelfSignedCertificate()
-            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
             let delegate = RecordingDelegate()
             let remote = peer.remoteParameters(fingerprint: other.sha256Fingerprint)
-            try await loop.submit {
-                transport.delegate = delegate
-                transport.start(remote: remote)
-            }.get()
+            let transport = try await Self.startTransport(server, on: loop, delegate: delegate, remote: remote)
             _ = try await peer.nominate(transport.local)
             try await peer.handshake()
             let event = try await delegate.events.first("close") {
@@ -156,13 +144,9 @@ struct MediaServerTests {
         let configuration = MediaServerConfiguration(ice: IceLiteConfiguration(consentTimeout: .seconds(3)))
         try await withServer(configuration) { server, group, loop in
             let peer = try await SwiftPeer(group: group, server: server)
-            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
             let delegate = RecordingDelegate()
             let remote = peer.remoteParameters()
-            try await loop.submit {
-                transport.delegate = delegate
-                transport.start(remote: remote)
-            }.get()
+            let transport = try await Self.startTransport(server, on: loop, delegate: delegate, remote: remote)
             _ = try await peer.nominate(transport.local)
             let event = try await delegate.events.first("close") { if case .closed = $0 { return true }; return false }
             #expect(event == .closed(.consentExpired))
@@ -197,13 +181,9 @@ struct MediaServerTests {
         let metrics = TestMetrics()
         try await withServer(metrics: metrics) { server, group, loop in
             let peer = try await SwiftPeer(group: group, server: server)
-            let transport = try await loop.submit { server.makeTransport(on: loop) }.get()
             let delegate = RecordingDelegate(echo: [111: 0xABCD_0002])
             let remote = peer.remoteParameters()
-            try await loop.submit {
-                transport.delegate = delegate
-                transport.start(remote: remote)
-            }.get()
+            let transport = try await Self.startTransport(server, on: loop, delegate: delegate, remote: remote)
             let (_, wrongUfrag) = peer.bindingRequest(to: transport.local, ufrag: "nobody")
             let (_, wrongIntegrity) = peer.bindingRequest(to: transport.local, password: "not-the-password-at-all")
             try await peer.send(wrongUfrag)
@@ -307,6 +287,17 @@ struct MediaServerTests {
             #expect(tcp.port != 0)
             #expect(tcp.priority < udp.priority)
         }
+    }
+
+    /// A transport of `server` on `loop`, reporting to `delegate`, started for `remote`.
+    static func startTransport(_ server: MediaServer, on loop: any EventLoop, delegate: RecordingDelegate,
+                               remote: RemoteTransportParameters) async throws -> WebRTCTransport {
+        try await loop.submit {
+            let transport = server.makeTransport(on: loop)
+            transport.delegate = delegate
+            transport.start(remote: remote)
+            return transport
+        }.get()
     }
 
     private func withServer(
