@@ -75,29 +75,25 @@ public struct S3Client: ObjectStore {
         if let body {
             request.body = .bytes(body)
         }
-        var attempt = 1
-        while true {
-            do {
-                let response = try await httpClient.execute(request, timeout: timeout, logger: logger)
-                let bytes = try await response.body.collect(upTo: maxResponseBytes)
-                return Response(status: response.status, headers: response.headers, body: bytes)
-            } catch let error as HTTPClientError where attempt == 1 && Self.isReplayable(method) && Self.isStaleConnection(error) {
-                // A pooled keep-alive connection the server closed just as it was reused: the
-                // request never reached it. Idempotent requests go once more, as S3 SDKs do.
-                logger.debug("S3 connection closed under a request; sending it again", metadata: ["method": "\(method)"])
-                attempt += 1
-            }
+        do {
+            return try await execute(request)
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed && Self.isReplayable(method) {
+            // A pooled keep-alive connection the server closed just as it was reused: the
+            // request never reached it. Idempotent requests go once more, as S3 SDKs do.
+            logger.debug("S3 connection closed under a request; sending it again", metadata: ["method": "\(method)"])
+            return try await execute(request)
         }
+    }
+
+    private func execute(_ request: HTTPClientRequest) async throws -> Response {
+        let response = try await httpClient.execute(request, timeout: timeout, logger: logger)
+        let bytes = try await response.body.collect(upTo: maxResponseBytes)
+        return Response(status: response.status, headers: response.headers, body: bytes)
     }
 
     /// Methods S3 applies idempotently (the whole body is in memory, so it can be sent again).
     static func isReplayable(_ method: HTTPMethod) -> Bool {
         [.GET, .HEAD, .PUT, .DELETE].contains(method)
-    }
-
-    /// Errors of a connection that was closed before an answer began.
-    static func isStaleConnection(_ error: HTTPClientError) -> Bool {
-        error == .remoteConnectionClosed
     }
 
     /// Throws the response's `S3Error` unless its status is 2xx.
