@@ -121,6 +121,9 @@ let package = Package(
                        providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Edge/CSystem/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
+        // MARK: The edge directory as edge code reads it (live edges, regions, hosted calls): no dependencies,
+        // so the SFU's cascade can use it too
+        .target(name: "StreamLyEdgeDirectory", path: "Edge/Directory", swiftSettings: swiftSettings),
         // MARK: Owners of the SFU's C objects (OpenSSL DTLS and certificates, libsrtp2, libopus)
         .target(name: "StreamLySFUNative", dependencies: ["COpenSSL", "CSRTP", "COpus"],
                 path: "Edge/SFU/Native", swiftSettings: swiftSettings),
@@ -173,6 +176,7 @@ let package = Package(
             name: "StreamLyEdge",
             dependencies: [
                 "StreamLyConfig",
+                "StreamLyEdgeDirectory",
                 "StreamLyListeners",
                 "StreamLyOperator",
                 "StreamLyRetry",
@@ -199,7 +203,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Edge",
-            exclude: ["CSystem", "Main", "Redis", "SFU", "Web", "README.md"],
+            exclude: ["CSystem", "Directory", "Main", "Redis", "SFU", "Web", "README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -291,12 +295,19 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // MARK: Userspace link emulator (delay, jitter, loss, bandwidth between TUN devices in network namespaces)
+        .target(
+            name: "StreamLyNetem",
+            path: "loadtest/Netem",
+            swiftSettings: swiftSettings
+        ),
         // MARK: Load tester and benchmarks
         .executableTarget(
             name: "StreamLyLoad",
             dependencies: [
                 "StreamLyConfig",
                 "StreamLyProcess",
+                "StreamLyNetem",
                 "StreamLyLink",
                 "StreamLyProtocol",
                 "StreamLyOriginNative",
@@ -305,6 +316,8 @@ let package = Package(
                 "StreamLyTranscode",
                 "StreamLyStorage",
                 "StreamLyTokens",
+                // NetworkNamespace: Janus (rtc --janus) runs in a namespace of its own.
+                "WebRTCTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -367,6 +380,8 @@ let package = Package(
             dependencies: [
                 "StreamLySFU",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -431,6 +446,7 @@ let package = Package(
             name: "EdgeTests",
             dependencies: [
                 "StreamLyEdge",
+                "StreamLyEdgeDirectory",
                 "StreamLyListeners",
                 "StreamLyConfig",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -470,6 +486,7 @@ let package = Package(
             name: "StoreTests",
             dependencies: [
                 "StreamLyStore",
+                "StreamLyRetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -494,7 +511,7 @@ let package = Package(
         .testTarget(
             name: "OriginTests",
             dependencies: [
-                "StreamLyOrigin", "StreamLyOriginNative", "StreamLyAPI", "StreamLyRetry",
+                "StreamLyOrigin", "StreamLyOriginNative", "StreamLyAPI", "StreamLyRetry", "StreamLyStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -530,6 +547,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/AttackTests",
             swiftSettings: swiftSettings
@@ -543,6 +561,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/HLSIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NetemTests",
+            dependencies: ["StreamLyNetem", "StreamLyProcess"],
+            path: "Tests/NetemTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegionIntegrationTests",
+            dependencies: ["IntegrationSupport", "StreamLyTokens"],
+            path: "Tests/RegionIntegrationTests",
+            exclude: ["Peers"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

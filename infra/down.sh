@@ -6,12 +6,12 @@ set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_profile_arg "$@"
-[[ ${#REST_ARGS[@]} -eq 0 ]] || die "usage: infra/down.sh [--profile test|dev]"
+[[ ${#REST_ARGS[@]} -eq 0 ]] || die "usage: infra/down.sh [--profile test|dev|lane1..lane8]"
 
 for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do svc_stop "${SERVICES[i]}"; done
-if [[ $PROFILE == test ]]; then
+if throwaway; then
   rm -rf "$PDIR"
-  log "profile test down, data removed"
+  log "profile $PROFILE down, data removed"
 else
   log "profile $PROFILE down, data kept in $PDIR"
 fi

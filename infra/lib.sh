@@ -27,13 +27,26 @@ set_profile() {
   case "$PROFILE" in
     dev)  PG_PORT=15432 REDIS_PORT=16379 KAFKA_PORT=19092 S3_PORT=19000 KAFKA_DURABLE_PORT=19093 ;;
     test) PG_PORT=25432 REDIS_PORT=26379 KAFKA_PORT=29092 S3_PORT=29000 KAFKA_DURABLE_PORT=29093 ;;
-    *) die "unknown profile '$PROFILE' (expected test or dev)" ;;
+    # lane1..lane8: test profiles on ports of their own, so parallel sessions (one worktree each)
+    # can run suites at the same time; below the kernel's ephemeral range (32768+), clear of dev.
+    lane[1-8])
+      local n="${PROFILE#lane}" base
+      base=$(( n <= 4 ? 10000 + n * 1000 : n <= 6 ? 12000 + n * 1000 : 13000 + n * 1000 ))
+      PG_PORT=$((base + 432)) REDIS_PORT=$((base + 379)) KAFKA_PORT=$((base + 92))
+      S3_PORT=$((base + 0)) KAFKA_DURABLE_PORT=$((base + 93)) ;;
+    # regions: the core namespace of infra/regions.sh (a network namespace of its own, so the
+    # test profile's ports are free there).
+    regions) PG_PORT=25432 REDIS_PORT=26379 KAFKA_PORT=29092 S3_PORT=29000 KAFKA_DURABLE_PORT=29093 ;;
+    *) die "unknown profile '$PROFILE' (expected test, dev, lane1..lane8 or regions)" ;;
   esac
   PDIR="$STATE_DIR/$PROFILE"
   RUN_DIR="$PDIR/run"                   # pid files
   LOG_DIR="$PDIR/logs"
   ENV_FILE="$PDIR/env.sh"
 }
+
+# throwaway: true for the test profile and the lanes (data wiped, fsync off, a second broker).
+throwaway() { [[ $PROFILE == test || $PROFILE == lane[1-8] || $PROFILE == regions ]]; }
 
 # parse_profile_arg ARGS...: accepts `--profile P` / `--profile=P`; default test.
 # Leaves the other arguments in REST_ARGS.

@@ -10,7 +10,7 @@ s3_probe_args() { echo "http://127.0.0.1:$S3_PORT $S3_ACCESS_KEY $S3_SECRET_KEY 
 # writes nanio 0.1.7 ignores. test: emptied at every start; dev: kept. -------
 s3_marker() { echo nanio; }
 start_s3() {
-  [[ $PROFILE == test ]] && rm -rf "$PDIR/s3"
+  throwaway && rm -rf "$PDIR/s3"
   mkdir -p "$PDIR/s3"
   bg_start s3 nanio "$S3_PORT" env NANIO_ACCESS_KEY="$S3_ACCESS_KEY" NANIO_SECRET_KEY="$S3_SECRET_KEY" \
     "$VENV/bin/python" "$INFRA_DIR/nanio_conditional.py" "$PDIR/s3" 127.0.0.1 "$S3_PORT" "$S3_REGION"
@@ -40,14 +40,14 @@ pg_init() {
   [[ -s "$data/PG_VERSION" ]] && return 0
   log "initdb $data"
   mkdir -p "$data"; chown postgres:postgres "$data"; chmod 700 "$data"
-  [[ $PROFILE == test ]] && extra=(--no-sync)
+  throwaway && extra=(--no-sync)
   pw="$(mktemp)"; echo postgres >"$pw"; chown postgres "$pw"
   pg initdb -D "$data" -U postgres --pwfile="$pw" --auth-local=peer --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 --no-instructions "${extra[@]}" >/dev/null
   rm -f "$pw"
   { echo "listen_addresses = '127.0.0.1'"; echo "port = $PG_PORT"
     echo "unix_socket_directories = ''"   # TCP only: no socket-path length/permission issues
-    if [[ $PROFILE == test ]]; then printf '%s\n' "fsync = off" "synchronous_commit = off" "full_page_writes = off"; fi
+    if throwaway; then printf '%s\n' "fsync = off" "synchronous_commit = off" "full_page_writes = off"; fi
   } >>"$data/postgresql.conf"
 }
 start_postgres() {
@@ -108,7 +108,7 @@ noida_start() { # NAME PORT
 start_kafka() { noida_start kafka "$KAFKA_PORT"; }
 stop_kafka() { pid_stop kafka noida-db; }
 start_kafka_durable() {
-  [[ $PROFILE == test ]] || { log "kafka_durable: the dev profile's kafka is durable already"; return 0; }
+  throwaway || { log "kafka_durable: the dev profile's kafka is durable already"; return 0; }
   noida_start kafka_durable "$KAFKA_DURABLE_PORT"
 }
 stop_kafka_durable() { pid_stop kafka_durable noida-db; }
@@ -123,8 +123,8 @@ export STREAMLY_POSTGRES_URL=postgres://streamly:streamly@127.0.0.1:$PG_PORT/str
 export STREAMLY_REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 export STREAMLY_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 # A broker whose log survives its restart, and the service name that restarts it.
-export STREAMLY_KAFKA_DURABLE_BROKERS=127.0.0.1:$([[ $PROFILE == test ]] && echo "$KAFKA_DURABLE_PORT" || echo "$KAFKA_PORT")
-export STREAMLY_KAFKA_DURABLE_SERVICE=$([[ $PROFILE == test ]] && echo kafka_durable || echo kafka)
+export STREAMLY_KAFKA_DURABLE_BROKERS=127.0.0.1:$(throwaway && echo "$KAFKA_DURABLE_PORT" || echo "$KAFKA_PORT")
+export STREAMLY_KAFKA_DURABLE_SERVICE=$(throwaway && echo kafka_durable || echo kafka)
 export STREAMLY_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 export STREAMLY_S3_REGION=$S3_REGION
 export STREAMLY_S3_BUCKET=$S3_MEDIA_BUCKET

@@ -47,6 +47,11 @@ public struct EdgeConfiguration: Sendable {
     /// The WebRTC media server (`rtc.enabled`, `rtc.host`, `rtc.port`, `rtc.announced.ips`); nil
     /// runs the edge without calls.
     public var media: MediaServerConfiguration? = MediaServerConfiguration()
+    /// The edge-to-edge relay of calls (`rtc.relay.*`); nil (the default) runs without cascade.
+    public var relay: RelayConfiguration?
+    /// Region, public addresses, client prefixes and the edge directory (`region`, `route.*`,
+    /// `directory.*`, `public.https.url`, `rtc.redirect`).
+    public var regions = RegionConfiguration()
     /// The web app served at `/` (`web.*`).
     public var web = WebAppConfiguration()
     /// Per-client-IP rates of the account endpoints (`auth.ip.*`).
@@ -105,6 +110,7 @@ public struct EdgeConfiguration: Sendable {
         limits.headerTimeout = .seconds(try values.int("http.header.timeout", default: 10, range: 1...3_600))
         limits.idleTimeout = .seconds(try values.int("http.idle.timeout", default: 60, range: 1...86_400))
         limits.tlsHandshakeTimeout = .seconds(try values.int("https.handshake.timeout", default: 10, range: 1...3_600))
+        limits.writeTimeout = .seconds(try values.int("http.write.timeout", default: 30, range: 1...3_600))
         return limits
     }
 
@@ -177,7 +183,10 @@ public struct EdgeConfiguration: Sendable {
             publisherMaxBitrate: UInt64(try values.int("rtc.publisher.max.bitrate", default: Int(defaults.callLimits.publisherMaxBitrate),
                                                        range: 100_000...50_000_000)))
         media = try values.bool("rtc.enabled", default: true) ? try MediaServerConfiguration(values) : nil
+        let relayEnabled = try values.bool("rtc.relay.enabled", default: false)
+        relay = media != nil && relayEnabled ? try RelayConfiguration(values) : nil
         web = try WebAppConfiguration(values)
+        regions = try RegionConfiguration(values)
         authRates = try AuthRateLimits.Settings(values)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,

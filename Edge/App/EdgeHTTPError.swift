@@ -38,4 +38,11 @@ enum JSONBody {
         encoder.outputFormatting = .withoutEscapingSlashes
         return ByteBuffer(bytes: (try? encoder.encode(value)) ?? Data("{}".utf8))
     }
+
+    /// A 200 JSON answer with `headers` added.
+    static func response(_ value: some Encodable, headers: HTTPFields = [:]) -> Response {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        fields.append(contentsOf: headers)
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: encode(value)))
+    }
 }

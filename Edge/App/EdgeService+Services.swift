@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import StreamLySFU
 import Synchronization
 
 /// The WebSocket route's request context: the basic one plus the connection's channel,
@@ -49,15 +50,16 @@ struct PresenceService: Service {
     }
 }
 
-/// On shutdown, tells every WebSocket client to go elsewhere (1001) before the listener stops.
+/// On shutdown, ends the edge's calls, then tells every WebSocket client to go elsewhere
+/// (1001) before the listener stops.
 struct GatewayDrain: Service {
     let gateway: Gateway
     func run() async throws {
         try? await gracefulShutdown()
-        gateway.closeAll(reason: "edge shutting down; reconnect and resume with since")
-        // Calls end at once: every participant leaves (the others, on other edges' sessions
-        // of this edge, hear `left` before their own connection closes).
+        // Calls end first, at once: every participant leaves, so each hears `rtc.participant`
+        // `left` for those who left before it and its own `rtc.left`, queued ahead of the close.
         await gateway.calls?.closeAll()
+        gateway.closeAll(reason: "edge shutting down; reconnect and resume with since")
     }
 }
 

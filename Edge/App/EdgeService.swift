@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import StreamLyAPI
+import StreamLyEdgeDirectory
 import StreamLyLink
 import StreamLyProtocol
 import StreamLyRedis
@@ -87,37 +88,63 @@ public struct EdgeService: Sendable {
                 (server.makeTransport(on: loop), server.makeTransport(on: loop))
             }
         }
+        // Cascade: the relay socket linking this edge's calls to the same calls on other edges.
+        let relay = try calls.flatMap { calls in
+            try configuration.relay.map { relayConfiguration in
+                try CallRelay(server: RelayServer(configuration: relayConfiguration, clusterSecret: configuration.clusterSecret,
+                                                  group: loops, logger: logger),
+                              registry: calls.registry)
+            }
+        }
+        // The edge directory: this edge announces itself; routing and the cascade read the others.
+        let regions = configuration.regions
+        let directory = EdgeDirectory(localID: configuration.nodeID, region: regions.region)
+        let httpURL = regions.httpURL ?? configuration.upload.publicURL
+            ?? RegionConfiguration.listenerURL(scheme: "http", host: configuration.httpHost, port: configuration.httpPort)
+        let httpsURL = regions.httpsURL ?? (configuration.https.enabled
+            ? RegionConfiguration.listenerURL(scheme: "https", host: configuration.https.host, port: configuration.https.port) : nil)
+        let router = EdgeRouter(directory: directory, configuration: regions)
         let gateway = Gateway(limits: configuration.gateway, verifier: verifier, origin: origin, hub: hub,
-                              presence: presence, watchers: watchers, calls: calls, logger: logger)
+                              presence: presence, watchers: watchers, calls: calls, logger: logger,
+                              directory: directory, edgeRouter: router)
+        let announcer = EdgeAnnouncer(
+            directory: directory, pool: pool, configuration: regions, httpURL: httpURL, httpsURL: httpsURL,
+            webrtc: { mediaServer?.candidates.map { "\($0.transport.lowercased()) \($0.address):\($0.port)" } ?? [] },
+            connections: { gateway.sessionCount }, logger: logger)
 
-        let router = Router(context: EdgeRequestContext.self)
-        OperatorEndpoints.registerHealth(on: router)
+        // Every GET route also answers HEAD (the GET's status and headers, Content-Length
+        // included, no body); routes with a HEAD of their own (HLS, tus) keep it.
+        let httpRouter = Router(context: EdgeRequestContext.self, options: .autoGenerateHeadEndpoints)
+        OperatorEndpoints.registerHealth(on: httpRouter)
         let operatorRouter = Router()
         OperatorEndpoints.register(on: operatorRouter, registry: registry) {
             ReadinessReport(checks: pool.status.map { member in
                 .init(name: "origin \(member.address)", ok: member.state == .up,
                       detail: member.lastError.map { "\(member.state.rawValue): \($0)" } ?? member.state.rawValue)
             } + [.init(name: "redis", ok: presence.redis.isConnected)]
-              + (mediaServer.map { [.init(name: "rtc udp", ok: $0.isReady, detail: $0.isReady ? "bound" : "not bound")] } ?? []))
+              + (mediaServer.map { [.init(name: "rtc udp", ok: $0.isReady, detail: $0.isReady ? "bound" : "not bound")] } ?? [])
+              + (relay.map { [.init(name: "rtc relay", ok: $0.server.isReady, detail: $0.server.isReady ? "bound" : "not bound")] } ?? []))
         }
         RESTRoutes(origin: origin, verifier: verifier, presence: presence,
-                   limits: AuthRateLimits(configuration.authRates)).register(on: router)
+                   limits: AuthRateLimits(configuration.authRates), edgeRouter: router).register(on: httpRouter)
+        RegionRoutes(router: router).register(on: httpRouter)
+        operatorRouter.get("directory") { _, _ in JSONBody.response(DirectoryReport(directory)) }
         if configuration.web.enabled {
             let assets = try WebAssets(
                 root: try WebAssets.locateRoot(configured: configuration.web.root),
                 videojs: try WebAssets.locateVideojs(configured: configuration.web.videojsDirectory))
-            WebAppRoutes(assets: assets, cspOrigins: configuration.web.cspOrigins).register(on: router)
+            WebAppRoutes(assets: assets, cspOrigins: configuration.web.cspOrigins).register(on: httpRouter)
             logger.info("web app", metadata: ["assets": "/assets/\(assets.hash)", "files": "\(assets.files.count)",
                                               "videojs": "\(assets.vendorHash.map { "/vendor/\($0)" } ?? "absent: native HLS only")"])
         }
-        TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload).register(on: router)
+        TusRoutes(pool: pool, verifier: verifier, limits: configuration.upload, edgeRouter: router).register(on: httpRouter)
         let vodCache = try VODCache(
             configuration: configuration.vodCache,
             fetcher: OriginObjectFetcher(pool: pool, maxBytes: configuration.vodCache.maxObjectBytes))
         cacheRef.cache = vodCache
         HLSRoutes(cache: vodCache, tokens: try PlaybackTokenCodec(key: Array(configuration.playbackSecret.utf8)),
                   playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds),
-                  revocations: revocations).register(on: router)
+                  revocations: revocations).register(on: httpRouter)
         let webSocketRouter = Router(context: EdgeWebSocketContext.self)
         webSocketRouter.ws("/ws") { _, context in
             RequestHeadArrived.fire(on: context.channel)
@@ -139,12 +166,13 @@ public struct EdgeService: Sendable {
         let webSocketResponder = webSocketRouter.buildResponder()
         let httpMetrics = ListenerMetrics(listener: "http")
         let http = Application(
-            router: router,
+            router: httpRouter,
             server: HTTPServerBuilder { responder in
                 LimitedChildChannel(
                     base: HTTP1WebSocketUpgradeChannel(responder: RequestHeadArrived.responder(responder),
                                                        webSocketResponder: webSocketResponder, configuration: upgradeConfiguration),
-                    limiter: limiter, metrics: httpMetrics, headerTimeout: listenerLimits.headerTimeout)
+                    limiter: limiter, metrics: httpMetrics, headerTimeout: listenerLimits.headerTimeout,
+                    writeTimeout: listenerLimits.writeTimeout)
             },
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                  serverName: "streamly-edge"),
@@ -169,7 +197,7 @@ public struct EdgeService: Sendable {
                 idleTimeout: listenerLimits.idleTimeout,
                 streamConfiguration: .init(idleTimeout: TimeAmount(listenerLimits.idleTimeout)))
             let https = Application(
-                router: router,
+                router: httpRouter,
                 server: HTTPServerBuilder { responder in
                     let responder = RequestHeadArrived.responder(responder)
                     return LimitedChildChannel(
@@ -179,7 +207,8 @@ public struct EdgeService: Sendable {
                                                                 configuration: upgradeConfiguration),
                             http2: HTTP2Channel(responder: responder, configuration: http2Configuration),
                             handshakeTimeout: listenerLimits.tlsHandshakeTimeout, metrics: httpsMetrics),
-                        limiter: limiter, metrics: httpsMetrics, headerTimeout: listenerLimits.headerTimeout)
+                        limiter: limiter, metrics: httpsMetrics, headerTimeout: listenerLimits.headerTimeout,
+                        writeTimeout: listenerLimits.writeTimeout)
                 },
                 configuration: .init(address: .hostname(configuration.https.host, port: configuration.https.port),
                                      serverName: "streamly-edge"),
@@ -196,14 +225,19 @@ public struct EdgeService: Sendable {
                 services: [
                     .init(service: pool),
                     .init(service: PresenceService(presence: presence)),
-                    .init(service: GatewayDrain(gateway: gateway)),
                     .init(service: ChatTailChecks(hub: hub)),
-                ] + (mediaServer.map { [.init(service: $0)] } ?? []) + listeners,
+                    .init(service: announcer),
+                ] + (mediaServer.map { [.init(service: $0)] } ?? []) + (relay.map { [.init(service: CascadeLinker(relay: $0, directory: directory, logger: logger))] } ?? [])
+                  + listeners
+                    // Last: a graceful shutdown stops services in reverse order, each after the
+                    // previous returned, so calls end and WebSockets get 1001 while the listeners
+                    // still run (they close what is left with 1000).
+                    + [.init(service: GatewayDrain(gateway: gateway))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        logger.info("edge starting", metadata: ["node": "\(configuration.nodeID)",
+        logger.info("edge starting", metadata: ["node": "\(configuration.nodeID)", "region": "\(regions.region)",
                                                 "origins": "\(configuration.origins.map(\.description))"])
         try await group.run()
     }

@@ -32,5 +32,9 @@ extension MediaServerConfiguration {
                                                   range: 1...100_000))
         maximumTCPConnectionsPerAddress = try values.int("rtc.max.tcp.connections.per.ip",
                                                          default: defaults.maximumTCPConnectionsPerAddress, range: 1...100_000)
+        announcesUDP = try values.bool("rtc.udp.candidates", default: true)
+        if !announcesUDP, tcpPort == nil {
+            throw ConfigurationError("configuration rtc.udp.candidates=false needs rtc.tcp.port (no candidate would be left)")
+        }
     }
 }

@@ -21,10 +21,15 @@ extension Gateway {
                 do {
                     let others = try await calls.join(channel: channel, participant: membership.participant, user: user.id,
                                                       listener: listener)
-                    session.enqueue(RTCEvents.joined(id: id, channel: channel, participant: membership.participant, others: others))
+                    directory?.participantJoined(call: channel)
+                    let better = (edgeRouter?.configuration.redirectJoins ?? false)
+                        ? edgeRouter?.betterEdge(clientIP: session.clientIP).map(EdgeRouter.view) : nil
+                    session.enqueue(RTCEvents.joined(id: id, channel: channel, participant: membership.participant, others: others,
+                                                     betterEdge: better))
                     // The connection closed (and left) while joining: leave now.
                     if session.state.withLock({ $0.machine.call }) != membership {
                         await calls.leave(channel: channel, participant: membership.participant)
+                        directory?.participantLeft(call: channel)
                     }
                 } catch {
                     session.state.withLock { _ = $0.machine.leftCall(participant: membership.participant) }
@@ -50,8 +55,9 @@ extension Gateway {
                                         quality: quality)
             case .leave:
                 guard let membership else { return }
-                session.state.withLock { _ = $0.machine.leftCall(participant: membership.participant) }
+                let wasIn = session.state.withLock { $0.machine.leftCall(participant: membership.participant) } != nil
                 await calls.leave(channel: membership.channel, participant: membership.participant)
+                if wasIn { directory?.participantLeft(call: membership.channel) }
                 session.enqueue(RTCEvents.left(id: id, channel: membership.channel, reason: nil))
             }
         } catch let error as CallError {
@@ -73,8 +79,9 @@ extension Gateway {
     /// The connection ended: leave its call, if any (the others hear `left` at once).
     func leaveCall(of session: GatewaySession) async {
         guard let calls, let membership = session.state.withLock({ $0.machine.call }) else { return }
-        session.state.withLock { _ = $0.machine.leftCall(participant: membership.participant) }
+        let wasIn = session.state.withLock { $0.machine.leftCall(participant: membership.participant) } != nil
         await calls.leave(channel: membership.channel, participant: membership.participant)
+        if wasIn { directory?.participantLeft(call: membership.channel) }
     }
 
     static func apiCode(_ code: CallError.Code) -> API.ErrorCode {

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import StreamLyAPI
+import StreamLyEdgeDirectory
 import Synchronization
 
 /// Cross-edge presence and typing, as the gateway sees them.
@@ -27,6 +28,10 @@ final class Gateway: Sendable {
     let watchers: VideoWatchers
     /// The edge's calls (`rtc.*`); nil when the edge runs without a media server.
     let calls: (any RTCSignaling)?
+    /// This edge's calls as the edge directory reports them (nil: not reported).
+    let directory: EdgeDirectory?
+    /// Picks a better edge for a caller (`rtc.joined`'s `better_edge`); nil: never.
+    let edgeRouter: EdgeRouter?
     let logger: Logger
     private let nextID = Atomic<UInt64>(1)
     private let sessions = Mutex<[UInt64: GatewaySession]>([:])
@@ -35,8 +40,10 @@ final class Gateway: Sendable {
 
     init(limits: GatewayLimits, verifier: any AccessTokenVerifier, origin: OriginClient, hub: ChatHub,
          presence: any PresenceTracker, watchers: VideoWatchers = VideoWatchers(), calls: (any RTCSignaling)? = nil,
-         logger: Logger) {
+         logger: Logger, directory: EdgeDirectory? = nil, edgeRouter: EdgeRouter? = nil) {
         self.calls = calls
+        self.directory = directory
+        self.edgeRouter = edgeRouter
         self.limits = limits
         self.publishBudgets = PublishBudgets(limits: limits)
         self.watchers = watchers
@@ -68,7 +75,7 @@ final class Gateway: Sendable {
                token: String?) async {
         let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits,
                                      now: Self.now(), transport: ChannelTransport(channel: channel),
-                                     publishBudgets: publishBudgets)
+                                     publishBudgets: publishBudgets, clientIP: channel.remoteAddress?.ipAddress ?? "unknown")
         sessions.withLock { $0[session.id] = session }
         let lane = RequestLane<LaneItem>(capacity: limits.maxQueuedRequests)
         // Each task answers whether its end ends the connection.

@@ -28,6 +28,8 @@ final class GatewaySession: Sendable {
     }
 
     let id: UInt64
+    /// The client's IP address as text (routing: `rtc.joined`'s `better_edge`).
+    let clientIP: String
     let limits: GatewayLimits
     let state: Mutex<State>
     let transport: any GatewayTransport
@@ -36,8 +38,9 @@ final class GatewaySession: Sendable {
     private let closeContinuation: AsyncStream<CloseRequest>.Continuation
 
     init(id: UInt64, limits: GatewayLimits, now: UInt64, transport: any GatewayTransport,
-         publishBudgets: PublishBudgets? = nil) {
+         publishBudgets: PublishBudgets? = nil, clientIP: String = "unknown") {
         self.id = id
+        self.clientIP = clientIP
         self.limits = limits
         self.transport = transport
         self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import StreamLyAPI
 import StreamLySFU
 
 /// The `rtc.*` events (DESIGN.md "Conference signaling"; docs/api.md "Calls").
@@ -22,6 +23,11 @@ enum RTCEvents {
         var channel: String
         var participant: String
         var participants: [Member]
+        var betterEdge: API.EdgeView?
+
+        enum CodingKeys: String, CodingKey {
+            case op, id, channel, participant, participants, betterEdge = "better_edge"
+        }
     }
     private struct SessionDescriptionEvent: Encodable {
         var op: String
@@ -77,8 +83,9 @@ enum RTCEvents {
         })
     }
 
-    static func joined(id: RequestID?, channel: String, participant: String, others: [ParticipantInfo]) -> ByteBuffer {
-        encode(Joined(id: id, channel: channel, participant: participant, participants: others.map(member)))
+    static func joined(id: RequestID?, channel: String, participant: String, others: [ParticipantInfo],
+                       betterEdge: API.EdgeView? = nil) -> ByteBuffer {
+        encode(Joined(id: id, channel: channel, participant: participant, participants: others.map(member), betterEdge: betterEdge))
     }
     static func answer(id: RequestID?, result: PublishResult) -> ByteBuffer {
         encode(SessionDescriptionEvent(op: "rtc.answer", id: id, pc: "pub", sdp: result.sdp, tracks: result.tracks.map {

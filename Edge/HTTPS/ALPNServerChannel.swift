@@ -12,7 +12,8 @@ import StreamLyListeners
 /// upgrade (so `wss://…/ws` works on the same port). Hummingbird's own HTTP/2 channel falls
 /// back to plain HTTP/1.1 without upgrade, hence this type. A handshake not finished within
 /// `handshakeTimeout` closes the connection; choosing `h2` ends the request-head deadline
-/// (`LimitedChildChannel`), HTTP/2's idle timeout takes over.
+/// (`LimitedChildChannel`), HTTP/2's idle timeout takes over. Above TLS, `PacedWriteHandler`
+/// bounds what a client that stops reading holds encrypted in the edge.
 struct ALPNServerChannel: ServerChildChannel {
     enum Negotiated: Sendable {
         case http1(HTTP1WebSocketUpgradeChannel.Value)
@@ -44,6 +45,9 @@ struct ALPNServerChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+            // TLS encrypts whatever it is flushed at once: hand it answers a piece at a time while
+            // the client reads, so a slow reader holds no encrypted copy of a whole segment.
+            try channel.pipeline.syncOperations.addHandler(PacedWriteHandler())
             try channel.pipeline.syncOperations.addHandler(ConnectionDeadlineHandler(
                 timeout: TimeAmount(handshakeTimeout), expired: metrics.timedOut("tls-handshake")
             ) { event in

@@ -5,7 +5,8 @@ import StreamLyListeners
 
 /// A public listener's child channel: admits each accepted connection through the shared
 /// `ConnectionLimiter` (over a cap it is closed at once and `Base` never sees it), then arms
-/// the request-head deadline (slowloris) before `Base` sets up its pipeline.
+/// the request-head deadline (slowloris) and the write-stall deadline (slow readers) before
+/// `Base` sets up its pipeline.
 struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 
@@ -13,6 +14,7 @@ struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     let limiter: ConnectionLimiter
     let metrics: ListenerMetrics
     let headerTimeout: Duration
+    let writeTimeout: Duration
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         guard limiter.admit(channel, metrics: metrics) else {
@@ -21,6 +23,8 @@ struct LimitedChildChannel<Base: ServerChildChannel>: ServerChildChannel {
         }
         do {
             try channel.pipeline.syncOperations.addHandler(RequestHeadArrived.deadline(headerTimeout, metrics: metrics))
+            try channel.pipeline.syncOperations.addHandler(WriteStallHandler(timeout: TimeAmount(writeTimeout),
+                                                                              expired: metrics.timedOut("write")))
         } catch {
             channel.close(promise: nil)
             return channel.eventLoop.makeFailedFuture(error)

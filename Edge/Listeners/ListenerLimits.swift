@@ -16,6 +16,11 @@ public struct ListenerLimits: Sendable {
     /// request's head, or more of a body) is closed (`http.idle.timeout`); an HTTP/2
     /// connection with no open stream likewise. Not WebSockets: they are pinged.
     public var idleTimeout: Duration = .seconds(60)
+    /// A connection whose peer reads not one byte of what the edge writes to it (more than
+    /// the high write-buffer watermark stays queued) for this long is closed
+    /// (`http.write.timeout`, `WriteStallHandler`): a slow reader. HTTP/1.1, HTTP/2 and
+    /// WebSockets alike; a peer that reads, however slowly, or is idle is never cut.
+    public var writeTimeout: Duration = .seconds(30)
     /// From accepting a TLS connection to the end of its handshake (`https.handshake.timeout`).
     public var tlsHandshakeTimeout: Duration = .seconds(10)
     /// Descriptors kept for the edge's own use (origin links, Redis, cache files, the media

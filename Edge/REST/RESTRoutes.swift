@@ -14,6 +14,8 @@ struct RESTRoutes: Sendable {
     let presence: RedisPresence?
     /// Per-client-IP rates of the account endpoints.
     let limits: AuthRateLimits
+    /// The caller's better edge for `playback_url` (nil: this one).
+    var edgeRouter: EdgeRouter? = nil
     /// Largest request body accepted.
     static let maxBody = 64 * 1_024
 
@@ -152,8 +154,11 @@ struct RESTRoutes: Sendable {
         let user = try await verifier.authenticate(request)
         let id = context.parameters.get("id") ?? ""
         do {
-            let video = try await origin.call(VODLink.Method.getVideo, user: user, metadata: [VODLink.Metadata.video: id],
+            var video = try await origin.call(VODLink.Method.getVideo, user: user, metadata: [VODLink.Metadata.video: id],
                                               body: [String: String](), as: API.Video.self)
+            if let url = video.playbackURL, let edgeRouter {
+                video.playbackURL = edgeRouter.absolute(url, clientIP: context.clientIP)
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: JSONBody.encode(video)))
         } catch let error as OriginClientError {
             return EdgeHTTPError(.init(code: error.status), error.code, error.message).response()

@@ -14,12 +14,14 @@ struct TusRoutes: Sendable {
     let pool: LinkPool
     let verifier: any AccessTokenVerifier
     let limits: UploadLimits
+    /// The caller's better edge for `upload_url` (nil: this one).
+    var edgeRouter: EdgeRouter? = nil
     /// Largest JSON body or origin error body handled.
     static let maxJSON = 64 * 1_024
 
     func register(on router: Router<EdgeRequestContext>) {
         let api = router.group("api/v1")
-        api.post("videos") { request, _ in try await createVideo(request) }
+        api.post("videos") { request, context in try await createVideo(request, clientIP: context.clientIP) }
         api.on("uploads", method: .options) { request, _ in options(request) }
         api.on("uploads/:id", method: .options) { request, _ in options(request) }
         api.post("uploads") { request, _ in await tus(request) { user in try await creation(request, user) } }
@@ -61,6 +63,11 @@ struct TusRoutes: Sendable {
         return id.uuidString.lowercased()
     }
 
+    /// `upload_url` on the caller's better edge (their region's, `route.prefixes`), else `local`.
+    func edgeURL(_ local: String, id: String, clientIP: String) -> String {
+        edgeRouter?.absolute("/api/v1/uploads/\(id)", clientIP: clientIP).nilIfRelative ?? local
+    }
+
     /// The tus resource of a video: under `public.url`, else the request's scheme and Host.
     func uploadURL(_ request: Request, id: String) -> String {
         if let base = limits.publicURL { return "\(base)/api/v1/uploads/\(id)" }
@@ -92,7 +99,7 @@ struct TusRoutes: Sendable {
     }
 
     /// `POST /api/v1/videos {title, size?}` → 201 `{id, upload_url}` (plain REST, not tus).
-    private func createVideo(_ request: Request) async throws -> Response {
+    private func createVideo(_ request: Request, clientIP: String) async throws -> Response {
         var request = request
         let user = try await verifier.authenticate(request)
         guard let bytes = try? await request.collectBody(upTo: Self.maxJSON),
@@ -106,7 +113,8 @@ struct TusRoutes: Sendable {
         switch try await create(user, VideoLinkBodies.Create(title: body.title, size: body.size, visibility: body.visibility)) {
         case .success(let id):
             return Response(status: .created, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: JSONBody.encode(API.VideoCreated(id: id, uploadURL: uploadURL(request, id: id)))))
+                            body: .init(byteBuffer: JSONBody.encode(API.VideoCreated(
+                                id: id, uploadURL: edgeURL(uploadURL(request, id: id), id: id, clientIP: clientIP)))))
         case .failure(let error):
             return Response(status: .init(code: error.status), headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: error.body))
@@ -185,4 +193,9 @@ extension Response {
         var status: Int
         var body: ByteBuffer
     }
+}
+
+extension String {
+    /// Nil for a path (no scheme): the router kept it on this edge.
+    fileprivate var nilIfRelative: String? { hasPrefix("/") ? nil : self }
 }

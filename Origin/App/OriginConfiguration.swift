@@ -44,6 +44,8 @@ public struct OriginConfiguration: Sendable {
     public var quotas = QuotaSettings()
     /// Which consumer group the chat sequencer joins (`chat.sequencer.group`).
     public var sequencerGroup = ChatSequencerGroup.shared
+    /// Appends of one chat record before the sequencer gives it up (`chat.sequencer.max.attempts`).
+    public var sequencerMaxAttempts = MessageSequencer.defaultMaxAttempts
     /// HMAC key for access tokens (`auth.jwt.secret`), shared with the edges; ≥ 32 bytes.
     public var jwtSecret: String
     /// Object storage for media and attachments (`storage.backend`, `storage.local.dir`, `s3.*`).
@@ -142,6 +144,8 @@ public struct OriginConfiguration: Sendable {
             throw ConfigurationError("configuration chat.sequencer.group=\(group) must be shared or per-origin")
         }
         self.sequencerGroup = sequencerGroup
+        sequencerMaxAttempts = try values.int("chat.sequencer.max.attempts", default: MessageSequencer.defaultMaxAttempts,
+                                              range: 1...100_000)
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: [linkHost], linkTLS: linkTLS != nil, values: values, development: development)
@@ -164,6 +168,11 @@ public struct OriginConfiguration: Sendable {
         settings.leaseSeconds = Double(try values.int("transcode.lease.seconds", default: Int(settings.leaseSeconds), range: 2...3_600))
         settings.workDirectory = values.string("transcode.work.dir", default: settings.workDirectory)
         settings.timeout = .seconds(try values.int("transcode.timeout.seconds", default: 14_400, range: 10...604_800))
+        let maxMemory = try values.int("transcode.worker.max.memory", default: settings.workerMaxMemory ?? 0, range: 0...(1 << 40))
+        guard maxMemory == 0 || maxMemory >= 64 << 20 else {
+            throw ConfigurationError("configuration transcode.worker.max.memory=\(maxMemory) must be 0 (no limit) or at least 67108864 (64 MiB)")
+        }
+        settings.workerMaxMemory = maxMemory == 0 ? nil : maxMemory
         var limits = settings.limits
         limits.maxWidth = try values.int("transcode.max.width", default: limits.maxWidth, range: 16...16_384)
         limits.maxHeight = try values.int("transcode.max.height", default: limits.maxHeight, range: 16...16_384)

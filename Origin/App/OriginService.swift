@@ -50,11 +50,13 @@ public struct OriginService: Sendable {
         let chat = try ChatFeature.make(infrastructure, attachments: attachments, edges: edges, logger: logger)
         let video = try VideoFeature.make(infrastructure, edges: edges, logger: logger)
         let router = OriginLinkRouter(nodeID: configuration.nodeID, accounts: try await AccountsRouter.make(infrastructure),
-                                      chat: chat.router, attachments: attachments, video: video, logger: logger)
+                                      chat: chat.router, attachments: attachments, video: video,
+                                      directory: EdgeDirectoryRouter(edges: EdgeStore(database: infrastructure.database)),
+                                      logger: logger)
         let linkServer = LinkServer(
             host: configuration.linkHost, port: configuration.linkPort, endpoint: endpoint, tls: tls,
             drainTimeout: configuration.drainTimeout, limiter: ConnectionLimiter(limits: configuration.linkConnections),
-            logger: logger
+            loopHandler: LinkDiagnostics.loopHandler(nodeID: configuration.nodeID), logger: logger
         ) { connection in
             await router.serve(connection)
         }

@@ -42,7 +42,8 @@ struct ChatFeature: Sendable {
                                quotas: configuration.quotas),
             sequencer: MessageSequencer(producer: infrastructure.producer,
                                         eventsTopic: topics.events, deadLetterTopic: topics.deadLetter, messages: messages,
-                                        logger: logger),
+                                        logger: logger,
+                                        retry: MessageSequencer.retryPolicy(maxAttempts: configuration.sequencerMaxAttempts)),
             fanout: EventFanout(pending: pending, edges: edges, logger: logger),
             sequencerConsumer: sequencerConsumer, fanoutConsumer: fanoutConsumer, topics: topics)
     }

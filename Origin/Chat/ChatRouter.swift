@@ -151,7 +151,8 @@ struct ChatRouter: Sendable {
     }
 
     /// Durable publish: access check, produce to Kafka (acks=all), wait for the
-    /// sequencer's commit event, answer with the seq.
+    /// sequencer's commit event, answer with the seq (or with the error of a record the
+    /// sequencer gave up: refused by PostgreSQL, or not stored within its attempts).
     private func publish(_ request: LinkInboundRequest) async throws {
         let user = try request.user()
         let body = try await request.decode(ChatLinkBodies.Publish.self)
@@ -175,9 +176,13 @@ struct ChatRouter: Sendable {
             _ = await pending.wait(for: key, timeout: .zero)
             throw ReplyError(status: 503, code: .unavailable, message: "the message log is unavailable; retry with the same client_id")
         }
-        guard let published = await pending.wait(for: key, timeout: publishTimeout) else {
+        switch await pending.wait(for: key, timeout: publishTimeout) {
+        case .published(let published):
+            try await request.reply(published)
+        case .rejected(let code, let message):
+            throw ReplyError(status: code == .unavailable ? 503 : 422, code: code, message: message)
+        case nil:
             throw ReplyError(status: 503, code: .timeout, message: "not committed in time; retry with the same client_id")
         }
-        try await request.reply(published)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import StreamLyOriginNative
 import StreamLyRetry
@@ -15,12 +16,17 @@ struct MessageSequencer: Sendable {
     let producer: EventProducer
     /// Where committed messages go (`ChatTopics.events`).
     let eventsTopic: String
-    /// Where records that can never be stored go (`ChatTopics.deadLetter`).
+    /// Where records given up go (`ChatTopics.deadLetter`): refused by PostgreSQL, or not
+    /// stored within `retry.maxAttempts` appends.
     let deadLetterTopic: String
     let messages: MessageStore
     let logger: Logger
-    /// Backoff of PostgreSQL appends and of event re-emits.
-    var retry = RetryPolicy.storageWrite
+    /// Backoff of PostgreSQL appends and of event re-emits; its `maxAttempts` bounds the
+    /// appends of one record (then it is given up: `PublishRejection.retriesExhausted`).
+    var retry = Self.retryPolicy(maxAttempts: Self.defaultMaxAttempts)
+    /// Appends of one record before it is given up (`chat.sequencer.max.attempts`): about a
+    /// minute of retries while PostgreSQL refuses connections.
+    static let defaultMaxAttempts = 30
     /// Where retries sleep.
     var clock: any Clock<Duration> & Sendable = ContinuousClock()
     /// Most records handled per batch.
@@ -87,11 +93,13 @@ struct MessageSequencer: Sendable {
         consumer.commitInBackground(Array(last.values))
     }
 
-    /// Appends one message (retrying with backoff while PostgreSQL is unavailable) and hands
-    /// its event to the producer; returns the wait for the event's acknowledgement, or nil
-    /// for a record that is skipped: malformed, unknown channel or author, or refused by
-    /// PostgreSQL for what it carries (a permanent error: retrying would stall the channel's
-    /// partition for everyone, so it goes to the dead-letter topic and the partition moves on).
+    /// Appends one message (retrying with backoff while PostgreSQL is unavailable, at most
+    /// `retry.maxAttempts` appends in all) and hands its event to the producer; returns the
+    /// wait for the event's acknowledgement, or nil for a record that is skipped: malformed,
+    /// or given up (`AppendFailure`): refused by PostgreSQL for what it carries (retrying
+    /// would stall the channel's partition for everyone), or still failing after every
+    /// attempt. A record given up goes to the dead-letter topic, its publisher gets an
+    /// error, and the partition moves on.
     private func append(_ record: KafkaRecord) async -> (@Sendable () async throws -> Void)? {
         guard let publish = try? JSONDecoder().decode(PublishRecord.self, from: Data(record.value)),
               let channel = UUID(uuidString: publish.channel), let author = UUID(uuidString: publish.author_id)
@@ -115,34 +123,49 @@ struct MessageSequencer: Sendable {
                     body: publish.body, createdAt: result.createdAt, attachments: publish.attachments ?? [])
                 return producer.start(topic: eventsTopic, key: record.key, value: Array(event.readableBytesView),
                                       headers: Self.headers(result, publish))
-            } catch let error as StoreError where error.code == .invalidInput || error.code == .notFound {
-                await deadLetter(record, reason: "\(error)")
-                return nil
-            } catch where error.isPermanentStatementError {
-                await deadLetter(record, reason: "PostgreSQL refused the message: \(String(reflecting: error))")
-                return nil
             } catch {
-                let delay = retry.delay(attempt: failures, unit: 0)
-                logger.warning("sequencer: retrying", metadata: ["error": "\(error)", "delay": "\(delay)"])
-                try? await clock.sleep(for: delay)
                 failures += 1
+                switch AppendFailure.decide(error, failedAttempts: failures, policy: retry) {
+                case .retry(let delay):
+                    logger.warning("sequencer: retrying", metadata: ["error": "\(error)", "delay": "\(delay)"])
+                    try? await clock.sleep(for: delay)
+                case .reject(let rejection):
+                    await reject(record, publish, rejection)
+                    return nil
+                }
             }
         }
         return nil
     }
 
-    /// Sets a record that can never be stored aside on the dead-letter topic (best effort:
-    /// losing it there loses nothing acknowledged, since its publisher got no seq).
-    private func deadLetter(_ record: KafkaRecord, reason: String) async {
-        logger.error("sequencer: rejecting record", metadata: ["offset": "\(record.offset)", "error": "\(reason)"])
+    /// Gives a record up: sets it aside on the dead-letter topic, answers its publisher (a
+    /// rejection record on the events topic, which `EventFanout` turns into the publish's
+    /// error) and counts it in `streamly_chat_sequencer_rejected_total{reason}`. Best effort:
+    /// losing either record loses nothing acknowledged, since the publisher got no seq (it
+    /// then times out and retries with its `client_id`).
+    private func reject(_ record: KafkaRecord, _ publish: PublishRecord, _ rejection: PublishRejection) async {
+        logger.error("sequencer: rejecting record", metadata: [
+            "offset": "\(record.offset)", "reason": "\(rejection.reason.name)", "error": "\(rejection.detail)",
+        ])
+        Counter(label: "streamly_chat_sequencer_rejected_total", dimensions: [("reason", rejection.reason.name)]).increment()
         do {
             try await producer.send(topic: deadLetterTopic, key: record.key, value: record.value, headers: [
-                KafkaHeader(name: "reason", value: Array(reason.prefix(1_000).utf8)),
+                KafkaHeader(name: "reason", value: Array(rejection.detail.prefix(1_000).utf8)),
                 KafkaHeader(name: "source-partition", value: Array(String(record.partition).utf8)),
                 KafkaHeader(name: "source-offset", value: Array(String(record.offset).utf8)),
             ])
         } catch {
             logger.error("sequencer: dead-letter write failed", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
+        }
+        do {
+            try await producer.send(topic: eventsTopic, key: record.key, value: [], headers: [
+                KafkaHeader(name: "rejected", value: Array(rejection.code.rawValue.utf8)),
+                KafkaHeader(name: "message", value: Array(rejection.message.utf8)),
+                KafkaHeader(name: "author", value: Array(publish.author_id.utf8)),
+                KafkaHeader(name: "client-id", value: Array(publish.client_id.utf8)),
+            ])
+        } catch {
+            logger.error("sequencer: rejection not written", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
         }
     }
 
@@ -164,6 +187,13 @@ struct MessageSequencer: Sendable {
                 emitted = again
             }
         }
+    }
+
+    /// `RetryPolicy.storageWrite` bounded to `maxAttempts` appends of one record.
+    static func retryPolicy(maxAttempts: Int) -> RetryPolicy {
+        var policy = RetryPolicy.storageWrite
+        policy.maxAttempts = maxAttempts
+        return policy
     }
 
     static func headers(_ result: AppendResult, _ publish: PublishRecord) -> [KafkaHeader] {

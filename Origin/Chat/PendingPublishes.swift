@@ -2,15 +2,21 @@ import Dispatch
 import Synchronization
 import StreamLyAPI
 
-/// Publishers waiting for their message to be committed, keyed by
+/// How a publish ended: committed with a seq, or given up by the sequencer (never stored).
+enum PublishOutcome: Sendable {
+    case published(ChatLinkBodies.Published)
+    case rejected(code: API.ErrorCode, message: String)
+}
+
+/// Publishers waiting for their message to be committed (or rejected), keyed by
 /// `channel|author|client_id`. The fan-out consumer resolves them from the events topic.
-/// A key is registered before the record is produced, so a commit that arrives
+/// A key is registered before the record is produced, so an outcome that arrives
 /// before the publisher starts waiting is kept, not lost.
 final class PendingPublishes: Sendable {
-    private typealias Waiter = CheckedContinuation<ChatLinkBodies.Published?, Never>
+    private typealias Waiter = CheckedContinuation<PublishOutcome?, Never>
 
     private struct Entry {
-        var result: ChatLinkBodies.Published?
+        var result: PublishOutcome?
         var waiters: [UInt64: Waiter] = [:]
         var registrations = 1
     }
@@ -29,11 +35,11 @@ final class PendingPublishes: Sendable {
         }
     }
 
-    /// Waits for the commit of a registered `key`, or returns nil after `timeout`.
-    func wait(for key: String, timeout: Duration) async -> ChatLinkBodies.Published? {
+    /// Waits for the outcome of a registered `key`, or returns nil after `timeout`.
+    func wait(for key: String, timeout: Duration) async -> PublishOutcome? {
         let id = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
         let result = await withCheckedContinuation { (continuation: Waiter) in
-            let ready: ChatLinkBodies.Published?? = entries.withLock { entries in
+            let ready: PublishOutcome?? = entries.withLock { entries in
                 guard entries[key] != nil else { return .some(nil) }
                 if let result = entries[key]!.result { return .some(result) }
                 if timeout <= .zero { return .some(nil) }
@@ -58,8 +64,8 @@ final class PendingPublishes: Sendable {
         return result
     }
 
-    /// Records the commit of `key` (if anyone registered) and wakes its waiters.
-    func resolve(_ key: String, with result: ChatLinkBodies.Published) {
+    /// Records the outcome of `key` (if anyone registered) and wakes its waiters.
+    func resolve(_ key: String, with result: PublishOutcome) {
         let waiters = entries.withLock { entries -> [Waiter] in
             guard entries[key] != nil else { return [] }
             entries[key]!.result = result

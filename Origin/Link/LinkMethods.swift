@@ -20,6 +20,8 @@ enum LinkMethods {
         case videoObjects
         /// `LinkDiagnostics`: link tests and measurements.
         case diagnostics
+        /// `EdgeDirectoryRouter`: the edges' announcements and the directory of live edges.
+        case edgeDirectory
     }
 
     static let table: [(method: String, server: Server)] = [
@@ -47,6 +49,9 @@ enum LinkMethods {
         (VODLink.Method.updateVideo, .videoInfo),
         (VODLink.Method.deleteVideo, .videoInfo),
         (VODLink.Method.object, .videoObjects),
+        (EdgeDirectoryLink.Method.announce, .edgeDirectory),
+        (EdgeDirectoryLink.Method.withdraw, .edgeDirectory),
+        (EdgeDirectoryLink.Method.list, .edgeDirectory),
         ("sys.ping", .diagnostics),
         ("sys.echo", .diagnostics),
         ("sys.sink", .diagnostics),

@@ -29,6 +29,7 @@ struct ReplyError: Error {
         case .unauthorized, .tokenExpired, .invalidToken, .refreshTokenReused: 401
         case .rateLimited: 429
         case .quotaExceeded: 403
+        case .unavailable: 503
         default: 500
         }
         self.init(status: status, code: API.ErrorCode(rawValue: error.code.rawValue), message: error.message,

@@ -11,6 +11,7 @@ struct OriginLinkRouter: Sendable {
     let chat: ChatRouter
     let attachments: AttachmentRouter
     let video: VideoFeature
+    let directory: EdgeDirectoryRouter
     let logger: Logger
 
     /// Serves one connection until it closes.
@@ -48,6 +49,7 @@ struct OriginLinkRouter: Sendable {
         case .videoInfo: try await video.info.handle(request)
         case .videoObjects: try await video.objects.handle(request)
         case .diagnostics: try await LinkDiagnostics.handle(request, nodeID: nodeID)
+        case .edgeDirectory: try await directory.handle(request)
         }
     }
 }

@@ -35,6 +35,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let rateLimited = Code("rate_limited")
         /// The user has as many channels, uploads or attachments (or bytes) as they may. HTTP 403.
         public static let quotaExceeded = Code("quota_exceeded")
+        /// PostgreSQL cannot answer now (it closed the connection under the work, e.g. on a
+        /// restart): retry. HTTP 503.
+        public static let unavailable = Code("unavailable")
         /// The store is misconfigured (bad database URL, short signing key). Not a client error.
         public static let configuration = Code("configuration")
 

@@ -39,7 +39,7 @@ struct VideoFeature: Sendable {
         transcodeConfiguration.acceptedInputFormats = settings.inputFormats
         try transcodeConfiguration.validate()
         let transcoder = TranscodeProcess(configuration: transcodeConfiguration, timeout: settings.timeout,
-                                          ffmpegLogLevel: FFmpeg.logLevel)
+                                          ffmpegLogLevel: FFmpeg.logLevel, maxMemoryBytes: settings.workerMaxMemory)
         let runner = TranscodeJobRunner(videos: videos, store: store, events: events, transcoder: transcoder,
                                         settings: settings, active: ActiveTranscodes(), logger: logger)
         let workers = try (0..<settings.workers).map { index in

@@ -27,12 +27,23 @@ public struct ReadinessReport: Sendable, Codable {
 public enum OperatorEndpoints {
     private static let bootstrapped = NIOLockedValueBox<PrometheusCollectorRegistry?>(nil)
 
+    /// Timers whose values are sub-millisecond (the SFU's added forwarding latency): the default
+    /// buckets start at 5 ms, which would put every sample in the first bucket.
+    static let fineDurationLabels = ["streamly_rtc_forwarding_latency_seconds"]
+    static let fineDurationBuckets: [Duration] = [
+        .microseconds(10), .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250),
+        .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(100),
+    ]
+
     /// Installs the Prometheus metrics backend once per process and returns its registry.
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
         bootstrapped.withLockedValue { registry in
             if let registry { return registry }
             let created = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: created))
+            var factory = PrometheusMetricsFactory(registry: created)
+            for label in fineDurationLabels { factory.durationHistogramBuckets[label] = fineDurationBuckets }
+            MetricsSystem.bootstrap(factory)
             registry = created
             return created
         }

@@ -13,8 +13,10 @@ struct HLSTree {
     let token: String
     /// Segment path → size.
     let segmentSizes: [String: Int]
+    /// A segment of `largeSegmentBytes` outside the playlist (the slow reader's target), if asked for.
+    var largeSegment: String?
 
-    static func make(in cluster: TestCluster) async throws -> HLSTree {
+    static func make(in cluster: TestCluster, largeSegmentBytes: Int? = nil) async throws -> HLSTree {
         let store = try LocalObjectStore(root: cluster.storageDirectory.path)
         let video = "attack-\(cluster.run)"
         var files: [String: [UInt8]] = [
@@ -30,11 +32,13 @@ struct HLSTree {
         }
         files["360p/index.m3u8"] = Array((playlist + "#EXT-X-ENDLIST\n").utf8)
         files["360p/init.mp4"] = Array(repeating: 0x11, count: 800)
+        if let largeSegmentBytes { files["360p/seg_99999.m4s"] = Array(repeating: 0x5A, count: largeSegmentBytes) }
         for (path, bytes) in files {
             _ = try await store.putObject(key: "vod/\(video)/\(path)", bytes: ByteBuffer(bytes: bytes))
         }
         let codec = try PlaybackTokenCodec(key: Array(secret.utf8))
-        return HLSTree(videoID: video, token: codec.sign(videoID: video, lifetime: 3_600), segmentSizes: sizes)
+        return HLSTree(videoID: video, token: codec.sign(videoID: video, lifetime: 3_600), segmentSizes: sizes,
+                       largeSegment: largeSegmentBytes.map { _ in "360p/seg_99999.m4s" })
     }
 }
 

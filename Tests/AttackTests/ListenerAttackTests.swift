@@ -16,6 +16,8 @@ import Testing
     /// expectations catch.
     static let latencyFactor = 20.0
     static let latencyFloor = Duration.seconds(1)
+    /// A slow reader may cost the edge at most 1/`memoryShare` of the answer it asked for.
+    static let memoryShare = 16
 
     static func expectGoodClientUnharmed(_ good: GoodClient, phase: String) {
         let baseline = good.samples("baseline"), during = good.samples(phase)
@@ -73,6 +75,99 @@ import Testing
             #expect(cluster.edges["sl-e1"]!.process.isRunning && cluster.origins["sl-o1"]!.process.isRunning)
             await good.stop()
         }
+    }
+
+    @Test("slow read: clients that request large HLS segments and never read are disconnected; the good client keeps streaming")
+    func slowRead() async throws {
+        let options = TestCluster.Options.attack("slowread", edge: [
+            "STREAMLY_HTTP_WRITE_TIMEOUT": "6", "STREAMLY_CONNECTIONS_PER_IP": "64",
+        ])
+        try await TestCluster.with(options, origins: ["sr-o1"], edges: [("sr-e1", ["sr-o1"])]) { cluster in
+            let edge = cluster.edges["sr-e1"]!
+            let segmentBytes = 16 << 20
+            let hls = try await HLSTree.make(in: cluster, largeSegmentBytes: segmentBytes)
+            let largePath = try #require(hls.largeSegment)
+            let large = "/vod/\(hls.videoID)/\(largePath)?token=\(hls.token)"
+            let good = try await GoodClient.start(port: edge.port, hls: hls)
+            // The large segment once, in full: the edge caches it, so what the attack adds to
+            // its memory is what it holds per connection.
+            let whole = try await curl("http://127.0.0.1:\(edge.port)\(large)", maxTime: 60)
+            #expect(whole.status == 200 && whole.body.count == segmentBytes)
+            try await good.run(phase: "baseline", rounds: 8)
+            let baselineRSS = try #require(Self.residentBytes(of: edge.process.pid))
+
+            // 24 readers over TLS (HTTP/1.1: the edge encrypts what it writes, a copy per
+            // connection, `PacedWriteHandler` bounds it) and 8 over plain HTTP (what they hold
+            // are slices of the cached segment), each asking for the large segment 4 times.
+            let request = "GET \(large) HTTP/1.1\r\nHost: edge\r\n\r\n"
+            let requests = Array(repeating: request, count: 4)
+            var readers: [SlowReader] = []
+            for _ in 0..<24 {
+                if let reader = await SlowReader.open(from: "127.0.0.2", to: edge.httpsPort!, tls: true, requests: requests) {
+                    readers.append(reader)
+                }
+            }
+            let tlsCount = readers.count
+            for _ in 0..<8 {
+                if let reader = await SlowReader.open(from: "127.0.0.3", to: edge.port, tls: false, requests: requests) {
+                    readers.append(reader)
+                }
+            }
+            let stop = StopFlag()
+            async let goodRun: Void = good.run(phase: "slow read", until: stop)
+            // While they are connected: the edge's peak resident memory, sampled.
+            var peakRSS = baselineRSS
+            let metrics = edge.operatorPort
+            let allTimedOut = try await eventually(.seconds(90)) {
+                peakRSS = max(peakRSS, Self.residentBytes(of: edge.process.pid) ?? 0)
+                return try await metric("streamly_connections_timed_out_total", port: metrics, ["phase=\"write\""])
+                    >= Double(readers.count)
+            }
+            stop.set()
+            await goodRun
+            let httpsTimeouts = try await metric("streamly_connections_timed_out_total", port: metrics,
+                                                 ["listener=\"https\"", "phase=\"write\""])
+            let httpTimeouts = try await metric("streamly_connections_timed_out_total", port: metrics,
+                                                ["listener=\"http\"", "phase=\"write\""])
+            var endings: [(closed: Bool, bytes: Int)] = []
+            for reader in readers { endings.append(await reader.drain(timeout: .seconds(30))) }
+            readers.closeAll()
+
+            let asked = readers.count * segmentBytes
+            let grown = peakRSS - baselineRSS
+            print("[attack] slow read: \(readers.count) readers (\(tlsCount) TLS), edge RSS \(baselineRSS >> 20) MiB before, "
+                  + "peak \(peakRSS >> 20) MiB during (+\(grown >> 20) MiB for \(asked >> 20) MiB asked, "
+                  + "\((grown / max(tlsCount, 1)) >> 10) KiB per TLS reader); write timeouts: "
+                  + "\(httpsTimeouts) https, \(httpTimeouts) http; answers received before the close: "
+                  + "\(endings.map { $0.bytes >> 10 }.sorted()) KiB")
+            #expect(tlsCount >= 20 && readers.count >= 28, "the attack could not connect")
+            #expect(allTimedOut, "not every slow reader was closed for not reading")
+            #expect(httpsTimeouts >= Double(tlsCount) && httpTimeouts >= Double(readers.count - tlsCount))
+            // Disconnected: each saw the end of its connection, short of the 4 answers it asked for.
+            #expect(endings.allSatisfy { $0.closed }, "\(endings.filter { !$0.closed }.count) slow readers still connected")
+            #expect(endings.allSatisfy { $0.bytes < 4 * segmentBytes })
+            // While they are connected, a slow reader costs the edge what a connection costs plus
+            // at most about the write-buffer watermark and one piece of ciphertext
+            // (`PacedWriteHandler`), a small share of the answers it asked for (the segments
+            // themselves are the cache's, shared). Before, over TLS, each held the encrypted
+            // copy of its answer and the buffer that grew to make it: ~50 MiB, 3 segments.
+            // All of the growth is counted against the TLS readers (plain ones cost next to nothing).
+            #expect(grown / max(tlsCount, 1) < segmentBytes / Self.memoryShare,
+                    "edge RSS grew \(grown >> 10) KiB for \(tlsCount) TLS slow readers (\(readers.count) in all)")
+
+            Self.expectGoodClientUnharmed(good, phase: "slow read")
+            #expect(cluster.edges["sr-e1"]!.process.isRunning && cluster.origins["sr-o1"]!.process.isRunning)
+            await good.stop()
+        }
+    }
+
+    /// The resident set size of process `pid` (`VmRSS` in /proc), nil when unreadable.
+    static func residentBytes(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kib << 10
     }
 
     @Test("connection flood: over the per-address and total caps new connections are closed at once; open ones keep working")

@@ -91,4 +91,38 @@ struct CallEndToEndTests {
             #expect(rtcMetrics.contains("streamly_rtc_forwarded_packets_total"), "\(rtcMetrics)")
         }
     }
+
+    @Test("an edge that drains ends its calls: each participant hears the others leave and its own rtc.left, then 1001")
+    func drainEndsCalls() async throws {
+        // No media: signaling alone makes participants, so no namespace is needed.
+        try await TestCluster.with(Self.options(announcing: "10.199.0.1"), origins: ["oa"], edges: [("ea", ["oa"])]) { cluster in
+            let rest = cluster.rest()
+            let port = cluster.port("ea")
+            let ann = try await rest.signup("ann")
+            let bob = try await rest.signup("bob")
+            let channel = try await rest.createChannel(ann)
+            let first = try await Self.connect(port: port, name: "ann", token: ann.token)
+            first.send(["op": "rtc.join", "channel": channel, "id": "j"])
+            let annJoined = try await first.first("ann joined") { $0["id"] == "j" }
+            let annID = try #require(annJoined["participant"], "\(annJoined)")
+            let second = try await Self.connect(port: port, name: "bob", token: bob.token)
+            second.send(["op": "rtc.join", "channel": channel, "id": "j"])
+            let bobJoined = try await second.first("bob joined") { $0["id"] == "j" }
+            #expect(bobJoined["op"] == "rtc.joined", "\(bobJoined)")
+            _ = try await first.first("bob's joined event") { $0["op"] == "rtc.participant" && $0["state"] == "joined" }
+
+            await cluster.drain("ea")
+
+            // Events are kept by the clients: what arrived before the close is all there is.
+            let left = try await second.first("ann's left event") {
+                $0["op"] == "rtc.participant" && $0["state"] == "left"
+            }
+            #expect(left["participant"] == annID, "\(left)")
+            for client in [first, second] {
+                let ended = try await client.first("rtc.left") { $0["op"] == "rtc.left" }
+                #expect(ended["channel"] == channel && ended["reason"] != nil, "\(ended)")
+                #expect(try await client.closed() == 1001)
+            }
+        }
+    }
 }

@@ -121,6 +121,11 @@ public final class TestCluster: @unchecked Sendable {
         }
     }
 
+    /// SIGTERM an edge, as an operator draining it would, and wait for it to exit.
+    public func drain(_ name: String) async {
+        await edges[name]?.process.stop()
+    }
+
     /// The HTTP port of an edge.
     public func port(_ edge: String) -> Int { edges[edge]!.port }
     /// The operator port of an edge (`/readyz`, `/metrics`).

@@ -84,6 +84,32 @@ struct CraftedMediaTests {
         }
     }
 
+    /// A worker allowed 64 MiB past its start-up size (`transcode.worker.max.memory`) cannot
+    /// hold a 1080p ladder (decoder, five x264 encoders and their threads): the job ends
+    /// `failed` with the out-of-memory reason, at once, and the origin (same pid) keeps serving chat.
+    @Test func jobOverTheWorkerMemoryLimitFailsNotTheOrigin() async throws {
+        let media = try MediaTools()
+        defer { media.clean() }
+        let clip = try await media.clip("1080p", seconds: 4, width: 1920, height: 1080)
+        try await VODCluster.with(originEnvironment: ["STREAMLY_TRANSCODE_WORKER_MAX_MEMORY": String(64 << 20),
+                                                      "STREAMLY_TRANSCODE_MAX_ATTEMPTS": "2"]) { cluster in
+            let origin = try #require(cluster.origin)
+            let pid = origin.pid
+            let chat = try await ChatProbe.start(cluster)
+            let tus = TusCurl(port: cluster.edgePort)
+            let (_, info) = try await tus.uploadUntilDone(clip, title: "too big for its worker", timeout: .seconds(180))
+            print("[vod-it] over the worker memory limit: \(info.status): \(info.error ?? "")")
+            #expect(info.status == "failed")
+            let reason = info.error ?? ""
+            #expect(reason.contains("out of memory: the transcode worker needs more than its limit of 64 MiB (transcode.worker.max.memory)"),
+                    "\(reason)")
+            #expect(origin.isRunning && origin.pid == pid, "the origin is still the same process")
+            #expect(Self.transcodeWorkers(of: pid).isEmpty, "no worker left behind")
+            try await chat.publishAcked()
+            await chat.finish()
+        }
+    }
+
     /// The running `streamly-origin transcode-worker` children of `parent`.
     static func transcodeWorkers(of parent: Int32) -> [Int32] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []

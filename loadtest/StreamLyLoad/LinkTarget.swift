@@ -29,7 +29,7 @@ struct LinkTarget: Sendable {
         let endpoint = LinkEndpointConfiguration(
             nodeID: nodeID, role: .origin, authenticator: try ClusterSecretAuthenticator(secret: secret))
         let server = LinkServer(host: "127.0.0.1", port: 0, endpoint: endpoint, drainTimeout: .seconds(2),
-                                logger: logger) { connection in
+                                loopHandler: LinkDiagnostics.loopHandler(nodeID: nodeID), logger: logger) { connection in
             await withDiscardingTaskGroup { group in
                 for await inbound in connection.inbound {
                     guard case .request(let request) = inbound else { continue }

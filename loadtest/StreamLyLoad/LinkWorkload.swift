@@ -7,22 +7,20 @@ import StreamLyProtocol
 enum LinkWorkload {
     /// `sys.echo` with a `bodySize`-byte body, from `inFlight` tasks sharing one connection
     /// (so up to `inFlight` streams are open at once). Latency is from calling
-    /// `request` to reading the last echoed body byte.
-    static func roundTrips(_ connection: LinkConnection, bodySize: Int, inFlight: Int, window: MeasurementWindow)
-        async throws -> RoundTripResult
+    /// `request` to reading the last echoed body byte. With `onEventLoop` each task is
+    /// isolated to the connection's event loop (as a NIO handler is), else it runs on the
+    /// cooperative pool.
+    static func roundTrips(_ connection: LinkConnection, bodySize: Int, inFlight: Int, onEventLoop: Bool,
+                           window: MeasurementWindow) async throws -> RoundTripResult
     {
         let payload = ByteBuffer(repeating: 0x42, count: bodySize)
         let latencies = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
             for _ in 0..<inFlight {
                 group.addTask {
-                    var recorder = LatencyRecorder()
-                    while true {
-                        let started = nowNanos()
-                        try await echo(connection, payload)
-                        let now = nowNanos()
-                        if window.contains(now) { recorder.record(nanoseconds: now - started) }
-                        if window.isOver(now) { return recorder }
+                    if onEventLoop {
+                        return try await EventLoopCaller(connection.eventLoop).echoes(connection, payload, window)
                     }
+                    return try await echoes(connection, payload, window)
                 }
             }
             var all = LatencyRecorder()
@@ -32,7 +30,20 @@ enum LinkWorkload {
         return RoundTripResult(latencies: latencies, seconds: window.seconds)
     }
 
-    private static func echo(_ connection: LinkConnection, _ payload: ByteBuffer) async throws {
+    /// Echoes `payload` until the window closes, on the caller's executor.
+    nonisolated(nonsending) static func echoes(_ connection: LinkConnection, _ payload: ByteBuffer,
+                                               _ window: MeasurementWindow) async throws -> LatencyRecorder {
+        var recorder = LatencyRecorder()
+        while true {
+            let started = nowNanos()
+            try await echo(connection, payload)
+            let now = nowNanos()
+            if window.contains(now) { recorder.record(nanoseconds: now - started) }
+            if window.isOver(now) { return recorder }
+        }
+    }
+
+    private nonisolated(nonsending) static func echo(_ connection: LinkConnection, _ payload: ByteBuffer) async throws {
         let response = try await connection.request("sys.echo", body: payload)
         guard response.status == 200 else { throw BenchmarkError("sys.echo answered \(response.status)") }
         var received = 0

@@ -114,21 +114,23 @@ struct ProtoBenchmark: AsyncParsableCommand {
         var rows: [BenchmarkRow] = []
         try await withLink(target, raw: [.echo]) { connection, raw in
             for count in Set([1, inFlight]).sorted() {
-                let label = "sys.echo \(echoBytes), \(count) in flight"
-                progress(label)
-                let link = try await LinkWorkload.roundTrips(
-                    connection, bodySize: echoBytes.bytes, inFlight: count,
-                    window: MeasurementWindow(warmup: warmup, seconds: seconds))
                 progress("raw echo \(echoBytes), \(count) pipelined")
                 let base = try await RawTCPClient.roundTrips(
                     port: raw[0].port, messageSize: echoBytes.bytes, inFlight: count,
                     window: MeasurementWindow(warmup: warmup, seconds: seconds))
-                rows.append(BenchmarkRow(section: section, measure: "\(label): p50", unit: "µs",
-                                         streamly: link.p50, baseline: base.p50))
-                rows.append(BenchmarkRow(section: section, measure: "\(label): p99", unit: "µs",
-                                         streamly: link.p99, baseline: base.p99))
-                rows.append(BenchmarkRow(section: section, measure: "\(label): requests", unit: "req/s",
-                                         streamly: link.requestsPerSecond, baseline: base.requestsPerSecond))
+                for onEventLoop in [false, true] {
+                    let label = "sys.echo \(echoBytes), \(count) in flight, " + (onEventLoop ? "loop callers" : "task callers")
+                    progress(label)
+                    let link = try await LinkWorkload.roundTrips(
+                        connection, bodySize: echoBytes.bytes, inFlight: count, onEventLoop: onEventLoop,
+                        window: MeasurementWindow(warmup: warmup, seconds: seconds))
+                    rows.append(BenchmarkRow(section: section, measure: "\(label): p50", unit: "µs",
+                                             streamly: link.p50, baseline: base.p50))
+                    rows.append(BenchmarkRow(section: section, measure: "\(label): p99", unit: "µs",
+                                             streamly: link.p99, baseline: base.p99))
+                    rows.append(BenchmarkRow(section: section, measure: "\(label): requests", unit: "req/s",
+                                             streamly: link.requestsPerSecond, baseline: base.requestsPerSecond))
+                }
             }
         }
         return rows
@@ -191,7 +193,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
             notes.append("codec: LinkFrame.encode(into:) into a reused ByteBuffer + LinkFrameParser.nextFrame; REQUEST carries method sys.echo and one metadata field. Baseline (in the raw TCP column): memcpy of the body into a ByteBuffer + readSlice, no protocol.")
         }
         if sections.contains(.rtt) {
-            notes.append("rtt: LinkConnection.request(\"sys.echo\") with a \(echoBytes) body, response body read to the end; N in flight = N tasks sharing one connection (N concurrent streams). Baseline: raw NIO echo server, one TCP connection with N \(echoBytes) messages pipelined, client driven from its event loop.")
+            notes.append("rtt: LinkConnection.request(\"sys.echo\") with a \(echoBytes) body, response body read to the end; N in flight = N tasks sharing one connection (N concurrent streams), either on the cooperative pool (task callers) or isolated to the connection's event loop (loop callers, as a NIO handler or an actor on the loop would call). The server answers sys.* on its event loop (LinkDiagnostics.loopHandler). Baseline: raw NIO echo server, one TCP connection with N \(echoBytes) messages pipelined, client driven from its event loop.")
         }
         if sections.contains(.stream) {
             notes.append("stream: one request; upload = streamingRequest(\"sys.sink\") in \(chunkBytes) writes until the byte count comes back; download = sys.source (64 KiB writes) read to the end. Baseline: raw NIO TCP, the same bytes written as fast as the socket takes them (\(chunkBytes) writes up, 64 KiB down), one connection.")

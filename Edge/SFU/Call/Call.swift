@@ -9,16 +9,20 @@ public final class Call<Transport: CallTransport> {
     public let channel: String
     public let eventLoop: any EventLoop
     public let limits: CallLimits
-    public private(set) var participants: [Participant<Transport>] = []
+    public internal(set) var participants: [Participant<Transport>] = []
     public private(set) var isClosed = false
     let metrics: SFUMetrics
     var counters = CallCounters()
     var speakers = ActiveSpeakerDetector()
-    private var nextTrack = 1
-    private var timers: [RepeatedTask] = []
-    private var lastBitrateTick: UInt64 = 0
+    var nextTrack = 1
+    var timers: [RepeatedTask] = []
+    var lastBitrateTick: UInt64 = 0
     /// Called once when the last participant left (the registry forgets the call).
     var onClose: (() -> Void)?
+    /// The relay links to other edges (issue 14): told when tracks or needs change, closed with the call.
+    var relays: [any CallRelayHook] = []
+    /// Participants of this edge (not relayed from another).
+    public var localParticipants: [Participant<Transport>] { participants.filter { !$0.isRemote } }
 
     public init(channel: String, eventLoop: any EventLoop, limits: CallLimits, metrics: SFUMetrics) {
         self.channel = channel
@@ -52,6 +56,7 @@ public final class Call<Transport: CallTransport> {
         participant.call = self
         pub.attach(to: participant)
         sub.attach(to: participant)
+        defer { relaysChanged() }
         for other in participants { other.listener?.participant(participant.info, joined: true) }
         participants.append(participant)
         metrics.participants.increment(by: 1)
@@ -80,14 +85,19 @@ public final class Call<Transport: CallTransport> {
         }
         leaving.consumersByMid.removeAll()
         leaving.consumersBySSRC.removeAll()
-        leaving.pub.close()
-        leaving.sub.close()
+        leaving.pub?.close()
+        leaving.sub?.close()
         if let reason { leaving.listener?.removed(reason: reason) }
         for other in participants {
             other.listener?.participant(leaving.info, joined: false)
             if !isClosed { renegotiate(other) }
         }
-        if participants.isEmpty && !isClosed { close() }
+        // Relayed participants alone do not keep a call open on this edge.
+        if !isClosed && !participants.contains(where: { !$0.isRemote }) {
+            close()
+        } else if !isClosed {
+            relaysChanged()
+        }
     }
 
     /// Ends the call: every participant is removed (edge drain).
@@ -95,6 +105,8 @@ public final class Call<Transport: CallTransport> {
         eventLoop.preconditionInEventLoop()
         guard !isClosed else { return }
         isClosed = true
+        for relay in relays { relay.callClosed() }
+        relays.removeAll()
         for participant in participants { leave(participant.id, reason: "the call has ended") }
         for timer in timers { timer.cancel() }
         timers.removeAll()
@@ -119,8 +131,9 @@ public final class Call<Transport: CallTransport> {
         } catch {
             throw CallError(.invalidSDP, "line \(error.line): \(error.reason)")
         }
+        guard let pub = participant.pub else { throw CallError(.notJoined, "a relayed participant publishes elsewhere") }
         do {
-            answer = try PublishAnswerBuilder.answer(to: offer, transport: participant.pub.localDescription,
+            answer = try PublishAnswerBuilder.answer(to: offer, transport: pub.localDescription,
                                                      sessionID: participant.sessionID, version: 1,
                                                      maxTracks: limits.maxTracksPerParticipant)
         } catch {
@@ -128,8 +141,9 @@ public final class Call<Transport: CallTransport> {
         }
         if !participant.publishStarted, let first = offer.media(withMid: answer.media[0].mid) {
             participant.publishStarted = true
-            participant.pub.start(remote: offer, section: first)
+            participant.pub?.start(remote: offer, section: first)
         }
+        defer { relaysChanged() }
         let accepted = Set(answer.media.map(\.mid))
         for producer in participant.producers where !accepted.contains(producer.media.mid) {
             unpublish(producer, notify: true)
@@ -142,6 +156,8 @@ public final class Call<Transport: CallTransport> {
             participant.producers.append(producer)
             added.append(producer)
         }
+        participant.publishTransportCCID = participant.producers.lazy.map(\.media.extensionIDs.transportWideCC)
+            .first { $0 != 0 } ?? 0
         rebuildRoutes(participant)
         // One re-offer per subscriber for all the new tracks.
         for other in participants where other !== participant && !added.isEmpty {
@@ -176,9 +192,22 @@ public final class Call<Transport: CallTransport> {
             throw CallError(.noOfferPending, "no sub offer is waiting for an answer")
         case .apply(let then):
             participant.pendingOffer = nil
+            participant.negotiatedSlots = offer.media.count
+            // Forward only what the client now knows: the tracks this offer carried, each in its slot.
+            let offered = Set(offer.media.flatMap { media in media.msids.map { "\(media.mid ?? "") \($0)" } })
+            let now = Self.now()
+            for consumer in participant.consumersByMid.values
+            where offered.contains("\(consumer.mid) \(consumer.track.streamID) \(consumer.track.trackID)") {
+                consumer.negotiated(now: now)
+            }
             if !participant.subscribeStarted, let first = answer.media.first {
                 participant.subscribeStarted = true
-                participant.sub.start(remote: answer, section: first)
+                // Transport-wide sequence numbers only when the subscriber kept the extension.
+                let kept = answer.media.contains { section in
+                    section.extmaps.contains { $0.uri == SDPExtMap.transportWideCCURI && $0.id == SFUCapabilities.subscribeTransportCCID }
+                }
+                participant.subscribeTransportCCID = kept ? SFUCapabilities.subscribeTransportCCID : 0
+                participant.sub?.start(remote: answer, section: first)
             }
             perform(then, for: participant)
         }
@@ -197,6 +226,7 @@ public final class Call<Transport: CallTransport> {
         for other in participants where other !== participant {
             other.listener?.track(producer.info, of: participant.id, changed: muted ? .muted : .unmuted)
         }
+        relaysChanged()
     }
 
     public func setQuality(_ participantID: String, track: String, quality: VideoQuality) throws(CallError) {
@@ -206,6 +236,7 @@ public final class Call<Transport: CallTransport> {
             throw CallError(.unknownTrack, "no track \(track) reaches you")
         }
         consumer.setQuality(quality, now: Self.now())
+        relaysChanged()
     }
 
     // MARK: Packets (called by the transports on the event loop)
@@ -215,7 +246,7 @@ public final class Call<Transport: CallTransport> {
     }
 
     public func publishedRTCP(_ participant: Participant<Transport>, _ buffer: ByteBuffer) {
-        participant.receivePublishedRTCP(buffer, now: Self.now())
+        participant.receivePublishedRTCP(buffer, now: Self.now(), ntp: Self.ntpNow())
     }
 
     public func subscriberRTCP(_ participant: Participant<Transport>, _ buffer: ByteBuffer) {
@@ -225,12 +256,16 @@ public final class Call<Transport: CallTransport> {
     // MARK: Internals
 
     func subscribe(_ subscriber: Participant<Transport>, to producer: Producer<Transport>) {
+        // A relayed participant subscribes on its own edge; two relayed tracks never meet here.
+        guard !subscriber.isRemote, !(producer.participant.isRemote && subscriber.isRemote) else { return }
         guard let codec = subscriber.payloadTypes.map(producer.media.codec) else { return }
-        let ssrc = UInt32.random(in: 1...UInt32.max)
+        // A free slot of the kind and payload types is reused with its SSRCs (SubscribeSlot.accepts).
+        let free = subscriber.slots.firstIndex { $0.track == nil && $0.kind == producer.media.kind && $0.accepts(codec) }
+        let ssrc = free.map { subscriber.slots[$0].ssrc } ?? UInt32.random(in: 1...UInt32.max)
         let track = SubscribedTrack(streamID: producer.participant.id, trackID: producer.id, codec: codec, ssrc: ssrc,
                                     rtxSSRC: codec.rtxPayloadType == nil ? nil : ssrc &+ 1)
         let mid: String
-        if let index = subscriber.slots.firstIndex(where: { $0.track == nil && $0.kind == producer.media.kind }) {
+        if let index = free {
             subscriber.slots[index].track = track
             mid = subscriber.slots[index].mid
         } else {
@@ -262,6 +297,7 @@ public final class Call<Transport: CallTransport> {
             }
         }
         producer.consumers.removeAll()
+        producer.relayTaps.removeAll()
     }
 
     func rebuildRoutes(_ participant: Participant<Transport>) {
@@ -278,118 +314,29 @@ public final class Call<Transport: CallTransport> {
     func layersChanged(_ producer: Producer<Transport>) {
         let now = Self.now()
         for consumer in producer.consumers { consumer.selectLayer(now: now) }
+        // Peer edges learn the new SSRC (their relayed copy is routed by it).
+        if !producer.participant.isRemote { relaysChanged() }
     }
 
     func renegotiate(_ participant: Participant<Transport>) {
-        guard !participant.slots.isEmpty else { return }
+        guard !participant.slots.isEmpty, !participant.isRemote, participant.sub != nil else { return }
         perform(participant.negotiation.tracksChanged(), for: participant)
     }
 
     func perform(_ action: SubscribeNegotiationStateMachine.Action, for participant: Participant<Transport>) {
         guard case .sendOffer(let version) = action else { return }
         var slots = participant.slots
-        if !participant.subscribeStarted {
-            // The first offer carries at most one m-section per kind, the rest come in the
-            // re-offer after the answer: aiortc 1.16 (default bundle policy "balanced") gives a
-            // second m-section of a kind in an initial offer the transport of the first one of
-            // that kind and then drops that transport when it applies BUNDLE, so the track never
-            // receives anything. New m-sections in re-offers are bundled correctly.
-            var kinds: Set<String> = []
-            let prefix = slots.prefix { kinds.insert($0.kind).inserted }
-            if prefix.count < slots.count {
-                slots = Array(prefix)
-                _ = participant.negotiation.tracksChanged()
-            }
+        // At most one new m-section of a kind the client has none of yet (aiortc's bundling:
+        // `SubscribeOfferBuilder.offerableCount`); the rest come in the re-offer after the answer.
+        let count = SubscribeOfferBuilder.offerableCount(of: slots, negotiated: participant.negotiatedSlots)
+        if count < slots.count {
+            slots = Array(slots.prefix(count))
+            _ = participant.negotiation.tracksChanged()
         }
-        let offer = SubscribeOfferBuilder.offer(slots: slots, transport: participant.sub.localDescription,
+        guard let sub = participant.sub else { return }
+        let offer = SubscribeOfferBuilder.offer(slots: slots, transport: sub.localDescription,
                                                 sessionID: participant.sessionID, version: version)
         participant.pendingOffer = offer
         participant.listener?.subscribeOffer(offer.serialized())
-    }
-
-    private func startTimers() {
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        lastBitrateTick = Self.now()
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(40), delay: .milliseconds(40)) { _ in
-            bound.value.nackTick()
-        })
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .milliseconds(500)) { _ in
-            bound.value.speakerTick()
-        })
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            bound.value.reportTick()
-        })
-    }
-
-    func nackTick() {
-        let now = Self.now()
-        for participant in participants {
-            for producer in participant.producers where producer.media.kind == "video" { producer.sendDueNacks(now: now) }
-        }
-    }
-
-    func speakerTick() {
-        var levels: [(participant: String, meanLevel: Double, packets: Int)] = []
-        for participant in participants {
-            var best: (Double, Int)?
-            for producer in participant.producers where producer.media.kind == "audio" && !producer.isMuted {
-                let sample = producer.audioMeter.take()
-                if best == nil || sample.meanLevel < best!.0 { best = (sample.meanLevel, sample.packets) }
-            }
-            if let best { levels.append((participant.id, best.0, best.1)) }
-        }
-        guard let ranking = speakers.update(levels) else { return }
-        for participant in participants { participant.listener?.speakers(ranking) }
-    }
-
-    func reportTick() {
-        let now = Self.now()
-        let interval = now - lastBitrateTick
-        lastBitrateTick = now
-        let ntp = Self.ntpNow()
-        for participant in participants {
-            var blocks: [RTCPReportBlock] = []
-            for producer in participant.producers {
-                producer.measureBitrates(interval: interval)
-                blocks += producer.reportBlocks(now: now)
-            }
-            if !participant.producers.isEmpty {
-                // RRs make Chromium stop repeating mid/rid (SFU-NOTES §7); REMB sets its encoder's budget.
-                participant.rtcpScratch.clear()
-                RTCPReceiverReport(ssrc: participant.feedbackSSRC, reports: Array(blocks.prefix(31)))
-                    .write(to: &participant.rtcpScratch)
-                let videoSSRCs = participant.producers.filter { $0.media.kind == "video" }.flatMap { $0.layers.compactMap(\.ssrc) }
-                if !videoSSRCs.isEmpty {
-                    RTCPReceiverEstimatedMaxBitrate(senderSSRC: participant.feedbackSSRC, bitrate: limits.publisherMaxBitrate,
-                                                    ssrcs: videoSSRCs).write(to: &participant.rtcpScratch)
-                }
-                participant.pub.sendRTCP(&participant.rtcpScratch)
-            }
-            var reported = false
-            participant.rtcpScratch.clear()
-            var forwarded: UInt64 = 0
-            for consumer in participant.consumersByMid.values {
-                forwarded &+= consumer.tickBytes
-                consumer.tickBytes = 0
-            }
-            participant.forwardedBitrate = interval == 0 ? 0 : forwarded * 8 * 1_000_000_000 / interval
-            for consumer in participant.consumersByMid.values {
-                consumer.selectLayer(now: now)
-                if let report = consumer.senderReport(ntp: ntp, now: now) {
-                    report.write(to: &participant.rtcpScratch)
-                    reported = true
-                }
-            }
-            if reported { participant.sub.sendRTCP(&participant.rtcpScratch) }
-        }
-        counters.flush(to: metrics)
-    }
-
-    /// NTP time (RFC 5905: seconds since 1900 in the high 32 bits, fraction in the low 32).
-    static func ntpNow() -> UInt64 {
-        let since1970 = Date().timeIntervalSince1970
-        let seconds = UInt64(since1970) + 2_208_988_800
-        let fraction = UInt64((since1970 - since1970.rounded(.down)) * 4_294_967_296)
-        return seconds << 32 | fraction
     }
 }

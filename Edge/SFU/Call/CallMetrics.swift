@@ -12,6 +12,9 @@ public final class SFUMetrics: Sendable {
     let retransmissions: Counter
     let keyframeRequests: Counter
     let layerSwitches: Counter
+    /// Transport-cc feedback packets received from subscribers / sent to publishers.
+    let transportFeedbackReceived: Counter
+    let transportFeedbackSent: Counter
     /// Added forwarding latency: the call receiving the decrypted packet from `pub` → the copy for
     /// one subscriber protected and queued on the socket; sampled 1 packet in 8.
     let forwardingLatency: Metrics.Timer
@@ -26,6 +29,10 @@ public final class SFUMetrics: Sendable {
         retransmissions = Counter(label: "streamly_rtc_retransmissions_total", factory: factory)
         keyframeRequests = Counter(label: "streamly_rtc_keyframe_requests_total", factory: factory)
         layerSwitches = Counter(label: "streamly_rtc_layer_switches_total", factory: factory)
+        transportFeedbackReceived = Counter(label: "streamly_rtc_transport_feedback_total",
+                                            dimensions: [("direction", "received")], factory: factory)
+        transportFeedbackSent = Counter(label: "streamly_rtc_transport_feedback_total",
+                                        dimensions: [("direction", "sent")], factory: factory)
         forwardingLatency = Metrics.Timer(label: "streamly_rtc_forwarding_latency_seconds", dimensions: [],
                                           preferredDisplayUnit: .seconds, factory: factory)
     }
@@ -39,6 +46,8 @@ struct CallCounters {
     var retransmissions = 0
     var keyframeRequests = 0
     var layerSwitches = 0
+    var feedbackReceived = 0
+    var feedbackSent = 0
     var latencySamples: [UInt64]
     var latencyCount = 0
     private var sampleTick: UInt8 = 0
@@ -66,6 +75,8 @@ struct CallCounters {
     mutating func retransmitted() { retransmissions &+= 1 }
     mutating func keyframeRequested() { keyframeRequests &+= 1 }
     mutating func layerSwitched() { layerSwitches &+= 1 }
+    mutating func transportFeedbackReceived() { feedbackReceived &+= 1 }
+    mutating func transportFeedbackSent(_ count: Int) { feedbackSent &+= count }
 
     mutating func flush(to metrics: SFUMetrics) {
         if packets > 0 { metrics.packetsForwarded.increment(by: packets) }
@@ -74,6 +85,8 @@ struct CallCounters {
         if retransmissions > 0 { metrics.retransmissions.increment(by: retransmissions) }
         if keyframeRequests > 0 { metrics.keyframeRequests.increment(by: keyframeRequests) }
         if layerSwitches > 0 { metrics.layerSwitches.increment(by: layerSwitches) }
+        if feedbackReceived > 0 { metrics.transportFeedbackReceived.increment(by: feedbackReceived) }
+        if feedbackSent > 0 { metrics.transportFeedbackSent.increment(by: feedbackSent) }
         for index in 0..<latencyCount { metrics.forwardingLatency.recordNanoseconds(Int64(latencySamples[index])) }
         packets = 0
         bytes = 0
@@ -81,6 +94,8 @@ struct CallCounters {
         retransmissions = 0
         keyframeRequests = 0
         layerSwitches = 0
+        feedbackReceived = 0
+        feedbackSent = 0
         latencyCount = 0
     }
 }

@@ -16,6 +16,7 @@ public final class CallRegistry<Transport: CallTransport>: Sendable {
     private let limits: CallLimits
     public let metrics: SFUMetrics
     private let calls = Mutex<[String: Handle]>([:])
+    private let created = Mutex<(@Sendable (Handle) -> Void)?>(nil)
 
     public init(group: any EventLoopGroup, limits: CallLimits, metrics: SFUMetrics = SFUMetrics()) {
         self.group = group
@@ -28,7 +29,9 @@ public final class CallRegistry<Transport: CallTransport>: Sendable {
 
     /// The channel's call, created if there is none.
     public func handle(for channel: String) -> Handle {
-        calls.withLock { calls in
+        var made: Handle?
+        defer { if let made, let hook = created.withLock({ $0 }) { hook(made) } }
+        return calls.withLock { calls in
             if let handle = calls[channel] { return handle }
             let loop = group.next()
             let call = Call<Transport>(channel: channel, eventLoop: loop, limits: limits, metrics: metrics)
@@ -36,8 +39,15 @@ public final class CallRegistry<Transport: CallTransport>: Sendable {
             call.onClose = { [weak self] in self?.forget(channel: channel, identity: identity) }
             let handle = Handle(eventLoop: loop, call: .makeBoxSendingValue(call, eventLoop: loop), identity: identity)
             calls[channel] = handle
+            made = handle
             return handle
         }
+    }
+
+    /// Called (on any thread) with every call created from now on; the relay links new calls
+    /// to its static peers with it.
+    public func onCallCreated(_ body: @escaping @Sendable (Handle) -> Void) {
+        created.withLock { $0 = body }
     }
 
     /// The channel's call if one is in progress.

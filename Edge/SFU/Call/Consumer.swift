@@ -20,9 +20,14 @@ public final class Consumer<Transport: CallTransport> {
     var packetsSent: UInt32 = 0
     var octetsSent: UInt32 = 0
     var lastTimestamp: UInt32 = 0
+    var lastSequence: UInt16 = 0
     var lastSendTime: UInt64 = 0
     /// Bytes sent since the last 1 s tick (the subscriber's forwarded bitrate).
     var tickBytes: UInt64 = 0
+    /// Whether the subscriber has applied an offer carrying this track: until then nothing is
+    /// sent (a client given packets of an SSRC it does not know yet may route them to another
+    /// receiver of the same payload type: aiortc does, SFU-NOTES §3).
+    var isNegotiated = false
 
     init(producer: Producer<Transport>, subscriber: Participant<Transport>, mid: String, track: SubscribedTrack) {
         self.producer = producer
@@ -63,51 +68,68 @@ public final class Consumer<Transport: CallTransport> {
                     : LayerSelector.defaultBitrates[min(index, LayerSelector.defaultBitrates.count - 1)]
             }
         }
-        let target = LayerSelector.select(bitrates: bitrates, estimate: subscriber.downlink.limit(now: now), quality: quality)
+        let limit = subscriber.downlink.limit(now: now)
+        let target = LayerSelector.select(bitrates: bitrates, estimate: limit, quality: quality)
         if target != forwarder.targetLayer {
             if forwarder.currentLayer != nil, target != nil { subscriber.call?.counters.layerSwitched() }
             forwarder.setTargetLayer(target)
         }
+        // Even the chosen layer does not fit: thin it out by temporal layers (VP8 with TIDs).
+        let temporal = target.map { LayerSelector.temporalLayer(bitrate: bitrates[$0], estimate: limit) } ?? .max
+        if temporal != forwarder.targetTemporalLayer { forwarder.setTargetTemporalLayer(temporal) }
         if let wanted = forwarder.wantedKeyframeLayer { producer.requestKeyframe(layer: wanted, now: now) }
     }
 
     func forward(_ packet: RTPPacket, input: ForwarderInput, descriptor: VP8PayloadDescriptor?, now: UInt64) {
+        guard isNegotiated else { return }
         switch forwarder.decide(input) {
         case .drop(let reason):
             if reason == .awaitingKeyframe, let wanted = forwarder.wantedKeyframeLayer {
                 producer.requestKeyframe(layer: wanted, now: now)
             }
         case .forward(let rewrite):
-            scratch.clear()
-            scratch.writeImmutableBuffer(packet.buffer)
+            let transportCC = subscriber.subscribeTransportCCID
+            let headerLength = packet.copy(into: &scratch, remapping: extensionMap, transportSequenceID: transportCC,
+                                           transportSequence: subscriber.bandwidth.nextSequence)
+            if transportCC != 0 { _ = subscriber.bandwidth.packetSent(size: scratch.readableBytes, now: now) }
             let base = scratch.readerIndex
             scratch.setInteger(rewrite.sequenceNumber, at: base + 2)
             scratch.setInteger(rewrite.timestamp, at: base + 4)
             scratch.setInteger(track.ssrc, at: base + 8)
             scratch.setInteger((packet.marker ? 0x80 : 0) | (track.codec.payloadType & 0x7F), at: base + 1)
-            packet.writeRemappedExtensionIDs(extensionMap, into: &scratch)
             if absSendTimeID != 0, let value = packet.headerExtensionValue(id: absSendTimeID), value.length == 3 {
                 let time = AbsoluteSendTime.value(nanoseconds: now)
                 scratch.setInteger(UInt8(truncatingIfNeeded: time >> 16), at: base + value.offset)
                 scratch.setInteger(UInt16(truncatingIfNeeded: time), at: base + value.offset + 1)
             }
             if let descriptor {
-                descriptor.rewrite(&scratch, payloadOffset: base + packet.headerLength, pictureID: rewrite.pictureID,
+                descriptor.rewrite(&scratch, payloadOffset: base + headerLength, pictureID: rewrite.pictureID,
                                    tl0PicIdx: rewrite.tl0PicIdx)
             }
             cache.store(scratch, sequenceNumber: rewrite.sequenceNumber, now: now)
             packetsSent &+= 1
             octetsSent &+= UInt32(truncatingIfNeeded: packet.payloadLength)
-            lastTimestamp = rewrite.timestamp
-            lastSendTime = now
+            if packetsSent == 1 || rtpSequence(rewrite.sequenceNumber, isNewerThan: lastSequence) {
+                lastSequence = rewrite.sequenceNumber
+                lastTimestamp = rewrite.timestamp
+                lastSendTime = now
+            }
             let bytes = scratch.readableBytes
             tickBytes &+= UInt64(bytes)
-            subscriber.sub.sendRTP(&scratch)
+            subscriber.sub?.sendRTP(&scratch)
             if let call = subscriber.call, call.counters.forwarded(bytes: bytes) {
                 let sent = Call<Transport>.now()
                 call.counters.sampleLatency(sent > input.arrival ? sent - input.arrival : 0)
             }
         }
+    }
+
+    /// The subscriber applied an offer carrying this track: forwarding starts (at a keyframe,
+    /// which the forwarder asks for).
+    func negotiated(now: UInt64) {
+        guard !isNegotiated else { return }
+        isNegotiated = true
+        selectLayer(now: now)
     }
 
     /// Answers the subscriber's NACK: resends what the cache still has, as RTX when negotiated.
@@ -118,12 +140,25 @@ public final class Consumer<Transport: CallTransport> {
                let original = try? RTPPacket.parse(rtxScratch) {
                 rtxSequence &+= 1
                 RTXPacket.wrap(original, ssrc: rtxSSRC, payloadType: rtxPT, sequenceNumber: rtxSequence, into: &scratch)
-                subscriber.sub.sendRTP(&scratch)
+                stampTransportSequence(&scratch, now: now)
+                subscriber.sub?.sendRTP(&scratch)
             } else {
-                subscriber.sub.sendRTP(&rtxScratch)
+                stampTransportSequence(&rtxScratch, now: now)
+                subscriber.sub?.sendRTP(&rtxScratch)
             }
             subscriber.call?.counters.retransmitted()
         }
+    }
+
+    /// A resent packet gets a transport-wide sequence number of its own (every packet sent is
+    /// reported once in transport-cc feedback).
+    private func stampTransportSequence(_ buffer: inout ByteBuffer, now: UInt64) {
+        let id = subscriber.subscribeTransportCCID
+        guard id != 0, let value = (try? RTPPacket.parse(buffer))?.headerExtensionValue(id: id), value.length == 2 else {
+            return
+        }
+        let sequence = subscriber.bandwidth.packetSent(size: buffer.readableBytes, now: now)
+        buffer.setInteger(sequence, at: buffer.readerIndex + value.offset)
     }
 
     /// The subscriber asked for a keyframe (PLI/FIR): ask the publisher for the layer forwarded.
@@ -131,12 +166,24 @@ public final class Consumer<Transport: CallTransport> {
         producer.requestKeyframe(layer: forwarder.currentLayer ?? forwarder.targetLayer ?? 0, now: now)
     }
 
-    /// RFC 3550 §6.4.1 sender report for this stream at wall-clock `ntp`.
+    /// RFC 3550 §6.4.1 sender report for this stream at wall-clock `ntp`: the RTP time is mapped
+    /// through the publisher's SR of the layer forwarded now and the forwarder's offset for it
+    /// (`SenderReportClock`); before the publisher sent one, extrapolated from the last packet
+    /// sent (its timestamp plus the time since).
     func senderReport(ntp: UInt64, now: UInt64) -> RTCPSenderReport? {
         guard packetsSent > 0 else { return nil }
-        let elapsed = now > lastSendTime ? now - lastSendTime : 0
-        let ticks = UInt32(truncatingIfNeeded: elapsed * UInt64(producer.media.codec.clockRate) / 1_000_000_000)
-        return RTCPSenderReport(ssrc: track.ssrc, ntpTimestamp: ntp, rtpTimestamp: lastTimestamp &+ ticks,
+        let clockRate = producer.media.codec.clockRate
+        let rtp: UInt32
+        if let layer = forwarder.currentLayer, layer < producer.layers.count, producer.layers[layer].senderNTP != 0,
+           let offset = producer.participant.clockOffset {
+            rtp = SenderReportClock.rtpTimestamp(at: ntp, senderNTP: producer.layers[layer].senderNTP,
+                                                 senderRTP: producer.layers[layer].senderRTP, clockOffset: offset,
+                                                 clockRate: clockRate, forwarderOffset: forwarder.timestampOffset)
+        } else {
+            let elapsed = now > lastSendTime ? now - lastSendTime : 0
+            rtp = lastTimestamp &+ UInt32(truncatingIfNeeded: elapsed * UInt64(clockRate) / 1_000_000_000)
+        }
+        return RTCPSenderReport(ssrc: track.ssrc, ntpTimestamp: ntp, rtpTimestamp: rtp,
                                 packetCount: packetsSent, octetCount: octetsSent)
     }
 }

@@ -13,8 +13,13 @@ public final class Participant<Transport: CallTransport> {
 
     public let id: String
     public let user: String
-    public let pub: Transport
-    public let sub: Transport
+    /// The client's connections; nil for a remote participant (published on another edge,
+    /// its tracks arrive over a relay link).
+    public let pub: Transport?
+    public let sub: Transport?
+    /// Where feedback for a remote participant's tracks goes (its relay link); nil when local.
+    weak var uplink: (any RemoteUplink)?
+    public let isRemote: Bool
     /// Strong: the listener (the signaling session) does not hold the participant.
     var listener: (any ParticipantListener)?
     weak var call: Call<Transport>?
@@ -28,6 +33,8 @@ public final class Participant<Transport: CallTransport> {
     var negotiation = SubscribeNegotiationStateMachine()
     /// The offer waiting for its answer.
     var pendingOffer: SessionDescription?
+    /// How many slots the client's last answer covered (the next offer's base).
+    var negotiatedSlots = 0
     var subscribeStarted = false
     var publishStarted = false
     /// The subscriber's downlink estimate (REMB), bits/s.
@@ -36,18 +43,31 @@ public final class Participant<Transport: CallTransport> {
     var downlink = DownlinkLimit()
     /// Bits/s forwarded to this subscriber over the last second (all its tracks).
     var forwardedBitrate: UInt64 = 0
+    /// Transport-wide congestion control on `sub`: the extension id the subscriber's answer
+    /// kept (0 = not negotiated) and the estimator its feedback feeds.
+    var subscribeTransportCCID: UInt8 = 0
+    var bandwidth = SendSideBandwidthEstimator()
+    /// Transport-wide congestion control on `pub`: the offer's extension id (0 = none) and the
+    /// arrivals the edge reports back (the publisher's bandwidth estimation relies on them).
+    var publishTransportCCID: UInt8 = 0
+    var publishFeedback = TransportFeedbackGenerator()
+    /// Edge NTP − this publisher's NTP, from its first sender report (one value for all its
+    /// streams, so subscribers keep its audio/video synchronisation).
+    var clockOffset: UInt64?
     /// The SSRC the edge puts on feedback it sends this participant.
     let feedbackSSRC: UInt32
     var rtcpScratch = ByteBuffer()
     var nackScratch: [UInt16] = []
     let sessionID: String
 
-    init(id: String, user: String, pub: Transport, sub: Transport, listener: any ParticipantListener,
-         feedbackSSRC: UInt32, sessionID: String) {
+    init(id: String, user: String, pub: Transport?, sub: Transport?, listener: (any ParticipantListener)?,
+         feedbackSSRC: UInt32, sessionID: String, uplink: (any RemoteUplink)? = nil) {
         self.id = id
         self.user = user
         self.pub = pub
         self.sub = sub
+        self.uplink = uplink
+        self.isRemote = uplink != nil
         self.listener = listener
         self.feedbackSSRC = feedbackSSRC
         self.sessionID = sessionID
@@ -67,6 +87,10 @@ public final class Participant<Transport: CallTransport> {
     /// A packet from the client's `pub` connection (already unprotected).
     func receivePublishedRTP(_ buffer: ByteBuffer, now: UInt64) {
         guard let packet = try? RTPPacket.parse(buffer) else { return }
+        if publishTransportCCID != 0, let value = packet.headerExtension(id: publishTransportCCID),
+           let sequence = value.getInteger(at: value.readerIndex, as: UInt16.self) {
+            publishFeedback.received(sequence, now: now)
+        }
         let ssrc = packet.ssrc
         guard let route = routes[ssrc] ?? learnRoute(for: packet) else { return }
         let producer = producers[route.producer]
@@ -115,26 +139,53 @@ public final class Participant<Transport: CallTransport> {
         return nil
     }
 
-    /// RTCP from the publisher: sender reports (for our receiver reports).
-    func receivePublishedRTCP(_ buffer: ByteBuffer, now: UInt64) {
+    /// RTCP from the publisher: sender reports (for our receiver reports, and to map the
+    /// timestamps of the streams forwarded to subscribers to wall time). `ntp` is the edge's
+    /// wall clock now.
+    func receivePublishedRTCP(_ buffer: ByteBuffer, now: UInt64, ntp: UInt64) {
         var iterator = RTCPCompoundIterator(buffer)
         while let packet = try? iterator.next() {
             guard case .senderReport(let report) = packet, let route = routes[report.ssrc], !route.isRTX else { continue }
             producers[route.producer].layers[route.layer].lastSR = report.compactNTP
             producers[route.producer].layers[route.layer].lastSRArrival = now
+            producers[route.producer].layers[route.layer].senderNTP = report.ntpTimestamp
+            producers[route.producer].layers[route.layer].senderRTP = report.rtpTimestamp
+            if clockOffset == nil {
+                clockOffset = SenderReportClock.offset(senderNTP: report.ntpTimestamp, arrivedAt: ntp)
+            }
         }
     }
 
-    /// Feedback towards the publisher, on `pub`.
+    /// Transport-wide feedback for what arrived on `pub` since the last one (the 40 ms tick).
+    func sendTransportFeedback() {
+        guard publishTransportCCID != 0 else { return }
+        let mediaSSRC = producers.lazy.compactMap { $0.layers.first?.ssrc }.first ?? 0
+        var sent = 0
+        while sent < 4, let feedback = publishFeedback.feedback(senderSSRC: feedbackSSRC, mediaSSRC: mediaSSRC) {
+            sendPublisherFeedback(feedback)
+            sent += 1
+        }
+        call?.counters.transportFeedbackSent(sent)
+    }
+
+    /// Feedback towards the publisher, on `pub` (or its relay link when remote).
     func sendPublisherFeedback(_ packet: some RTCPWritable) {
         rtcpScratch.clear()
         packet.write(to: &rtcpScratch)
-        pub.sendRTCP(&rtcpScratch)
+        sendToPublisher(&rtcpScratch)
+    }
+
+    func sendToPublisher(_ packet: inout ByteBuffer) {
+        if isRemote {
+            uplink?.sendRTCP(&packet)
+        } else {
+            pub?.sendRTCP(&packet)
+        }
     }
 
     // MARK: Subscribe side
 
-    /// RTCP from the subscriber: NACKs, PLI/FIR, REMB (routed by media SSRC: SFU-NOTES §3).
+    /// RTCP from the subscriber: NACKs, PLI/FIR, REMB, transport-cc feedback (routed by media SSRC: SFU-NOTES §3).
     func receiveSubscriberRTCP(_ buffer: ByteBuffer, now: UInt64) {
         var iterator = RTCPCompoundIterator(buffer)
         while let packet = try? iterator.next() {
@@ -148,6 +199,9 @@ public final class Participant<Transport: CallTransport> {
             case .receiverEstimatedMaxBitrate(let remb):
                 downlink.estimateReceived(remb.bitrate, forwarded: forwardedBitrate, now: now)
                 for consumer in consumersByMid.values { consumer.selectLayer(now: now) }
+            case .transportFeedback(let feedback):
+                bandwidth.feedbackReceived(feedback)
+                call?.counters.transportFeedbackReceived()
             default:
                 continue
             }

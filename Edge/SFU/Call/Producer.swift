@@ -20,6 +20,9 @@ public final class Producer<Transport: CallTransport> {
         /// Middle 32 bits of the last SR's NTP time and when it arrived (RFC 3550 §6.4.1 LSR/DLSR).
         var lastSR: UInt32 = 0
         var lastSRArrival: UInt64 = 0
+        /// The last SR's full NTP and RTP times (0: none yet), for subscribers' sender reports.
+        var senderNTP: UInt64 = 0
+        var senderRTP: UInt32 = 0
     }
 
     public let id: String
@@ -30,6 +33,11 @@ public final class Producer<Transport: CallTransport> {
     let videoCodec: VideoCodec?
     var layers: [Layer]
     var consumers: [Consumer<Transport>] = []
+    /// Relay links that carry some of this track's layers to other edges.
+    var relayTaps: [RelayTap] = []
+    /// For a remote track: the bits/s per layer its publishing edge measures (layer choice uses
+    /// them, since only the layers needed here are relayed).
+    var advertisedBitrates: [UInt64]?
     var audioMeter = AudioLevelMeter()
     /// Reused for RTX unwrapping.
     var scratch = ByteBuffer()
@@ -55,7 +63,7 @@ public final class Producer<Transport: CallTransport> {
     }
 
     /// Measured bits/s per layer (0 for a layer not flowing), for layer selection.
-    var layerBitrates: [UInt64] { layers.map(\.bitrate) }
+    var layerBitrates: [UInt64] { advertisedBitrates ?? layers.map(\.bitrate) }
 
     func setMuted(_ muted: Bool) {
         isMuted = muted
@@ -82,6 +90,10 @@ public final class Producer<Transport: CallTransport> {
            let level = AudioLevelMeter.level(fromExtension: value) {
             audioMeter.record(level)
         }
+        if !relayTaps.isEmpty && !isMuted {
+            let bit = UInt8(truncatingIfNeeded: 1 << min(layer, 7))
+            for tap in relayTaps where tap.layers & bit != 0 { tap.forward(packet.buffer) }
+        }
         guard !consumers.isEmpty else { return }
         var input = ForwarderInput(layer: layer, sequenceNumber: sequence, timestamp: packet.timestamp,
                                    marker: packet.marker, isKeyframe: true, arrival: now)
@@ -95,6 +107,9 @@ public final class Producer<Transport: CallTransport> {
                 input.pictureID = descriptor?.pictureID
                 input.pictureIDMask = descriptor?.pictureIDMask ?? 0x7FFF
                 input.tl0PicIdx = descriptor?.tl0PicIdx
+                input.temporalLayer = descriptor?.temporalLayer
+                input.layerSync = descriptor?.layerSync ?? false
+                input.isFrameStart = descriptor.map { $0.startOfPartition && $0.partitionID == 0 } ?? true
             case .h264:
                 input.isKeyframe = KeyframeDetector.isH264Keyframe(payload)
             }

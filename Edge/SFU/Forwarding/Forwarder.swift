@@ -3,7 +3,10 @@
 /// picture id / TL0PICIDX, so the subscriber sees one continuous stream across layer switches,
 /// mutes and pauses. Switches (and resumptions) happen only on a keyframe of the target layer;
 /// until one arrives the current layer keeps flowing and `wantedKeyframeLayer` says which layer's
-/// keyframe to ask for. No I/O, no clock, no allocation.
+/// keyframe to ask for. VP8 temporal layers above `targetTemporalLayer` are dropped (going down
+/// at the next picture, up only on a layer-sync picture: RFC 7741 §4.2 Y bit), with sequence
+/// numbers and picture ids closed over the dropped packets and pictures so the subscriber sees
+/// no gap. No I/O, no clock, no allocation.
 public struct Forwarder: Sendable {
     /// RTP clock rate of the stream (90 000 for video, 48 000 for Opus).
     public let clockRate: UInt32
@@ -12,6 +15,9 @@ public struct Forwarder: Sendable {
     /// The layer being forwarded; nil before the first keyframe and while paused.
     public private(set) var currentLayer: Int?
     public private(set) var isMuted = false
+    /// The highest VP8 temporal layer to forward (`.max`: all) and the one forwarded now.
+    public private(set) var targetTemporalLayer: UInt8 = .max
+    public private(set) var currentTemporalLayer: UInt8 = .max
 
     private var started = false
     private var seqOffset: UInt16 = 0
@@ -26,6 +32,11 @@ public struct Forwarder: Sendable {
     private var lastTL0: UInt8 = 0
     private var lastMarker = true
     private var lastArrival: UInt64 = 0
+    /// Highest input sequence number seen on the current layer, and the packets and pictures
+    /// dropped there by temporal filtering.
+    private var highestInput: UInt16 = 0
+    private var droppedSequences = DropHistory()
+    private var droppedPictures = DropHistory()
 
     public init(clockRate: UInt32, targetLayer: Int? = 0) {
         self.clockRate = clockRate
@@ -38,9 +49,18 @@ public struct Forwarder: Sendable {
         return targetLayer
     }
 
+    /// What the forwarder adds to the current layer's RTP timestamps (changes on each switch).
+    public var timestampOffset: UInt32 { tsOffset }
+
     public mutating func setTargetLayer(_ layer: Int?) {
         targetLayer = layer
         if layer == nil { currentLayer = nil }
+    }
+
+    /// Sets the highest temporal layer to forward (takes effect at the next picture going down,
+    /// at the next layer-sync picture going up).
+    public mutating func setTargetTemporalLayer(_ layer: UInt8) {
+        targetTemporalLayer = layer
     }
 
     /// Mute stops forwarding; unmute resumes at the next keyframe (no renegotiation).
@@ -53,12 +73,31 @@ public struct Forwarder: Sendable {
         guard !isMuted, let targetLayer else { return .drop(.paused) }
         if let currentLayer, packet.layer == currentLayer {
             if rtpSequence(switchSeq, isNewerThan: packet.sequenceNumber) { return .drop(.beforeSwitch) }
+            let inOrder = rtpSequence(packet.sequenceNumber, isNewerThan: highestInput)
+            if inOrder { highestInput = packet.sequenceNumber }
+            if let tid = packet.temporalLayer {
+                if packet.isFrameStart, inOrder {
+                    if tid > currentTemporalLayer, tid <= targetTemporalLayer, packet.layerSync {
+                        currentTemporalLayer = tid
+                    } else if targetTemporalLayer < currentTemporalLayer {
+                        currentTemporalLayer = targetTemporalLayer
+                    }
+                }
+                if tid > currentTemporalLayer {
+                    dropTemporal(packet, inOrder: inOrder)
+                    return .drop(.temporalLayer)
+                }
+            }
             return .forward(rewrite(packet, switchedTo: nil))
         }
         guard packet.layer == targetLayer else { return .drop(.otherLayer) }
         guard packet.isKeyframe else { return .drop(.awaitingKeyframe) }
         resync(to: packet)
         currentLayer = targetLayer
+        currentTemporalLayer = targetTemporalLayer
+        highestInput = packet.sequenceNumber
+        droppedSequences.removeAll()
+        droppedPictures.removeAll()
         return .forward(rewrite(packet, switchedTo: targetLayer))
     }
 
@@ -88,10 +127,27 @@ public struct Forwarder: Sendable {
         if let tl0 = packet.tl0PicIdx { tl0Offset = lastTL0 &+ 1 &- tl0 }
     }
 
+    /// A packet of a filtered temporal layer: later packets move down by one sequence number,
+    /// and by one picture id at each new dropped picture. A late packet (older than the newest
+    /// seen) leaves the offsets alone: the numbers after it are already sent.
+    private mutating func dropTemporal(_ packet: ForwarderInput, inOrder: Bool) {
+        guard inOrder else { return }
+        seqOffset &-= 1
+        droppedSequences.record(packet.sequenceNumber)
+        if let pictureID = packet.pictureID, pictureID != droppedPictures.newest {
+            pictureIDOffset = (pictureIDOffset &- 1) & packet.pictureIDMask
+            droppedPictures.record(pictureID)
+        }
+    }
+
     private mutating func rewrite(_ packet: ForwarderInput, switchedTo: Int?) -> ForwarderRewrite {
+        // A late packet gets back the numbers dropped after it.
         let seq = packet.sequenceNumber &+ seqOffset
+            &+ droppedSequences.countNewer(than: packet.sequenceNumber, mask: 0xFFFF)
         let timestamp = packet.timestamp &+ tsOffset
-        let pictureID = packet.pictureID.map { ($0 &+ pictureIDOffset) & packet.pictureIDMask }
+        let pictureID = packet.pictureID.map {
+            ($0 &+ pictureIDOffset &+ droppedPictures.countNewer(than: $0, mask: packet.pictureIDMask)) & packet.pictureIDMask
+        }
         let tl0 = packet.tl0PicIdx.map { $0 &+ tl0Offset }
         if switchedTo != nil || rtpSequence(seq, isNewerThan: lastSeq) {
             lastSeq = seq

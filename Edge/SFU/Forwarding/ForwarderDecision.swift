@@ -12,11 +12,20 @@ public struct ForwarderInput: Hashable, Sendable {
     public var pictureID: UInt16?
     public var pictureIDMask: UInt16
     public var tl0PicIdx: UInt8?
+    /// VP8 temporal layer id (TID) and layer-sync bit (Y), when the descriptor carries them.
+    public var temporalLayer: UInt8?
+    public var layerSync: Bool
+    /// First packet of a picture (VP8: S=1 and partition 0; always true when unknown).
+    public var isFrameStart: Bool
     /// Arrival time in nanoseconds on a monotonic clock.
     public var arrival: UInt64
 
     public init(layer: Int = 0, sequenceNumber: UInt16, timestamp: UInt32, marker: Bool = false, isKeyframe: Bool,
-                pictureID: UInt16? = nil, pictureIDMask: UInt16 = 0x7FFF, tl0PicIdx: UInt8? = nil, arrival: UInt64) {
+                pictureID: UInt16? = nil, pictureIDMask: UInt16 = 0x7FFF, tl0PicIdx: UInt8? = nil,
+                temporalLayer: UInt8? = nil, layerSync: Bool = false, isFrameStart: Bool = true, arrival: UInt64) {
+        self.temporalLayer = temporalLayer
+        self.layerSync = layerSync
+        self.isFrameStart = isFrameStart
         self.layer = layer
         self.sequenceNumber = sequenceNumber
         self.timestamp = timestamp
@@ -62,5 +71,7 @@ public enum ForwarderDecision: Hashable, Sendable {
         case awaitingKeyframe
         /// Older than the switch point of the current layer (would collide with sent numbers).
         case beforeSwitch
+        /// A VP8 temporal layer above the one forwarded (`Forwarder.targetTemporalLayer`).
+        case temporalLayer
     }
 }

@@ -20,4 +20,20 @@ public enum LayerSelector {
         }
         return best ?? lowestActive
     }
+
+    /// Cumulative share of a VP8 stream's bitrate carried by temporal layers 0…n with three
+    /// temporal layers (libwebrtc `simulcast_rate_allocator.cc` kLayerRateAllocation: 40 %, 60 %, 100 %).
+    public static let temporalShares: [Double] = [0.4, 0.6, 1.0]
+
+    /// The highest temporal layer to forward of a spatial layer measured at `bitrate` bits/s:
+    /// all (`.max`) when it fits the estimate or there is none; else the highest whose share fits,
+    /// at least 0. Applies only to streams whose packets carry a TID (others pass whole).
+    public static func temporalLayer(bitrate: UInt64, estimate: UInt64?) -> UInt8 {
+        guard let estimate, bitrate > estimate else { return .max }
+        for layer in stride(from: temporalShares.count - 2, through: 1, by: -1)
+        where Double(bitrate) * temporalShares[layer] <= Double(estimate) {
+            return UInt8(layer)
+        }
+        return 0
+    }
 }

@@ -38,12 +38,11 @@ public enum PublishAnswerBuilder {
             let offeredFeedback = section.rtcpFeedback(for: codec.payloadType)
             media.formats = [String(codec.payloadType)] + (rtx.map { [String($0.payloadType)] } ?? [])
             media.rtpMaps = [codec] + (rtx.map { [$0] } ?? [])
-            if section.kind == "video" {
-                media.rtcpFeedback = SFUCapabilities.videoFeedback.compactMap { wanted in
-                    offeredFeedback.contains { $0.type == wanted.type && $0.parameter == wanted.parameter }
-                        ? SDPRTCPFeedback(payloadType: codec.payloadType, type: wanted.type, parameter: wanted.parameter)
-                        : nil
-                }
+            let wantedFeedback = section.kind == "video" ? SFUCapabilities.videoFeedback : SFUCapabilities.audioFeedback
+            media.rtcpFeedback = wantedFeedback.compactMap { wanted in
+                offeredFeedback.contains { $0.type == wanted.type && $0.parameter == wanted.parameter }
+                    ? SDPRTCPFeedback(payloadType: codec.payloadType, type: wanted.type, parameter: wanted.parameter)
+                    : nil
             }
             if let fmtp = section.formatParameters(for: codec.payloadType) { media.formatParameters.append(fmtp) }
             if let rtx { media.formatParameters.append(SDPFormatParameters(payloadType: rtx.payloadType, value: "apt=\(codec.payloadType)")) }

@@ -6,6 +6,7 @@ public struct RTPExtensionIDs: Hashable, Sendable {
     public var repairedRid: UInt8 = 0
     public var audioLevel: UInt8 = 0
     public var absSendTime: UInt8 = 0
+    public var transportWideCC: UInt8 = 0
 
     public init() {}
 
@@ -17,6 +18,7 @@ public struct RTPExtensionIDs: Hashable, Sendable {
             case SDPExtMap.repairedRidURI: repairedRid = extmap.id
             case SDPExtMap.audioLevelURI: audioLevel = extmap.id
             case SDPExtMap.absSendTimeURI: absSendTime = extmap.id
+            case SDPExtMap.transportWideCCURI: transportWideCC = extmap.id
             default: break
             }
         }

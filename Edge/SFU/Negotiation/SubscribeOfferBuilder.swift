@@ -1,8 +1,8 @@
 /// Builds the edge's offer on a participant's `sub` connection (SFU-NOTES §3): ICE-lite,
 /// `a=setup:actpass`, one BUNDLE, one `sendonly` m-section per forwarded track with
 /// `a=msid`, `a=ssrc … cname/msid` and `a=ssrc-group:FID` (aiortc routes by SSRC only), fixed
-/// extension ids (mid 1, abs-send-time 2, audio level 3) and REMB feedback so the subscriber
-/// reports its downlink estimate. Slots without a track are `inactive`.
+/// extension ids (mid 1, abs-send-time 2, audio level 3, transport-wide-cc 4) and REMB and
+/// transport-cc feedback so the subscriber reports its downlink (whichever it implements). Slots without a track are `inactive`.
 public enum SubscribeOfferBuilder {
     public static func offer(slots: [SubscribeSlot], transport: TransportDescription, sessionID: String,
                              version: UInt64) -> SessionDescription {
@@ -30,13 +30,12 @@ public enum SubscribeOfferBuilder {
         } else {
             media.extmaps.append(SDPExtMap(id: SFUCapabilities.subscribeAbsSendTimeID, uri: SDPExtMap.absSendTimeURI))
         }
+        media.extmaps.append(SDPExtMap(id: SFUCapabilities.subscribeTransportCCID, uri: SDPExtMap.transportWideCCURI))
         media.direction = slot.track == nil ? .inactive : .sendonly
         media.rtpMaps = [SDPRTPMap(payloadType: codec.payloadType, encodingName: codec.name, clockRate: codec.clockRate,
                                    channels: codec.channels)]
-        if slot.kind == "video" {
-            media.rtcpFeedback = SFUCapabilities.videoFeedback.map {
-                SDPRTCPFeedback(payloadType: codec.payloadType, type: $0.type, parameter: $0.parameter)
-            }
+        media.rtcpFeedback = (slot.kind == "video" ? SFUCapabilities.videoFeedback : SFUCapabilities.audioFeedback).map {
+            SDPRTCPFeedback(payloadType: codec.payloadType, type: $0.type, parameter: $0.parameter)
         }
         if let fmtp = codec.formatParameters, !fmtp.isEmpty {
             media.formatParameters.append(SDPFormatParameters(payloadType: codec.payloadType, value: fmtp))
@@ -58,6 +57,24 @@ public enum SubscribeOfferBuilder {
             }
         }
         return media
+    }
+
+    /// How many of `slots` the next offer may carry when the client has answered an offer with
+    /// the first `negotiated` of them: all, except that a kind the client has no m-section of
+    /// yet gets only one new m-section per offer (the rest follow in the next offer, after the
+    /// answer). aiortc 1.16 (bundle policy "balanced") gives a new transceiver the transport of
+    /// the first transceiver of its kind: when two m-sections of a new kind arrive in one offer
+    /// the second gets the first one's own transport, which BUNDLE then stops and discards, and
+    /// its track never receives a packet (seen with a re-offer bringing the first two audio
+    /// tracks at once; aiortc `rtcpeerconnection.py` `__createTransceiver`). Once a kind has a
+    /// bundled transceiver, further ones of that kind share the bundle's transport.
+    public static func offerableCount(of slots: [SubscribeSlot], negotiated: Int) -> Int {
+        let known = Set(slots.prefix(negotiated).map(\.kind))
+        var added: Set<String> = []
+        for (index, slot) in slots.enumerated().dropFirst(negotiated) where !known.contains(slot.kind) {
+            guard added.insert(slot.kind).inserted else { return index }
+        }
+        return slots.count
     }
 
     /// The codec line of an inactive slot: any valid format of its kind.

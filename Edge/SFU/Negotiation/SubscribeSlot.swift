@@ -1,15 +1,31 @@
 /// One m-section of a participant's `sub` connection. Its mid never changes; when its track goes
 /// away the slot stays in the SDP as `inactive` and a later track of the same kind reuses it
-/// (m-sections cannot be removed from a session: RFC 9429 §5.2.2).
+/// (m-sections cannot be removed from a session: RFC 9429 §5.2.2) with the SSRCs and payload
+/// types of its first track: aiortc 1.16 starts a receiver once, registering the SSRCs and
+/// payload types of that first offer, and afterwards routes other SSRCs only by payload type
+/// when a single receiver has it (`rtcrtpreceiver.py` `receive`, `rtcdtlstransport.py`
+/// `RtpRouter.route_rtp`), so a reused slot with new SSRCs would never receive a packet.
 public struct SubscribeSlot: Hashable, Sendable {
     public var mid: String
     public var kind: String
     public var track: SubscribedTrack?
+    /// The SSRC (RTX: + 1) and codec of the slot's first track, kept for the tracks reusing it.
+    public let ssrc: UInt32
+    public let codec: NegotiatedCodec?
 
     public init(mid: String, kind: String, track: SubscribedTrack?) {
         self.mid = mid
         self.kind = kind
         self.track = track
+        self.ssrc = track?.ssrc ?? 0
+        self.codec = track?.codec
+    }
+
+    /// Whether a track with `codec` (this connection's payload types) may reuse the slot: same
+    /// payload type and RTX payload type as its first track.
+    public func accepts(_ codec: NegotiatedCodec) -> Bool {
+        guard let first = self.codec, ssrc != 0 else { return false }
+        return first.payloadType == codec.payloadType && first.rtxPayloadType == codec.rtxPayloadType
     }
 }
 

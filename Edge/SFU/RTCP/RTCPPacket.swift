@@ -18,9 +18,9 @@ public enum RTCPPacket: Hashable, Sendable {
     case fullIntraRequest(RTCPFullIntraRequest)
     /// REMB (draft-alvestrand-rmcat-remb §2.2).
     case receiverEstimatedMaxBitrate(RTCPReceiverEstimatedMaxBitrate)
-    /// Transport-wide congestion control feedback, header only
+    /// Transport-wide congestion control feedback
     /// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1).
-    case transportFeedback(RTCPTransportFeedbackHeader)
+    case transportFeedback(RTCPTransportFeedback)
     /// Anything else (APP, XR, other feedback formats): header and body (without padding).
     case other(RTCPHeader, body: ByteBuffer)
 
@@ -37,8 +37,8 @@ public enum RTCPPacket: Hashable, Sendable {
             return .goodbye(try RTCPGoodbye.parse(header: header, body: body))
         case (.transportFeedback, RTCPGenericNack.format):
             return .genericNack(try RTCPGenericNack.parse(body: body))
-        case (.transportFeedback, RTCPTransportFeedbackHeader.format):
-            return .transportFeedback(try RTCPTransportFeedbackHeader.parse(body: body))
+        case (.transportFeedback, RTCPTransportFeedback.format):
+            return .transportFeedback(try RTCPTransportFeedback.parse(body: body))
         case (.payloadFeedback, RTCPPictureLossIndication.format):
             return .pictureLossIndication(try RTCPPictureLossIndication.parse(body: body))
         case (.payloadFeedback, RTCPFullIntraRequest.format):

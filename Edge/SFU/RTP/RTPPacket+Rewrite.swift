@@ -55,3 +55,57 @@ extension RTPPacket {
         return true
     }
 }
+
+extension RTPPacket {
+    /// Copies this packet into `out` (cleared first) with its extension ids renamed through
+    /// `map` and, when `transportSequenceID` is not 0, a transport-wide sequence number element
+    /// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2) appended to its header extension
+    /// (one is created, one-byte form, when the packet has none; an extension in a profile other
+    /// than RFC 8285's is replaced). Elements keep their offsets, so value offsets read from this
+    /// packet stay valid in the copy. Returns the copy's header length (the payload's offset).
+    @discardableResult
+    public func copy(into out: inout ByteBuffer, remapping map: ExtensionIDMap, transportSequenceID: UInt8,
+                     transportSequence: UInt16) -> Int {
+        out.clear()
+        guard transportSequenceID != 0 else {
+            out.writeImmutableBuffer(buffer)
+            writeRemappedExtensionIDs(map, into: &out)
+            return headerLength
+        }
+        let start = buffer.readerIndex
+        let fixed = Self.fixedHeaderLength + 4 * csrcCount
+        if let header = buffer.getSlice(at: start, length: fixed) { out.writeImmutableBuffer(header) }
+        out.setInteger(byte(0) | 0x10, at: out.readerIndex)
+        let twoByte = extensionProfile.map { $0 & RTPHeaderExtension.twoByteProfileMask == RTPHeaderExtension.twoByteProfile } ?? false
+        let known = extensionProfile == RTPHeaderExtension.oneByteProfile || twoByte
+        out.writeInteger(twoByte ? extensionProfile! : RTPHeaderExtension.oneByteProfile)
+        let lengthIndex = out.writerIndex
+        out.writeInteger(UInt16(0))
+        var used = extensionRange.lowerBound
+        if known {
+            var iterator = headerExtensions.makeIterator()
+            while let element = iterator.nextElement() { used = element.valueOffset + element.length }
+            if used > extensionRange.lowerBound,
+               let elements = buffer.getSlice(at: start + extensionRange.lowerBound, length: used - extensionRange.lowerBound) {
+                out.writeImmutableBuffer(elements)
+            }
+            writeRemappedExtensionIDs(map, into: &out)
+        }
+        if twoByte {
+            out.writeInteger(transportSequenceID)
+            out.writeInteger(UInt8(2))
+        } else {
+            out.writeInteger(transportSequenceID << 4 | 1)
+        }
+        out.writeInteger(transportSequence)
+        let elementsLength = out.writerIndex - lengthIndex - 2
+        let words = (elementsLength + 3) / 4
+        out.writeRepeatingByte(0, count: words * 4 - elementsLength)
+        out.setInteger(UInt16(words), at: lengthIndex)
+        let newHeaderLength = out.writerIndex - out.readerIndex
+        if let rest = buffer.getSlice(at: start + headerLength, length: buffer.readableBytes - headerLength) {
+            out.writeImmutableBuffer(rest)
+        }
+        return newHeaderLength
+    }
+}

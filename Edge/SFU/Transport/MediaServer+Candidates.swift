@@ -27,12 +27,13 @@ extension MediaServer {
     /// One UDP host candidate per address, then (ICE-TCP) one passive TCP candidate per
     /// address with a lower priority (RFC 8445 §5.1.2.1: type preference 126 for host,
     /// local preference by order; RFC 6544 §4.2).
-    static func hostCandidates(ips: [String], udpPort: UInt16, tcpPort: UInt16?) -> [SDPCandidate] {
+    /// `udp` false: the TCP candidates only.
+    static func hostCandidates(ips: [String], udpPort: UInt16, tcpPort: UInt16?, udp: Bool = true) -> [SDPCandidate] {
         func priority(localPreference: Int) -> UInt32 {
             UInt32(126 << 24 | (localPreference & 0xFFFF) << 8 | (256 - 1))
         }
         var candidates: [SDPCandidate] = []
-        for (index, ip) in ips.enumerated() {
+        for (index, ip) in ips.enumerated() where udp || tcpPort == nil {
             candidates.append(SDPCandidate(foundation: "\(index + 1)", component: 1, transport: "udp",
                                            priority: priority(localPreference: 65_535 - index),
                                            address: ip, port: udpPort, type: "host"))

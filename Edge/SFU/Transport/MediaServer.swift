@@ -115,7 +115,8 @@ public final class MediaServer: Service, Sendable {
         }
         let tcpBound = tcpListener?.localAddress.flatMap(TransportAddress.init)
         let ips = try configuration.announcedIPs ?? Self.interfaceAddresses(boundTo: configuration.host)
-        let candidates = Self.hostCandidates(ips: ips, udpPort: bound.port, tcpPort: tcpBound?.port)
+        let candidates = Self.hostCandidates(ips: ips, udpPort: bound.port, tcpPort: tcpBound?.port,
+                                            udp: configuration.announcesUDP)
         state.withLock {
             $0.channel = channel
             $0.tcpListener = tcpListener

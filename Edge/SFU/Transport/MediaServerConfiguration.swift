@@ -12,6 +12,10 @@ public struct MediaServerConfiguration: Sendable, Hashable {
     /// ICE-TCP passive listener port (`rtc.tcp.port`, RFC 6544; 0: the kernel picks); nil: no
     /// TCP listener and no TCP candidates.
     public var tcpPort: Int?
+    /// Whether transports announce their UDP candidates (`rtc.udp.candidates`); false (only
+    /// with `tcpPort`): ICE-TCP candidates alone, for clients that must not try UDP (and tests
+    /// of ICE-TCP with browsers, which would otherwise pick UDP).
+    public var announcesUDP = true
     /// Consent timeout and STUN checks (RFC 7675: 30 s).
     public var ice: IceLiteConfiguration
     /// Largest DTLS datagram the edge writes (UDP payload bytes).

@@ -3,21 +3,21 @@ import StreamLySFUNative
 
 /// SRTP over the transport's `ByteBuffer`s, in place: unprotecting shrinks the readable
 /// bytes; protecting grows them into the buffer's spare capacity (reserved first, which
-/// copies only when the buffer is shared or too small).
+/// copies only when the buffer is shared or too small). Public for the load tool's peers.
 extension SRTPSession {
-    func unprotectRTP(_ packet: inout ByteBuffer) throws {
+    public func unprotectRTP(_ packet: inout ByteBuffer) throws {
         try unprotect(&packet) { try unprotectRTP(in: $0, length: $1) }
     }
 
-    func unprotectRTCP(_ packet: inout ByteBuffer) throws {
+    public func unprotectRTCP(_ packet: inout ByteBuffer) throws {
         try unprotect(&packet) { try unprotectRTCP(in: $0, length: $1) }
     }
 
-    func protectRTP(_ packet: inout ByteBuffer) throws {
+    public func protectRTP(_ packet: inout ByteBuffer) throws {
         try protect(&packet) { try protectRTP(in: $0, length: $1) }
     }
 
-    func protectRTCP(_ packet: inout ByteBuffer) throws {
+    public func protectRTCP(_ packet: inout ByteBuffer) throws {
         try protect(&packet) { try protectRTCP(in: $0, length: $1) }
     }
 

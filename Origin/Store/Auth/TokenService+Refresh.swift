@@ -19,7 +19,7 @@ extension TokenService {
     public func issueRefresh(userID: UUID, now: Date = Date()) async throws -> RefreshGrant {
         do {
             return try await database.withTransaction { connection in
-                try await insertRefresh(userID: userID, familyID: UUID(), now: now, on: connection).grant
+                try await self.insertRefresh(userID: userID, familyID: UUID(), now: now, on: connection).grant
             }
         } catch where error.isForeignKeyViolation {
             throw StoreError(.notFound, "user not found")
@@ -57,7 +57,7 @@ extension TokenService {
                 return .reused
             }
             guard found.expiresAt > now else { return .rejected("refresh token expired") }
-            let (grant, newID) = try await insertRefresh(
+            let (grant, newID) = try await self.insertRefresh(
                 userID: found.userID, familyID: found.familyID, now: now, on: connection)
             try await connection.query("""
                 UPDATE refresh_tokens SET revoked_at = \(now), replaced_by = \(newID) WHERE id = \(found.id)
@@ -79,7 +79,7 @@ extension TokenService {
     /// malformed one: a cheap indexed lookup, for per-account limits before `rotate`.
     public func owner(of token: String) async throws -> UUID? {
         guard let hash = Self.refreshHash(token) else { return nil }
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT user_id FROM refresh_tokens WHERE token_hash = \(hash)", logger: database.logger)
         for try await owner in rows.decode(UUID.self) { return owner }
         return nil
@@ -88,7 +88,7 @@ extension TokenService {
     /// Revokes the family `token` belongs to (logout on one device). Unknown tokens are ignored.
     public func revokeFamily(of token: String, now: Date = Date()) async throws {
         guard let hash = Self.refreshHash(token) else { return }
-        try await database.client.query("""
+        try await database.query("""
             UPDATE refresh_tokens SET revoked_at = \(now)
             WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = \(hash))
               AND revoked_at IS NULL
@@ -99,7 +99,7 @@ extension TokenService {
     /// - Returns: how many tokens were revoked.
     @discardableResult
     public func revokeAll(userID: UUID, now: Date = Date()) async throws -> Int {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE refresh_tokens SET revoked_at = \(now) WHERE user_id = \(userID) AND revoked_at IS NULL
             RETURNING id
             """, logger: database.logger)

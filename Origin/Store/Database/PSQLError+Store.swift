@@ -18,6 +18,23 @@ extension Error {
         return sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState.hasPrefix("42")
     }
 
+    /// True when PostgreSQL could not be reached or the connection was lost under the
+    /// statement (a restart, a shutdown, the network): nothing about the statement itself, so
+    /// the same statement may succeed on a retry. SQLSTATE classes 08 (connection exception)
+    /// and 57P (operator intervention: shutdown, cannot connect now) count too.
+    var isConnectionLoss: Bool {
+        guard let error = self as? PSQLError else { return false }
+        switch error.code {
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown:
+            return true
+        case .server:
+            guard let sqlState else { return false }
+            return sqlState.hasPrefix("08") || sqlState.hasPrefix("57P")
+        default:
+            return false
+        }
+    }
+
     /// The SQLSTATE of a server error, if this is one.
     var sqlState: String? {
         (self as? PSQLError)?.serverInfo?[.sqlState]

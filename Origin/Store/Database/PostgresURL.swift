@@ -54,8 +54,15 @@ public struct PostgresURL: Sendable, Hashable {
         case "prefer": tls = .prefer(.makeClientConfiguration())
         default: tls = .disable
         }
-        return PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls
         )
+        // postgres-nio's pool opens connections for waiting requests only when a new request
+        // comes or a connection comes back: when every connection closes (a PostgreSQL restart)
+        // the requests already waiting would wait for the next one. It does always refill up
+        // to `minimumConnections`, and the first connection back then serves the waiting ones
+        // and opens more as they need.
+        configuration.options.minimumConnections = 1
+        return configuration
     }
 }

@@ -25,5 +25,6 @@ extension Migration {
         .v1InitialSchema,
         .v2Videos,
         .v3Limits,
+        .v4EdgeDirectory,
     ]
 }

@@ -94,7 +94,7 @@ public struct AttachmentStore: Sendable {
     /// sent in a message (still `pending`); returns their object keys for the caller to delete.
     /// Rows another origin is sweeping at the same moment are skipped.
     public func sweepPending(olderThan seconds: Int, limit: Int = 500) async throws -> [String] {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             DELETE FROM attachments WHERE id IN (
                 SELECT id FROM attachments
                 WHERE status = 'pending' AND created_at < now() - make_interval(secs => \(Double(seconds)))
@@ -107,14 +107,14 @@ public struct AttachmentStore: Sendable {
     }
 
     public func attachment(id: UUID) async throws -> Attachment? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM attachments WHERE id = \(id)", logger: database.logger)
         return try await Self.decode(rows).first
     }
 
     /// Marks the attachment's object as checked (first use in a message).
     public func markUploaded(id: UUID) async throws {
-        try await database.client.query(
+        try await database.query(
             "UPDATE attachments SET status = 'uploaded' WHERE id = \(id)", logger: database.logger)
     }
 
@@ -122,7 +122,7 @@ public struct AttachmentStore: Sendable {
     /// Answered from the GIN index `messages_attachments_idx` (migration 3), whose predicate
     /// the query repeats so the planner can use it: never a scan of every message.
     public func channels(carrying id: UUID) async throws -> [UUID] {
-        let rows = try await database.client.query(Self.carryingQuery(id), logger: database.logger)
+        let rows = try await database.query(Self.carryingQuery(id), logger: database.logger)
         var channels: [UUID] = []
         for try await channel in rows.decode(UUID.self) { channels.append(channel) }
         return channels
@@ -139,7 +139,7 @@ public struct AttachmentStore: Sendable {
             """
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [Attachment] {
+    static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Attachment] where Rows.Element == PostgresRow {
         var found: [Attachment] = []
         for try await (id, owner, filename, contentType, size, key, status)
             in rows.decode((UUID, UUID, String, String, Int64, String, String).self) {

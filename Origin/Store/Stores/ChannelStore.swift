@@ -101,7 +101,7 @@ public struct ChannelStore: Sendable {
 
     /// One channel by id, regardless of access (check `access` first for user requests).
     public func find(id: UUID) async throws -> Channel? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM channels c WHERE c.id = \(id)", logger: database.logger)
         return try await Self.decode(rows).first
     }
@@ -111,9 +111,9 @@ public struct ChannelStore: Sendable {
     /// last id: the cursor).
     public func visibleChannels(userID: UUID, after: UUID? = nil, limit: Int = .max) async throws -> [Channel] {
         let limit = Int64(clamping: max(0, limit))
-        let rows: PostgresRowSequence
+        let rows: QueryRows
         if let after {
-            rows = try await database.client.query("""
+            rows = try await database.query("""
                 SELECT \(unescaped: Self.columns) FROM channels c
                 WHERE (c.kind = 'public'
                        OR EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID)))
@@ -121,7 +121,7 @@ public struct ChannelStore: Sendable {
                 ORDER BY c.created_at, c.id LIMIT \(limit)
                 """, logger: database.logger)
         } else {
-            rows = try await database.client.query("""
+            rows = try await database.query("""
                 SELECT \(unescaped: Self.columns) FROM channels c
                 WHERE c.kind = 'public'
                    OR EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID))
@@ -133,7 +133,7 @@ public struct ChannelStore: Sendable {
 
     /// What `userID` may do in `channelID` (see the type's documentation).
     public func access(userID: UUID, channelID: UUID) async throws -> ChannelAccess {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             SELECT c.kind, EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID))
             FROM channels c WHERE c.id = \(channelID)
             """, logger: database.logger)
@@ -195,7 +195,7 @@ public struct ChannelStore: Sendable {
 
     /// The ids of a channel's members, e.g. for presence fan-out.
     public func memberIDs(channelID: UUID) async throws -> [UUID] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT user_id FROM memberships WHERE channel_id = \(channelID) ORDER BY joined_at, user_id",
             logger: database.logger)
         var ids: [UUID] = []
@@ -205,7 +205,7 @@ public struct ChannelStore: Sendable {
 
     /// A channel's members with their usernames, in the order they joined (at most `limit`).
     public func members(channelID: UUID, limit: Int = 1_000) async throws -> [(id: UUID, username: String)] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.channel_id = \(channelID) ORDER BY m.joined_at, u.id LIMIT \(limit)",
             logger: database.logger)
         var members: [(id: UUID, username: String)] = []
@@ -217,7 +217,7 @@ public struct ChannelStore: Sendable {
 
     private static let columns = "c.id, c.name, c.kind, c.created_by, c.created_at, c.last_seq"
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Channel] {
+    private static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Channel] where Rows.Element == PostgresRow {
         var channels: [Channel] = []
         for try await (id, name, kind, createdBy, createdAt, lastSeq)
             in rows.decode((UUID, String, String, UUID, Date, Int64).self) {

@@ -40,7 +40,7 @@ public struct MessageStore: Sendable {
         while true {
             attempt += 1
             do {
-                let rows = try await database.client.query("""
+                let rows = try await database.query("""
                     WITH existing AS (
                         SELECT seq, id, created_at FROM messages
                         WHERE channel_id = \(channelID) AND author_id = \(authorID) AND client_id = \(clientID)
@@ -97,7 +97,7 @@ public struct MessageStore: Sendable {
                 ORDER BY seq DESC LIMIT \(limit)
                 """
         }
-        let rows = try await database.client.query(query, logger: database.logger)
+        let rows = try await database.query(query, logger: database.logger)
         var messages: [Message] = []
         let decoder = JSONDecoder()
         for try await (seq, id, authorID, clientID, body, attachments, createdAt)
@@ -113,7 +113,7 @@ public struct MessageStore: Sendable {
     /// The seq of the newest message in a channel (0 when empty).
     /// - Throws: `.notFound` for an unknown channel.
     public func lastSeq(channelID: UUID) async throws -> Int64 {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT last_seq FROM channels WHERE id = \(channelID)", logger: database.logger)
         for try await seq in rows.decode(Int64.self) { return seq }
         throw StoreError(.notFound, "channel not found")

@@ -16,7 +16,7 @@ public struct UserStore: Sendable {
     public func create(username: String, passwordHash: String) async throws -> User {
         let name = try Validate.username(username)
         do {
-            let rows = try await database.client.query("""
+            let rows = try await database.query("""
                 INSERT INTO users (username, password_hash) VALUES (\(name), \(passwordHash))
                 RETURNING id, username, created_at
                 """, logger: database.logger)
@@ -31,7 +31,7 @@ public struct UserStore: Sendable {
 
     /// Looks a user up by id.
     public func find(id: UUID) async throws -> User? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT id, username, created_at FROM users WHERE id = \(id)", logger: database.logger)
         for try await (id, username, createdAt) in rows.decode((UUID, String, Date).self) {
             return User(id: id, username: username, createdAt: createdAt)
@@ -43,7 +43,7 @@ public struct UserStore: Sendable {
     public func find(ids: [UUID]) async throws -> [User] {
         let ids = Array(Set(ids).prefix(100))
         guard !ids.isEmpty else { return [] }
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT id, username, created_at FROM users WHERE id = ANY(\(ids))", logger: database.logger)
         var users: [User] = []
         for try await (id, username, createdAt) in rows.decode((UUID, String, Date).self) {
@@ -61,7 +61,7 @@ public struct UserStore: Sendable {
     /// The user and their stored password hash, for login.
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
         guard let name = try? Validate.username(username) else { return nil }
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             SELECT id, username, created_at, password_hash FROM users WHERE lower(username) = \(name)
             """, logger: database.logger)
         for try await (id, username, createdAt, hash) in rows.decode((UUID, String, Date, String).self) {
@@ -72,7 +72,7 @@ public struct UserStore: Sendable {
 
     /// Replaces a user's password hash (e.g. after `PasswordHasher.needsRehash`).
     public func updatePasswordHash(userID: UUID, passwordHash: String) async throws {
-        try await database.client.query(
+        try await database.query(
             "UPDATE users SET password_hash = \(passwordHash) WHERE id = \(userID)", logger: database.logger)
     }
 }

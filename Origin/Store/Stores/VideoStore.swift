@@ -83,7 +83,7 @@ public struct VideoStore: Sendable {
 
     /// The video, or nil.
     public func video(id: UUID) async throws -> Video? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM videos WHERE id = \(id)", logger: database.logger)
         return try await Self.decode(rows).first
     }
@@ -91,7 +91,7 @@ public struct VideoStore: Sendable {
     /// Declares the upload length of a deferred-length upload; false if it was already set.
     public func declareLength(id: UUID, length: Int64) async throws -> Bool {
         guard length >= 0 else { throw StoreError(.invalidInput, "upload length must be >= 0") }
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET upload_length = \(length), updated_at = now()
             WHERE id = \(id) AND upload_length IS NULL AND upload_offset <= \(length) RETURNING id
             """, logger: database.logger)
@@ -104,7 +104,7 @@ public struct VideoStore: Sendable {
     public func advanceUpload(id: UUID, from: Int64, to: Int64, multipartID: String?, newParts: [Int: String]) async throws -> Bool {
         let parts = String(decoding: try JSONEncoder().encode(
             Dictionary(uniqueKeysWithValues: newParts.map { (String($0.key), $0.value) })), as: UTF8.self)
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET upload_offset = \(to), multipart_id = coalesce(\(multipartID), multipart_id),
                 parts = parts || \(parts)::jsonb, updated_at = now(),
                 progress = CASE WHEN upload_length > 0 THEN least(1.0, \(Double(to)) / upload_length) ELSE 0 END
@@ -117,7 +117,7 @@ public struct VideoStore: Sendable {
 
     /// `uploading → queued` once every declared byte is stored; false if not (yet) possible.
     public func finishUpload(id: UUID) async throws -> Bool {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET status = 'queued', progress = 0, updated_at = now()
             WHERE id = \(id) AND status = 'uploading' AND upload_offset = upload_length RETURNING id
             """, logger: database.logger)
@@ -138,7 +138,7 @@ public struct VideoStore: Sendable {
     /// whose worker has not renewed its lease (`heartbeat`) for `lease` seconds (it died);
     /// attempts + 1 either way.
     public func startAttempt(id: UUID, lease: Double = 60) async throws -> AttemptStart {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET status = 'transcoding', attempts = attempts + 1, progress = 0, error = NULL, updated_at = now()
             WHERE id = \(id) AND (status = 'queued'
                 OR (status = 'transcoding' AND updated_at < now() - make_interval(secs => \(lease))))
@@ -151,7 +151,7 @@ public struct VideoStore: Sendable {
     /// Renews the lease of attempt `attempt`; false when another worker took the video over
     /// (or it is no longer transcoding): the caller must stop.
     public func heartbeat(id: UUID, attempt: Int) async throws -> Bool {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET updated_at = now()
             WHERE id = \(id) AND status = 'transcoding' AND attempts = \(attempt) RETURNING id
             """, logger: database.logger)
@@ -161,7 +161,7 @@ public struct VideoStore: Sendable {
     /// Gives an interrupted attempt back (a worker shutting down, not failing): it does not
     /// count, and the next worker may take the video at once.
     public func releaseAttempt(id: UUID, attempt: Int) async throws {
-        try await database.client.query("""
+        try await database.query("""
             UPDATE videos SET attempts = attempts - 1, updated_at = '-infinity'
             WHERE id = \(id) AND status = 'transcoding' AND attempts = \(attempt)
             """, logger: database.logger)
@@ -172,7 +172,7 @@ public struct VideoStore: Sendable {
     @discardableResult
     public func setProgress(id: UUID, attempt: Int? = nil, progress: Double) async throws -> Bool {
         let value = min(max(progress, 0), 1)
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET progress = \(value), updated_at = now()
             WHERE id = \(id) AND status = 'transcoding' AND attempts = coalesce(\(attempt), attempts) RETURNING id
             """, logger: database.logger)
@@ -182,7 +182,7 @@ public struct VideoStore: Sendable {
     /// `transcoding → ready` with the ladder (by attempt `attempt`, if given); false otherwise.
     public func markReady(id: UUID, attempt: Int? = nil, renditions: [Video.Rendition], durationSeconds: Double) async throws -> Bool {
         let ladder = String(decoding: try JSONEncoder().encode(renditions), as: UTF8.self)
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET status = 'ready', progress = 1, renditions = \(ladder)::jsonb,
                 duration_seconds = \(durationSeconds), error = NULL, updated_at = now()
             WHERE id = \(id) AND status IN ('queued', 'transcoding') AND attempts = coalesce(\(attempt), attempts)
@@ -194,7 +194,7 @@ public struct VideoStore: Sendable {
     /// `queued | transcoding → failed` with a readable reason (by attempt `attempt`, if given);
     /// false otherwise.
     public func markFailed(id: UUID, attempt: Int? = nil, reason: String) async throws -> Bool {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET status = 'failed', error = \(String(reason.prefix(1_000))), updated_at = now()
             WHERE id = \(id) AND status IN ('queued', 'transcoding') AND attempts = coalesce(\(attempt), attempts)
             RETURNING id
@@ -205,7 +205,7 @@ public struct VideoStore: Sendable {
     /// Videos `queued` for longer than `age` seconds (their job may have been lost between the
     /// upload's completion and the broker); marks them as just requeued and returns them.
     public func claimStaleQueued(olderThan age: Double, limit: Int = 100) async throws -> [UUID] {
-        let rows = try await database.client.query("""
+        let rows = try await database.query("""
             UPDATE videos SET updated_at = now()
             WHERE id IN (SELECT id FROM videos WHERE status = 'queued' AND updated_at < now() - make_interval(secs => \(age))
                          ORDER BY updated_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
@@ -218,7 +218,7 @@ public struct VideoStore: Sendable {
 
     /// The videos `ownerID` uploaded, newest first (at most `limit`).
     public func videos(ownerID: UUID, limit: Int = 100) async throws -> [Video] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM videos WHERE owner_id = \(ownerID) ORDER BY created_at DESC, id LIMIT \(limit)",
             logger: database.logger)
         return try await Self.decode(rows)
@@ -229,7 +229,7 @@ public struct VideoStore: Sendable {
         parts::text, attempts, renditions::text, duration_seconds, created_at, updated_at, visibility
         """
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [Video] {
+    static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Video] where Rows.Element == PostgresRow {
         var videos: [Video] = []
         let decoder = JSONDecoder()
         for try await row in rows {

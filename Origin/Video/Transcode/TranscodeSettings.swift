@@ -19,6 +19,9 @@ public struct TranscodeSettings: Sendable {
     public var workDirectory: String = NSTemporaryDirectory() + "streamly-transcode"
     /// Longest run of one attempt's worker process before it is killed (`transcode.timeout.seconds`).
     public var timeout: Duration = .seconds(14_400)
+    /// Address-space limit of each worker process in bytes (`transcode.worker.max.memory`,
+    /// `RLIMIT_AS`); nil: none.
+    public var workerMaxMemory: Int? = 8 << 30
     /// What an input may be (`transcode.max.*`).
     public var limits = MediaLimits()
     /// Accepted input containers, as libavformat demuxer names (`transcode.input.formats`).

@@ -54,11 +54,16 @@ public struct LinkBody: AsyncSequence, Sendable {
         var owed = 0
 
         public mutating func next() async throws -> ByteBuffer? {
+            try await next(isolation: nil)
+        }
+
+        /// Resumes on the caller's actor (a reader isolated to the event loop stays there).
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> ByteBuffer? {
             if let buffer = whole {
                 whole = nil
                 return buffer.readableBytes > 0 ? buffer : nil
             }
-            guard base != nil, let chunk = try await base!.next() else { return nil }
+            guard base != nil, let chunk = try await base!.next(isolation: actor) else { return nil }
             owed += chunk.readableBytes
             if owed > creditBatch {
                 credit(owed)

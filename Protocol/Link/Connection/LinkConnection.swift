@@ -29,6 +29,10 @@ public final class LinkConnection: Sendable {
         self.requestTimer = requestTimer
     }
 
+    /// The event loop the connection runs on. A caller isolated to it (an actor whose executor
+    /// is this loop) sends requests with no thread hand-off at all.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
     /// Completes when the connection has closed.
     public var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
@@ -45,14 +49,17 @@ public final class LinkConnection: Sendable {
     ///
     /// The hot path: one task on the event loop (none when the caller already runs there)
     /// and one suspension; a body that fits the credit travels in the REQUEST frame, and a
-    /// response that arrives whole is handed over without a stream.
-    public func request(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer()) async throws -> LinkResponse {
+    /// response that arrives whole is handed over without a stream. It runs on the caller's
+    /// executor (`isolation`), so a caller isolated to `eventLoop` never leaves that thread.
+    public func request(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer(),
+                        isolation: isolated (any Actor)? = #isolation) async throws -> LinkResponse {
         let start = ContinuousClock.now
         defer { requestTimer.record(duration: ContinuousClock.now - start) }
         try validateHead(name: method, metadata: metadata, fixedSize: 1)
         let ticket = NIOLoopBoundBox.makeEmptyBox(valueType: LinkRequestTicket.self, eventLoop: channel.eventLoop)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LinkResponse, any Error>) in
+            _ = isolation  // captured: the closure runs on the caller's executor, not the global one
+            return try await withCheckedThrowingContinuation(isolation: isolation) { (continuation: CheckedContinuation<LinkResponse, any Error>) in
                 onLoop { handler in
                     if case .cancelled? = ticket.value {
                         continuation.resume(throwing: LinkError(.streamReset, protocolCode: .cancel, "request cancelled"))

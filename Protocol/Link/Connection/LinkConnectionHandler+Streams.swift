@@ -6,6 +6,11 @@ extension LinkConnectionHandler {
     func deliverRequest(_ request: LinkFrame.Request) {
         guard let facade else { return }
         let id = request.streamID
+        if let loopHandler, loopHandler.handle(LinkLoopRequest(
+            method: request.method, metadata: request.metadata, streamID: id,
+            completeBody: request.endStream ? request.body : nil, firstChunk: request.body, handler: self)) {
+            return
+        }
         let body: LinkBody
         if request.endStream {
             body = .complete(request.body)
@@ -43,7 +48,14 @@ extension LinkConnectionHandler {
     /// of the read burst.
     func deliverData(_ chunk: LinkFrame.DataChunk) {
         let id = chunk.streamID
-        if let continuation = remoteBodies[id] {
+        if let body = loopBodies[id] {
+            if chunk.endStream { loopBodies.removeValue(forKey: id) }
+            if chunk.body.readableBytes > 0 {
+                body.chunk(chunk.body)
+                consumed(chunk.body.readableBytes, on: id)
+            }
+            if chunk.endStream { body.end(nil) }
+        } else if let continuation = remoteBodies[id] {
             receivedChunks.append((continuation, chunk.body, chunk.endStream))
             if chunk.endStream { remoteBodies.removeValue(forKey: id) }
         } else if let continuation = localStreams[id]?.body {
@@ -72,7 +84,9 @@ extension LinkConnectionHandler {
             stream.body?.finish(throwing: error)
         }
         remoteBodies.removeValue(forKey: id)?.finish(throwing: error)
+        loopSources.removeValue(forKey: id)
         outbound.fail(id, error)
+        loopBodies.removeValue(forKey: id)?.end(error)
     }
 
     // MARK: - Sending
@@ -105,9 +119,9 @@ extension LinkConnectionHandler {
     }
 
     func sendResponseHead(on id: LinkStreamID, status: UInt16, metadata: LinkMetadata, body: ByteBuffer,
-                          endStream: Bool, promise: EventLoopPromise<Void>) {
+                          endStream: Bool, promise: EventLoopPromise<Void>?) {
         guard machine.canSend(on: id) else {
-            promise.fail(LinkError(.connectionClosed, "stream \(id) is closed"))
+            promise?.fail(LinkError(.connectionClosed, "stream \(id) is closed"))
             return
         }
         sendHead(on: id, headSize: 2 + metadata.encodedSize, body: body, endStream: endStream, promise: promise,
@@ -178,15 +192,32 @@ extension LinkConnectionHandler {
                 return !queue.isEmpty
             }
             wrote = true
-            if more { outbound.requeue(id) }
+            if more { outbound.requeue(id) } else { pullLoopSource(id) }
         }
         for id in blocked { outbound.requeue(id) }
         if wrote { flushSoon() }
     }
 
+    /// Starts a response body pulled on the event loop from `next`; the head was sent.
+    func startLoopSource(on id: LinkStreamID, _ next: @escaping () -> (chunk: ByteBuffer, isLast: Bool)) {
+        loopSources[id] = next
+        pullLoopSource(id)
+        flushQueuedBodies()
+    }
+
+    /// Queues the next chunk of a body pulled on the event loop (the stream's queue ran
+    /// empty); the stream goes back into the rotation.
+    private func pullLoopSource(_ id: LinkStreamID) {
+        guard let next = loopSources[id], machine.canSend(on: id) else { return }
+        let (chunk, isLast) = next()
+        if isLast { loopSources.removeValue(forKey: id) }
+        outbound.append(.init(buffer: chunk, endStream: isLast, promise: nil), on: id)
+    }
+
     /// Our response on `id` is complete: stop a request body nobody will read.
     private func cancelUnreadRequestBody(on id: LinkStreamID) {
         guard let reset = machine.responseEnded(on: id) else { return }
+        loopBodies.removeValue(forKey: id)
         remoteBodies.removeValue(forKey: id)?.finish()
         write(reset, flush: true)
     }

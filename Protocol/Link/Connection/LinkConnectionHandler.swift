@@ -59,10 +59,23 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     /// DATA chunks received in this read burst, handed to their bodies at
     /// `channelReadComplete`: a reader wakes once per burst, not once per frame.
     var receivedChunks: [(body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation, chunk: ByteBuffer, end: Bool)] = []
+    /// Answers requests on this event loop before they reach `inbound` (see `LinkLoopHandler`).
+    let loopHandler: LinkLoopHandler?
+    /// Request bodies read on the event loop by a `LinkLoopHandler`.
+    var loopBodies: [LinkStreamID: LoopBody] = [:]
+    /// Response bodies pulled on the event loop, for a `LinkLoopHandler`.
+    var loopSources: [LinkStreamID: () -> (chunk: ByteBuffer, isLast: Bool)] = [:]
+
+    /// A body read on the event loop: each chunk, then the end (with the error if it failed).
+    struct LoopBody {
+        var chunk: (ByteBuffer) -> Void
+        var end: (LinkError?) -> Void
+    }
 
     init(configuration: LinkConnectionStateMachine.Configuration, logger: Logger, metrics: LinkConnectionMetrics,
          established: EventLoopPromise<LinkPeer>, inbound: AsyncStream<LinkInbound>.Continuation,
-         nonce: @escaping () -> [UInt8]) {
+         loopHandler: LinkLoopHandler? = nil, nonce: @escaping () -> [UInt8]) {
+        self.loopHandler = loopHandler
         self.machine = LinkConnectionStateMachine(configuration: configuration)
         self.logger = logger
         self.metrics = metrics
@@ -136,8 +149,12 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         }
         deliverReceivedChunks()
         for (_, body) in remoteBodies { body.finish(throwing: error) }
+        let bodies = loopBodies
         localStreams.removeAll()
         remoteBodies.removeAll()
+        loopBodies.removeAll()
+        loopSources.removeAll()
+        for (_, body) in bodies { body.end(error) }
         outbound.failAll(error)
         inbound.finish()
         facade?.markDraining()

@@ -12,7 +12,7 @@ public enum LinkDiagnostics {
     public static func handle(_ request: LinkInboundRequest, nodeID: String) async throws -> Bool {
         switch request.method {
         case "sys.ping":
-            try await request.responder.respond(status: 200, body: ByteBuffer(string: #"{"node":"\#(jsonEscaped(nodeID))"}"#))
+            try await request.responder.respond(status: 200, body: pingBody(nodeID: nodeID))
         case "sys.echo":
             if let whole = request.body.completeBuffer {
                 // The body came whole in the REQUEST: answer in one RESPONSE frame.
@@ -33,7 +33,7 @@ public enum LinkDiagnostics {
                 return true
             }
             let writer = try await request.responder.startResponse(status: 200)
-            let block = ByteBuffer(repeating: 0x5A, count: 64 * 1_024)
+            let block = sourceBlock
             var left = count
             while left > 0 {
                 let piece = min(left, block.readableBytes)
@@ -45,6 +45,11 @@ public enum LinkDiagnostics {
             return false
         }
         return true
+    }
+
+    /// What `sys.ping` answers: `{"node":…}`.
+    static func pingBody(nodeID: String) -> ByteBuffer {
+        ByteBuffer(string: #"{"node":"\#(jsonEscaped(nodeID))"}"#)
     }
 
     /// `{"error":{"code":…,"message":…}}`, the body of every non-2xx link response.

@@ -29,10 +29,11 @@ enum LinkPipeline {
     }
 
     /// Installs TLS (optional), byte counting, the frame codec and the connection
-    /// handler; the future completes with the connection once the handshake succeeded.
+    /// handler (with `loopHandler` answering requests on the event loop); the future completes with the connection once the handshake succeeded.
     static func configure(
         _ channel: any Channel, isInitiator: Bool, endpoint: LinkEndpointConfiguration,
-        tls: NIOSSLContext?, serverHostname: String?, linkName: String, logger: Logger
+        tls: NIOSSLContext?, serverHostname: String?, linkName: String, loopHandler: LinkLoopHandler? = nil,
+        logger: Logger
     ) -> EventLoopFuture<LinkConnection> {
         let eventLoop = channel.eventLoop
         let established = eventLoop.makePromise(of: LinkPeer.self)
@@ -54,7 +55,7 @@ enum LinkPipeline {
             }
             let handler = LinkConnectionHandler(
                 configuration: machineConfiguration, logger: logger, metrics: metrics,
-                established: established, inbound: continuation,
+                established: established, inbound: continuation, loopHandler: loopHandler,
                 nonce: { (0..<linkNonceLength).map { _ in UInt8.random(in: .min ... .max) } }
             )
             let bound = NIOLoopBound(handler, eventLoop: eventLoop)

@@ -7,7 +7,9 @@ import ServiceLifecycle
 import StreamLyListeners
 import StreamLyProtocol
 
-/// Accepts link connections and hands each authenticated one to `onConnection`. With a
+/// Accepts link connections and hands each authenticated one to `onConnection`. A
+/// `loopHandler` answers the requests it can on each connection's event loop (no task per
+/// request); the others reach the connection's `inbound`. With a
 /// `limiter`, connections over its caps (per peer address and in total) are closed as soon as
 /// they are accepted; a connection that has not finished its handshake (TLS included) within
 /// the endpoint's `handshakeTimeout` is closed.
@@ -21,6 +23,7 @@ public final class LinkServer: Service, Sendable {
     let drainTimeout: Duration
     let logger: Logger
     let limiter: ConnectionLimiter?
+    let loopHandler: LinkLoopHandler?
     let onConnection: @Sendable (LinkConnection) async -> Void
     private let state = NIOLockedValueBox(State())
 
@@ -31,9 +34,11 @@ public final class LinkServer: Service, Sendable {
     }
 
     public init(host: String, port: Int, endpoint: LinkEndpointConfiguration, tls: NIOSSLContext? = nil,
-                drainTimeout: Duration = .seconds(10), limiter: ConnectionLimiter? = nil, logger: Logger,
+                drainTimeout: Duration = .seconds(10), limiter: ConnectionLimiter? = nil,
+                loopHandler: LinkLoopHandler? = nil, logger: Logger,
                 onConnection: @escaping @Sendable (LinkConnection) async -> Void) {
         self.limiter = limiter
+        self.loopHandler = loopHandler
         self.host = host
         self.port = port
         self.endpoint = endpoint
@@ -76,6 +81,7 @@ public final class LinkServer: Service, Sendable {
     public func run() async throws {
         let (accepted, continuation) = AsyncStream.makeStream(of: LinkConnection.self)
         let endpoint = self.endpoint, tls = self.tls, logger = self.logger, limiter = self.limiter
+        let loopHandler = self.loopHandler
         let metrics = ListenerMetrics(listener: "link")
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -89,7 +95,7 @@ public final class LinkServer: Service, Sendable {
                 let remote = channel.remoteAddress?.description ?? "unknown"
                 LinkPipeline.configure(
                     channel, isInitiator: false, endpoint: endpoint, tls: tls, serverHostname: nil,
-                    linkName: "inbound", logger: logger
+                    linkName: "inbound", loopHandler: loopHandler, logger: logger
                 ).whenComplete { result in
                     switch result {
                     case .success(let connection): continuation.yield(connection)

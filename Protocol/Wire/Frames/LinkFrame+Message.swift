@@ -22,10 +22,15 @@ extension LinkFrame {
             return Message(topic: topic, metadata: metadata, payload: payload)
         }
 
-        func encode(into buffer: inout ByteBuffer) {
-            buffer.writeString8(topic)
-            metadata.encode(into: &buffer)
-            buffer.writeImmutableBuffer(payload)
+        /// Writes the whole frame, header included, in one reserved write.
+        func encodeFrame(into buffer: inout ByteBuffer) {
+            let length = 1 + topic.utf8.count + metadata.encodedSize + payload.readableBytes
+            let header = LinkFrameHeader(length: UInt32(length), type: .message, flags: [], streamID: .connection)
+            LinkFrameWriter.write(header, into: &buffer) { writer in
+                writer.string8(topic)
+                metadata.encode(into: &writer)
+                writer.buffer(payload)
+            }
         }
     }
 }

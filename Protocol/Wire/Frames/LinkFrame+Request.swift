@@ -32,10 +32,16 @@ extension LinkFrame {
                            endStream: header.flags.contains(.endStream))
         }
 
-        func encode(into buffer: inout ByteBuffer) {
-            buffer.writeString8(method)
-            metadata.encode(into: &buffer)
-            buffer.writeImmutableBuffer(body)
+        /// Writes the whole frame, header included, in one reserved write.
+        func encodeFrame(into buffer: inout ByteBuffer) {
+            let length = 1 + method.utf8.count + metadata.encodedSize + body.readableBytes
+            let header = LinkFrameHeader(length: UInt32(length), type: .request,
+                                         flags: endStream ? .endStream : [], streamID: streamID)
+            LinkFrameWriter.write(header, into: &buffer) { writer in
+                writer.string8(method)
+                metadata.encode(into: &writer)
+                writer.buffer(body)
+            }
         }
     }
 }

@@ -26,10 +26,16 @@ extension LinkFrame {
                             endStream: header.flags.contains(.endStream))
         }
 
-        func encode(into buffer: inout ByteBuffer) {
-            buffer.writeInteger(status)
-            metadata.encode(into: &buffer)
-            buffer.writeImmutableBuffer(body)
+        /// Writes the whole frame, header included, in one reserved write.
+        func encodeFrame(into buffer: inout ByteBuffer) {
+            let length = 2 + metadata.encodedSize + body.readableBytes
+            let header = LinkFrameHeader(length: UInt32(length), type: .response,
+                                         flags: endStream ? .endStream : [], streamID: streamID)
+            LinkFrameWriter.write(header, into: &buffer) { writer in
+                writer.integer(status)
+                metadata.encode(into: &writer)
+                writer.buffer(body)
+            }
         }
     }
 }

@@ -92,25 +92,30 @@ extension LinkFrame {
 
     /// Writes header and payload. The caller guarantees the payload fits the peer's MAX_FRAME_SIZE.
     ///
-    /// The header goes out in one write with a zero length, patched by one store once the
-    /// payload is written.
+    /// REQUEST, RESPONSE and MESSAGE (the per-request frames) know their size up front and
+    /// are written in one reserved write (`LinkFrameWriter`). The others write the header
+    /// with a zero length, patched by one store once the payload is written.
     public func encode(into buffer: inout ByteBuffer) {
+        switch self {
+        case .request(let f): f.encodeFrame(into: &buffer)
+        case .response(let f): f.encodeFrame(into: &buffer)
+        case .message(let f): f.encodeFrame(into: &buffer)
+        case .hello(let f): encodePatched(into: &buffer, f.encode)
+        case .welcome(let f): encodePatched(into: &buffer, f.encode)
+        case .auth(let f): encodePatched(into: &buffer, f.encode)
+        case .authOK(let f): encodePatched(into: &buffer, f.encode)
+        case .data(let f): encodePatched(into: &buffer, f.encode)
+        case .reset(let f): encodePatched(into: &buffer, f.encode)
+        case .windowUpdate(let f): encodePatched(into: &buffer, f.encode)
+        case .ping(let f): encodePatched(into: &buffer, f.encode)
+        case .goAway(let f): encodePatched(into: &buffer, f.encode)
+        }
+    }
+
+    private func encodePatched(into buffer: inout ByteBuffer, _ payload: (inout ByteBuffer) -> Void) {
         let headerIndex = buffer.writerIndex
         buffer.writeMultipleIntegers(UInt32(0), type.rawValue, flags.rawValue, streamID.rawValue)
-        switch self {
-        case .hello(let f): f.encode(into: &buffer)
-        case .welcome(let f): f.encode(into: &buffer)
-        case .auth(let f): f.encode(into: &buffer)
-        case .authOK(let f): f.encode(into: &buffer)
-        case .request(let f): f.encode(into: &buffer)
-        case .response(let f): f.encode(into: &buffer)
-        case .data(let f): f.encode(into: &buffer)
-        case .reset(let f): f.encode(into: &buffer)
-        case .windowUpdate(let f): f.encode(into: &buffer)
-        case .message(let f): f.encode(into: &buffer)
-        case .ping(let f): f.encode(into: &buffer)
-        case .goAway(let f): f.encode(into: &buffer)
-        }
+        payload(&buffer)
         buffer.setInteger(UInt32(buffer.writerIndex - headerIndex - LinkFrameHeader.size), at: headerIndex)
     }
 

@@ -119,18 +119,18 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
 
     private init(storage: Storage) { self.storage = storage }
 
-    func encode(into buffer: inout ByteBuffer) {
+    func encode(into writer: inout LinkFrameWriter) {
         switch storage {
         case .fields(let fields):
             precondition(fields.count <= Self.maxFields, "too many metadata fields")
-            buffer.writeInteger(UInt8(fields.count))
+            writer.integer(UInt8(fields.count))
             for field in fields {
-                buffer.writeString8(field.name)
-                buffer.writeString16(field.value)
+                writer.string8(field.name)
+                writer.string16(field.value)
             }
         case .wire(let block, let count):
-            buffer.writeInteger(UInt8(count))
-            buffer.writeImmutableBuffer(block)
+            writer.integer(UInt8(count))
+            writer.buffer(block)
         }
     }
 

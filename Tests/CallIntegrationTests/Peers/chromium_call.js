@@ -128,6 +128,18 @@ class Member {
     }
   }
 
+  /** The selected candidate pair of a connection's stats: the remote candidate's protocol and
+   * the sender's bandwidth estimate (transport-cc or REMB driven). */
+  static selectedPair(stats) {
+    for (const stat of stats.values()) {
+      if (stat.type !== 'transport' || !stat.selectedCandidatePairId) continue;
+      const pair = stats.get(stat.selectedCandidatePairId) || {};
+      const remote = stats.get(pair.remoteCandidateId) || {};
+      return {protocol: remote.protocol, remotePort: remote.port, availableOutgoingBitrate: pair.availableOutgoingBitrate};
+    }
+    return {};
+  }
+
   /** What this member sends and receives now, from getStats. */
   async snapshot() {
     const result = {id: this.id, errors: this.errors, offers: this.offers, inbound: [], outbound: [], transports: [],
@@ -136,7 +148,9 @@ class Member {
                     answerApplied: !!this.answerApplied, offer: this.pub && this.pub.localDescription && this.pub.localDescription.sdp};
     const pick = (stat, keys) => Object.fromEntries(keys.filter(k => stat[k] !== undefined).map(k => [k, stat[k]]));
     if (this.sub) {
-      for (const stat of (await this.sub.getStats()).values()) {
+      const stats = await this.sub.getStats();
+      result.subPair = Member.selectedPair(stats);
+      for (const stat of stats.values()) {
         if (stat.type === 'inbound-rtp') {
           const entry = pick(stat, ['kind', 'mid', 'ssrc', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount', 'firCount',
             'framesDecoded', 'framesReceived', 'frameWidth', 'frameHeight', 'freezeCount', 'totalFreezesDuration',
@@ -150,7 +164,9 @@ class Member {
       }
     }
     if (this.pub) {
-      for (const stat of (await this.pub.getStats()).values()) {
+      const stats = await this.pub.getStats();
+      result.pubPair = Member.selectedPair(stats);
+      for (const stat of stats.values()) {
         if (stat.type === 'outbound-rtp') {
           result.outbound.push(pick(stat, ['kind', 'rid', 'mid', 'ssrc', 'packetsSent', 'framesEncoded', 'frameWidth',
             'frameHeight', 'active', 'targetBitrate', 'qualityLimitationReason', 'pliCount', 'nackCount',

@@ -13,6 +13,13 @@ any web client. Scenarios:
              drops 5% of the datagrams each way: video keeps decoding, NACKs are sent and answered.
   codecs     Chromium offers video in VP9/AV1 only: the edge rejects that m-section in its answer
              (inactive, no track), keeps Opus, and Chromium's audio flows.
+  tcp        the edge announces only its ICE-TCP passive candidates (`rtc.udp.candidates=false`):
+             a Chromium publisher and a Chromium subscriber connect over TCP (RFC 6544) and the
+             subscriber decodes the video.
+
+The simulcast scenario also checks transport-wide congestion control: the publisher's bandwidth
+estimate (availableOutgoingBitrate) grows past what the top layer needs, which Chromium allows
+only when the edge answers its packets with transport-cc feedback (SFU-NOTES §9, obs S6).
 
 Usage: chromium_call.py SCENARIO WS_URL CHANNEL EDGE_HOST RTC_PORT TOKEN1 TOKEN2
 Prints progress, then one JSON line {"ok": bool, ...}; exits 0 on success, 1 with a reason.
@@ -223,7 +230,26 @@ async def simulcast(s):
         log(quality, json.dumps(steps[quality]))
     if not steps["low"]["received"]["frameWidth"] < steps["high"]["received"]["frameWidth"]:
         raise RuntimeError(f"the high layer is not wider than the low one: {steps}")
-    return {"steps": steps, "publisher": snap["pub"]["outbound"]}
+    # transport-cc: without the edge's feedback Chromium's estimate stays near 80 kbit/s.
+    snap = await s.wait("the publisher's bandwidth estimate past 1 Mbit/s",
+                        lambda n: (n["pub"].get("pubPair", {}).get("availableOutgoingBitrate") or 0) > 1_000_000, "pub")
+    return {"steps": steps, "publisher": snap["pub"]["outbound"], "publisherPair": snap["pub"].get("pubPair")}
+
+
+async def tcp(s):
+    await s.call(s.page.add_member, "pub", s.url, s.tokens[0], {"channel": s.channel, "publish": "plain"})
+    snap = await s.wait("the publisher's answer", lambda n: "video" in n["pub"]["ownTracks"], "pub")
+    publisher = snap["pub"]["id"]
+    await s.call(s.page.add_member, "sub", s.url, s.tokens[1], {"channel": s.channel})
+    snap = await s.wait("frames over ICE-TCP",
+                        lambda n: inbound(n["sub"], "video", publisher).get("framesDecoded", 0) >= 30
+                        and inbound(n["sub"], "video", publisher).get("frameWidth", 0) > 0, "pub", "sub")
+    pairs = {"pub": snap["pub"].get("pubPair", {}), "sub": snap["sub"].get("subPair", {})}
+    log("ice-tcp", json.dumps(pairs), json.dumps(inbound(snap["sub"], "video", publisher)))
+    wrong = {name: pair for name, pair in pairs.items() if pair.get("protocol") != "tcp"}
+    if wrong:
+        raise RuntimeError(f"not connected over TCP: {json.dumps(wrong)}")
+    return {"pairs": pairs, "received": inbound(snap["sub"], "video", publisher)}
 
 
 async def loss(s):
@@ -304,7 +330,7 @@ async def codecs(s):
     return {"offered": offered, "answered": answered, "tracks": member["ownTracks"]}
 
 
-SCENARIOS = {"interop": interop, "simulcast": simulcast, "loss": loss, "codecs": codecs}
+SCENARIOS = {"interop": interop, "simulcast": simulcast, "loss": loss, "codecs": codecs, "tcp": tcp}
 
 
 async def main(name, url, channel, edge_host, rtc_port, tokens):

@@ -78,6 +78,8 @@ class Participant:
         self.tasks = []
         self.answered = asyncio.Event()
         self.track_events = []  # (mid, kind) per "track" event
+        self.sub_states = []  # (seconds since start, offers so far, state) per sub connection state change
+        self.started = time.monotonic()
         self.frames_by_mid = {}
 
     async def send(self, message):
@@ -121,6 +123,9 @@ class Participant:
         if self.sub is None:
             self.sub = RTCPeerConnection(RTCConfiguration(iceServers=[]))
             self.sub.on("track", self.on_track)
+            # For failure messages: when and after how many offers the connection changed state.
+            self.sub.on("connectionstatechange", lambda: self.sub_states.append(
+                (round(time.monotonic() - self.started, 1), len(self.offers), self.sub.connectionState)))
         await self.sub.setRemoteDescription(RTCSessionDescription(sdp, "offer"))
         await self.sub.setLocalDescription(await self.sub.createAnswer())
         await self.send({"op": "rtc.answer", "pc": "sub", "sdp": self.sub.localDescription.sdp})
@@ -174,7 +179,8 @@ class Participant:
     def summary(self):
         return {"id": self.id, "video_frames": self.video_frames, "audio_frames": self.audio_frames,
                 "video_sizes": {k: sorted(v) for k, v in self.video_sizes.items()}, "left": sorted(self.left),
-                "offers": len(self.offers), "track_events": self.track_events, "frames_by_mid": self.frames_by_mid}
+                "offers": len(self.offers), "track_events": self.track_events, "frames_by_mid": self.frames_by_mid,
+                "sub_states": self.sub_states}
 
 
 async def receive_stats(person):
@@ -252,11 +258,16 @@ async def main(url, channel, tokens):
         print(json.dumps({"ok": False, "error": str(error)}))
         return 1
     finally:
-        for person in people:
-            try:
-                await person.close()
-            except Exception:  # noqa: BLE001
-                pass
+        await close_all(people)
+
+
+async def close_all(people):
+    """Closes every participant, each within 5 s, whatever fails (the scripts' last step)."""
+    for person in people:
+        try:
+            await asyncio.wait_for(person.close(), 5)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ actor Participant {
                 acks["\(channel)|\(clientID)", default: []].append(seq)
                 return seq
             }
-            if let reply, ["not_found", "forbidden", "bad_request", "too_large"].contains(reply.code ?? "") {
+            if let reply, ["not_found", "forbidden", "bad_request", "too_large", "invalid_input"].contains(reply.code ?? "") {
                 throw TestFailure("\(name): publish \(clientID) refused: \(reply.raw)")
             }
             last = reply?.raw ?? (client.isFinished ? "connection closed" : "no reply in \(attemptTimeout)")

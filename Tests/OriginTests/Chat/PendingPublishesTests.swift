@@ -4,14 +4,19 @@ import Testing
 
 @Suite("Publishers waiting for their commit")
 struct PendingPublishesTests {
-    static let published = ChatLinkBodies.Published(channel: "c", seq: 7, id: "m", duplicate: false)
+    static let published = PublishOutcome.published(ChatLinkBodies.Published(channel: "c", seq: 7, id: "m", duplicate: false))
+
+    static func seq(_ outcome: PublishOutcome?) -> Int64? {
+        guard case .published(let published) = outcome else { return nil }
+        return published.seq
+    }
 
     @Test("a commit that arrives before the publisher waits is kept")
     func commitBeforeWait() async {
         let pending = PendingPublishes()
         pending.register("k")
         pending.resolve("k", with: Self.published)
-        #expect(await pending.wait(for: "k", timeout: .seconds(5))?.seq == 7)
+        #expect(Self.seq(await pending.wait(for: "k", timeout: .seconds(5))) == 7)
     }
 
     @Test("every waiter of a key (retries of one client_id) wakes with the commit")
@@ -24,7 +29,7 @@ struct PendingPublishesTests {
         try? await Task.sleep(for: .milliseconds(50))
         pending.resolve("k", with: Self.published)
         let results = await [a, b, c]
-        #expect(results.map { $0?.seq } == [7, 7, 7])
+        #expect(results.map(Self.seq) == [7, 7, 7])
     }
 
     @Test("a waiter gives up after its timeout; commits of unknown keys are ignored")
@@ -37,5 +42,19 @@ struct PendingPublishesTests {
         #expect(ContinuousClock.now - started >= .milliseconds(100))
         pending.register("z")
         #expect(await pending.wait(for: "z", timeout: .zero) == nil, "a zero timeout does not wait")
+    }
+
+    @Test("a rejection wakes the publisher with its error")
+    func rejection() async {
+        let pending = PendingPublishes()
+        pending.register("k")
+        async let outcome = pending.wait(for: "k", timeout: .seconds(120))  // long: a loaded run may starve the sleep below for seconds
+        try? await Task.sleep(for: .milliseconds(50))
+        pending.resolve("k", with: .rejected(code: .invalidInput, message: "set aside"))
+        guard case .rejected(let code, let message) = await outcome else {
+            Issue.record("the publisher was not told of the rejection")
+            return
+        }
+        #expect(code == .invalidInput && message == "set aside")
     }
 }

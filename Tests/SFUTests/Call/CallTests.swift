@@ -90,6 +90,7 @@ struct CallTests {
         try call.subscribeAnswer("b", answer: try clientAnswer(to: b.listener.offers.last!))
         #expect(b.sub.started != nil)
         #expect(throws: CallError.self) { try call.subscribeAnswer("b", answer: try clientAnswer(to: b.listener.offers.last!)) }
+        try call.subscribeAnswer("c", answer: try clientAnswer(to: c.listener.offers.last!))
         let videoSSRC = try #require(second.media[0].ssrcGroups.first?.ssrcs.first)
         let rtxSSRC = try #require(second.media[0].ssrcGroups.first?.ssrcs.last)
 

@@ -27,16 +27,20 @@ struct PublishAnswerBuilderTests {
         #expect(video.rids.map(\.id) == ["q", "h", "f"])
         #expect(video.rids.allSatisfy { $0.direction == .recv })
         #expect(video.simulcast?.receive.map { $0.map(\.rid) } == [["q"], ["h"], ["f"]])
-        #expect(Set(video.extmaps.map(\.uri)) == [SDPExtMap.absSendTimeURI, SDPExtMap.midURI, SDPExtMap.ridURI, SDPExtMap.repairedRidURI])
-        // Offer ids kept; no transport-cc (the SFU sends no such feedback).
+        #expect(Set(video.extmaps.map(\.uri)) == [SDPExtMap.absSendTimeURI, SDPExtMap.midURI, SDPExtMap.ridURI,
+                                                  SDPExtMap.repairedRidURI, SDPExtMap.transportWideCCURI])
+        // Offer ids kept; transport-cc negotiated (the edge sends its feedback).
         #expect(video.extmapID(for: SDPExtMap.ridURI) == 10)
-        #expect(!video.rtcpFeedback.contains { $0.type == "transport-cc" })
+        #expect(video.extmapID(for: SDPExtMap.transportWideCCURI) == 4)
+        #expect(video.rtcpFeedback.contains { $0.type == "transport-cc" })
+        #expect(result.media[0].extensionIDs.transportWideCC == 4)
         #expect(video.rtcpFeedback.contains { $0.type == "nack" && $0.parameter == "pli" })
         #expect(video.formatParameters(for: 97)?.value == "apt=96")
         let audio = try #require(sdp.media(withMid: "1"))
         #expect(audio.formats == ["111"])
         #expect(audio.formatParameters(for: 111)?.value == "minptime=10;useinbandfec=1")
         #expect(audio.extmapID(for: SDPExtMap.audioLevelURI) == 12)
+        #expect(audio.rtcpFeedback.map(\.type) == ["transport-cc"])
         #expect(result.media.map(\.kind) == ["video", "audio"])
         #expect(result.media[0].rids == ["q", "h", "f"])
         #expect(result.media[0].isSimulcast)

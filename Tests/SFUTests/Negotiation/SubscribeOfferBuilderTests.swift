@@ -31,10 +31,14 @@ struct SubscribeOfferBuilderTests {
         #expect(video.formatParameters(for: 97)?.value == "apt=96")
         #expect(video.extmapID(for: SDPExtMap.absSendTimeURI) == 2)
         #expect(video.rtcpFeedback.contains { $0.type == "goog-remb" })
+        #expect(video.rtcpFeedback.contains { $0.type == "transport-cc" })
+        #expect(video.extmapID(for: SDPExtMap.transportWideCCURI) == 4)
         let audio = try #require(offer.media(withMid: "1"))
         #expect(audio.formats == ["111"])
         #expect(audio.ssrcs.map(\.ssrc) == [616_353_531, 616_353_531])
         #expect(audio.extmapID(for: SDPExtMap.audioLevelURI) == 3)
+        #expect(audio.extmapID(for: SDPExtMap.transportWideCCURI) == 4)
+        #expect(audio.rtcpFeedback.map(\.type) == ["transport-cc"])
         #expect(try SessionDescription.parse(offer.serialized()) == offer)
     }
 
@@ -75,5 +79,23 @@ struct SubscribeOfferBuilderTests {
         #expect(types.map(h264a)?.rtxPayloadType == 103)
         #expect(types.map(Self.opus)?.payloadType == 111)
         #expect(types.map(NegotiatedCodec(payloadType: 9, name: "G722", clockRate: 8000)) == nil)
+    }
+}
+
+extension SubscribeOfferBuilderTests {
+    func slots(_ kinds: String) -> [SubscribeSlot] {
+        kinds.enumerated().map { index, kind in SubscribeSlot(mid: String(index), kind: kind == "v" ? "video" : "audio", track: nil) }
+    }
+
+    /// aiortc bundles a second new m-section of a kind it has none of onto a transport it then
+    /// discards: such sections wait for the next offer.
+    @Test func anOfferAddsOneMSectionOfEachKindTheClientHasNoneOf() {
+        #expect(SubscribeOfferBuilder.offerableCount(of: slots("vava"), negotiated: 0) == 2)
+        #expect(SubscribeOfferBuilder.offerableCount(of: slots("vvaa"), negotiated: 0) == 1)
+        #expect(SubscribeOfferBuilder.offerableCount(of: slots("vaav"), negotiated: 1) == 2)
+        #expect(SubscribeOfferBuilder.offerableCount(of: slots("vaav"), negotiated: 2) == 4)
+        #expect(SubscribeOfferBuilder.offerableCount(of: slots("vvava"), negotiated: 1) == 4)
+        #expect(SubscribeOfferBuilder.offerableCount(of: slots("v"), negotiated: 1) == 1)
+        #expect(SubscribeOfferBuilder.offerableCount(of: [], negotiated: 0) == 0)
     }
 }

@@ -113,3 +113,49 @@ struct RTPPacketTests {
         #expect(!RTPPacket.rewrite(&short, sequenceNumber: 1, timestamp: 2, ssrc: 3))
     }
 }
+
+@Suite("RTP copy with a transport-wide sequence number appended")
+struct RTPPacketCopyTests {
+    static func copy(_ bytes: [UInt8], map: ExtensionIDMap, id: UInt8) throws -> (RTPPacket, Int) {
+        var out = ByteBuffer()
+        let headerLength = try RTPPacket.parse(ByteBuffer(bytes: bytes))
+            .copy(into: &out, remapping: map, transportSequenceID: id, transportSequence: 0xABCD)
+        return (try RTPPacket.parse(out), headerLength)
+    }
+
+    @Test("one-byte elements renamed, the new element after them, payload intact")
+    func oneByte() throws {
+        var map = ExtensionIDMap(fallback: 14)
+        map.map(1, to: 5)
+        let (packet, headerLength) = try Self.copy(RTPSamples.oneByteExtension, map: map, id: 7)
+        #expect(headerLength == packet.headerLength && headerLength == 28)
+        #expect(packet.headerExtensions.map(\.id) == [5, 14, 14, 7])
+        #expect(packet.headerExtension(id: 7).map { Array($0.readableBytesView) } == [0xAB, 0xCD])
+        #expect(Array(packet.payload.readableBytesView) == [0x90, 0xE0, 0x00, 0x01])
+        #expect(packet.sequenceNumber == 0x1234 && packet.ssrc == 0x1122_3344 && packet.marker)
+    }
+
+    @Test("a packet without extension gets a one-byte block")
+    func plain() throws {
+        let (packet, headerLength) = try Self.copy(RTPSamples.plain, map: ExtensionIDMap(fallback: 14), id: 4)
+        #expect(packet.hasExtension && packet.extensionProfile == 0xBEDE && headerLength == 20)
+        #expect(packet.headerExtensions.map(\.id) == [4])
+        #expect(Array(packet.payload.readableBytesView) == [1, 2, 3])
+    }
+
+    @Test("two-byte elements, CSRCs and padding kept")
+    func twoByte() throws {
+        let (packet, _) = try Self.copy(RTPSamples.twoByteExtensionCSRCPadding, map: ExtensionIDMap(fallback: 14), id: 4)
+        #expect(packet.csrcs == [1, 2] && packet.extensionProfile == 0x1000)
+        #expect(packet.headerExtensions.map(\.id) == [14, 14, 4])
+        #expect(packet.headerExtension(id: 4).map { Array($0.readableBytesView) } == [0xAB, 0xCD])
+        #expect(packet.hasPadding && packet.paddingLength == 4)
+        #expect(Array(packet.payload.readableBytesView) == [0xFC, 0xFF, 0xFE])
+    }
+
+    @Test("id 0: a plain copy with renamed ids")
+    func noTransportSequence() throws {
+        let (packet, headerLength) = try Self.copy(RTPSamples.oneByteExtension, map: ExtensionIDMap(fallback: 14), id: 0)
+        #expect(headerLength == 24 && packet.headerExtensions.map(\.id) == [14, 14, 14])
+    }
+}

@@ -37,7 +37,11 @@ enum TestDatabase {
     ) async throws -> Result {
         let base = try baseURL()
         let name = "streamly_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        try await admin(base) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+        do {
+            try await admin(base) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+        } catch let error as PSQLError {
+            throw ServerError(reflecting: error)
+        }
         do {
             let result = try await withRunning(base.with(database: name), maximumConnections: maximumConnections) { database in
                 if migrate { try await Migrator(database: database).migrate() }
@@ -47,8 +51,15 @@ enum TestDatabase {
             return result
         } catch {
             try? await drop(name, base: base)
-            throw error
+            throw (error as? PSQLError).map(ServerError.init(reflecting:)) ?? error
         }
+    }
+
+    /// A `PSQLError` with what the server said: its `description` is a generic sentence (to keep
+    /// secrets out of logs), which tells a failed test nothing.
+    struct ServerError: Error, CustomStringConvertible {
+        let description: String
+        init(reflecting error: PSQLError) { description = String(reflecting: error) }
     }
 
     /// Runs `body` with a `Database` whose pool is running, then stops the pool.

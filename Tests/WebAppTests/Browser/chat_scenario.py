@@ -1,7 +1,9 @@
 """Two people in Chromium: sign up, share a private channel, talk in order, see each other
 typing and online; one drops off the network (DevTools offline) and comes back: nothing lost
-or doubled; an image attachment shows inline on the other side; a direct conversation; the
-session survives a reload; no console errors or CSP violations; screenshots of each screen.
+or doubled; an image attachment shows inline on the other side; a direct conversation; unread
+counts per channel (raised by messages in a channel not open, cleared by opening it); history
+paging when scrolling up (more than two pages, in order, none twice, to the channel's start);
+the session survives a reload; no console errors or CSP violations; screenshots of each screen.
 
 usage: chat_scenario.py BASE_URL ARTIFACTS_DIR
 """
@@ -11,6 +13,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 
 from browser import (ScenarioFailure, click, console, csp_violations, find, find_all, log, make_browser, run,
                      screenshot, set_offline, severe, sign_up, type_into, visible, wait_until)
@@ -58,6 +63,98 @@ def no_console_errors(driver, allow_offline_noise=False):
     errors = severe(entries, allow_offline_noise)
     if violations or errors:
         raise ScenarioFailure(f"{driver.streamly_name}: console errors: {violations + errors}")
+
+
+# Ann's messages for the history checks go out through her page's own WebSocket client,
+# awaiting each ack, paced below the edge's per-user publish rate (30/s, docs/api.md).
+PUBLISH = """
+const [channel, first, last, done] = arguments;
+(async () => {
+  for (let i = first; i <= last; i += 1) {
+    await window.streamly.socket.request({op: 'publish', channel, client_id: 'history-' + channel + '-' + i, body: 'history ' + i});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return 'ok';
+})().then(done, (error) => done(String(error)));
+"""
+HISTORY = 130  # more than two pages of 50
+
+
+def sidebar_label(driver, channel):
+    return find(driver, f"a.nav-item[data-channel='{channel}']").get_attribute("aria-label") or ""
+
+
+def badge(driver, channel):
+    badges = find_all(driver, f"a.nav-item[data-channel='{channel}'] .badge")
+    return badges[0].text if badges else None
+
+
+def publish(driver, channel, first, last):
+    answer = driver.execute_async_script(PUBLISH, channel, first, last)
+    if answer != "ok":
+        raise ScenarioFailure(f"publishing history {first}-{last} failed: {answer}")
+
+
+def unread_and_history(ann, bob, suffix):
+    """Unread counts per channel (a message in a channel Bob has not open raises its count;
+    opening the channel clears it) and history paging on scroll (older pages load in order,
+    none twice, up to the channel's start)."""
+    click(ann, "#new-channel")
+    type_into(ann, "#create-channel-name", f"history-{suffix}")
+    click(ann, "#create-channel-submit")
+    wait_until("the history channel to open", lambda: find(ann, "#channel-title").text == f"history-{suffix}")
+    history = ann.execute_script("return location.hash.split('/')[2]")
+    link = f"a.nav-item[data-channel='{history}']"
+    wait_until("the history channel in Bob's sidebar", lambda: visible(bob, link), timeout=30)
+    if badge(bob, history) is not None or "unread" in sidebar_label(bob, history):
+        raise ScenarioFailure(f"an empty channel shows unread messages: {sidebar_label(bob, history)}")
+    open_title = find(bob, "#channel-title").text
+
+    publish(ann, history, 1, 3)
+    wait_until("3 unread in Bob's sidebar", lambda: badge(bob, history) == "3"
+               and sidebar_label(bob, history) == f"history-{suffix}, 3 unread", timeout=30)
+    if badge(ann, history) is not None:
+        raise ScenarioFailure(f"Ann's own messages count as unread for her: {badge(ann, history)}")
+    publish(ann, history, 4, HISTORY)
+    wait_until(f"{HISTORY} unread in Bob's sidebar (the badge caps at 99+)", lambda: badge(bob, history) == "99+"
+               and sidebar_label(bob, history) == f"history-{suffix}, {HISTORY} unread", timeout=30)
+    if find(bob, "#channel-title").text != open_title:
+        raise ScenarioFailure("messages in another channel changed the open one")
+    screenshot(bob, ARTIFACTS, "12-unread-counts")
+
+    # Opening the channel clears its count and shows the newest page.
+    click(bob, link)
+    wait_until("Bob in the history channel", lambda: find(bob, "#channel-title").text == f"history-{suffix}")
+    wait_bodies(bob, [f"history {HISTORY}"])
+    wait_until("the count cleared", lambda: badge(bob, history) is None
+               and "unread" not in sidebar_label(bob, history))
+    first_page = messages(bob)
+    if len(first_page) >= HISTORY or first_page[-1][0] != HISTORY:
+        raise ScenarioFailure(f"the first page is not the newest part of the history: {first_page[0]}..{first_page[-1]}")
+
+    # Scrolling up with the mouse wheel loads older pages until the channel's start.
+    scroller = find(bob, "#message-scroll")
+    pages = 0
+    while not visible(bob, "#messages li.channel-start"):
+        shown = len(messages(bob))
+        ActionChains(bob).scroll_from_origin(ScrollOrigin.from_element(scroller), 0, -100_000).perform()
+        wait_until("an older page or the channel's start", lambda: len(messages(bob)) > shown
+                   or visible(bob, "#messages li.channel-start"), timeout=30)
+        pages += 1
+        if pages > 10:
+            raise ScenarioFailure(f"scrolling up never reached the channel's start: {len(messages(bob))} messages shown")
+    shown = messages(bob)
+    check_order("bob's history", shown)
+    if [m[2] for m in shown] != [f"history {i}" for i in range(1, HISTORY + 1)]:
+        raise ScenarioFailure(f"the history is not 1..{HISTORY} in order: {[m[2] for m in shown]}")
+    bob.execute_script("document.getElementById('message-scroll').scrollTop = 0")
+    screenshot(bob, ARTIFACTS, "13-history-start")
+    # A live message still lands at the bottom, once.
+    publish(ann, history, HISTORY + 1, HISTORY + 1)
+    wait_bodies(bob, [f"history {HISTORY + 1}"])
+    check_order("bob's history with a live message", messages(bob))
+    log("history pages loaded by scrolling", pages)
+    return pages
 
 
 def scenario(drivers):
@@ -185,6 +282,7 @@ def scenario(drivers):
     wait_until("the direct conversation in Bob's sidebar with an unread badge",
                lambda: visible(bob, f"a.nav-item[data-channel='{direct}'] .badge"), timeout=30)
     screenshot(bob, ARTIFACTS, "09-unread")
+    history_pages = unread_and_history(ann, bob, suffix)
 
     # The session survives a reload; the channel's history is there again.
     bob.get(f"{BASE}#/c/{channel}")
@@ -210,7 +308,7 @@ def scenario(drivers):
         violations = csp_violations(driver.streamly_console)
         if violations:
             raise ScenarioFailure(f"{driver.streamly_name}: CSP violations: {violations}")
-    return {"messages": len(everything) + 1, "screenshots": ARTIFACTS}
+    return {"messages": len(everything) + 1, "history_pages": history_pages, "screenshots": ARTIFACTS}
 
 
 if __name__ == "__main__":

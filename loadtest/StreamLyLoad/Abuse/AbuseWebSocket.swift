@@ -86,6 +86,36 @@ final class AbuseWebSocket: Sendable {
         return nil
     }
 
+    /// The first received JSON object `match` accepts, removed from the received texts,
+    /// waiting up to `timeout`; on the way, texts whose `op` is in `discarding` are dropped
+    /// (events the caller does not need, so the list stays short). Nil on timeout or close.
+    func take(timeout: Duration, discarding: Set<String> = [], where match: ([String: Any]) -> Bool) async -> [String: Any]? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let found: [String: Any]? = received.state.withLock { state in
+                var index = 0
+                while index < state.texts.count {
+                    guard let object = try? JSONSerialization.jsonObject(with: Data(state.texts[index].utf8)) as? [String: Any]
+                    else { index += 1; continue }
+                    if match(object) {
+                        state.texts.remove(at: index)
+                        return object
+                    }
+                    if let op = object["op"] as? String, discarding.contains(op) {
+                        state.texts.remove(at: index)
+                    } else {
+                        index += 1
+                    }
+                }
+                return nil
+            }
+            if let found { return found }
+            if !channel.isActive { return nil }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+
     /// Waits up to `timeout` for the server to close; its close code, if it sent one.
     func closed(timeout: Duration) async -> (closed: Bool, code: Int?) {
         let deadline = ContinuousClock.now + timeout

@@ -61,9 +61,10 @@ struct RTCTransportBenchmark: AsyncParsableCommand {
         let certificate = try SelfSignedCertificate()
         let peerLoop = peerGroup.next()
 
-        var handlers: [NIOLoopBound<RTCLoadPeer>] = []
+        var handlers: [NIOLoopBound<(peer: RTCLoadPeer<RTCEchoMedia>, media: RTCEchoMedia)>] = []
         var channels: [any Channel] = []
         var delegates: [NIOLoopBound<RTCEchoDelegate>] = []  // transports hold them weakly
+        let peerCredentials = IceCredentials(ufrag: "load", password: "load-peer-password-0123456")
         for index in 0..<peers {
             let ssrc = UInt32(0x1000 + index)
             let (transport, delegate) = try await edgeLoop.submit {
@@ -71,7 +72,7 @@ struct RTCTransportBenchmark: AsyncParsableCommand {
                 let delegate = RTCEchoDelegate(ssrc: ssrc | 0x8000_0000)
                 transport.delegate = delegate
                 transport.start(remote: RemoteTransportParameters(
-                    ufrag: "load", password: "load-peer-password-0123456",
+                    ufrag: peerCredentials.ufrag, password: peerCredentials.password,
                     fingerprints: [SDPFingerprint(hashFunction: "sha-256", value: certificate.sha256Fingerprint)],
                     setup: .active))
                 return (NIOLoopBound(transport, eventLoop: edgeLoop), NIOLoopBound(delegate, eventLoop: edgeLoop))
@@ -79,19 +80,21 @@ struct RTCTransportBenchmark: AsyncParsableCommand {
             delegates.append(delegate)
             let local = try await edgeLoop.submit { transport.value.local }.get()
             let ready = peerLoop.makePromise(of: Void.self)
+            let payload = self.payload
             let channel = try await DatagramBootstrap(group: peerLoop)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(try RTCLoadPeer(
-                            server: serverAddress, remote: local, certificate: certificate, ssrc: ssrc,
-                            payloadBytes: payload, ready: ready))
+                            server: serverAddress, remote: local.ice, local: peerCredentials, role: .client,
+                            certificate: certificate, media: RTCEchoMedia(ssrc: ssrc, payloadBytes: payload), ready: ready))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
             try await ready.futureResult.get()
             let handler = try await peerLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RTCLoadPeer.self), eventLoop: peerLoop)
+                let peer = try channel.pipeline.syncOperations.handler(type: RTCLoadPeer<RTCEchoMedia>.self)
+                return NIOLoopBound((peer: peer, media: peer.media), eventLoop: peerLoop)
             }.get()
             handlers.append(handler)
             channels.append(channel)
@@ -104,7 +107,7 @@ struct RTCTransportBenchmark: AsyncParsableCommand {
         // Packets owed per peer: grows with the elapsed time, so late ticks do not lower the rate.
         let credit = NIOLoopBoundBox.makeBoxSendingValue((owed: 0.0, last: nowNanos()), eventLoop: peerLoop)
         let sending = try await peerLoop.submit {
-            for handler in peersToDrive { handler.value.window = window }
+            for handler in peersToDrive { handler.value.media.window = window }
             return peerLoop.scheduleRepeatedTask(initialDelay: .zero, delay: tick) { _ in
                 let now = nowNanos()
                 // At most two ticks owed: a peer loop that cannot keep up offers less (and says
@@ -113,7 +116,7 @@ struct RTCTransportBenchmark: AsyncParsableCommand {
                 credit.value.last = now
                 let burst = Int(credit.value.owed)
                 credit.value.owed -= Double(burst)
-                for handler in peersToDrive { handler.value.sendBurst(burst) }
+                for handler in peersToDrive { handler.value.media.sendBurst(burst, through: handler.value.peer) }
             }
         }.get()
         try await Task.sleep(for: .seconds(warmup))
@@ -125,8 +128,8 @@ struct RTCTransportBenchmark: AsyncParsableCommand {
 
         let (sent, received, latencies) = try await peerLoop.submit {
             var latencies = LatencyRecorder()
-            for handler in peersToDrive { latencies.add(handler.value.latencies) }
-            return (peersToDrive.map(\.value.sent).reduce(0, +), peersToDrive.map(\.value.received).reduce(0, +),
+            for handler in peersToDrive { latencies.add(handler.value.media.latencies) }
+            return (peersToDrive.map(\.value.media.sent).reduce(0, +), peersToDrive.map(\.value.media.received).reduce(0, +),
                     latencies)
         }.get()
         _ = delegates

@@ -19,7 +19,11 @@ export function callView(app) {
       if (kind !== 'audio') el.muted = true;
       videos.set(key, el);
     }
-    if (el.srcObject !== stream) el.srcObject = stream;
+    // Renders build new MediaStreams around the same tracks: re-attach only when the tracks
+    // changed, or every speaker change would restart the playback.
+    const current = el.srcObject?.getTracks() || [];
+    const tracks = stream.getTracks();
+    if (current.length !== tracks.length || tracks.some((t) => !current.includes(t))) el.srcObject = stream;
     return el;
   };
 
@@ -64,28 +68,51 @@ export function callView(app) {
     grid.dataset.count = String(tiles.length);
     fill(grid, tiles);
     fill(audioSink, audios);
-    fill(controls, 
-      h('button.round-button#toggle-mic', {
-        type: 'button', class: call.muted.audio ? 'off' : '', 'aria-pressed': String(call.muted.audio),
-        'aria-label': call.muted.audio ? 'Unmute microphone' : 'Mute microphone', title: call.muted.audio ? 'Unmute' : 'Mute',
-        on: { click: () => call.toggle('audio') },
-      }, icon(call.muted.audio ? 'micoff' : 'mic')),
-      h('button.round-button#toggle-camera', {
-        type: 'button', class: call.muted.video ? 'off' : '', 'aria-pressed': String(call.muted.video),
-        'aria-label': call.muted.video ? 'Turn camera on' : 'Turn camera off', title: call.muted.video ? 'Camera on' : 'Camera off',
-        on: { click: () => call.toggle('video') },
-      }, icon(call.muted.video ? 'camoff' : 'cam')),
-      navigator.mediaDevices?.getDisplayMedia ? h('button.round-button#toggle-screen', {
-        type: 'button', class: call.local.screen ? 'on' : '', 'aria-pressed': String(Boolean(call.local.screen)),
-        'aria-label': call.local.screen ? 'Stop sharing your screen' : 'Share your screen', title: 'Share screen',
-        on: { click: () => call.toggleScreen().catch((error) => toast(`Screen sharing failed: ${error.message}`, 'error')) },
-      }, icon('screen')) : null,
-      h('button.round-button#call-settings', {
-        type: 'button', 'aria-label': 'Choose camera and microphone', title: 'Devices', on: { click: () => devicesDialog(call) },
-      }, icon('settings')),
-      h('button.round-button.leave#leave-call', {
-        type: 'button', 'aria-label': 'Leave the call', title: 'Leave', on: { click: () => call.leave() },
-      }, icon('leave')));
+    updateControls();
+  };
+
+  // The controls are built once and updated in place: a re-render on every speaker change
+  // must not take keyboard focus (or a pointer's target) away from them.
+  const roundButton = (id, extra, onClick) => {
+    const button = h(`button.round-button#${id}`, { type: 'button', class: extra, on: { click: onClick } });
+    button.iconName = null;
+    return button;
+  };
+  const setButton = (button, { iconName, label, title, pressed, off, on }) => {
+    button.setAttribute('aria-label', label);
+    button.title = title;
+    if (pressed !== undefined) button.setAttribute('aria-pressed', String(pressed));
+    button.classList.toggle('off', Boolean(off));
+    button.classList.toggle('on', Boolean(on));
+    if (button.iconName !== iconName) {
+      fill(button, icon(iconName));
+      button.iconName = iconName;
+    }
+  };
+  const micButton = roundButton('toggle-mic', '', () => call.toggle('audio'));
+  const cameraButton = roundButton('toggle-camera', '', () => call.toggle('video'));
+  const screenButton = navigator.mediaDevices?.getDisplayMedia ? roundButton('toggle-screen', '',
+    () => call.toggleScreen().catch((error) => toast(`Screen sharing failed: ${error.message}`, 'error'))) : null;
+  const settingsButton = roundButton('call-settings', '', () => devicesDialog(call));
+  const leaveButton = roundButton('leave-call', 'leave', () => call.leave());
+  setButton(settingsButton, { iconName: 'settings', label: 'Choose camera and microphone', title: 'Devices' });
+  setButton(leaveButton, { iconName: 'leave', label: 'Leave the call', title: 'Leave' });
+  fill(controls, micButton, cameraButton, screenButton, settingsButton, leaveButton);
+  const updateControls = () => {
+    setButton(micButton, {
+      iconName: call.muted.audio ? 'micoff' : 'mic', pressed: call.muted.audio, off: call.muted.audio,
+      label: call.muted.audio ? 'Unmute microphone' : 'Mute microphone', title: call.muted.audio ? 'Unmute' : 'Mute',
+    });
+    setButton(cameraButton, {
+      iconName: call.muted.video ? 'camoff' : 'cam', pressed: call.muted.video, off: call.muted.video,
+      label: call.muted.video ? 'Turn camera on' : 'Turn camera off', title: call.muted.video ? 'Camera on' : 'Camera off',
+    });
+    if (screenButton) {
+      setButton(screenButton, {
+        iconName: 'screen', pressed: Boolean(call.local.screen), on: Boolean(call.local.screen), title: 'Share screen',
+        label: call.local.screen ? 'Stop sharing your screen' : 'Share your screen',
+      });
+    }
   };
   call.on('changed', render);
   chat.on('users', render);

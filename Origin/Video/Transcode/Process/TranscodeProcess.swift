@@ -12,7 +12,10 @@ import Glibc
 /// to libavcodec, libx264 or the ladder can take the origin down with it. The origin
 /// supervises it: progress and the outcome arrive over a pipe (JSON lines), a worker that runs
 /// past `timeout` or whose job is cancelled is killed (SIGKILL), and a worker that dies without
-/// an answer becomes a `TranscodeProcessError` with a readable reason.
+/// an answer becomes a `TranscodeProcessError` with a readable reason. A worker may grow its
+/// address space by at most `maxMemoryBytes` past its start-up size (`RLIMIT_AS`, which it
+/// sets on itself and reports): an input that needs more fails with `out of memory: …`,
+/// never taking the origin's memory.
 struct TranscodeProcess: Sendable {
     /// Ladder, codec and packaging settings and input limits of every job.
     var configuration: TranscodeConfiguration
@@ -22,6 +25,8 @@ struct TranscodeProcess: Sendable {
     var timeout: Duration
     /// libav* log level of the workers.
     var ffmpegLogLevel: FFmpeg.LogLevel = .error
+    /// Address space each worker may add to its start-up size (`transcode.worker.max.memory`); nil: none.
+    var maxMemoryBytes: Int?
 
     /// Transcodes `input` into `outputDirectory` in a worker process; the job file goes in
     /// `work`. Throws `OriginNativeError` as the worker reported it (e.g. `.invalidMedia` with
@@ -31,7 +36,8 @@ struct TranscodeProcess: Sendable {
                    progress: @escaping @Sendable (Double) -> Void) async throws -> TranscodeResult {
         let jobFile = work + "/job.json"
         let job = TranscodeWorkerJob(input: input, output: outputDirectory, configuration: configuration,
-                                     parentPID: getpid(), ffmpegLogLevel: ffmpegLogLevel.rawValue)
+                                     parentPID: getpid(), ffmpegLogLevel: ffmpegLogLevel.rawValue,
+                                     maxMemoryBytes: maxMemoryBytes)
         do {
             try JSONEncoder().encode(job).write(to: URL(fileURLWithPath: jobFile))
         } catch {
@@ -39,6 +45,7 @@ struct TranscodeProcess: Sendable {
         }
         let (worker, readEnd) = try Self.spawnLock.withLock { _ in try spawn(jobFile: jobFile) }
         let lines = PipeLines.read(readEnd)
+        let memory = WorkerMemory()
         enum Ending: Sendable {
             case answered(TranscodeWorkerMessage?)
             case timedOut
@@ -51,16 +58,35 @@ struct TranscodeProcess: Sendable {
                     for await line in lines {
                         guard let message = try? JSONDecoder().decode(TranscodeWorkerMessage.self, from: Data(line.utf8))
                         else { continue }
-                        if let value = message.progress { progress(value) } else { answer = message }
+                        if let value = message.progress {
+                            progress(value)
+                        } else if let limit = message.addressSpaceLimit {
+                            memory.limit.store(limit, ordering: .relaxed)
+                        } else {
+                            answer = message
+                        }
                     }
                     return .answered(answer)
+                }
+                group.addTask {
+                    // The worker's address space, sampled: a crash after it used most of its allowance was the limit.
+                    while !Task.isCancelled {
+                        if let size = Self.addressSpace(of: worker.pid) { _ = memory.peak.max(size, ordering: .relaxed) }
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                    return nil
                 }
                 group.addTask {
                     guard (try? await Task.sleep(for: timeout)) != nil else { return nil }
                     worker.signal(SIGKILL)
                     return .timedOut
                 }
-                let first = await group.next() ?? nil
+                var first: Ending?
+                while let next = await group.next() {
+                    guard let next else { continue }
+                    first = next
+                    break
+                }
                 group.cancelAll()
                 return first
             }
@@ -82,7 +108,32 @@ struct TranscodeProcess: Sendable {
         if case .timedOut = ending {
             throw TranscodeProcessError(reason: "transcoding took longer than the limit of \(timeout) (transcode.timeout.seconds)")
         }
-        throw TranscodeProcessError(reason: "the transcode worker \(Self.describe(status))")
+        let crash = "the transcode worker \(Self.describe(status))"
+        let limit = memory.limit.load(ordering: .relaxed)
+        if let allowance = maxMemoryBytes, status.map({ $0 > 128 }) ?? false,
+           memory.peak.load(ordering: .relaxed) >= limit - allowance / 2 {
+            throw TranscodeProcessError(reason: Self.outOfMemory(limit: allowance, detail: crash))
+        }
+        throw TranscodeProcessError(reason: crash)
+    }
+
+    /// The reason of a job that ran out of its worker's memory: "out of memory: the transcode
+    /// worker needs more than its limit of 256 MiB (transcode.worker.max.memory): <detail>"
+    /// (`limit`: the allowance past its start-up size).
+    static func outOfMemory(limit: Int, detail: String) -> String {
+        "out of memory: the transcode worker needs more than its limit of \(limit >> 20) MiB "
+            + "(transcode.worker.max.memory): \(detail)"
+    }
+
+    /// The address space (`VmSize`, or with `peak` its high-water mark `VmPeak`) of process
+    /// `pid` in bytes, nil when it cannot be read.
+    static func addressSpace(of pid: pid_t, peak: Bool = false) -> Int? {
+        let field = peak ? "VmPeak:" : "VmSize:"
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kib << 10
     }
 
     /// Held while a pipe is made and a worker started: the Glibc module has no `pipe2`, so the
@@ -110,9 +161,13 @@ struct TranscodeProcess: Sendable {
         }
     }
 
-    /// This process's environment without the `STREAMLY_*` configuration (and its secrets).
+    /// This process's environment without the `STREAMLY_*` configuration (and its secrets),
+    /// with glibc's malloc held to 2 arenas: each arena reserves 64 MiB of address space, and
+    /// the worker's limit (`RLIMIT_AS`) should measure memory used rather than threads started.
     static func workerEnvironment() -> [String: String] {
-        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") }
+        environment["MALLOC_ARENA_MAX"] = environment["MALLOC_ARENA_MAX"] ?? "2"
+        return environment
     }
 
     /// "crashed (signal 11, SIGSEGV)", "exited with status 2".
@@ -124,6 +179,13 @@ struct TranscodeProcess: Sendable {
                     SIGKILL: "SIGKILL", SIGTRAP: "SIGTRAP", SIGTERM: "SIGTERM"][signal]
         return "crashed (signal \(signal)\(name.map { ", \($0)" } ?? ""))"
     }
+}
+
+/// What the origin saw of a worker's memory: the `RLIMIT_AS` it reported and the largest
+/// address space sampled while it ran.
+private final class WorkerMemory: Sendable {
+    let limit = Atomic(Int.max)
+    let peak = Atomic(0)
 }
 
 /// A transcode worker process that ended without an answer: it crashed, was killed, could not

@@ -28,18 +28,60 @@ public enum TranscodeWorkerProcess {
         }
         FFmpeg.logLevel = FFmpeg.LogLevel(rawValue: job.ffmpegLogLevel) ?? .error
         watchParent(job.parentPID)
+        var addressSpaceLimit: Int?
+        if let allowance = job.maxMemoryBytes {
+            do {
+                let limit = try limitAddressSpace(adding: allowance)
+                addressSpaceLimit = limit
+                emit(.addressSpaceLimit(limit))
+            } catch {
+                emit(.error(code: OriginNativeError.Code.io.name, message: (error as? OriginNativeError)?.message ?? "\(error)"))
+                return 1
+            }
+        }
         do {
             let result = try await Transcoder(configuration: job.configuration)
                 .transcode(input: job.input, outputDirectory: job.output) { emit(.progress($0)) }
             emit(.result(result))
             return 0
         } catch let error as OriginNativeError {
-            emit(.error(code: error.code.name, message: error.message))
+            if let allowance = job.maxMemoryBytes, let limit = addressSpaceLimit,
+               isOutOfMemory(error) || (TranscodeProcess.addressSpace(of: getpid(), peak: true) ?? 0) >= limit - allowance / 2 {
+                // An allocation failed, or one failed in a library that says less (a thread or
+                // an encoder that could not start) after the job used most of its allowance.
+                // Under its limit the same input runs out of memory again: a permanent failure.
+                emit(.error(code: OriginNativeError.Code.invalidMedia.name,
+                            message: TranscodeProcess.outOfMemory(limit: allowance, detail: error.message)))
+            } else {
+                emit(.error(code: error.code.name, message: error.message))
+            }
             return 1
         } catch {
             emit(.error(code: OriginNativeError.Code.io.name, message: "\(error)"))
             return 1
         }
+    }
+
+    /// Caps this process's address space (`RLIMIT_AS`, soft and hard) at its present size plus
+    /// `allowance`, and returns the cap: past it allocations fail (FFmpeg answers `ENOMEM`; the
+    /// Swift runtime traps, which the origin reports as a crash at the limit).
+    static func limitAddressSpace(adding allowance: Int) throws -> Int {
+        guard let size = TranscodeProcess.addressSpace(of: getpid()) else {
+            throw OriginNativeError(code: .io, message: "cannot read the worker's address space (/proc/self/status)")
+        }
+        let bytes = size + allowance
+        var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+        guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else {
+            throw OriginNativeError(code: .io, message: "cannot limit the worker's memory to \(bytes) bytes: "
+                                    + String(cString: strerror(errno)))
+        }
+        return bytes
+    }
+
+    /// Whether `error` is an allocation failure (FFmpeg's `AVERROR(ENOMEM)`, which is `-ENOMEM`).
+    static func isOutOfMemory(_ error: OriginNativeError) -> Bool {
+        error.status == -ENOMEM || error.message.contains("out of memory")
+            || error.message.contains(String(cString: strerror(ENOMEM)))
     }
 
     /// Writes one message line; a closed pipe (the origin is gone) ends the process.

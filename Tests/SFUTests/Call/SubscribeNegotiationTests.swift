@@ -1,0 +1,109 @@
+import NIOCore
+import NIOEmbedded
+import StreamLySFU
+import Testing
+
+/// What reaches a subscriber while its `sub` connection is renegotiated (transport doubles):
+/// packets of a track only once the client applied an offer carrying it, and offers a client
+/// can bundle (aiortc: one new m-section per kind it has none of yet).
+@Suite("Call: sub renegotiation, forwarding only negotiated tracks (transport double)")
+struct SubscribeNegotiationTests {
+    let helpers = CallTests()
+
+    /// aiortc's offer without its audio m-section (a camera alone).
+    func videoOnlyOffer() throws -> String {
+        var offer = try SessionDescription.parse(try Fixtures.sdp("aiortc-offer-sendonly"))
+        offer.media.removeAll { $0.kind == "audio" }
+        offer.groups = [SDPGroup(semantics: SDPGroup.bundleSemantics, mids: ["0"])]
+        return offer.serialized()
+    }
+
+    /// A call joined by `ids` in order.
+    func joinedCall(_ ids: [String]) throws -> (Call<RecordingTransport>, [CallTests.Member]) {
+        let call = helpers.makeCall(EmbeddedEventLoop())
+        let members = ids.map { CallTests.Member(id: $0) }
+        for member in members { _ = try helpers.join(call, member) }
+        return (call, members)
+    }
+
+    func kinds(_ sdp: String?) throws -> [String] {
+        try SessionDescription.parse(try #require(sdp)).media.map(\.kind)
+    }
+
+    @Test func aTrackIsForwardedOnlyOnceTheOfferCarryingItIsAnswered() throws {
+        let (call, members) = try joinedCall(["a", "b"])
+        let b = members[1]
+        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        let publisher = try #require(call.participant("a"))
+        // b has the offer but has not answered: a's keyframe does not reach it.
+        #expect(b.listener.offers.count == 1)
+        call.publishedRTP(publisher, helpers.vp8(seq: 100, ts: 1000, keyframe: true, pictureID: 1))
+        #expect(b.sub.rtp.isEmpty)
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
+        // Answered: forwarding starts with the next keyframe.
+        call.publishedRTP(publisher, helpers.vp8(seq: 101, ts: 4000, keyframe: false, pictureID: 2))
+        #expect(b.sub.rtp.isEmpty, "no picture starts before a keyframe")
+        call.publishedRTP(publisher, helpers.vp8(seq: 102, ts: 7000, keyframe: true, pictureID: 3))
+        let offered = try SessionDescription.parse(b.listener.offers[0]).media[0].ssrcGroups.first?.ssrcs.first
+        #expect(b.sub.rtpPackets.map(\.ssrc) == [try #require(offered)])
+    }
+
+    @Test func aTrackAddedWhileAnOfferWaitsWaitsForTheNextAnswer() throws {
+        let (call, members) = try joinedCall(["a", "b", "c"])
+        let b = members[1]
+        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        _ = try call.publish("c", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        // b's first offer (a's tracks) is answered; c's tracks come in the second, not yet answered.
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
+        #expect(b.listener.offers.count == 2)
+        let key = helpers.vp8(seq: 100, ts: 1000, keyframe: true, pictureID: 1)
+        call.publishedRTP(try #require(call.participant("a")), key)
+        call.publishedRTP(try #require(call.participant("c")), key)
+        let first = try SessionDescription.parse(b.listener.offers[0])
+        let aVideo = try #require(first.media[0].ssrcGroups.first?.ssrcs.first)
+        #expect(b.sub.rtpPackets.map(\.ssrc) == [aVideo])
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
+        call.publishedRTP(try #require(call.participant("c")), helpers.vp8(seq: 101, ts: 4000, keyframe: true, pictureID: 2))
+        #expect(b.sub.rtpPackets.count == 2)
+        #expect(b.sub.rtpPackets.last?.ssrc != aVideo)
+    }
+
+    @Test func aFreedSlotIsReusedWithItsSSRCAndItsNewTrackWaitsForItsOwnOffer() throws {
+        let (call, members) = try joinedCall(["a", "b", "d"])
+        let b = members[1]
+        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
+        let first = try SessionDescription.parse(b.listener.offers[0]).media[0]
+        // a leaves (b's re-offer, unanswered, has the slots inactive), d publishes into them.
+        call.leave("a")
+        _ = try call.publish("d", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
+        #expect(b.listener.offers.count == 3)
+        let reused = try SessionDescription.parse(b.listener.offers[2]).media[0]
+        #expect(reused.mid == first.mid && reused.msids != first.msids)
+        #expect(reused.ssrcGroups == first.ssrcGroups, "aiortc routes a started receiver by its first SSRCs only")
+        let publisher = try #require(call.participant("d"))
+        call.publishedRTP(publisher, helpers.vp8(seq: 100, ts: 1000, keyframe: true, pictureID: 1))
+        #expect(b.sub.rtp.isEmpty, "the offer naming d's track in that slot is not answered yet")
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[2]))
+        call.publishedRTP(publisher, helpers.vp8(seq: 101, ts: 4000, keyframe: true, pictureID: 2))
+        #expect(b.sub.rtpPackets.map(\.ssrc) == [try #require(first.ssrcGroups.first?.ssrcs.first)])
+    }
+
+    @Test func aReOfferBringsOneMSectionOfAKindTheClientHasNoneOf() throws {
+        let (call, members) = try joinedCall(["a", "b", "c", "d"])
+        let b = members[1]
+        // b's first offer holds a's camera alone; c and d publish camera and microphone before b answers.
+        _ = try call.publish("a", offer: try videoOnlyOffer())
+        #expect(try kinds(b.listener.offers.last) == ["video"])
+        _ = try call.publish("c", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        _ = try call.publish("d", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
+        // The re-offer may add videos (b has a bundled video transceiver) but one audio only.
+        #expect(try kinds(b.listener.offers.last) == ["video", "video", "audio", "video"])
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
+        #expect(try kinds(b.listener.offers.last) == ["video", "video", "audio", "video", "audio"])
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[2]))
+        #expect(b.listener.offers.count == 3)
+    }
+}
