@@ -272,7 +272,8 @@ public final class Call<Transport: CallTransport> {
             mid = String(subscriber.slots.count)
             subscriber.slots.append(SubscribeSlot(mid: mid, kind: producer.media.kind, track: track))
         }
-        let consumer = Consumer(producer: producer, subscriber: subscriber, mid: mid, track: track)
+        let consumer = Consumer(producer: producer, subscriber: subscriber, mid: mid, track: track,
+                                continuing: free.flatMap { subscriber.slots[$0].continuation })
         producer.consumers.append(consumer)
         subscriber.consumersByMid[mid] = consumer
         subscriber.consumersBySSRC[track.ssrc] = consumer
@@ -290,6 +291,7 @@ public final class Call<Transport: CallTransport> {
             subscriber.consumersBySSRC = subscriber.consumersBySSRC.filter { $0.value !== consumer }
             if let index = subscriber.slots.firstIndex(where: { $0.mid == consumer.mid }) {
                 subscriber.slots[index].track = nil
+                subscriber.slots[index].continuation = consumer.continuation
             }
             if notify {
                 subscriber.listener?.track(producer.info, of: owner.id, changed: .unpublished)

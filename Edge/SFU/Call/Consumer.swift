@@ -29,13 +29,16 @@ public final class Consumer<Transport: CallTransport> {
     /// receiver of the same payload type: aiortc does, SFU-NOTES §3).
     var isNegotiated = false
 
-    init(producer: Producer<Transport>, subscriber: Participant<Transport>, mid: String, track: SubscribedTrack) {
+    init(producer: Producer<Transport>, subscriber: Participant<Transport>, mid: String, track: SubscribedTrack,
+         continuing previous: SlotContinuation?) {
         self.producer = producer
         self.subscriber = subscriber
         self.mid = mid
         self.track = track
         let video = producer.media.kind == "video"
-        self.forwarder = Forwarder(clockRate: producer.media.codec.clockRate, targetLayer: video ? nil : 0)
+        self.forwarder = Forwarder(clockRate: producer.media.codec.clockRate, targetLayer: video ? nil : 0,
+                                   continuing: previous?.forwarder)
+        self.rtxSequence = previous?.rtxSequence ?? 0
         self.cache = RetransmissionCache(capacity: video ? 1024 : 256, maxAge: video ? 2_000_000_000 : 1_000_000_000)
         var map = ExtensionIDMap(fallback: SFUCapabilities.subscribeIgnoredID)
         let ids = producer.media.extensionIDs
@@ -51,6 +54,9 @@ public final class Consumer<Transport: CallTransport> {
     }
 
     var isVideo: Bool { producer.videoCodec != nil }
+
+    /// Where this consumer's numbering stopped, for the next track on its slot.
+    var continuation: SlotContinuation { SlotContinuation(forwarder: forwarder.continuation, rtxSequence: rtxSequence) }
 
     func setQuality(_ quality: VideoQuality, now: UInt64) {
         self.quality = quality

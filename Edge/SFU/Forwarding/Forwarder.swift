@@ -38,9 +38,40 @@ public struct Forwarder: Sendable {
     private var droppedSequences = DropHistory()
     private var droppedPictures = DropHistory()
 
-    public init(clockRate: UInt32, targetLayer: Int? = 0) {
+    /// Where a forwarder's output stopped: the last sequence number, timestamp, picture id and
+    /// TL0PICIDX it sent and when. A forwarder created with it continues that numbering, as if
+    /// it had switched layers: a subscriber slot reused with the same SSRC by another track
+    /// (`SubscribeSlot`) must not see the numbers jump back, or the receiver drops the new
+    /// track's frames as older than those it decoded (Chromium's frame buffer does, until a
+    /// keyframe's timestamp is ahead of the last one decoded).
+    public struct Continuation: Hashable, Sendable {
+        var sequenceNumber: UInt16
+        var timestamp: UInt32
+        var pictureID: UInt16
+        var tl0PicIdx: UInt8
+        var marker: Bool
+        var arrival: UInt64
+    }
+
+    public init(clockRate: UInt32, targetLayer: Int? = 0, continuing previous: Continuation? = nil) {
         self.clockRate = clockRate
         self.targetLayer = targetLayer
+        if let previous {
+            started = true
+            lastSeq = previous.sequenceNumber
+            lastTimestamp = previous.timestamp
+            lastPictureID = previous.pictureID
+            lastTL0 = previous.tl0PicIdx
+            lastMarker = previous.marker
+            lastArrival = previous.arrival
+        }
+    }
+
+    /// Where this forwarder's output stopped; nil before it forwarded anything.
+    public var continuation: Continuation? {
+        guard started else { return nil }
+        return Continuation(sequenceNumber: lastSeq, timestamp: lastTimestamp, pictureID: lastPictureID,
+                            tl0PicIdx: lastTL0, marker: lastMarker, arrival: lastArrival)
     }
 
     /// The layer whose keyframe the forwarder waits for (to start, switch or resume), if any.

@@ -12,6 +12,9 @@ public struct SubscribeSlot: Hashable, Sendable {
     /// The SSRC (RTX: + 1) and codec of the slot's first track, kept for the tracks reusing it.
     public let ssrc: UInt32
     public let codec: NegotiatedCodec?
+    /// Where the numbering of the slot's last track stopped (its forwarder's, and the RTX
+    /// sequence): the next track on the slot continues it under the same SSRCs.
+    public var continuation: SlotContinuation?
 
     public init(mid: String, kind: String, track: SubscribedTrack?) {
         self.mid = mid
@@ -27,6 +30,12 @@ public struct SubscribeSlot: Hashable, Sendable {
         guard let first = self.codec, ssrc != 0 else { return false }
         return first.payloadType == codec.payloadType && first.rtxPayloadType == codec.rtxPayloadType
     }
+}
+
+/// What a track reusing a slot continues from the slot's previous track.
+public struct SlotContinuation: Hashable, Sendable {
+    public var forwarder: Forwarder.Continuation?
+    public var rtxSequence: UInt16
 }
 
 /// A forwarded track as one subscriber receives it: its own SSRCs and payload types (one BUNDLE

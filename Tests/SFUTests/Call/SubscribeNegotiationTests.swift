@@ -90,6 +90,29 @@ struct SubscribeNegotiationTests {
         #expect(b.sub.rtpPackets.map(\.ssrc) == [try #require(first.ssrcGroups.first?.ssrcs.first)])
     }
 
+    @Test func aTrackReusingASlotContinuesItsSequenceNumbersTimestampsAndPictureIDs() throws {
+        let (call, members) = try joinedCall(["a", "b", "d"])
+        let b = members[1]
+        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
+        call.publishedRTP(try #require(call.participant("a")), helpers.vp8(seq: 40_000, ts: 3_000_000, keyframe: true,
+                                                                            pictureID: 20_000))
+        call.leave("a")
+        // d's stream starts far behind a's in every number: Chromium would drop its frames as
+        // older than those decoded (same SSRC, same receiver) had the numbering started over.
+        _ = try call.publish("d", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[2]))
+        call.publishedRTP(try #require(call.participant("d")), helpers.vp8(seq: 7, ts: 1000, keyframe: true, pictureID: 3))
+        let packets = b.sub.rtpPackets
+        try #require(packets.count == 2)
+        #expect(packets[1].ssrc == packets[0].ssrc)
+        #expect(packets[1].sequenceNumber == 40_001)
+        #expect(rtpTimestamp(packets[1].timestamp, isNewerThan: 3_000_000))
+        let pictureIDs = try packets.map { try #require(VP8PayloadDescriptor.parse($0.payload)?.pictureID) }
+        #expect(pictureIDs == [20_000, 20_001])
+    }
+
     @Test func aReOfferBringsOneMSectionOfAKindTheClientHasNoneOf() throws {
         let (call, members) = try joinedCall(["a", "b", "c", "d"])
         let b = members[1]
