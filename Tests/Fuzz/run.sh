@@ -34,7 +34,7 @@
 #
 # Environment: FUZZ_CONFIGURATION release (default, ~10x faster; preconditions stay on) or debug
 #   (default for --reproduce: trap messages are printed), FUZZ_SCRATCH_PATH (default <repo>/.build-fuzz),
-#   FUZZ_JOBS (swift build -j, default 1), FUZZ_TIMEOUT (seconds per input counted as a hang, default 10),
+#   FUZZ_JOBS (swift build -j, default: every core), FUZZ_TIMEOUT (seconds per input counted as a hang, default 10),
 #   FUZZ_SEED (libFuzzer -seed of `all`, default 1).
 set -euo pipefail
 
@@ -97,7 +97,7 @@ command -v python3 >/dev/null || fail "python3 is needed to read SwiftPM's build
 mkdir -p "$out" "$corpus" "$crashes" "$seeds"
 
 # --- 1. instrumented library build (incremental) --------------------------------------
-swift_flags=(--package-path "$root" --scratch-path "$scratch" -c "$configuration" -j "${FUZZ_JOBS:-1}"
+swift_flags=(--package-path "$root" --scratch-path "$scratch" -c "$configuration" -j "${FUZZ_JOBS:-$(nproc)}"
              -Xswiftc -sanitize=fuzzer,address)
 start=$SECONDS
 for module in "${modules[@]}"; do
