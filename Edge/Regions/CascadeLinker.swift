@@ -21,23 +21,8 @@ struct CascadeLinker: Service {
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let token = directory.observe { wake.yield() }
         defer { directory.removeObserver(token) }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while !Task.isCancelled {
-                    wake.yield()
-                    try? await Task.sleep(for: interval)
-                }
-            }
-            await withGracefulShutdownHandler {
-                var plan = CascadePlan()
-                for await _ in wakes {
-                    await reconcile(&plan)
-                }
-            } onGracefulShutdown: {
-                wake.finish()
-            }
-            group.cancelAll()
-        }
+        var plan = CascadePlan()
+        await WakeLoop.run(every: interval, wakes: wakes, wake: wake) { await reconcile(&plan) }
         await relay.shutdown()
     }
 

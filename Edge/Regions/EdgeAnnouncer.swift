@@ -30,23 +30,7 @@ struct EdgeAnnouncer: Service {
     func run() async throws {
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         directory.onLocalChange { wake.yield() }
-        let interval = configuration.announceInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while !Task.isCancelled {
-                    wake.yield()
-                    try? await Task.sleep(for: interval)
-                }
-            }
-            await withGracefulShutdownHandler {
-                for await _ in wakes {
-                    await announceOnce()
-                }
-            } onGracefulShutdown: {
-                wake.finish()
-            }
-            group.cancelAll()
-        }
+        await WakeLoop.run(every: configuration.announceInterval, wakes: wakes, wake: wake) { await announceOnce() }
         // Leaving: others stop routing here at once; then the entry goes.
         directory.draining = true
         await announceOnce()

@@ -85,6 +85,10 @@ class Participant:
     async def send(self, message):
         await self.ws.send(json.dumps(message))
 
+    def video_track(self):
+        width, height = SIZES[self.index]
+        return SizedVideo(width, height)
+
     async def start(self):
         self.ws = await websockets.connect(self.url, max_size=1 << 20)
         await self.send({"op": "auth", "token": self.token})
@@ -92,8 +96,7 @@ class Participant:
         self.tasks.append(asyncio.ensure_future(self.read()))
         while self.id is None:
             await asyncio.sleep(0.05)
-        width, height = SIZES[self.index]
-        self.pub.addTransceiver(SizedVideo(width, height), direction="sendonly")
+        self.pub.addTransceiver(self.video_track(), direction="sendonly")
         self.pub.addTransceiver(AudioStreamTrack(), direction="sendonly")
         await self.pub.setLocalDescription(await self.pub.createOffer())
         await self.send({"op": "rtc.offer", "pc": "pub", "sdp": self.pub.localDescription.sdp, "id": "offer"})

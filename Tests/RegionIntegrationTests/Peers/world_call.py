@@ -93,19 +93,8 @@ class Participant(call.Participant):
         self.stamped = {}  # publisher index -> frames
         self.recording = False
 
-    async def start(self):
-        # As call.Participant.start, with the stamped video.
-        import websockets
-        self.ws = await websockets.connect(self.url, max_size=1 << 20)
-        await self.send({"op": "auth", "token": self.token})
-        await self.send({"op": "rtc.join", "channel": self.channel, "id": "join"})
-        self.tasks.append(asyncio.ensure_future(self.read()))
-        while self.id is None:
-            await asyncio.sleep(0.05)
-        self.pub.addTransceiver(StampedVideo(self.index), direction="sendonly")
-        self.pub.addTransceiver(call.AudioStreamTrack(), direction="sendonly")
-        await self.pub.setLocalDescription(await self.pub.createOffer())
-        await self.send({"op": "rtc.offer", "pc": "pub", "sdp": self.pub.localDescription.sdp, "id": "offer"})
+    def video_track(self):
+        return StampedVideo(self.index)
 
     async def consume(self, track, mid):
         while True:
