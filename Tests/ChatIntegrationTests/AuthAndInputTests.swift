@@ -86,15 +86,17 @@ extension ChatEndToEnd {
             try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"])], warmUp: false) { cluster in
                 let port = cluster.port("ex")
                 let alice = try await cluster.rest().signup("alice")
-                // 10 s: the second client's two auths must land before it expires, also on a loaded run.
-                let shortLived = try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 10))
+                // Each short-lived token is minted just before its use: the renewing client's two
+                // auths must land within its 15 s, also on a loaded run (connecting took longer).
+                let shortLived = { try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 15)) }
                 let fresh = try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 600))
 
-                let expiring = try await ChatClient.connect(port: port, name: "expiring")
-                _ = try await expiring.auth(shortLived)
                 let renewing = try await ChatClient.connect(port: port, name: "renewing")
-                _ = try await renewing.auth(shortLived)
+                let expiring = try await ChatClient.connect(port: port, name: "expiring")
+                _ = try await renewing.auth(try shortLived())
                 _ = try await renewing.auth(fresh)  // before the first token expires
+                // Minted after the renewing client's: by the time it expires, so has that one.
+                _ = try await expiring.auth(try shortLived())
 
                 #expect(try await expiring.closed(timeout: .seconds(30)) == 4001, "an expired session must be closed")
                 #expect(!renewing.isFinished, "a session that re-authenticated stays open")

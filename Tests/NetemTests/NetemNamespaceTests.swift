@@ -85,22 +85,49 @@ struct NetemNamespaceTests {
         }
     }
 
-    /// Median round trip, in ms, of `count` probes from `fd` to `address`:`port`, one at a time.
-    static func roundTrip(from fd: Int32, to address: String, port: UInt16, count: Int = 15) throws -> Double {
+    static func socketAddress(_ address: String, port: UInt16) -> sockaddr_in {
         var remote = sockaddr_in()
         remote.sin_family = sa_family_t(AF_INET)
         remote.sin_port = port.bigEndian
         inet_pton(AF_INET, address, &remote.sin_addr)
+        return remote
+    }
+
+    static func send(_ fd: Int32, _ bytes: [UInt8], to remote: sockaddr_in) {
+        var remote = remote
+        _ = withUnsafePointer(to: &remote) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+    }
+
+    /// Probes from `fd` to `address`:`port` until one datagram reaches `receiver` (the probe's
+    /// echo, or the sink itself), then drains `receiver`. A TUN device carries traffic only once
+    /// the kernel has activated its queue after the carrier came up (linkwatch, asynchronous:
+    /// up to a second, longer on a loaded machine); a datagram sent before vanishes without
+    /// reaching the emulator. The probes are 8 bytes of 0xFF: `roundTrip` skips them if late.
+    static func awaitPath(from fd: Int32, to address: String, port: UInt16, receiver: Int32) throws {
+        let remote = socketAddress(address, port: port)
+        var buffer = [UInt8](repeating: 0, count: 2_048)
+        for _ in 0..<100 {
+            send(fd, [UInt8](repeating: 0xFF, count: 8), to: remote)
+            var ready = pollfd(fd: receiver, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 100) > 0 else { continue }
+            repeat { _ = recv(receiver, &buffer, buffer.count, Int32(MSG_DONTWAIT)) } while poll(&ready, 1, 100) > 0
+            return
+        }
+        throw NetemError("no datagram from \(fd) reached \(address):\(port) in 10 s")
+    }
+
+    /// Median round trip, in ms, of `count` probes from `fd` to `address`:`port`, one at a time.
+    static func roundTrip(from fd: Int32, to address: String, port: UInt16, count: Int = 15) throws -> Double {
+        let remote = socketAddress(address, port: port)
         var samples: [Double] = []
         var buffer = [UInt8](repeating: 0, count: 64)
         for probe in 0..<count {
-            var payload = withUnsafeBytes(of: UInt64(probe)) { Array($0) }
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = withUnsafePointer(to: &remote) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, &payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            send(fd, withUnsafeBytes(of: UInt64(probe)) { Array($0) }, to: remote)
             // Wait for this probe's echo (a late one of an earlier probe is skipped).
             while true {
                 let received = recv(fd, &buffer, buffer.count, 0)
@@ -133,6 +160,7 @@ struct NetemNamespaceTests {
         defer { for fd in sockets + clients { close(fd) } }
         for fd in sockets { Self.echo(fd) }
         for (a, b, oneWay) in [(0, 1, 40.0), (0, 2, 70.0), (1, 2, 110.0), (1, 0, 40.0)] {
+            try Self.awaitPath(from: clients[a], to: world.addresses[b], port: 7_007, receiver: clients[a])
             let measured = try Self.roundTrip(from: clients[a], to: world.addresses[b], port: 7_007)
             let configured = 2 * oneWay
             print("netem: \(groups[a]) → \(groups[b]) round trip \(String(format: "%.2f", measured)) ms (configured \(configured) ms)")
@@ -156,31 +184,30 @@ struct NetemNamespaceTests {
         let sink = try Self.socket(in: world.names[1], address: world.addresses[1], port: 7_009)
         let source = try Self.socket(in: world.names[0], address: world.addresses[0], port: 7_010)
         defer { close(sink); close(source) }
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = UInt16(7_009).bigEndian
-        inet_pton(AF_INET, world.addresses[1], &remote.sin_addr)
+        try Self.awaitPath(from: source, to: world.addresses[1], port: 7_009, receiver: sink)
+        let before = netem.counts
         // 200 datagrams of 1,000 bytes (+28 of headers) at once: at 800 kbit/s the survivors take
         // ~10.3 ms each on the wire; about half are lost.
+        let remote = Self.socketAddress(world.addresses[1], port: 7_009)
         let payload = [UInt8](repeating: 7, count: 1_000)
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<200 {
-            _ = withUnsafePointer(to: &remote) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(source, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
+        for _ in 0..<200 { Self.send(source, payload, to: remote) }
         var received = 0
         var last = start
         var buffer = [UInt8](repeating: 0, count: 2_048)
-        while recv(sink, &buffer, buffer.count, 0) > 0 {
+        while true {
+            let count = recv(sink, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            guard count == payload.count else { continue }  // a late probe
             received += 1
             last = DispatchTime.now().uptimeNanoseconds
         }
         let span = Double(last - start) / 1e6
-        let lost = netem.counts.lost
-        print("netem: loss 0.5 dropped \(lost) of 200; \(received) arrived over \(String(format: "%.1f", span)) ms at 800 kbit/s")
+        let after = netem.counts
+        let lost = after.lost - before.lost
+        print("netem: loss 0.5 dropped \(lost) of 200; \(received) arrived over \(String(format: "%.1f", span)) ms at 800 kbit/s",
+              "(forwarded \(after.forwarded - before.forwarded), queue full \(after.queueFull - before.queueFull),",
+              "dropped \(after.dropped - before.dropped))")
         #expect(received + lost == 200)
         // Binomial(200, 0.5): outside 50…150 has probability < 1e-12.
         #expect((50...150).contains(received))
