@@ -1,41 +1,61 @@
 import NIOCore
 
 /// The packets recently sent on one outgoing stream, kept to answer a subscriber's NACKs
-/// (RFC 4585 §6.2.1). A ring of `capacity` slots indexed by the (rewritten) sequence number;
-/// every slot owns a buffer allocated once and reused, so storing a packet copies its bytes
-/// and allocates nothing. A packet older than `maxAge`, or resent less than `minResendInterval`
-/// ago, is not resent (mediasoup keeps 2 s of video and 1 s of audio and skips a packet resent
-/// within one RTT; LiveKit ignores repeats within 100 ms).
+/// (RFC 4585 §6.2.1). A ring of slots indexed by the (rewritten) sequence number; a slot's
+/// buffer is allocated on its first use and reused after, so storing a packet copies its bytes
+/// and, once warm, allocates nothing. A packet older than `maxAge`, or resent less than
+/// `minResendInterval` ago, is not resent (mediasoup keeps 2 s of video and 1 s of audio and
+/// skips a packet resent within one RTT; LiveKit ignores repeats within 100 ms).
+///
+/// The ring starts small and doubles, up to `capacity`, only when a packet would overwrite one
+/// younger than `maxAge`: it holds `maxAge` of the stream's own packet rate, so a 150 kbit/s
+/// layer keeps ~64 buffers where a fixed ring kept 1024 (RSS per subscriber).
 public struct RetransmissionCache: Sendable {
     private struct Slot: Sendable {
-        var buffer: ByteBuffer
+        var buffer = ByteBuffer()
         var sequenceNumber: UInt16 = 0
         var stored: UInt64 = 0
         var lastResent: UInt64 = 0
         var occupied = false
     }
 
+    /// The most slots the ring may grow to.
     public let capacity: Int
     public let maxAge: UInt64
     public let minResendInterval: UInt64
+    private let maxPacketBytes: Int
     private var slots: [Slot]
-    private let mask: Int
+    private var mask: Int
 
-    /// `capacity` is rounded up to a power of two; `maxPacketBytes` sizes each slot's buffer.
+    /// Slots the ring has now (grows up to `capacity`).
+    public var slotCount: Int { slots.count }
+    /// Slots whose buffer has been allocated.
+    public var allocatedSlots: Int { slots.reduce(0) { $0 + ($1.buffer.capacity > 0 ? 1 : 0) } }
+
+    /// `capacity` and `initialCapacity` are rounded up to powers of two; `maxPacketBytes` sizes
+    /// each slot's buffer.
     public init(capacity: Int = 1024, maxAge: UInt64 = 2_000_000_000, minResendInterval: UInt64 = 100_000_000,
-                maxPacketBytes: Int = 1500, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        var size = 1
-        while size < max(1, capacity) { size <<= 1 }
-        self.capacity = size
-        self.mask = size - 1
+                maxPacketBytes: Int = 1500, initialCapacity: Int = 64) {
+        self.capacity = Self.powerOfTwo(atLeast: capacity)
+        let initial = min(self.capacity, Self.powerOfTwo(atLeast: initialCapacity))
+        self.mask = initial - 1
         self.maxAge = maxAge
         self.minResendInterval = minResendInterval
-        self.slots = (0..<size).map { _ in Slot(buffer: allocator.buffer(capacity: maxPacketBytes)) }
+        self.maxPacketBytes = maxPacketBytes
+        self.slots = Array(repeating: Slot(), count: initial)
     }
 
     /// Keeps a copy of `packet` (the plaintext RTP packet as sent, its sequence number `sequenceNumber`).
     public mutating func store(_ packet: ByteBuffer, sequenceNumber: UInt16, now: UInt64) {
-        let index = Int(sequenceNumber) & mask
+        var index = Int(sequenceNumber) & mask
+        if slots[index].occupied, slots[index].sequenceNumber != sequenceNumber,
+           now &- slots[index].stored < maxAge, slots.count < capacity {
+            grow()
+            index = Int(sequenceNumber) & mask
+        }
+        if slots[index].buffer.capacity == 0 {
+            slots[index].buffer.reserveCapacity(max(maxPacketBytes, packet.readableBytes))
+        }
         slots[index].buffer.clear()
         slots[index].buffer.writeImmutableBuffer(packet)
         slots[index].sequenceNumber = sequenceNumber
@@ -61,5 +81,28 @@ public struct RetransmissionCache: Sendable {
     /// Forgets everything (e.g. when the stream's SSRC changes).
     public mutating func reset() {
         for index in slots.indices { slots[index].occupied = false }
+    }
+
+    /// Doubles the ring: every slot moves to its index under the new mask (a slot's low bits
+    /// stay, so each old slot maps to one of two new ones and none collide), buffers move with
+    /// their packets and the new slots start unallocated.
+    private mutating func grow() {
+        let size = slots.count * 2
+        var grown = Array(repeating: Slot(), count: size)
+        for slot in slots where slot.occupied { grown[Int(slot.sequenceNumber) & (size - 1)] = slot }
+        // Spare buffers of slots that held nothing (or moved) are reused for empty new slots.
+        var spare = slots.filter { !$0.occupied && $0.buffer.capacity > 0 }.map(\.buffer)
+        for index in grown.indices where !grown[index].occupied && grown[index].buffer.capacity == 0 {
+            guard let buffer = spare.popLast() else { break }
+            grown[index].buffer = buffer
+        }
+        slots = grown
+        mask = size - 1
+    }
+
+    private static func powerOfTwo(atLeast value: Int) -> Int {
+        var size = 1
+        while size < max(1, value) { size <<= 1 }
+        return size
     }
 }

@@ -37,6 +37,37 @@ struct NackTests {
         #expect(cache.capacity == 8)
     }
 
+    /// The ring holds `maxAge` of the stream's own rate: a slow stream keeps few buffers, a fast
+    /// one grows (up to its capacity) without losing what it held.
+    @Test func cacheGrowsWithTheStreamsRateAndKeepsItsPacketsAcrossGrowth() {
+        var slow = RetransmissionCache(capacity: 1024, maxAge: 2000 * Self.ms, initialCapacity: 64)
+        for step in 0..<2_000 { // 20 packets/s for 100 s: 40 packets within 2 s
+            let sequence = UInt16(truncatingIfNeeded: 65_000 + step)
+            slow.store(packet(seq: sequence), sequenceNumber: sequence, now: UInt64(step) * 50 * Self.ms)
+        }
+        #expect(slow.slotCount == 64)
+        #expect(slow.allocatedSlots == 64)
+
+        var fast = RetransmissionCache(capacity: 1024, maxAge: 2000 * Self.ms, initialCapacity: 64)
+        var out = ByteBuffer()
+        for step in 0..<3_000 { // 500 packets/s: 1000 within 2 s
+            let sequence = UInt16(truncatingIfNeeded: 65_000 + step)
+            fast.store(packet(seq: sequence, payload: [UInt8(truncatingIfNeeded: step)]), sequenceNumber: sequence,
+                       now: UInt64(step) * 2 * Self.ms)
+            if step == 100 { // every packet stored so far is still answerable after the growth
+                #expect(fast.slotCount == 128)
+                for earlier in 0...100 {
+                    #expect(retrieve(&fast, UInt16(truncatingIfNeeded: 65_000 + earlier), now: 201 * Self.ms, into: &out))
+                    #expect(out.getInteger(at: 12, as: UInt8.self) == UInt8(truncatingIfNeeded: earlier))
+                }
+            }
+        }
+        #expect(fast.slotCount == 1024)
+        let newest = UInt16(truncatingIfNeeded: 65_000 + 2_999)
+        #expect(retrieve(&fast, newest - 900, now: 5_999 * Self.ms, into: &out))
+        #expect(out.getInteger(at: 12, as: UInt8.self) == UInt8(truncatingIfNeeded: 2_999 - 900))
+    }
+
     @Test func rtxRoundTrip() throws {
         let original = try RTPPacket.parse(packet(seq: 4242, payload: [9, 8, 7]))
         var rtx = ByteBuffer()
