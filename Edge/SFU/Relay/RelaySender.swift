@@ -10,6 +10,9 @@ final class RelaySender {
     var peerLinkID: UInt32 = 0
     var srtp: SRTPSession?
     private var scratch = ByteBuffer()
+    /// The relay socket, read from the server on first use and kept (the socket lives as long as
+    /// the edge; after shutdown writes to it fail without harm).
+    private var channel: (any Channel)?
     var packets = 0
     var bytes = 0
 
@@ -41,12 +44,17 @@ final class RelaySender {
         scratch.moveReaderIndex(to: 0)
         packets &+= 1
         bytes &+= scratch.readableBytes
-        server.send(scratch, to: peer)
+        write(scratch)
     }
 
     /// A datagram already framed (hello, ack, state).
     func sendFramed(_ datagram: ByteBuffer) {
-        server.send(datagram, to: peer)
+        write(datagram)
+    }
+
+    private func write(_ datagram: ByteBuffer) {
+        if channel == nil { channel = server.channel }
+        channel?.writeAndFlush(AddressedEnvelope(remoteAddress: peer, data: datagram), promise: nil)
     }
 }
 

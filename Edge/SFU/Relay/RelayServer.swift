@@ -111,11 +111,9 @@ public final class RelayServer: Sendable {
         }
     }
 
-    /// Sends a whole datagram (any loop).
-    func send(_ datagram: ByteBuffer, to peer: SocketAddress) {
-        guard let channel = state.withLock({ $0.channel }) else { return }
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: peer, data: datagram), promise: nil)
-    }
+    /// The bound socket, nil before `start` and after `shutdown`. Senders read it once and keep
+    /// it (`RelaySender`): the per-packet path takes no lock.
+    var channel: (any Channel)? { state.withLock { $0.channel } }
 
     // MARK: Inbound (socket loop)
 
