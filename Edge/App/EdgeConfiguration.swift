@@ -56,6 +56,8 @@ public struct EdgeConfiguration: Sendable {
     public var web = WebAppConfiguration()
     /// Per-client-IP rates of the account endpoints (`auth.ip.*`).
     var authRates = AuthRateLimits.Settings()
+    /// How long a user whose last connection closed stays online to others (`presence.offline.grace.ms`).
+    var presenceOfflineGrace: Duration = .seconds(2)
     /// What the node logs at start about running in development mode (`init(_:development:)`).
     public var startupWarnings: [String] = []
 
@@ -188,6 +190,7 @@ public struct EdgeConfiguration: Sendable {
         web = try WebAppConfiguration(values)
         regions = try RegionConfiguration(values)
         authRates = try AuthRateLimits.Settings(values)
+        presenceOfflineGrace = .milliseconds(try values.int("presence.offline.grace.ms", default: 2_000, range: 0...60_000))
         startupWarnings = try DeploymentSafety.check(
             clusterSecret: clusterSecret, jwtSecret: jwtSecret, playbackSecret: playbackSecret,
             linkHosts: origins.map(\.host), linkTLS: linkTLS != nil, values: values, development: development)

@@ -79,7 +79,8 @@ public struct EdgeService: Sendable {
         let presence = RedisPresence(
             redis: try RedisClient(url: configuration.redisURL, logger: logger),
             subscriber: try RedisSubscriber(url: configuration.redisURL, logger: logger),
-            edgeID: configuration.nodeID, hub: hub, logger: logger)
+            edgeID: configuration.nodeID, timing: RedisPresence.Timing(offlineGrace: configuration.presenceOfflineGrace),
+            hub: hub, logger: logger)
         // Calls: the media server (one UDP port) and the calls over its transports.
         let loops = MultiThreadedEventLoopGroup.singleton
         let mediaServer = try configuration.media.map { try MediaServer(configuration: $0, group: loops, logger: logger) }

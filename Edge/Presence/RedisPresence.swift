@@ -10,9 +10,20 @@ import Synchronization
 /// `streamly:presence:conns` (member `user|edge|session`, score = expiry in ms) and in
 /// `streamly:presence:user:<id>`; edges refresh their registrations every
 /// `heartbeat` and sweep expired ones every `sweep`, so the users of a crashed edge
-/// go offline within `ttl + sweep`. Transitions (a user's first connection, last one
-/// gone) are published on `streamly:presence` with the channels the user subscribed
-/// to; typing on `streamly:typing`. Every edge delivers them to its local subscribers.
+/// go offline within `ttl + sweep`.
+///
+/// Only transitions are announced, never a state the others already know (no presence storm
+/// when thousands connect or reconnect): the status each user was last announced with is kept
+/// in `streamly:presence:status:<id>`, and one script compares it with the user's live
+/// connections and swaps it atomically (`reconcile`), so two edges racing on one user's connect
+/// and disconnect announce each change once. A user whose last connection closed is announced
+/// offline only after `offlineGrace` and only if no connection came back meanwhile (a page
+/// reload, a network blip, an edge restart whose clients reconnect elsewhere: nothing to tell).
+/// A subscription announces the user online only to a channel new to the user's set (the
+/// channels of the set got the transition itself). Announcements are batched for `batch` into
+/// one `PUBLISH` on `streamly:presence` (`{"batch":[{user, status, channels}]}`); typing goes on
+/// `streamly:typing`. Every edge delivers them to its local subscribers, each session's events
+/// of one batch in one write.
 final class RedisPresence: PresenceTracker {
     struct Timing: Sendable {
         var ttl: Duration = .seconds(15)
@@ -21,6 +32,19 @@ final class RedisPresence: PresenceTracker {
         /// Typing indicators expire after this; repeated typing within `typingThrottle` is not re-sent.
         var typingTTL: Duration = .seconds(5)
         var typingThrottle: Duration = .seconds(2)
+        /// How long a user whose last connection closed stays online in others' eyes.
+        var offlineGrace: Duration = .seconds(2)
+        /// How long announcements are collected into one `PUBLISH`.
+        var batch: Duration = .milliseconds(50)
+        /// The most announcements in one `PUBLISH`.
+        var batchLimit = 500
+    }
+
+    /// One user's status change for the channels it concerns.
+    struct Announcement: Sendable {
+        var user: String
+        var online: Bool
+        var channels: [String]
     }
 
     static let presenceChannel = "streamly:presence"
@@ -28,6 +52,18 @@ final class RedisPresence: PresenceTracker {
     static let connectionsKey = "streamly:presence:conns"
     static func userKey(_ user: String) -> String { "streamly:presence:user:\(user)" }
     static func channelsKey(_ user: String) -> String { "streamly:user:\(user):channels" }
+    static func statusKey(_ user: String) -> String { "streamly:presence:status:\(user)" }
+
+    /// KEYS[1] the user's connections, KEYS[2] their announced status; ARGV[1] now in ms.
+    /// Sets the status the live connections say and returns it when it changed, else "".
+    static let reconcileScript = """
+        local live = redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf')
+        local status = 'offline'
+        if live > 0 then status = 'online' end
+        local previous = redis.call('SET', KEYS[2], status, 'GET', 'EX', 86400)
+        if previous == status then return '' end
+        return status
+        """
 
     let redis: RedisClient
     let subscriber: RedisSubscriber
@@ -38,6 +74,8 @@ final class RedisPresence: PresenceTracker {
     /// This edge's live registrations: member → user id.
     private let local = Mutex<[String: String]>([:])
     private let lastTyping = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// Announcements waiting for the next batch.
+    private let outbox = Mutex<[Announcement]>([])
 
     init(redis: RedisClient, subscriber: RedisSubscriber, edgeID: String, timing: Timing = Timing(), hub: ChatHub, logger: Logger) {
         self.redis = redis
@@ -61,9 +99,7 @@ final class RedisPresence: PresenceTracker {
             let expiry = Self.nowMilliseconds() + ttlMilliseconds
             _ = try await redis.zadd(Self.connectionsKey, score: expiry, member: member)
             _ = try await redis.zadd(Self.userKey(user.id), score: expiry, member: member)
-            if try await liveConnections(of: user.id) == 1 {
-                try await announce(user: user.id, online: true, channels: nil)
-            }
+            try await reconcile(user: user.id)
         } catch {
             logger.warning("presence: register failed", metadata: ["error": "\(error)"])
         }
@@ -71,22 +107,31 @@ final class RedisPresence: PresenceTracker {
 
     func subscribed(user: VerifiedUser, channel: String) async {
         do {
-            _ = try await redis.sadd(Self.channelsKey(user.id), [channel])
+            let added = try await redis.sadd(Self.channelsKey(user.id), [channel])
             _ = try await redis.expire(Self.channelsKey(user.id), seconds: 86_400)
-            try await announce(user: user.id, online: true, channels: [channel])
+            if added == 1 { enqueue(Announcement(user: user.id, online: true, channels: [channel])) }
         } catch {
             logger.warning("presence: subscribe bookkeeping failed", metadata: ["error": "\(error)"])
         }
     }
 
+    /// The connection stays registered for `offlineGrace` more, then expires: whichever edge
+    /// sweeps it first reconciles the user (offline unless a connection came back). Nothing is
+    /// left to a timer of this process, so an edge that stops right after still has its users
+    /// announced offline by the others (or by itself when it is the only one, once restarted).
     func disconnected(session: UInt64, user: VerifiedUser) async {
         let member = member(session, user.id)
         local.withLock { _ = $0.removeValue(forKey: member) }
         do {
-            _ = try await redis.zrem(Self.connectionsKey, [member])
-            _ = try await redis.zrem(Self.userKey(user.id), [member])
-            if try await liveConnections(of: user.id) == 0 {
-                try await announce(user: user.id, online: false, channels: nil)
+            if timing.offlineGrace > .zero {
+                let expiry = Self.nowMilliseconds() + Double(timing.offlineGrace.components.seconds) * 1_000
+                    + Double(timing.offlineGrace.components.attoseconds) / 1e15
+                _ = try await redis.zadd(Self.connectionsKey, score: expiry, member: member)
+                _ = try await redis.zadd(Self.userKey(user.id), score: expiry, member: member)
+            } else {
+                _ = try await redis.zrem(Self.connectionsKey, [member])
+                _ = try await redis.zrem(Self.userKey(user.id), [member])
+                try await reconcile(user: user.id)
             }
         } catch {
             logger.warning("presence: unregister failed", metadata: ["error": "\(error)"])
@@ -127,6 +172,7 @@ final class RedisPresence: PresenceTracker {
             }
             group.addTask { await self.every(self.timing.heartbeat) { try await self.refresh() } }
             group.addTask { await self.every(self.timing.sweep) { try await self.sweepExpired() } }
+            group.addTask { await self.every(self.timing.batch) { try await self.flush() } }
             await group.next()
             group.cancelAll()
         }
@@ -156,15 +202,17 @@ final class RedisPresence: PresenceTracker {
     /// Removes registrations whose edge stopped refreshing them; whoever removes the
     /// last live connection of a user announces them offline.
     private func sweepExpired() async throws {
-        let expired = try await redis.zrangebyscore(Self.connectionsKey, min: -.infinity, max: Self.nowMilliseconds(), limit: (0, 500))
-        for raw in expired {
-            let member = String(decoding: raw, as: UTF8.self)
-            guard try await redis.zrem(Self.connectionsKey, [member]) == 1 else { continue }
-            let user = String(member.split(separator: "|").first ?? "")
-            _ = try await redis.zrem(Self.userKey(user), [member])
-            if try await liveConnections(of: user) == 0 {
-                try await announce(user: user, online: false, channels: nil)
+        // Up to 20 pages of 500 per sweep: a mass disconnect is announced within a few sweeps.
+        for _ in 0..<20 {
+            let expired = try await redis.zrangebyscore(Self.connectionsKey, min: -.infinity, max: Self.nowMilliseconds(), limit: (0, 500))
+            for raw in expired {
+                let member = String(decoding: raw, as: UTF8.self)
+                guard try await redis.zrem(Self.connectionsKey, [member]) == 1 else { continue }
+                let user = String(member.split(separator: "|").first ?? "")
+                _ = try await redis.zrem(Self.userKey(user), [member])
+                try await reconcile(user: user)
             }
+            if expired.count < 500 { return }
         }
     }
 
@@ -178,16 +226,34 @@ final class RedisPresence: PresenceTracker {
         try await redis.send(["ZCOUNT", Self.userKey(user), "(\(Int64(Self.nowMilliseconds()))", "+inf"]).integer()
     }
 
-    private func announce(user: String, online: Bool, channels: [String]?) async throws {
-        let list: [String]
-        if let channels {
-            list = channels
-        } else {
-            list = try await redis.smembers(Self.channelsKey(user)).map { String(decoding: $0, as: UTF8.self) }
+    /// Announces `user`'s status if it is not the one last announced (see the type's comment).
+    private func reconcile(user: String) async throws {
+        let reply = try await redis.eval(Self.reconcileScript, keys: [Self.userKey(user), Self.statusKey(user)],
+                                         arguments: [RedisArgument(String(Int64(Self.nowMilliseconds())))])
+        guard let changed = try reply.bulkBytes(), !changed.isEmpty else { return }
+        let channels = try await redis.smembers(Self.channelsKey(user)).map { String(decoding: $0, as: UTF8.self) }
+        enqueue(Announcement(user: user, online: changed == Array("online".utf8), channels: channels))
+    }
+
+    private func enqueue(_ announcement: Announcement) {
+        guard !announcement.channels.isEmpty else { return }
+        outbox.withLock { $0.append(announcement) }
+    }
+
+    /// Publishes what waits in the outbox, `batchLimit` announcements per message.
+    private func flush() async throws {
+        let pending = outbox.withLock { outbox -> [Announcement] in
+            defer { outbox.removeAll(keepingCapacity: true) }
+            return outbox
         }
-        guard !list.isEmpty else { return }
-        let payload = try JSONSerialization.data(withJSONObject: ["user": user, "status": online ? "online" : "offline", "channels": list])
-        _ = try await redis.publish(Self.presenceChannel, Array(payload))
+        var start = 0
+        while start < pending.count {
+            let batch = pending[start..<min(pending.count, start + timing.batchLimit)]
+            start = batch.endIndex
+            let entries = batch.map { ["user": $0.user, "status": $0.online ? "online" : "offline", "channels": $0.channels] as [String: Any] }
+            let payload = try JSONSerialization.data(withJSONObject: ["batch": entries])
+            _ = try await redis.publish(Self.presenceChannel, Array(payload))
+        }
     }
 
     private static func json(_ object: [String: String]) -> [UInt8] {
@@ -196,23 +262,27 @@ final class RedisPresence: PresenceTracker {
 
     /// A broadcast from some edge: deliver to the local subscribers concerned.
     func deliver(_ channel: String, _ payload: [UInt8]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
-              let user = object["user"] as? String else { return }
-        if channel == Self.typingChannel, let chat = object["channel"] as? String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else { return }
+        if channel == Self.typingChannel, let user = object["user"] as? String, let chat = object["channel"] as? String {
             let event = GatewayEvents.typing(channel: chat, user: user,
                                              ttlMilliseconds: Int(timing.typingTTL.components.seconds) * 1_000)
             GatewaySession.send(hub.subscribers(of: chat).filter { $0.user?.id != user }.map { ($0, [event]) })
-        } else if channel == Self.presenceChannel, let status = object["status"] as? String,
-                  let channels = object["channels"] as? [String] {
-            let event = GatewayEvents.presence(user: user, online: status == "online")
-            var seen = Set<UInt64>()
-            var sends: [(session: GatewaySession, texts: [ByteBuffer])] = []
-            for chat in channels {
-                for session in hub.subscribers(of: chat) where session.user?.id != user && seen.insert(session.id).inserted {
-                    sends.append((session, [event]))
+        } else if channel == Self.presenceChannel {
+            // A batch (`{"batch":[…]}`) or a single announcement (edges of earlier versions).
+            let entries = (object["batch"] as? [[String: Any]]) ?? [object]
+            var texts: [UInt64: (session: GatewaySession, texts: [ByteBuffer])] = [:]
+            for entry in entries {
+                guard let user = entry["user"] as? String, let status = entry["status"] as? String,
+                      let channels = entry["channels"] as? [String] else { continue }
+                let event = GatewayEvents.presence(user: user, online: status == "online")
+                var seen = Set<UInt64>()
+                for chat in channels {
+                    for session in hub.subscribers(of: chat) where session.user?.id != user && seen.insert(session.id).inserted {
+                        texts[session.id, default: (session, [])].texts.append(event)
+                    }
                 }
             }
-            GatewaySession.send(sends)
+            GatewaySession.send(Array(texts.values))
         }
     }
 }

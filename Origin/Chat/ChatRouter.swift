@@ -164,19 +164,20 @@ struct ChatRouter: Sendable {
         try Validate.clientID(body.clientID)
         try Validate.message(body: body.body, attachments: attached)
         let channelKey = channel.uuidString.lowercased()
+        let attempt = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         let record = PublishRecord(channel: channelKey, author_id: user.id.uuidString.lowercased(), author_name: user.name,
                                    client_id: body.clientID, body: body.body,
-                                   attachments: attached.isEmpty ? nil : attached)
+                                   attachments: attached.isEmpty ? nil : attached, attempt: attempt)
         let key = PendingPublishes.key(channel: channelKey, author: record.author_id, clientID: body.clientID)
         pending.register(key)
         do {
             try await producer.send(topic: topic, key: Array(channelKey.utf8),
                                         value: Array(try JSONEncoder().encode(record)))
         } catch {
-            _ = await pending.wait(for: key, timeout: .zero)
+            _ = await pending.wait(for: key, attempt: attempt, timeout: .zero)
             throw ReplyError(status: 503, code: .unavailable, message: "the message log is unavailable; retry with the same client_id")
         }
-        switch await pending.wait(for: key, timeout: publishTimeout) {
+        switch await pending.wait(for: key, attempt: attempt, timeout: publishTimeout) {
         case .published(let published):
             try await request.reply(published)
         case .rejected(let code, let message):

@@ -35,4 +35,7 @@ struct PublishRecord: Codable, Sendable {
     var body: String
     /// Checked by the publishing origin (`AttachmentRouter.resolve`).
     var attachments: [MessageAttachment]?
+    /// Which publish attempt produced this record (random per attempt): a rejection names it,
+    /// so it answers only that attempt (`PendingPublishes`). Absent in records of older origins.
+    var attempt: String? = nil
 }

@@ -33,7 +33,8 @@ struct EventFanout: Sendable {
             // nothing goes to the edges.
             guard let author = header("author"), let clientID = header("client-id") else { return }
             pending.resolve(PendingPublishes.key(channel: channel, author: author, clientID: clientID),
-                            with: .rejected(code: API.ErrorCode(code), message: header("message") ?? "the message was not stored"))
+                            with: .rejected(code: API.ErrorCode(code), message: header("message") ?? "the message was not stored"),
+                            attempt: header("attempt") ?? "")
             return
         }
         guard let seq = header("seq").flatMap(Int64.init), let author = header("author"), let clientID = header("client-id"),

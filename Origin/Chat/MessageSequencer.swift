@@ -163,6 +163,7 @@ struct MessageSequencer: Sendable {
                 KafkaHeader(name: "message", value: Array(rejection.message.utf8)),
                 KafkaHeader(name: "author", value: Array(publish.author_id.utf8)),
                 KafkaHeader(name: "client-id", value: Array(publish.client_id.utf8)),
+                KafkaHeader(name: "attempt", value: Array((publish.attempt ?? "").utf8)),
             ])
         } catch {
             logger.error("sequencer: rejection not written", metadata: ["offset": "\(record.offset)", "error": "\(error)"])
@@ -172,6 +173,10 @@ struct MessageSequencer: Sendable {
     /// Waits until the record's event is written; if it was not (broker unreachable past
     /// the message timeout, producer replaced), appends again (a duplicate: same seq) and
     /// re-emits, with backoff. The edges order events by seq, so a late re-emit is harmless.
+    /// Bounded like appends (`retry.maxAttempts` emits): the message is stored by then, so
+    /// giving its event up loses nothing: edges fill a quiet channel's tail from history,
+    /// and the publisher, unanswered, retries with its `client_id` (which emits again).
+    /// `streamly_chat_sequencer_events_unwritten_total` counts such events.
     private func settle(_ record: KafkaRecord, _ emitted: @escaping @Sendable () async throws -> Void) async {
         var emitted = emitted
         var failures = 0
@@ -180,9 +185,16 @@ struct MessageSequencer: Sendable {
                 try await emitted()
                 return
             } catch {
-                logger.warning("sequencer: event not written, emitting again", metadata: ["error": "\(error)"])
-                try? await clock.sleep(for: retry.delay(attempt: failures, unit: 0))
                 failures += 1
+                guard retry.allowsAttempt(after: failures) else {
+                    logger.error("sequencer: event not written, giving it up (the message is stored)", metadata: [
+                        "offset": "\(record.offset)", "attempts": "\(failures)", "error": "\(error)",
+                    ])
+                    Counter(label: "streamly_chat_sequencer_events_unwritten_total").increment()
+                    return
+                }
+                logger.warning("sequencer: event not written, emitting again", metadata: ["error": "\(error)"])
+                try? await clock.sleep(for: retry.delay(attempt: failures - 1, unit: 0))
                 guard let again = await append(record) else { return }
                 emitted = again
             }

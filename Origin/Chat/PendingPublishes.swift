@@ -12,13 +12,22 @@ enum PublishOutcome: Sendable {
 /// `channel|author|client_id`. The fan-out consumer resolves them from the events topic.
 /// A key is registered before the record is produced, so an outcome that arrives
 /// before the publisher starts waiting is kept, not lost.
+///
+/// A commit answers every attempt of the key (retries of one `client_id` are one message).
+/// A rejection answers only the attempt it names (each produced record carries an attempt
+/// id): a retry must not be told that an earlier attempt, given up after that publisher had
+/// timed out, failed, since the retry itself may still be stored.
 final class PendingPublishes: Sendable {
     private typealias Waiter = CheckedContinuation<PublishOutcome?, Never>
 
     private struct Entry {
-        var result: PublishOutcome?
-        var waiters: [UInt64: Waiter] = [:]
+        var committed: PublishOutcome?
+        /// Rejections by attempt id ("" for a rejection that names none: every attempt).
+        var rejections: [String: PublishOutcome] = [:]
+        var waiters: [UInt64: (attempt: String, waiter: Waiter)] = [:]
         var registrations = 1
+
+        func outcome(of attempt: String) -> PublishOutcome? { committed ?? rejections[attempt] ?? rejections[""] }
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -35,15 +44,15 @@ final class PendingPublishes: Sendable {
         }
     }
 
-    /// Waits for the outcome of a registered `key`, or returns nil after `timeout`.
-    func wait(for key: String, timeout: Duration) async -> PublishOutcome? {
+    /// Waits for the outcome of attempt `attempt` of a registered `key`, or returns nil after `timeout`.
+    func wait(for key: String, attempt: String = "", timeout: Duration) async -> PublishOutcome? {
         let id = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
         let result = await withCheckedContinuation { (continuation: Waiter) in
             let ready: PublishOutcome?? = entries.withLock { entries in
-                guard entries[key] != nil else { return .some(nil) }
-                if let result = entries[key]!.result { return .some(result) }
+                guard let entry = entries[key] else { return .some(nil) }
+                if let result = entry.outcome(of: attempt) { return .some(result) }
                 if timeout <= .zero { return .some(nil) }
-                entries[key]!.waiters[id] = continuation
+                entries[key]!.waiters[id] = (attempt, continuation)
                 return .none
             }
             if case .some(let value) = ready {
@@ -54,7 +63,7 @@ final class PendingPublishes: Sendable {
             let nanoseconds = Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
             timers.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
                 let waiter = self.entries.withLock { $0[key]?.waiters.removeValue(forKey: id) }
-                waiter?.resume(returning: nil)
+                waiter?.waiter.resume(returning: nil)
             }
         }
         entries.withLock { entries in
@@ -64,13 +73,16 @@ final class PendingPublishes: Sendable {
         return result
     }
 
-    /// Records the outcome of `key` (if anyone registered) and wakes its waiters.
-    func resolve(_ key: String, with result: PublishOutcome) {
+    /// Records the outcome of `key` (if anyone registered) and wakes its waiters: a commit
+    /// wakes all, a rejection those of `attempt` (all when it names none).
+    func resolve(_ key: String, with result: PublishOutcome, attempt: String = "") {
         let waiters = entries.withLock { entries -> [Waiter] in
-            guard entries[key] != nil else { return [] }
-            entries[key]!.result = result
-            defer { entries[key]!.waiters = [:] }
-            return Array(entries[key]!.waiters.values)
+            guard var entry = entries[key] else { return [] }
+            if case .published = result { entry.committed = result } else { entry.rejections[attempt] = result }
+            let woken = entry.waiters.filter { entry.outcome(of: $0.value.attempt) != nil }
+            for id in woken.keys { entry.waiters.removeValue(forKey: id) }
+            entries[key] = entry
+            return woken.values.map(\.waiter)
         }
         for waiter in waiters { waiter.resume(returning: result) }
     }

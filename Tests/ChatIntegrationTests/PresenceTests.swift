@@ -30,14 +30,14 @@ extension ChatEndToEnd {
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(!typist.events.contains { ($0.op == "typing" || $0.op == "presence") && $0.user == alice.id })
 
-                // A clean disconnect is announced at once.
+                // A clean disconnect is announced after the offline grace (2 s) and the sweep (2 s).
                 let carol = try await rest.signup("carol")
                 let leaver = try await ChatClient.connect(port: cluster.port("ea"), name: "carol@A")
                 try await leaver.auth(carol.token)
                 try await leaver.subscribe(channel)
                 _ = try await watcher.first("carol online") { $0.op == "presence" && $0.user == carol.id && $0.status == "online" }
                 leaver.close()
-                _ = try await watcher.first("carol offline after closing", timeout: .seconds(5)) {
+                _ = try await watcher.first("carol offline after closing", timeout: .seconds(10)) {
                     $0.op == "presence" && $0.user == carol.id && $0.status == "offline"
                 }
 
@@ -48,6 +48,85 @@ extension ChatEndToEnd {
                 }
                 #expect(offline != nil, "no offline presence for alice within 25 s of SIGKILL of her edge (ttl 15 s + sweep 2 s)")
                 print("[chat-it] presence: offline \(ContinuousClock.now - killed) after SIGKILL of the edge")
+            }
+        }
+
+        @Test("only changes are announced, each once: reconnects within the grace and repeated subscriptions send nothing; many users coming online reach a watcher once each")
+        func noPresenceStorm() async throws {
+            try await TestCluster.with(origins: ["oa"], edges: [("ea", ["oa"]), ("eb", ["oa"])], warmUp: false) { cluster in
+                let rest = cluster.rest("eb")
+                let owner = try await rest.signup("owner")
+                let channel = try await rest.createChannel(owner)
+                let watcher = try await ChatClient.connect(port: cluster.port("eb"), name: "owner@B")
+                try await watcher.auth(owner.token)
+                try await watcher.subscribe(channel)
+                func presence(of user: String, _ status: String) -> Int {
+                    watcher.events.count { $0.op == "presence" && $0.user == user && $0.status == status }
+                }
+
+                // Twelve users come online on the other edge together.
+                var users: [(id: String, token: String)] = []
+                for index in 0..<12 {
+                    let user = try await rest.signup("crowd\(index)")
+                    users.append((user.id, user.token))
+                }
+                var clients = try await withThrowingTaskGroup(of: ChatClient.self) { group in
+                    for (index, user) in users.enumerated() {
+                        group.addTask {
+                            let client = try await ChatClient.connect(port: cluster.port("ea"), name: "crowd\(index)@A")
+                            try await client.auth(user.token)
+                            try await client.subscribe(channel)
+                            return client
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                for user in users {
+                    _ = try await watcher.first("\(user.id) online") { $0.op == "presence" && $0.user == user.id && $0.status == "online" }
+                }
+
+                // Everyone reloads (closes and comes back within the grace) and subscribes twice;
+                // a second device of each subscribes too: nothing is news.
+                for client in clients { client.close() }
+                clients = try await withThrowingTaskGroup(of: [ChatClient].self) { group in
+                    for (index, user) in users.enumerated() {
+                        group.addTask {
+                            let again = try await ChatClient.connect(port: cluster.port("eb"), name: "crowd\(index)@B")
+                            try await again.auth(user.token)
+                            try await again.subscribe(channel)
+                            try await again.subscribe(channel)
+                            let device = try await ChatClient.connect(port: cluster.port("ea"), name: "crowd\(index)-phone@A")
+                            try await device.auth(user.token)
+                            try await device.subscribe(channel)
+                            return [again, device]
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                // Beyond the grace (2 s) and two sweeps (2 s each).
+                try await Task.sleep(for: .seconds(7))
+                for user in users {
+                    #expect(presence(of: user.id, "online") == 1, "\(user.id) announced online again after a reload")
+                    #expect(presence(of: user.id, "offline") == 0, "\(user.id) announced offline during a reload")
+                }
+
+                // The phones go away: the users are still online on their other connection.
+                for (index, client) in clients.enumerated() where index % 2 == 1 { client.close() }
+                try await Task.sleep(for: .seconds(7))
+                #expect(users.allSatisfy { presence(of: $0.id, "offline") == 0 }, "offline announced while another connection lives")
+
+                // Everyone leaves: offline once each.
+                for client in clients { client.close() }
+                for user in users {
+                    _ = try await watcher.first("\(user.id) offline", timeout: .seconds(15)) {
+                        $0.op == "presence" && $0.user == user.id && $0.status == "offline"
+                    }
+                }
+                try await Task.sleep(for: .seconds(3))
+                for user in users {
+                    #expect(presence(of: user.id, "online") == 1 && presence(of: user.id, "offline") == 1,
+                            "\(user.id): \(presence(of: user.id, "online")) online, \(presence(of: user.id, "offline")) offline")
+                }
             }
         }
 

@@ -57,4 +57,34 @@ struct PendingPublishesTests {
         }
         #expect(code == .invalidInput && message == "set aside")
     }
+
+    @Test("a rejection answers only the attempt it names: a retry is not told an earlier attempt failed; a commit answers every attempt")
+    func staleRejection() async {
+        let pending = PendingPublishes()
+        pending.register("k")  // the retry (attempt b); attempt a's publisher timed out and left
+        async let retry = pending.wait(for: "k", attempt: "b", timeout: .seconds(120))
+        try? await Task.sleep(for: .milliseconds(50))
+        pending.resolve("k", with: .rejected(code: .unavailable, message: "attempt a given up"), attempt: "a")
+        pending.register("k")
+        #expect(await pending.wait(for: "k", attempt: "b", timeout: .milliseconds(50)) == nil,
+                "attempt a's rejection answered attempt b")
+        pending.register("k")
+        guard case .rejected = await pending.wait(for: "k", attempt: "a", timeout: .zero) else {
+            Issue.record("attempt a's own publisher would not learn of its rejection")
+            return
+        }
+        pending.resolve("k", with: Self.published, attempt: "b")
+        #expect(Self.seq(await retry) == 7, "the retry's commit")
+    }
+
+    @Test("a rejection naming no attempt (an older origin's) answers every attempt")
+    func rejectionWithoutAttempt() async {
+        let pending = PendingPublishes()
+        pending.register("k")
+        pending.resolve("k", with: .rejected(code: .invalidInput, message: "old"))
+        guard case .rejected = await pending.wait(for: "k", attempt: "x", timeout: .seconds(5)) else {
+            Issue.record("not answered")
+            return
+        }
+    }
 }
