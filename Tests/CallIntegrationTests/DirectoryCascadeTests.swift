@@ -83,6 +83,49 @@ struct DirectoryCascadeTests {
         }
     }
 
+    @Test("participants move when their edge drains (media back within 5 s) or dies (they rejoin through another edge's route; the others drop the old participant on directory expiry)",
+          .enabled(if: NetworkNamespace.isSupported, "needs root for a network namespace"))
+    func participantsMove() async throws {
+        let namespace = try NetworkNamespace.create()
+        defer { namespace.remove() }
+        let host = namespace.hostAddress
+        try await TestCluster.with(Self.options(announcing: host), origins: ["oa"], edges: []) { cluster in
+            for (index, name) in Self.edges.enumerated() {
+                let port = try freePort()
+                try cluster.startEdge(name, origins: ["oa"], port: port, extra: [
+                    "STREAMLY_REGION": "region-\(index)", "STREAMLY_PUBLIC_URL": "http://\(host):\(port)",
+                    "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
+                ])
+            }
+            try await cluster.waitReady()
+            let rest = cluster.rest("ea")
+            var people: [REST.Account] = []
+            for name in ["ann", "bob", "cyd"] { people.append(try await rest.signup(name)) }
+            let channel = try await rest.createChannel(people[0])
+            // ann on ea stays; bob on eb moves when eb drains (asking ea), cyd on ec when ec dies (asking ea).
+            let specs = zip(people, Self.edges).map { person, edge in
+                "ws://\(host):\(cluster.port(edge))/ws|\(person.token)|http://\(host):\(cluster.port("ea"))"
+            }
+            let drained = try #require(cluster.edges["eb"]).process.pid
+            let killed = try #require(cluster.edges["ec"]).process.pid
+            let (path, arguments) = namespace.command([CallEndToEndTests.python, Self.moveScript, channel, String(drained), String(killed)] + specs)
+            let (status, output) = try await ChildProcess.run(path, arguments)
+            let text = String(decoding: output, as: UTF8.self)
+            let line = text.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? "{}"
+            let verdict = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+            #expect(status == 0 && verdict["ok"] as? Bool == true, "participants moving: \(text.suffix(6000))")
+            if let drain = verdict["drain"] as? [String: Any], let kill = verdict["kill"] as? [String: Any] {
+                print("edge moves: drain \(drain), kill -9 \(kill)")
+                #expect(drain["edge"] as? String == cluster.nodeID("ea") && kill["edge"] as? String == cluster.nodeID("ea"),
+                        "the route sends both to the edge asked: \(drain) \(kill)")
+            }
+        }
+    }
+
+    static var moveScript: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/cascade_move.py").path
+    }
+
     static func value(_ page: String, _ series: String) -> Double? {
         CascadeCallTests.value(page, series)
     }

@@ -96,9 +96,11 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Starts (or restarts, on the same ports) edge `name`, linked to the origins named
     /// (nil: those of its last start, else all).
-    public func startEdge(_ name: String, origins names: [String]? = nil, extra: [String: String] = [:]) throws {
+    /// `port`: the HTTP port to use (default: the edge's earlier one, else a free one), for a
+    /// test that must name it in the edge's own configuration (`public.url`).
+    public func startEdge(_ name: String, origins names: [String]? = nil, port: Int? = nil, extra: [String: String] = [:]) throws {
         let names = names ?? edges[name]?.origins ?? originNames
-        let port = try edges[name]?.port ?? freePort()
+        let port = try port ?? edges[name]?.port ?? freePort()
         let httpsPort = try options.https ? edges[name]?.httpsPort ?? freePort() : nil
         let operatorPort = try edges[name]?.operatorPort ?? freePort()
         let links = try names.map { name in
