@@ -3,7 +3,7 @@
 # folder of Tests/Fuzz holding target.conf, its harness (*.swift), an optional libFuzzer
 # dictionary `dict`, its seeds (corpus/) and the inputs it ever found (crashes/):
 #   frames      the link frame decoder and the connection state machine (StreamLyProtocol)
-#   sfu         STUN + ICE-lite, RTP, RTCP and SDP (StreamLySFU)
+#   sfu         STUN + ICE-lite, RTP, RTCP, SDP and the edge-to-edge relay (StreamLySFU)
 #   edge-input  WebSocket client requests, REST JSON bodies, Range, tus headers, HLS paths,
 #               playback tokens (the edge's parsers)
 #

@@ -2,7 +2,7 @@
 // the SFU. Not part of any SwiftPM target: run.sh links it against an instrumented build of
 // StreamLySFU.
 //
-// Input layout: byte 0 selects the parser (value % 4), the rest is what the peer sent:
+// Input layout: byte 0 selects the parser (value % 5), the rest is what the peer sent:
 //   0  a STUN datagram: parse, every attribute reader, integrity and fingerprint checks,
 //      re-serialisation, and the ICE-lite binding state machine (credentials of RFC 5769 §2.1,
 //      so the RFC's request passes integrity and reaches the deeper states)
@@ -10,12 +10,19 @@
 //   2  an RTCP compound: iteration and every reader of every packet
 //   3  an SDP (as UTF-8, lossily): parse; what parses serialises to text that parses and
 //      serialises to the same text (a fixpoint)
+//   4  what another edge sends the relay socket (docs/cascade.md): the datagram header, a hello
+//      and a sealed state as received (random bytes fail the MAC or tag), then the same bytes as
+//      a hello body signed with the cluster key and as a state's JSON sealed with the link key,
+//      so the field parsers behind the MAC and the tag are reached; what parses re-writes to
+//      bytes that parse to the same value
 // Every input is also classified by the datagram demultiplexer (RFC 7983).
 //
 // Checked invariants (a violation traps, which libFuzzer reports as a crash): nothing traps;
 // the only errors are the parsers' own error types (typed throws); everything the ICE-lite
 // machine answers parses, carries the request's transaction id and a valid fingerprint; an RTP
 // rewrite reads back the value written; SDP serialisation is a fixpoint.
+import Crypto
+import Foundation
 import NIOCore
 import StreamLySFU
 
@@ -29,11 +36,12 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard let selector = input.first else { return 0 }
     let body = ByteBuffer(bytes: input.dropFirst())
     _ = DatagramKind.classify(body)
-    switch selector % 4 {
+    switch selector % 5 {
     case 0: checkSTUN(body)
     case 1: checkRTP(body)
     case 2: checkRTCP(body)
-    default: checkSDP(String(decoding: body.readableBytesView, as: UTF8.self))
+    case 3: checkSDP(String(decoding: body.readableBytesView, as: UTF8.self))
+    default: checkRelay(body)
     }
     return 0
 }
@@ -106,4 +114,53 @@ func checkSDP(_ text: String) {
         preconditionFailure("serialised SDP does not parse:\n\(serialized)")
     }
     precondition(again.serialized() == serialized, "SDP serialisation is not a fixpoint:\n\(serialized)")
+}
+
+let relayKey = RelayKeys.helloKey(secret: "fuzz-cluster-secret-0123456789abcdef0123456789")
+
+func checkRelay(_ datagram: ByteBuffer) {
+    var received = datagram
+    if let header = RelayDatagram.parse(&received) {
+        switch header.kind {
+        case .hello, .helloAck: _ = RelayHello.parse(datagram: received, key: relayKey)
+        case .state: _ = RelayState.open(datagram: received, key: relayKey)
+        default: break
+        }
+    }
+
+    // The bytes as a hello body, signed: the fields behind the MAC.
+    var signed = ByteBuffer()
+    RelayDatagram(kind: .hello, linkID: 0).write(to: &signed)
+    signed.writeImmutableBuffer(datagram)
+    let mac = Array(HMAC<SHA256>.authenticationCode(for: Array(signed.readableBytesView), using: relayKey))
+    signed.writeBytes(mac)
+    var body = signed
+    guard RelayDatagram.parse(&body) != nil else { return }  // over the datagram limit
+    if let hello = RelayHello.parse(datagram: body, key: relayKey), hello.call.utf8.count <= RelayHello.maximumCallLength {
+        var again = ByteBuffer()
+        hello.write(kind: .helloAck, receiverLinkID: 7, key: relayKey, to: &again)
+        guard RelayDatagram.parse(&again) != nil, let reparsed = RelayHello.parse(datagram: again, key: relayKey) else {
+            preconditionFailure("a re-written hello does not parse: \(hello)")
+        }
+        precondition(reparsed == hello, "hello round trip: \(hello) became \(reparsed)")
+    }
+
+    // The bytes as a state's JSON, sealed: the decoder behind the tag.
+    var header = ByteBuffer()
+    RelayDatagram(kind: .state, linkID: 9).write(to: &header)
+    header.writeInteger(UInt64(42))
+    let aad = Array(header.readableBytesView)
+    guard let sealed = try? AES.GCM.seal(Array(datagram.readableBytesView), using: relayKey, authenticating: aad),
+          let combined = sealed.combined else { return }
+    var stateDatagram = ByteBuffer(bytes: aad + Array(combined))
+    guard RelayDatagram.parse(&stateDatagram) != nil,
+          let (sequence, state) = RelayState.open(datagram: stateDatagram, key: relayKey) else { return }
+    precondition(sequence == 42, "state sequence \(sequence)")
+    var resealed = ByteBuffer()
+    if state.seal(receiverLinkID: 9, sequence: 43, key: relayKey, into: &resealed) {
+        guard RelayDatagram.parse(&resealed) != nil, let reopened = RelayState.open(datagram: resealed, key: relayKey) else {
+            preconditionFailure("a re-sealed state does not open: \(state)")
+        }
+        precondition(reopened.sequence == 43 && reopened.state == state, "state round trip: \(state) became \(reopened.state)")
+    }
 }
