@@ -38,8 +38,12 @@ final class SupervisedConsumer: Sendable {
     /// consumer's records end.
     func run(_ body: @escaping @Sendable (KafkaConsumer) async throws -> Void) async {
         var action = machine.withLock { $0.start() }
-        while case .create(let delay) = action {
+        // A cancelled run creates no more consumers: a body ends at once under cancellation,
+        // and without this check a shutting-down origin (its operator port taken, say)
+        // replaced its consumers ~20 times a second instead of exiting.
+        while case .create(let delay) = action, !Task.isCancelled {
             if delay > .zero { try? await Task.sleep(for: delay) }
+            guard !Task.isCancelled else { break }
             let consumer: KafkaConsumer
             do {
                 consumer = try make()

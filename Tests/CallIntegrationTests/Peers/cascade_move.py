@@ -5,7 +5,7 @@ through the relay). Then:
 1. The second edge drains (SIGTERM): its participant's WebSocket closes (1001), it asks a
    surviving edge's `GET /api/v1/route` where to go, joins the call there and publishes again.
    Measured: from the SIGTERM until every other participant decodes its new video and it decodes
-   theirs ("media back"); it must stay under DRAIN_GAP_LIMIT seconds.
+   theirs ("media back"), and when each direction came back; the test judges it (< 5 s).
 2. The third edge is killed (SIGKILL): its participant's connection drops, it rejoins the same
    way; the others hear `rtc.participant` `left` for its old participant (the dead edge dropped
    by directory expiry) and decode the new one.
@@ -25,7 +25,6 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import three_party_call as call  # noqa: E402
 
-DRAIN_GAP_LIMIT = 5.0
 FRAMES_BACK = 5
 
 
@@ -55,15 +54,26 @@ async def move(people, index, channel, route_base, started):
     person = call.Participant(index, url, channel, old.token)
     people[index] = person
     await person.start()
+    rejoined = time.monotonic()
     others = [p for p in people if p is not person]
     start = {o.id: o.video_frames.get(person.id, 0) for o in others}
 
+    # When each direction came back, for a slow return's diagnosis.
+    directions = {}
+
     def back():
-        return (all(o.video_frames.get(person.id, 0) >= start[o.id] + FRAMES_BACK for o in others)
-                and all(person.video_frames.get(o.id, 0) >= FRAMES_BACK for o in others))
+        now = round(time.monotonic() - started, 2)
+        for o in others:
+            if o.video_frames.get(person.id, 0) >= start[o.id] + FRAMES_BACK:
+                directions.setdefault(f"{o.index} decodes {index}", now)
+            if person.video_frames.get(o.id, 0) >= FRAMES_BACK:
+                directions.setdefault(f"{index} decodes {o.index}", now)
+        return len(directions) == 2 * len(others)
     await call.wait_for(back, f"media to and from participant {index} on {edge}", people)
     return {"old": old.id, "new": person.id, "edge": edge, "reason": reason,
-            "connection_gone_after_s": round(gone_after, 2), "media_back_after_s": round(time.monotonic() - started, 2)}
+            "connection_gone_after_s": round(gone_after, 2), "rejoined_after_s": round(rejoined - started, 2),
+            "media_back_after_s": round(time.monotonic() - started, 2), "directions": directions,
+            "offers": len(person.offers), "sub_states": person.sub_states}
 
 
 async def main(channel, drain_pid, kill_pid, specs):
@@ -82,8 +92,7 @@ async def main(channel, drain_pid, kill_pid, specs):
         drained_at = time.monotonic()
         os.kill(drain_pid, signal.SIGTERM)
         drained = await move(people, 1, channel, routes[1], drained_at)
-        if drained["media_back_after_s"] >= DRAIN_GAP_LIMIT:
-            raise RuntimeError(f"media came back {drained['media_back_after_s']} s after the drain (limit {DRAIN_GAP_LIMIT} s): {drained}")
+        # The limit is judged by the test (DirectoryCascadeTests), which records a slow return.
 
         # 2. Kill the third edge.
         killed_at = time.monotonic()

@@ -161,7 +161,9 @@ import Testing
 
         #expect(error?.code == .kafkaDelivery)
         #expect(error?.message.contains("timed out") == true, "\(String(describing: error))")
-        #expect(elapsed < .seconds(5))
+        // Relative to librdkafka's default message timeout (300 s), not a timing race with a
+        // loaded machine: the configured 1.5 s bounds the send, whatever the scheduling.
+        #expect(elapsed < .seconds(60), "\(elapsed)")
     }
 
     @Test func closeLeavesGroupSoNextConsumerIsAssignedQuickly() async throws {
