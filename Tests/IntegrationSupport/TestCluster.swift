@@ -65,12 +65,12 @@ public final class TestCluster: @unchecked Sendable {
         let cluster = try TestCluster(options)
         do {
             for name in origins {
-                try cluster.startOrigin(name)
-                try await cluster.waitReady()
+                try await cluster.startReady(name) { try cluster.startOrigin(name) }
                 try await Task.sleep(for: .milliseconds(500))
             }
-            for edge in edges { try cluster.startEdge(edge.name, origins: edge.origins) }
-            try await cluster.waitReady()
+            for edge in edges {
+                try await cluster.startReady(edge.name) { try cluster.startEdge(edge.name, origins: edge.origins) }
+            }
             try await body(cluster)
         } catch {
             print(cluster.logTails())
@@ -136,17 +136,53 @@ public final class TestCluster: @unchecked Sendable {
     public func rest(_ edge: String? = nil) -> REST { REST(port: port(edge ?? edgeNames[0])) }
 
     /// Waits until every running origin and edge answers `/readyz` with 200 (an edge:
-    /// all its origin links and Redis up).
+    /// all its origin links and Redis up). Throws at once when one of them exits meanwhile
+    /// (with its log's tail), and at the deadline with the checks its `/readyz` still fails.
     public func waitReady(timeout: Duration = .seconds(90)) async throws {
         let deadline = ContinuousClock.now + timeout
-        let urls = origins.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }
-            + edges.values.filter(\.process.isRunning).map { "http://127.0.0.1:\($0.operatorPort)/readyz" }
-        for url in urls {
+        let nodes = origins.values.filter(\.process.isRunning).map { ($0.process, $0.operatorPort) }
+            + edges.values.filter(\.process.isRunning).map { ($0.process, $0.operatorPort) }
+        for (process, operatorPort) in nodes {
+            let url = "http://127.0.0.1:\(operatorPort)/readyz"
             while try await httpStatus(url) != 200 {
-                guard ContinuousClock.now < deadline else { throw TestFailure("\(url) not ready within \(timeout)") }
+                guard process.isRunning else { throw NodeExited(name: process.name, logTail: process.logTail()) }
+                guard ContinuousClock.now < deadline else {
+                    let report = (try? await httpGet(url, maxTime: 3).body) ?? "no answer"
+                    throw TestFailure("\(process.name) not ready within \(timeout): \(report)")
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
+    }
+
+    /// A node that exited before it was ready.
+    public struct NodeExited: Error, CustomStringConvertible {
+        public let name: String
+        public let logTail: String
+        /// It could not bind a port: another process took it after `freePort` found it free.
+        public var lostAPort: Bool { logTail.contains("Address already in use") }
+        public var description: String { "\(name) exited before it was ready:\n\(logTail)" }
+    }
+
+    /// Runs `start` for node `name` and waits until it is ready; when the node exits because
+    /// a port it was given was taken meanwhile (ports are found free, then bound by the child),
+    /// starts it again on fresh ports, up to three times.
+    func startReady(_ name: String, _ start: () throws -> Void) async throws {
+        for attempt in 1... {
+            try start()
+            do {
+                return try await waitReady()
+            } catch let exited as NodeExited where exited.lostAPort && attempt < 3 {
+                print("\(exited.name) lost a port to another process; starting it on fresh ports")
+                forget(name)
+            }
+        }
+    }
+
+    /// Drops a node that has exited, with its ports, so that its next start finds new ones.
+    private func forget(_ name: String) {
+        if origins.removeValue(forKey: name) != nil { originNames.removeAll { $0 == name } }
+        if edges.removeValue(forKey: name) != nil { edgeNames.removeAll { $0 == name } }
     }
 
     /// Stops the edges, then the origins one at a time, each once the consumer group has
