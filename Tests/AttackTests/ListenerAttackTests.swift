@@ -107,7 +107,16 @@ import Testing
                     readers.append(reader)
                 }
             }
-            let tlsCount = readers.count
+            // 4 over HTTP/2 (TLS), each asking 64 times on one connection.
+            var http2Readers: [HTTP2SlowReader] = []
+            for index in 0..<4 {
+                let log = cluster.directory.appendingPathComponent("nghttp-\(index).log")
+                if let reader = try await HTTP2SlowReader.open(url: "https://127.0.0.1:\(edge.httpsPort!)\(large)",
+                                                               streams: 64, log: log) {
+                    http2Readers.append(reader)
+                }
+            }
+            let tlsCount = readers.count + http2Readers.count
             for _ in 0..<8 {
                 if let reader = await SlowReader.open(from: "127.0.0.3", to: edge.port, tls: false, requests: requests) {
                     readers.append(reader)
@@ -121,7 +130,7 @@ import Testing
             let allTimedOut = try await eventually(.seconds(90)) {
                 peakRSS = max(peakRSS, Self.residentBytes(of: edge.process.pid) ?? 0)
                 return try await metric("streamly_connections_timed_out_total", port: metrics, ["phase=\"write\""])
-                    >= Double(readers.count)
+                    >= Double(readers.count + http2Readers.count)
             }
             stop.set()
             await goodRun
@@ -132,17 +141,22 @@ import Testing
             var endings: [(closed: Bool, bytes: Int)] = []
             for reader in readers { endings.append(await reader.drain(timeout: .seconds(30))) }
             readers.closeAll()
+            var http2Ended: [Bool] = []
+            for reader in http2Readers { http2Ended.append(await reader.resume(timeout: .seconds(30))) }
+            for reader in http2Readers { await reader.kill() }
 
-            let asked = readers.count * segmentBytes
+            let asked = (4 * readers.count + 64 * http2Readers.count) * segmentBytes
             let grown = peakRSS - baselineRSS
-            print("[attack] slow read: \(readers.count) readers (\(tlsCount) TLS), edge RSS \(baselineRSS >> 20) MiB before, "
+            print("[attack] slow read: \(readers.count + http2Readers.count) readers (\(tlsCount) TLS, "
+                  + "\(http2Readers.count) of them HTTP/2), edge RSS \(baselineRSS >> 20) MiB before, "
                   + "peak \(peakRSS >> 20) MiB during (+\(grown >> 20) MiB for \(asked >> 20) MiB asked, "
                   + "\((grown / max(tlsCount, 1)) >> 10) KiB per TLS reader); write timeouts: "
                   + "\(httpsTimeouts) https, \(httpTimeouts) http; answers received before the close: "
                   + "\(endings.map { $0.bytes >> 10 }.sorted()) KiB")
-            #expect(tlsCount >= 20 && readers.count >= 28, "the attack could not connect")
+            #expect(tlsCount - http2Readers.count >= 20 && readers.count >= 28 && http2Readers.count >= 3, "the attack could not connect")
             #expect(allTimedOut, "not every slow reader was closed for not reading")
-            #expect(httpsTimeouts >= Double(tlsCount) && httpTimeouts >= Double(readers.count - tlsCount))
+            #expect(httpsTimeouts >= Double(tlsCount) && httpTimeouts >= Double(readers.count + http2Readers.count - tlsCount))
+            #expect(http2Ended.allSatisfy { $0 }, "HTTP/2 slow readers still connected: \(http2Ended)")
             // Disconnected: each saw the end of its connection, short of the 4 answers it asked for.
             #expect(endings.allSatisfy { $0.closed }, "\(endings.filter { !$0.closed }.count) slow readers still connected")
             #expect(endings.allSatisfy { $0.bytes < 4 * segmentBytes })
