@@ -44,7 +44,8 @@ struct VODReadyBenchmark: AsyncParsableCommand {
 
         struct Auth: Decodable { var access_token: String }
         struct Created: Decodable { var id: String; var upload_url: String }
-        struct Video: Decodable { var status: String; var progress: Double; var error: String?; var duration: Double? }
+        struct Video: Decodable { var status: String; var progress: Double; var error: String?; var duration: Double?
+                              var playback_url: String? }
         let user = "bench\(UInt32.random(in: 0...UInt32.max))"
         let auth = try JSONDecoder().decode(Auth.self, from: try Self.curl(
             ["-X", "POST", "\(edge)/api/v1/auth/signup", "-H", "Content-Type: application/json",
@@ -100,6 +101,7 @@ struct VODReadyBenchmark: AsyncParsableCommand {
               queued → transcoding             \(format((transcodingAt ?? uploaded) - uploaded))
               transcoding → ready              \(format(end - (transcodingAt ?? uploaded)))
               total: upload start → ready      \(format(end - start))  (\(String(format: "%.2f", totalSeconds / media))× the media duration)
+              playback (e.g. `streamly-load abuse --hls`): \(final.playback_url ?? "-")
             """)
     }
 
