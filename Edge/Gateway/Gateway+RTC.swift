@@ -15,24 +15,27 @@ extension Gateway {
             case .join(let channel):
                 try await authorizeCall(user: user, channel: channel)
                 let membership = CallMembership(channel: channel, participant: UUID().uuidString.lowercased())
-                // Registered before joining, so a WebSocket that closes meanwhile still leaves.
+                // Registered before joining, so a WebSocket that closes meanwhile still leaves; counted
+                // in the directory with it: whoever ends the membership (rtc.leave, the connection's
+                // end, the edge removing the participant) uncounts it, once.
                 session.state.withLock { $0.machine.joinedCall(membership) }
-                let listener = RTCSessionListener(session: session, membership: membership)
+                directory?.participantJoined(call: channel)
+                let listener = RTCSessionListener(session: session, membership: membership, directory: directory)
                 do {
                     let others = try await calls.join(channel: channel, participant: membership.participant, user: user.id,
                                                       listener: listener)
-                    directory?.participantJoined(call: channel)
                     let better = (edgeRouter?.configuration.redirectJoins ?? false)
                         ? edgeRouter?.betterEdge(clientIP: session.clientIP).map(EdgeRouter.view) : nil
                     session.enqueue(RTCEvents.joined(id: id, channel: channel, participant: membership.participant, others: others,
                                                      betterEdge: better))
-                    // The connection closed (and left) while joining: leave now.
+                    // The connection closed (and left, uncounting it) while joining: leave now.
                     if session.state.withLock({ $0.machine.call }) != membership {
                         await calls.leave(channel: channel, participant: membership.participant)
-                        directory?.participantLeft(call: channel)
                     }
                 } catch {
-                    session.state.withLock { _ = $0.machine.leftCall(participant: membership.participant) }
+                    if session.state.withLock({ $0.machine.leftCall(participant: membership.participant) }) != nil {
+                        directory?.participantLeft(call: channel)
+                    }
                     throw error
                 }
             case .offer(let sdp, let sources):

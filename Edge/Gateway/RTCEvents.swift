@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import StreamLyAPI
+import StreamLyEdgeDirectory
 import StreamLySFU
 
 /// The `rtc.*` events (DESIGN.md "Conference signaling"; docs/api.md "Calls").
@@ -115,10 +116,13 @@ enum RTCEvents {
 final class RTCSessionListener: ParticipantListener, Sendable {
     let session: GatewaySession
     let membership: CallMembership
+    /// Where this edge counts its calls' local participants (nil: not reported).
+    let directory: EdgeDirectory?
 
-    init(session: GatewaySession, membership: CallMembership) {
+    init(session: GatewaySession, membership: CallMembership, directory: EdgeDirectory? = nil) {
         self.session = session
         self.membership = membership
+        self.directory = directory
     }
 
     func participant(_ other: ParticipantInfo, joined: Bool) {
@@ -134,8 +138,12 @@ final class RTCSessionListener: ParticipantListener, Sendable {
         session.enqueue(RTCEvents.offer(sdp: sdp))
     }
     func removed(reason: String) {
-        // The edge ended this participant's membership (call closed, transport gone).
+        // The edge ended this participant's membership (call closed, transport gone). Whoever
+        // ends a membership uncounts it: the connection's end finds none left to uncount, so
+        // without this a drained edge announced the call as hosted until it withdrew, and the
+        // other edges kept their relay links to it.
         if session.state.withLock({ $0.machine.leftCall(participant: membership.participant) }) != nil {
+            directory?.participantLeft(call: membership.channel)
             session.enqueue(RTCEvents.left(id: nil, channel: membership.channel, reason: reason))
         }
     }

@@ -1,5 +1,6 @@
 import StreamLyAPI
 import StreamLySFU
+import StreamLyEdgeDirectory
 import Testing
 @testable import StreamLyEdge
 
@@ -91,5 +92,26 @@ struct RTCSignalingTests {
                 == #"{"kind":"video","op":"rtc.track","participant":"p1","source":"camera","state":"muted","track":"t1"}"#)
         #expect(String(buffer: RTCEvents.speakers([.init(participant: "p1", level: 0.5)]))
                 == #"{"op":"rtc.speakers","speakers":[{"level":0.5,"participant":"p1"}]}"#)
+    }
+}
+
+@Suite("Gateway: a call membership is counted in the directory once and uncounted once")
+struct CallMembershipCountTests {
+    /// The edge removing a participant (its transport gone, its call closed, the edge draining)
+    /// uncounts it: the connection's later end finds no membership left, and before this
+    /// nothing uncounted it, so the edge announced the call as hosted until it withdrew.
+    @Test func removalByTheEdgeUncountsTheParticipantOnce() {
+        let directory = EdgeDirectory(localID: "a", region: "eu")
+        let session = ChatHubTests.session(1)
+        let membership = CallMembership(channel: "c1", participant: "p1")
+        session.state.withLock { $0.machine.joinedCall(membership) }
+        directory.participantJoined(call: "c1")
+        directory.participantJoined(call: "c1")  // another participant of the call on this edge
+        let listener = RTCSessionListener(session: session, membership: membership, directory: directory)
+        listener.removed(reason: "transport closed")
+        #expect(directory.hostedCalls == ["c1": 1])
+        listener.removed(reason: "again")
+        #expect(directory.hostedCalls == ["c1": 1], "a second removal uncounts nothing")
+        #expect(session.state.withLock { $0.machine.call } == nil)
     }
 }
