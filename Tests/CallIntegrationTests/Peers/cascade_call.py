@@ -36,7 +36,8 @@ async def main(channel, kill_pid, metrics_urls, specs):
         person = call.Participant(index, url, channel, token)
         person.edge = edge
         people.append(person)
-    try:
+
+    async def scenario():
         for person in people:
             await person.start()
 
@@ -73,15 +74,10 @@ async def main(channel, kill_pid, metrics_urls, specs):
                                         for p in survivors for o in survivors if o is not p),
                             "media between the survivors after the kill", survivors)
         metrics_after = [fetch(url) for url in metrics_urls[:-1]]
-        print(json.dumps({"ok": True, "dropped_after_seconds": round(dropped_after, 2), "metrics": metrics,
-                          "metrics_after": metrics_after[0], "metrics_after_all": metrics_after,
-                          "participants": [p.summary() for p in people]}))
-        return 0
-    except Exception as error:  # noqa: BLE001 — the reason is the test's failure message
-        print(json.dumps({"ok": False, "error": str(error)}))
-        return 1
-    finally:
-        await call.close_all(people)
+        return {"dropped_after_seconds": round(dropped_after, 2), "metrics": metrics,
+                "metrics_after": metrics_after[0], "metrics_after_all": metrics_after,
+                "participants": [p.summary() for p in people]}
+    return await call.run_script(scenario, people)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,9 @@ async def move(people, index, channel, route_base, started):
                 directions.setdefault(f"{index} decodes {o.index}", now)
         return len(directions) == 2 * len(others)
     await call.wait_for(back, f"media to and from participant {index} on {edge}", people)
-    return {"old": old.id, "new": person.id, "edge": edge, "reason": reason,
+    # When each other participant heard the old one leave (none yet: it is still in their call).
+    old_left = {f"{o.index}": round(o.left_at[old.id] - started, 2) for o in others if old.id in o.left_at}
+    return {"old": old.id, "new": person.id, "edge": edge, "reason": reason, "old_left_heard_s": old_left,
             "connection_gone_after_s": round(gone_after, 2), "rejoined_after_s": round(rejoined - started, 2),
             "media_back_after_s": round(time.monotonic() - started, 2), "directions": directions,
             "offers": len(person.offers), "sub_states": person.sub_states}
@@ -82,7 +84,8 @@ async def main(channel, drain_pid, kill_pid, specs):
         url, token, route_base = spec.rsplit("|", 2)
         people.append(call.Participant(index, url, channel, token))
         routes.append(route_base)
-    try:
+
+    async def scenario():
         for person in people:
             await person.start()
         await call.wait_for(lambda: all(p.saw_everyone([o for o in people if o is not p]) for p in people),
@@ -106,13 +109,8 @@ async def main(channel, drain_pid, kill_pid, specs):
             for other in people:
                 if other is not person and call.SIZES[other.index] not in person.video_sizes.get(other.id, set()):
                     raise RuntimeError(f"participant {person.index} decoded {person.video_sizes.get(other.id)} from {other.index}")
-        print(json.dumps({"ok": True, "drain": drained, "kill": killed, "participants": [p.summary() for p in people]}))
-        return 0
-    except Exception as error:  # noqa: BLE001 — the reason is the test's failure message
-        print(json.dumps({"ok": False, "error": str(error)}))
-        return 1
-    finally:
-        await call.close_all(people)
+        return {"drain": drained, "kill": killed, "participants": [p.summary() for p in people]}
+    return await call.run_script(scenario, people)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,7 @@ class Participant:
         self.video_frames = {}  # publisher id -> count
         self.audio_frames = {}  # publisher id -> count
         self.left = set()
+        self.left_at = {}  # participant id → time.monotonic() when its `left` arrived
         self.own_tracks = {}  # kind -> track id (from rtc.answer's tracks)
         self.track_states = []  # (participant, track, state) from rtc.track
         self.offers = []
@@ -119,6 +120,7 @@ class Participant:
                 await self.on_sub_offer(event["sdp"])
             elif op == "rtc.participant" and event["state"] == "left":
                 self.left.add(event["participant"])
+                self.left_at.setdefault(event["participant"], time.monotonic())
 
     async def on_sub_offer(self, sdp):
         self.offers.append(sdp)
@@ -213,7 +215,8 @@ async def wait_for(condition, what, people):
 
 async def main(url, channel, tokens):
     people = [Participant(i, url, channel, token) for i, token in enumerate(tokens)]
-    try:
+
+    async def scenario():
         for person in people:
             await person.start()
         # Every participant decodes the other two, each at the size it publishes.
@@ -255,7 +258,17 @@ async def main(url, channel, tokens):
             active = {stream for stream, _, is_active in owners.values() if is_active}
             if leaver.id in active:
                 raise RuntimeError(f"participant {person.index}'s re-offer still sends {leaver.id}'s tracks")
-        print(json.dumps({"ok": True, "participants": [p.summary() for p in people]}))
+        return {"participants": [p.summary() for p in people]}
+    return await run_script(scenario, people)
+
+
+async def run_script(scenario, people):
+    """The scripts' epilogue: runs `scenario`, prints one JSON line (`ok` with what it returned, or
+    the error it raised: the test's failure message) and closes every participant in `people`
+    (as it is then: a script may replace some). Returns the exit status."""
+    try:
+        result = await scenario()
+        print(json.dumps({"ok": True, **result}))
         return 0
     except Exception as error:  # noqa: BLE001 — the reason is the test's failure message
         print(json.dumps({"ok": False, "error": str(error)}))
