@@ -80,10 +80,6 @@ extension TestCluster {
             // limits set their own).
             "STREAMLY_AUTH_IP_SIGNUP_PER_MINUTE": "100000", "STREAMLY_AUTH_IP_LOGIN_PER_MINUTE": "100000",
             "STREAMLY_AUTH_IP_REFRESH_PER_MINUTE": "100000",
-            // A client has 10 s from its upgrade to its `auth` by default; on the test run's two
-            // loaded cores a test client's `auth` once took longer to arrive (closed 4001 with no
-            // answer, AuthAndInputTests). No test is about that deadline; it stays on, longer.
-            "STREAMLY_WS_AUTH_TIMEOUT": "60",
         ]
         if let httpsPort {
             environment["STREAMLY_HTTPS_PORT"] = String(httpsPort)
