@@ -104,11 +104,16 @@ final class Gateway: Sendable {
             }
             group.addTask {
                 // The auth deadline, then the token's expiry (moved on by each fresh auth).
-                while let deadline = session.state.withLock({ $0.machine.nextDeadline }) {
+                while case let (deadline, authenticated)? = session.state.withLock({ state in
+                    state.machine.nextDeadline.map { ($0, state.machine.user != nil) }
+                }) {
                     let now = Self.now()
                     if deadline > now {
-                        // Wake at least once a minute: a re-auth may have moved the deadline.
-                        guard (try? await Task.sleep(for: .nanoseconds(min(deadline - now, 60_000_000_000)))) != nil else { break }
+                        // Until the auth, wake once a second: an auth replaces the auth deadline by
+                        // the token's expiry, which may come first. Then at least once a minute: a
+                        // re-auth may have moved it.
+                        let step: UInt64 = authenticated ? 60_000_000_000 : 1_000_000_000
+                        guard (try? await Task.sleep(for: .nanoseconds(min(deadline - now, step)))) != nil else { break }
                         continue
                     }
                     let action = session.state.withLock { $0.machine.tick(now: Self.now()) }

@@ -105,6 +105,19 @@ extension ChatEndToEnd {
             }
         }
 
+        @Test("a token that expires before the auth deadline closes its connection at its expiry, not at the deadline")
+        func tokenExpiringBeforeTheAuthDeadline() async throws {
+            var options = TestCluster.Options.chat()
+            options.edgeEnvironment = ["STREAMLY_WS_AUTH_TIMEOUT": "120"]
+            try await TestCluster.with(options, origins: ["oa"], edges: [("ex", ["oa"])]) { cluster in
+                let alice = try await cluster.rest().signup("alice")
+                let client = try await ChatClient.connect(port: cluster.port("ex"), name: "short")
+                _ = try await client.auth(try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 8)))
+                // Before, the session looked at the token only at the auth deadline (120 s here).
+                #expect(try await client.closed(timeout: .seconds(60)) == 4001, "closed at the token's expiry")
+            }
+        }
+
         @Test("malformed JSON, unknown ops, oversized and binary frames, publish floods: the documented answers, and the edge keeps serving")
         func badInput() async throws {
             try await TestCluster.with(origins: ["oa"], edges: [("ex", ["oa"])]) { cluster in
