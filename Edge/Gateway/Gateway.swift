@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import Metrics
 import NIOCore
 import NIOWebSocket
 import StreamLyAPI
@@ -82,6 +83,9 @@ final class Gateway: Sendable {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for await request in session.closeRequests {
+                    Counter(label: "streamly_ws_closes_total", dimensions: [("code", "\(request.code.rawValue)")]).increment()
+                    self.logger.info("closing websocket", metadata: [
+                        "session": "\(session.id)", "code": "\(request.code.rawValue)", "reason": "\(request.reason)"])
                     do {
                         try await outbound.close(.init(codeNumber: Int(request.code.rawValue)), reason: request.reason)
                         try? await Task.sleep(for: Self.closeGrace)
