@@ -13,6 +13,7 @@ public final class WebSocketTestClient<Event: Sendable>: Sendable {
         var open = false
         var finished = false
         var closeCode: UInt16?
+        var closeReason: String?
         var failure: String?
     }
     private enum Outgoing: Sendable {
@@ -79,6 +80,7 @@ public final class WebSocketTestClient<Event: Sendable>: Sendable {
                 }
                 client.state.withLock {
                     $0.closeCode = code
+                    $0.closeReason = frame?.reason
                     $0.finished = true
                 }
             } catch {
@@ -140,7 +142,7 @@ public final class WebSocketTestClient<Event: Sendable>: Sendable {
     /// The first received event matching `match`, waiting up to `timeout` for it.
     public func first(_ what: String, timeout: Duration = .seconds(30), where match: (Event) -> Bool) async throws -> Event {
         if let event = try await firstIfAny(timeout: timeout, where: match) { return event }
-        throw TestFailure("\(name): no \(what) within \(timeout); finished=\(isFinished) close=\(closeCode.map(String.init) ?? "-"); last events:\n"
+        throw TestFailure("\(name): no \(what) within \(timeout); finished=\(isFinished) close=\(closeCode.map(String.init) ?? "-") \(state.withLock { $0.closeReason } ?? ""); last events:\n"
                           + events.suffix(8).map { "\($0)" }.joined(separator: "\n"))
     }
 
