@@ -30,16 +30,19 @@ public struct LinkFrameParser: Sendable {
     /// Parses one frame from the front of `buffer`, consuming it; leaves the buffer
     /// untouched and returns nil when the frame is not complete yet.
     public static func nextFrame(from buffer: inout ByteBuffer, maxFrameSize: UInt32) throws -> LinkFrame? {
-        var peek = buffer
-        guard let header = LinkFrameHeader.read(from: &peek) else { return nil }
+        // Reads in place (no copy of `buffer` to peek with: each copy is a retain, a release
+        // and a uniqueness check when the reader index moves).
+        guard let header = LinkFrameHeader.get(at: buffer.readerIndex, from: buffer) else { return nil }
         guard header.length <= maxFrameSize else {
             throw LinkProtocolError(.frameSizeError, "frame length \(header.length) exceeds MAX_FRAME_SIZE \(maxFrameSize)")
         }
         guard LinkFrameType(encoded: header.type.rawValue) != nil else {
             throw LinkProtocolError(.unknownFrameType, "unknown frame type \(header.type)")
         }
-        guard var payload = peek.readSlice(length: Int(header.length)) else { return nil }
-        buffer = peek
+        let length = Int(header.length)
+        guard buffer.readableBytes - LinkFrameHeader.size >= length,
+              var payload = buffer.getSlice(at: buffer.readerIndex + LinkFrameHeader.size, length: length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: LinkFrameHeader.size + length)
         return try LinkFrame.decode(header: header, payload: &payload)
     }
 }

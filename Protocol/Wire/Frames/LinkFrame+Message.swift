@@ -15,10 +15,11 @@ extension LinkFrame {
         }
 
         static func decode(from buffer: inout ByteBuffer) throws -> Message {
-            let topic = try buffer.readString8(field: "topic")
-            guard !topic.isEmpty else { throw LinkProtocolError(.protocolError, "empty topic") }
-            let metadata = try LinkMetadata.decode(from: &buffer)
-            let payload = buffer.readSlice(length: buffer.readableBytes)!
+            let (topic, metadata, payload) = try buffer.readLeadMetadataBody { reader in
+                let topic = try reader.string8(field: "topic")
+                guard !topic.isEmpty else { throw LinkProtocolError(.protocolError, "empty topic") }
+                return topic
+            }
             return Message(topic: topic, metadata: metadata, payload: payload)
         }
 

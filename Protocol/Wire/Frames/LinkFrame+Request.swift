@@ -24,10 +24,11 @@ extension LinkFrame {
         }
 
         static func decode(header: LinkFrameHeader, from buffer: inout ByteBuffer) throws -> Request {
-            let method = try buffer.readString8(field: "method")
-            guard !method.isEmpty else { throw LinkProtocolError(.protocolError, "empty method") }
-            let metadata = try LinkMetadata.decode(from: &buffer)
-            let body = buffer.readSlice(length: buffer.readableBytes)!
+            let (method, metadata, body) = try buffer.readLeadMetadataBody { reader in
+                let method = try reader.string8(field: "method")
+                guard !method.isEmpty else { throw LinkProtocolError(.protocolError, "empty method") }
+                return method
+            }
             return Request(streamID: header.streamID, method: method, metadata: metadata, body: body,
                            endStream: header.flags.contains(.endStream))
         }

@@ -19,9 +19,9 @@ extension LinkFrame {
         }
 
         static func decode(header: LinkFrameHeader, from buffer: inout ByteBuffer) throws -> Response {
-            let status = try buffer.readLinkInteger(UInt16.self, field: "status")
-            let metadata = try LinkMetadata.decode(from: &buffer)
-            let body = buffer.readSlice(length: buffer.readableBytes)!
+            let (status, metadata, body) = try buffer.readLeadMetadataBody { reader in
+                try reader.integer(UInt16.self, field: "status")
+            }
             return Response(streamID: header.streamID, status: status, metadata: metadata, body: body,
                             endStream: header.flags.contains(.endStream))
         }

@@ -28,10 +28,10 @@ public struct LinkFrameHeader: Hashable, Sendable {
         self.streamID = streamID
     }
 
-    /// Reads a header if 10 bytes are available; leaves the buffer untouched otherwise.
-    static func read(from buffer: inout ByteBuffer) -> LinkFrameHeader? {
-        guard let (length, type, flags, stream) = buffer.readMultipleIntegers(
-            as: (UInt32, UInt8, UInt8, UInt32).self
+    /// The header at `index` of `buffer` if 10 bytes are there; the buffer is not moved.
+    static func get(at index: Int, from buffer: ByteBuffer) -> LinkFrameHeader? {
+        guard let (length, type, flags, stream) = buffer.getMultipleIntegers(
+            at: index, as: (UInt32, UInt8, UInt8, UInt32).self
         ) else { return nil }
         return LinkFrameHeader(
             length: length,

@@ -52,12 +52,15 @@ struct LinkFrameWriter {
         prefixed(string, length: UInt16.self)
     }
 
+    /// Borrows the string's UTF-8 where it lies (no copy of the string, so no retain and release):
+    /// native strings always offer contiguous UTF-8; others are copied byte by byte.
     private mutating func prefixed<Length: FixedWidthInteger>(_ string: String, length: Length.Type) {
-        var string = string
-        string.withUTF8 { utf8 in
-            precondition(utf8.count <= Length.max, "string longer than its \(Length.bitWidth)-bit length prefix allows")
-            integer(Length(utf8.count))
-            bytes(UnsafeRawBufferPointer(utf8))
+        let utf8 = string.utf8
+        precondition(utf8.count <= Length.max, "string longer than its \(Length.bitWidth)-bit length prefix allows")
+        integer(Length(utf8.count))
+        let copied: Void? = utf8.withContiguousStorageIfAvailable { bytes(UnsafeRawBufferPointer($0)) }
+        if copied == nil {
+            for byte in utf8 { integer(byte) }
         }
     }
 }

@@ -90,31 +90,54 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
     /// Encoded size in bytes, for limit checks before sending.
     public var encodedSize: Int {
         switch storage {
-        case .fields(let fields): 1 + fields.reduce(0) { $0 + 3 + $1.name.utf8.count + $1.value.utf8.count }
+        case .fields(let fields):
+            // Index loops over the array's storage read each field in place (`for field in` copies
+            // each, two string retains and releases per field: measurable on every REQUEST sent).
+            fields.withUnsafeBufferPointer { fields in
+                var size = 1
+                for index in fields.indices { size += 3 + fields[index].name.utf8.count + fields[index].value.utf8.count }
+                return size
+            }
         case .wire(let block, _): 1 + block.readableBytes
         }
     }
 
-    /// Checks a block (§3.1: count ≤ 64, names 1...255 bytes, every string UTF-8) and
-    /// keeps its bytes.
-    static func decode(from buffer: inout ByteBuffer) throws -> LinkMetadata {
-        let count = Int(try buffer.readLinkInteger(UInt8.self, field: "metadata count"))
+    /// Checks a block (§3.1: count ≤ 64, names 1...255 bytes, every string UTF-8) at the
+    /// reader's position and skips it; returns its field count and where its pairs lie.
+    ///
+    /// The structure is walked first; when every byte of the pairs (length prefixes included)
+    /// is ASCII, so is every string, and one scan of the block replaces one per string
+    /// (names and values are nearly always ASCII). Otherwise each string is checked.
+    static func checkBlock(in reader: inout LinkPayloadReader) throws -> (count: Int, pairs: Range<Int>) {
+        let count = Int(try reader.integer(UInt8.self, field: "metadata count"))
         guard count <= maxFields else {
             throw LinkProtocolError(.protocolError, "metadata has \(count) fields, limit \(maxFields)")
         }
-        guard count > 0 else { return LinkMetadata() }
-        let start = buffer.readerIndex
+        let start = reader.offset
+        var structure = reader
         for _ in 0..<count {
-            let nameLength = Int(try buffer.readLinkInteger(UInt8.self, field: "metadata name"))
+            let nameLength = Int(try structure.integer(UInt8.self, field: "metadata name"))
             guard nameLength > 0 else { throw LinkProtocolError(.protocolError, "empty metadata name") }
-            try buffer.skipLinkUTF8(length: nameLength, field: "metadata name")
-            let valueLength = Int(try buffer.readLinkInteger(UInt16.self, field: "metadata value"))
-            try buffer.skipLinkUTF8(length: valueLength, field: "metadata value")
+            try structure.skip(length: nameLength, field: "metadata name")
+            let valueLength = Int(try structure.integer(UInt16.self, field: "metadata value"))
+            try structure.skip(length: valueLength, field: "metadata value")
         }
-        let length = buffer.readerIndex - start
-        buffer.moveReaderIndex(to: start)
-        let block = buffer.readSlice(length: length)!
-        return LinkMetadata(storage: .wire(block, count: count))
+        if structure.isASCII(start..<structure.offset) {
+            reader = structure
+        } else {
+            for _ in 0..<count {
+                let nameLength = Int(try reader.integer(UInt8.self, field: "metadata name"))
+                try reader.skipUTF8(length: nameLength, field: "metadata name")
+                let valueLength = Int(try reader.integer(UInt16.self, field: "metadata value"))
+                try reader.skipUTF8(length: valueLength, field: "metadata value")
+            }
+        }
+        return (count, start..<reader.offset)
+    }
+
+    /// A block `checkBlock` accepted: its `count` pairs, as received.
+    init(checked pairs: ByteBuffer, count: Int) {
+        storage = count == 0 ? .fields([]) : .wire(pairs, count: count)
     }
 
     private init(storage: Storage) { self.storage = storage }
@@ -124,9 +147,11 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
         case .fields(let fields):
             precondition(fields.count <= Self.maxFields, "too many metadata fields")
             writer.integer(UInt8(fields.count))
-            for field in fields {
-                writer.string8(field.name)
-                writer.string16(field.value)
+            fields.withUnsafeBufferPointer { fields in
+                for index in fields.indices {
+                    writer.string8(fields[index].name)
+                    writer.string16(fields[index].value)
+                }
             }
         case .wire(let block, let count):
             writer.integer(UInt8(count))
