@@ -106,6 +106,25 @@ struct LinkFrameCodecTests {
         #expect(Fixtures.decodingError(smallFrames) == .protocolError)
     }
 
+    /// Metadata blocks are checked with one ASCII scan when they can be; these take the other path.
+    @Test("metadata with non-ASCII strings or length bytes round-trips; invalid UTF-8 in a value is refused")
+    func metadataBeyondASCII() throws {
+        let long = String(repeating: "v", count: 200)  // its length prefix holds 0xC8
+        let request = LinkFrame.request(.init(streamID: LinkStreamID(1), method: "méthode",
+                                              metadata: ["café": "日本語", "long": long, "plain": "ascii"],
+                                              body: ByteBuffer(string: "body"), endStream: true))
+        let decoded = try Fixtures.decodeAll(Fixtures.encode(request))
+        #expect(decoded == [request])
+        guard case .request(let received) = decoded.first else { return }
+        #expect(received.metadata["café"] == "日本語" && received.metadata["long"] == long)
+
+        let message = LinkFrame.message(.init(topic: "t", metadata: ["k": long], payload: ByteBuffer()))
+        var bad = Fixtures.encode(message)
+        // The last byte of the value: 0xFF is never UTF-8.
+        bad.setInteger(UInt8(0xFF), at: bad.writerIndex - 1)
+        #expect(Fixtures.decodingError(bad) == .protocolError)
+    }
+
     @Test("metadata over 64 fields is refused")
     func tooManyMetadataFields() {
         var payload = ByteBuffer()
