@@ -90,14 +90,7 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
     /// Encoded size in bytes, for limit checks before sending.
     public var encodedSize: Int {
         switch storage {
-        case .fields(let fields):
-            // Index loops over the array's storage read each field in place (`for field in` copies
-            // each, two string retains and releases per field: measurable on every REQUEST sent).
-            fields.withUnsafeBufferPointer { fields in
-                var size = 1
-                for index in fields.indices { size += 3 + fields[index].name.utf8.count + fields[index].value.utf8.count }
-                return size
-            }
+        case .fields(let fields): 1 + fields.reduce(0) { $0 + 3 + $1.name.utf8.count + $1.value.utf8.count }
         case .wire(let block, _): 1 + block.readableBytes
         }
     }
@@ -140,18 +133,14 @@ public struct LinkMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral, 
         storage = count == 0 ? .fields([]) : .wire(pairs, count: count)
     }
 
-    private init(storage: Storage) { self.storage = storage }
-
     func encode(into writer: inout LinkFrameWriter) {
         switch storage {
         case .fields(let fields):
             precondition(fields.count <= Self.maxFields, "too many metadata fields")
             writer.integer(UInt8(fields.count))
-            fields.withUnsafeBufferPointer { fields in
-                for index in fields.indices {
-                    writer.string8(fields[index].name)
-                    writer.string16(fields[index].value)
-                }
+            for field in fields {
+                writer.string8(field.name)
+                writer.string16(field.value)
             }
         case .wire(let block, let count):
             writer.integer(UInt8(count))

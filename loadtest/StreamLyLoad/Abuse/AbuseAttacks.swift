@@ -181,7 +181,7 @@ enum AbuseAttack: String, CaseIterable, Sendable {
                 let created = try JSONDecoder().decode(Created.self, from: try VODReadyBenchmark.curl(
                     ["-X", "POST", "\(base)/api/v1/videos", "-H", bearer, "-H", "Content-Type: application/json",
                      "-d", #"{"title":"crafted \#(name)","size":\#(size)}"#]))
-                try VODReadyBenchmark.curl(["-X", "PATCH", created.upload_url, "-H", bearer, "-H", "Tus-Resumable: 1.0.0",
+                _ = try VODReadyBenchmark.curl(["-X", "PATCH", created.upload_url, "-H", bearer, "-H", "Tus-Resumable: 1.0.0",
                                             "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
                                             "--data-binary", "@\(file.path)", "-o", "/dev/null"])
                 var final = "still \"transcoding\" after 120 s"
