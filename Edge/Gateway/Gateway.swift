@@ -108,9 +108,10 @@ final class Gateway: Sendable {
             }
             group.addTask {
                 // The auth deadline, then the token's expiry (moved on by each fresh auth).
-                while case let (deadline, authenticated)? = session.state.withLock({ state in
-                    state.machine.nextDeadline.map { ($0, state.machine.user != nil) }
-                }) {
+                // (`pendingDeadline` is read in one piece: a closure here that read the state
+                // machine twice crashed the release compiler, Swift 6.3 CopyPropagation.)
+                while let pending = session.state.withLock({ $0.machine.pendingDeadline }) {
+                    let (deadline, authenticated) = pending
                     let now = Self.now()
                     if deadline > now {
                         // Until the auth, wake once a second: an auth replaces the auth deadline by

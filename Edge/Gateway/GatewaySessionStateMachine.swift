@@ -234,10 +234,13 @@ struct GatewaySessionStateMachine: Sendable {
     }
 
     /// When `tick` must run next: the auth deadline, or the token's expiry; nil once closed.
-    var nextDeadline: UInt64? {
+    var nextDeadline: UInt64? { pendingDeadline?.at }
+
+    /// `nextDeadline`, and whether it is a token's expiry (authenticated) or the auth deadline.
+    var pendingDeadline: (at: UInt64, authenticated: Bool)? {
         switch state {
-        case .awaitingAuth(let deadline): deadline
-        case .authenticated(let user): user.expires
+        case .awaitingAuth(let deadline): (deadline, false)
+        case .authenticated(let user): (user.expires, true)
         case .closed: nil
         }
     }
