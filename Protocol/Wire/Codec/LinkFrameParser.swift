@@ -40,8 +40,8 @@ public struct LinkFrameParser: Sendable {
             throw LinkProtocolError(.unknownFrameType, "unknown frame type \(header.type)")
         }
         let length = Int(header.length)
-        guard buffer.readableBytes - LinkFrameHeader.size >= length,
-              var payload = buffer.getSlice(at: buffer.readerIndex + LinkFrameHeader.size, length: length) else { return nil }
+        // nil while the payload has not all arrived (it would end past the writer index).
+        guard var payload = buffer.getSlice(at: buffer.readerIndex + LinkFrameHeader.size, length: length) else { return nil }
         buffer.moveReaderIndex(forwardBy: LinkFrameHeader.size + length)
         return try LinkFrame.decode(header: header, payload: &payload)
     }
