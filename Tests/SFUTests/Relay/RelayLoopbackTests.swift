@@ -13,17 +13,29 @@ extension CallTests.Member: @unchecked Sendable {}
 @Suite("Relay over loopback: two calls linked by two relay servers", .serialized)
 struct RelayLoopbackTests {
     static let secret = "relay-loopback-tests-cluster-secret-0123456789"
+    /// Each side hears the other's state once a second; a consent timeout of two of those let a
+    /// one-second stall of the test's loop on a loaded CI runner expire the link mid-test (its
+    /// tracks dropped and came back under a sub offer nobody answered: "timed out waiting for a
+    /// PLI"). Six seconds survives a five-second stall and still ends the test's last step well
+    /// inside `eventually`'s 20 s.
+    static let consentTimeout = Duration.seconds(6)
 
     final class TestEdge: Sendable {
         let registry: CallRegistry<RecordingTransport>
         let server: RelayServer
         let relay: CallRelay<RecordingTransport>
+        let relayMetrics = TestMetrics()
 
         init(group: any EventLoopGroup) throws {
             registry = CallRegistry(group: group, limits: CallLimits(), metrics: SFUMetrics(factory: TestMetrics()))
-            server = RelayServer(configuration: RelayConfiguration(host: "127.0.0.1", port: 0, consentTimeout: .seconds(2)),
-                                 clusterSecret: RelayLoopbackTests.secret, group: group, metricsFactory: TestMetrics())
+            server = RelayServer(configuration: RelayConfiguration(host: "127.0.0.1", port: 0, consentTimeout: RelayLoopbackTests.consentTimeout),
+                                 clusterSecret: RelayLoopbackTests.secret, group: group, metricsFactory: relayMetrics)
             relay = try CallRelay(server: server, registry: registry)
+        }
+
+        /// Times this edge's link expired (its peer silent past the consent timeout).
+        var expiries: Int64 {
+            (try? relayMetrics.expectCounter("streamly_rtc_relay_expired_total").totalValue) ?? 0
         }
 
         func join(_ member: CallTests.Member) async throws {
@@ -38,12 +50,14 @@ struct RelayLoopbackTests {
         }
     }
 
-    func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+    func eventually(_ what: String, edges: [TestEdge] = [], _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(20)
         while try await !condition() {
             guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting for \(what)")
-                throw RelayError("timed out waiting for \(what)")
+                let expiries = edges.map { String($0.expiries) }.joined(separator: ", ")
+                let message = "timed out waiting for \(what)" + (edges.isEmpty ? "" : " (link expiries per edge: \(expiries))")
+                Issue.record("\(message)")
+                throw RelayError(message)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -62,13 +76,13 @@ struct RelayLoopbackTests {
         #expect(await edgeA.relay.link(call: "c", to: addressB))
         #expect(await edgeA.relay.link(call: "c", to: addressB), "linking twice is harmless")
         #expect(await !edgeA.relay.link(call: "no-such-call", to: addressB))
-        try await eventually("the link established") { await edgeA.relay.links(call: "c").first?.established == true }
+        try await eventually("the link established", edges: [edgeA, edgeB]) { await edgeA.relay.links(call: "c").first?.established == true }
 
         // Both publish; each edge sees the other's participant as a remote one with its two tracks.
         let offer = try Fixtures.sdp("aiortc-offer-sendonly")
         _ = try await edgeA.run { try $0.publish("a", offer: offer) }
         _ = try await edgeB.run { try $0.publish("b", offer: offer) }
-        try await eventually("a's tracks on B and b's on A") {
+        try await eventually("a's tracks on B and b's on A", edges: [edgeA, edgeB]) {
             let onB = try await edgeB.run { $0.participant("a")?.producers.count }
             let onA = try await edgeA.run { $0.participant("b")?.producers.count }
             return onB == 2 && onA == 2
@@ -79,7 +93,7 @@ struct RelayLoopbackTests {
         // B one at a time, so the first offer can hold audio only and its answer brings a re-offer.
         var answered = 0
         var subOffer = ""
-        try await eventually("b answered a sub offer with a's video") {
+        try await eventually("b answered a sub offer with a's video", edges: [edgeA, edgeB]) {
             let offers = try await edgeB.run { _ in b.listener.offers }
             if offers.count > answered, let last = offers.last {
                 let answer = try CallTests().clientAnswer(to: last)
@@ -90,7 +104,7 @@ struct RelayLoopbackTests {
             return try !subOffer.isEmpty && SessionDescription.parse(subOffer).media.contains { $0.kind == "video" }
         }
         var sequence: UInt16 = 100
-        try await eventually("a's video at b") {
+        try await eventually("a's video at b", edges: [edgeA, edgeB]) {
             sequence &+= 1
             let packet = CallTests().vp8(seq: sequence, ts: UInt32(sequence) * 3000, keyframe: true, pictureID: sequence)
             try await edgeA.run { call in call.publishedRTP(call.participant("a")!, packet) }
@@ -102,7 +116,7 @@ struct RelayLoopbackTests {
         // b's keyframe request crosses back to a's publisher as a PLI on a's SSRC.
         let subSSRC = try #require(try SessionDescription.parse(subOffer).media.first { $0.kind == "video" }?.ssrcGroups.first?.ssrcs.first)
         let before = try await edgeA.run { _ in a.pub.rtcpPackets.filter { if case .pictureLossIndication = $0 { true } else { false } }.count }
-        try await eventually("a PLI at a's publisher") {
+        try await eventually("a PLI at a's publisher", edges: [edgeA, edgeB]) {
             var buffer = ByteBuffer()
             RTCPPictureLossIndication(senderSSRC: 1, mediaSSRC: subSSRC).write(to: &buffer)
             let pli = buffer
@@ -112,6 +126,9 @@ struct RelayLoopbackTests {
             }
             return now > before
         }
+
+        // Until now no link expired: every step above ran on one unbroken session.
+        #expect(edgeA.expiries == 0 && edgeB.expiries == 0)
 
         // B goes silent (its socket closes): after the consent timeout A drops b's tracks and a hears b left.
         await edgeB.relay.shutdown()
