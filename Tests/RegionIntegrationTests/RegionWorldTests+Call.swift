@@ -101,6 +101,7 @@ extension RegionWorldTests {
             let ready = Self.regions.compactMap { try? Data(contentsOf: file("ready-\($0.name).json")) }
             guard ready.count == 3 else {
                 try? Data(killed.utf8).write(to: file("kill"))
+                try? Data().write(to: file("finish"))
                 for process in processes { _ = try? await process.value }
                 throw TestFailure("not every region decoded everyone: \(failures())")
             }
@@ -135,15 +136,22 @@ extension RegionWorldTests {
             #expect(report.count == 24, "latencies measured: \(latency)")
             print("regions call: media latency " + report.joined(separator: ", "))
 
-            // kill -9 one edge: the others drop its participants (directory expiry).
+            // kill -9 one edge: the others drop its participants (directory expiry). The edge dies
+            // before the peers hear of it: the killed region's peer process exits when it reads the
+            // kill file, and its participants must not leave cleanly before their edge is gone.
             let pidText = try String(contentsOf: Self.world.appendingPathComponent("edge-\(killed).pid"), encoding: .utf8)
             let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
-            try Data(killed.utf8).write(to: file("kill"))
             #expect(kill(pid, SIGKILL) == 0)
-            var statuses: [Int32] = []
-            for process in processes { statuses.append(try await process.value.status) }
-            #expect(statuses == [0, 0, 0], "\(failures())")
-            for region in Self.regions where region.name != killed {
+            try Data(killed.utf8).write(to: file("kill"))
+            // The survivors' edges are read while their participants are still in the call (each
+            // process stays until the finish file; leaving would end the calls and their links).
+            let survivors = Self.regions.filter { $0.name != killed }
+            let doneDeadline = ContinuousClock.now + .seconds(150)
+            while !survivors.allSatisfy({ FileManager.default.fileExists(atPath: file("done-\($0.name).json").path) }),
+                  failures().isEmpty, ContinuousClock.now < doneDeadline {
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            for region in survivors {
                 let done = try? JSONSerialization.jsonObject(with: Data(contentsOf: file("done-\(region.name).json"))) as? [String: Any]
                 #expect(done != nil, "\(region.name): \(failures())")
                 if let seconds = done?["dropped_after_seconds"] as? Double {
@@ -157,6 +165,10 @@ extension RegionWorldTests {
                 #expect(CascadeValue.of(page, "streamly_rtc_relay_links") == 1, "\(region.name): \(relay)")
                 #expect((CascadeValue.of(page, "streamly_rtc_relay_expired_total") ?? 0) == 0, "\(region.name): \(relay)")
             }
+            try Data().write(to: file("finish"))
+            var statuses: [Int32] = []
+            for process in processes { statuses.append(try await process.value.status) }
+            #expect(statuses == [0, 0, 0], "\(failures())")
         }
     }
 }

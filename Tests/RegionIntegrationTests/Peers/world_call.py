@@ -14,7 +14,8 @@ Run inside the region's client namespace, one process per region, all sharing DI
    region's edge). The killed region's process then exits. The others wait until each of their
    participants hears `rtc.participant` `left` for every participant of the killed region (ids
    from DIR/ready-KILLED.json) and still decodes every surviving participant, then write
-   DIR/done-REGION.json.
+   DIR/done-REGION.json and stay in the call until DIR/finish appears (the test reads the edges'
+   relay metrics meanwhile).
 
 Usage: world_call.py DIR REGION WS_URL CHANNEL TOTAL 'INDEX|TOKEN' ...
 Exits 0 on success, 1 with a reason (also written to DIR/error-REGION.txt).
@@ -182,6 +183,9 @@ async def main(directory, region, url, channel, total, specs):
                                    for p in people for i in survivors if i != p.index),
                        "media from the surviving participants after the kill", people)
         write(os.path.join(directory, f"done-{region}.json"), {"dropped_after_seconds": round(dropped_after, 2)})
+        # Stay in the call until the test has read the edges (leaving ends the calls and links).
+        finish_file = os.path.join(directory, "finish")
+        await wait_for(lambda: os.path.exists(finish_file), "the test's finish", people, timeout=120, check=False)
         return 0
     except Exception as error:  # noqa: BLE001 — the reason is the test's failure message
         with open(os.path.join(directory, f"error-{region}.txt"), "w") as file:
