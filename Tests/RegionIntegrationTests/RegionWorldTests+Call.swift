@@ -58,7 +58,7 @@ extension RegionWorldTests {
 
     @Test("a call across the three regions: everyone decodes everyone; one inbound relayed copy of each remote track per edge; latency ≈ link delay; kill -9 one edge: the others drop its tracks",
           .enabled(if: RegionWorldTests.isSupported, "needs root for network namespaces"),
-          .disabled("fails on a loaded machine (2026-12-03, load 7–15): everyone decodes everyone and each edge relays as it should, but the Python peers fall behind reading their sub sockets (aioice logged consent answers read 1.2, 1.9, 2.8, 5.4 s after the check; it allows 0.5 s), so aioice gives up consent after 30 s, closes the sub connection and the next re-offer is refused ('Cannot handle offer in signaling state closed'). Needs lighter peers (fewer decodes per process) or an idle machine"))
+          .disabled("on an idle machine (2026-12-04) everyone decodes everyone, the relay counts and the kill stage pass, but in each run some receivers get every remote track 100–480 ms later than the link delay (see docs/cascade.md, Not done yet); on a loaded one (2026-12-03) the Python peers also fell behind reading their sockets and aioice gave up consent"))
     func callAcrossRegions() async throws {
         try await RegionWorldTests.withWorld {
             let client = "slr-eu-c1", api = "http://10.77.1.1:8080/api/v1"
