@@ -32,11 +32,22 @@ public final class MediaServer: Service, Sendable {
 
     struct State {
         var channel: (any Channel)?
+        /// One outbox per event loop that has transports, by `ObjectIdentifier` of the loop.
+        var outboxes: [ObjectIdentifier: DatagramOutbox] = [:]
         var tcpListener: (any Channel)?
         var localTCPAddress = TransportAddress(ip: .v4(0), port: 0)
         var candidates: [SDPCandidate] = []
         var localAddress = TransportAddress(ip: .v4(0), port: 0)
         var stopped = false
+
+        /// `eventLoop`'s outbox of the socket, made on first use; nil before the socket is bound.
+        mutating func outbox(for eventLoop: any EventLoop, bufferCapacity: Int) -> DatagramOutbox? {
+            guard let channel else { return nil }
+            if let outbox = outboxes[ObjectIdentifier(eventLoop)] { return outbox }
+            let outbox = DatagramOutbox(eventLoop: eventLoop, channel: channel, bufferCapacity: bufferCapacity)
+            outboxes[ObjectIdentifier(eventLoop)] = outbox
+            return outbox
+        }
     }
 
     /// - Parameters:
@@ -136,6 +147,7 @@ public final class MediaServer: Service, Sendable {
             state.stopped = true
             defer {
                 state.channel = nil
+                state.outboxes = [:]
                 state.tcpListener = nil
             }
             return (state.channel, state.tcpListener)
@@ -161,14 +173,17 @@ public final class MediaServer: Service, Sendable {
     /// transport is returned closed (its delegate gets nothing; check `isClosed`).
     public func makeTransport(on eventLoop: any EventLoop) -> WebRTCTransport {
         var random = SystemRandomNumberGenerator()
-        let (channel, candidates, stopped) = state.withLock { ($0.channel, $0.candidates, $0.stopped) }
+        let capacity = configuration.maximumDatagramSize + SRTPSession.maximumTrailerLength
+        let (channel, outbox, candidates, stopped) = state.withLock { state in
+            (state.channel, state.outbox(for: eventLoop, bufferCapacity: capacity), state.candidates, state.stopped)
+        }
         let local = LocalTransportParameters(
             ice: .random(using: &random),
             fingerprints: [SDPFingerprint(hashFunction: WebRTCTransport.fingerprintAlgorithm,
                                           value: certificate.sha256Fingerprint)],
             candidates: candidates)
         let id = TransportID(rawValue: nextID.add(1, ordering: .relaxed).newValue)
-        let transport = WebRTCTransport(id: id, eventLoop: eventLoop, local: local, server: self, channel: channel)
+        let transport = WebRTCTransport(id: id, eventLoop: eventLoop, local: local, server: self, outbox: outbox)
         let count = transportCount.add(1, ordering: .relaxed).newValue
         metrics.transportsCreated.increment()
         metrics.transports.record(count)

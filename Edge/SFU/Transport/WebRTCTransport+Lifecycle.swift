@@ -3,24 +3,15 @@ import StreamLySFUNative
 
 /// Sending, timers (consent freshness, DTLS retransmission) and teardown.
 extension WebRTCTransport {
-    /// Queues `datagram` on the UDP socket, where one flush per event-loop tick sends every
-    /// datagram queued in it with one `sendmmsg`; or writes it as a frame on its TCP connection.
+    /// Queues `datagram` on the UDP socket through this loop's outbox (one `sendmmsg` per loop
+    /// tick); or writes it as a frame on its TCP connection.
     func send(_ datagram: ByteBuffer, to path: MediaPath) {
         server.metrics.bytesOut.increment(by: datagram.readableBytes)
-        let address: SocketAddress
         switch path {
         case .udp(let remote):
-            address = remote
+            outbox?.send(datagram, to: remote)
         case .tcp(let connection):
-            return connection.channel.writeAndFlush(datagram, promise: nil)
-        }
-        guard let channel else { return }
-        channel.write(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        eventLoop.execute {
-            self.flushScheduled = false
-            channel.flush()
+            connection.channel.writeAndFlush(datagram, promise: nil)
         }
     }
 

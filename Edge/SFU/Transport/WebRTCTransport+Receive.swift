@@ -86,7 +86,9 @@ extension WebRTCTransport {
         return true
     }
 
-    private func handle(_ datagram: ByteBuffer, kind: DatagramKind, from address: MediaPath) {
+    /// A DTLS, RTP or RTCP datagram from an address bound to this transport, on its loop.
+    func handle(_ datagram: ByteBuffer, kind: DatagramKind, from address: MediaPath) {
+        eventLoop.assertInEventLoop()
         switch kind {
         case .rtp:
             guard let inboundSRTP else { return server.metrics.datagramDropped("media-before-connected") }

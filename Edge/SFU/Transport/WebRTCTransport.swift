@@ -28,7 +28,9 @@ public final class WebRTCTransport: @unchecked Sendable {
     }
 
     let server: MediaServer
-    let channel: (any Channel)?
+    /// Where UDP datagrams go: this loop's outbox of the media socket (nil before the server
+    /// started).
+    let outbox: DatagramOutbox?
     var phase: Phase = .new
     var ice: IceLiteStateMachine
     var remote: RemoteTransportParameters?
@@ -45,7 +47,6 @@ public final class WebRTCTransport: @unchecked Sendable {
     var consentTimer: Scheduled<Void>?
     var dtlsTimer: Scheduled<Void>?
     var handshakeTimer: Scheduled<Void>?
-    var flushScheduled = false
     /// STUN checks this transport may still answer now (token bucket, `stunChecksPerSecond`).
     var stunTokens: Double
     var stunTokensRefilled = NIODeadline.now()
@@ -53,12 +54,12 @@ public final class WebRTCTransport: @unchecked Sendable {
     var inbound = ByteBuffer()
 
     init(id: TransportID, eventLoop: any EventLoop, local: LocalTransportParameters, server: MediaServer,
-         channel: (any Channel)?) {
+         outbox: DatagramOutbox?) {
         self.id = id
         self.eventLoop = eventLoop
         self.local = local
         self.server = server
-        self.channel = channel
+        self.outbox = outbox
         self.inbound = ByteBufferAllocator().buffer(capacity: server.configuration.maximumDatagramSize)
         self.stunTokens = Double(2 * server.configuration.stunChecksPerSecond)
         self.ice = IceLiteStateMachine(local: local.ice, remoteUfrag: nil, configuration: server.configuration.ice,
@@ -114,8 +115,10 @@ public final class WebRTCTransport: @unchecked Sendable {
         return SDPCandidate(sdpValue: value) != nil
     }
 
-    /// Protects a plaintext RTP packet in place (SRTP) and sends it to the selected address.
-    /// Dropped (and counted) before the transport is connected.
+    /// Protects a plaintext RTP packet in place (SRTP) and sends it to the selected address;
+    /// over UDP `packet` is then a spare buffer of the outbox (not cleared), so a caller that
+    /// reuses one buffer for every packet does not allocate per packet. Dropped (and counted)
+    /// before the transport is connected.
     public func sendRTP(_ packet: inout ByteBuffer) {
         eventLoop.assertInEventLoop()
         guard phase == .connected, let outboundSRTP, let selected else { return server.metrics.datagramDropped("send-before-connected") }
@@ -125,7 +128,9 @@ public final class WebRTCTransport: @unchecked Sendable {
             return server.metrics.srtpOutFailures.increment()
         }
         server.metrics.packetsOutRTP.increment()
-        send(packet, to: selected)
+        guard case .udp(let address) = selected, let outbox else { return send(packet, to: selected) }
+        server.metrics.bytesOut.increment(by: packet.readableBytes)
+        outbox.send(swapping: &packet, to: address)
     }
 
     /// Protects a plaintext compound RTCP packet in place (SRTCP) and sends it.
