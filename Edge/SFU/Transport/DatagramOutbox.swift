@@ -18,6 +18,9 @@ import Synchronization
 final class DatagramOutbox: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let channel: any Channel
+    /// Written to directly on the socket's loop (no existential `Channel` call, no loop check
+    /// per datagram).
+    private let pipeline: ChannelPipeline.SynchronousOperations
     private let isSocketLoop: Bool
     private let bufferCapacity: Int
     /// Datagrams of this tick not yet handed to the socket's loop (another loop only).
@@ -27,6 +30,7 @@ final class DatagramOutbox: @unchecked Sendable {
     private var spares: [ByteBuffer] = []
     private let returned = Mutex<[ByteBuffer]>([])
     private var flushScheduled = false
+    private var tookReturnedThisTick = false
     /// Spares kept at most (a burst beyond it allocates, as without recycling).
     static let maximumSpares = 1024
 
@@ -34,6 +38,7 @@ final class DatagramOutbox: @unchecked Sendable {
     init(eventLoop: any EventLoop, channel: any Channel, bufferCapacity: Int) {
         self.eventLoop = eventLoop
         self.channel = channel
+        self.pipeline = channel.pipeline.syncOperations
         self.isSocketLoop = eventLoop === channel.eventLoop
         self.bufferCapacity = bufferCapacity
     }
@@ -46,7 +51,7 @@ final class DatagramOutbox: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         let envelope = AddressedEnvelope(remoteAddress: address, data: datagram)
         if isSocketLoop {
-            channel.write(envelope, promise: nil)
+            pipeline.write(NIOAny(envelope), promise: nil)
         } else {
             pending.append(envelope)
         }
@@ -65,7 +70,8 @@ final class DatagramOutbox: @unchecked Sendable {
     }
 
     private func spare() -> ByteBuffer {
-        if spares.isEmpty {
+        if spares.isEmpty, !tookReturnedThisTick {
+            tookReturnedThisTick = true  // one lock per tick at most, not one per packet
             spares = returned.withLock { buffers in
                 defer { buffers = [] }
                 return buffers
@@ -76,8 +82,9 @@ final class DatagramOutbox: @unchecked Sendable {
 
     private func endOfTick() {
         flushScheduled = false
+        tookReturnedThisTick = false
         if isSocketLoop {
-            channel.flush()
+            pipeline.flush()
             // Written, so ours alone once `sentBuffers` lets go (unless the socket was full:
             // then a spare's first write copies it).
             spares.append(contentsOf: sentBuffers.prefix(Self.maximumSpares - spares.count))
@@ -88,10 +95,9 @@ final class DatagramOutbox: @unchecked Sendable {
         let buffers = sentBuffers
         pending.removeAll(keepingCapacity: true)
         sentBuffers.removeAll(keepingCapacity: true)
-        let channel = self.channel
         channel.eventLoop.execute {
-            for envelope in batch { channel.write(envelope, promise: nil) }
-            channel.flush()
+            for envelope in batch { self.pipeline.write(NIOAny(envelope), promise: nil) }
+            self.pipeline.flush()
             self.returned.withLock { returned in
                 returned.append(contentsOf: buffers.prefix(Self.maximumSpares - returned.count))
             }

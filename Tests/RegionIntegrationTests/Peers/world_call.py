@@ -6,10 +6,11 @@ Run inside the region's client namespace, one process per region, all sharing DI
    global index (16 bits) and the wall clock in ms at its creation (32 bits).
 2. Once every local participant decodes audio and stamped video from every other participant
    (TOTAL in all, those of the other regions included), the process records 3 s of one-way
-   latencies (decode time minus stamp: one clock, one machine) and writes DIR/ready-REGION.json
-   with its participants' ids and, per (publisher, receiver), the least latency (the path's own:
-   every other frame waited besides in a queue of the loaded machine's Python peers) and the
-   median.
+   latencies (one clock, one machine) and writes DIR/ready-REGION.json with its participants'
+   ids and, per (publisher, receiver), the least latency (the path's own: every other frame
+   waited besides in a queue of the loaded machine's Python peers): `network_ms` from the stamp
+   to the arrival of the frame's first packet, `latency_ms` to its decoding (aiortc's jitter
+   buffer adds about a frame interval and any backlog), and the median of the latter.
 3. It waits for DIR/kill (the killed region's name, written by the test after it killed that
    region's edge). The killed region's process then exits. The others wait until each of their
    participants hears `rtc.participant` `left` for every participant of the killed region (ids
@@ -31,7 +32,22 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../CallIntegrationTests/Peers"))
 import three_party_call as call  # noqa: E402
 from aiortc.mediastreams import MediaStreamError, VideoStreamTrack  # noqa: E402
+from aiortc.rtcrtpreceiver import RTCRtpReceiver  # noqa: E402
 from av import VideoFrame  # noqa: E402
+
+ARRIVALS = {}  # (id(receiver), RTP timestamp) -> wall clock ms when the frame's first packet arrived
+_handle_rtp_packet = RTCRtpReceiver._handle_rtp_packet
+
+
+async def _handle_rtp_packet_traced(self, packet, arrival_time_ms):
+    """Notes when each frame's first packet arrives (after SRTP, before aiortc's jitter buffer,
+    which holds a frame until the next one's first packet: the latency the test asserts is the
+    media path's, not aiortc's frame assembly)."""
+    ARRIVALS.setdefault((id(self), packet.timestamp), int(time.time() * 1000))
+    await _handle_rtp_packet(self, packet, arrival_time_ms)
+
+
+RTCRtpReceiver._handle_rtp_packet = _handle_rtp_packet_traced
 
 WIDTH, HEIGHT, COLUMNS, ROWS = 320, 240, 8, 6
 BLOCK_W, BLOCK_H = WIDTH // COLUMNS, HEIGHT // ROWS
@@ -92,6 +108,7 @@ class Participant(call.Participant):
         super().__init__(index, url, channel, token)
         self.latencies = {}  # publisher index -> [ms]
         self.stamped = {}  # publisher index -> frames
+        self.network = {}  # publisher index -> [ms from stamp to the frame's first packet]
         self.recording = False
 
     def video_track(self):
@@ -120,6 +137,12 @@ class Participant(call.Participant):
             self.stamped[index] = self.stamped.get(index, 0) + 1
             if self.recording:
                 self.latencies.setdefault(index, []).append(latency)
+                receiver = next((r for r in self.sub.getReceivers() if r.track is track), None)
+                origin = receiver._RTCRtpReceiver__timestamp_mapper._origin if receiver else None
+                if origin is not None:
+                    arrival = ARRIVALS.get((id(receiver), (frame.pts + origin) & 0xFFFFFFFF))
+                    if arrival is not None:
+                        self.network.setdefault(index, []).append(((arrival & 0xFFFFFFFF) - stamp) & 0xFFFFFFFF)
 
     def decodes(self, indices):
         """Audio from as many others as `indices` holds, and stamped video from each of them."""
@@ -161,9 +184,10 @@ async def main(directory, region, url, channel, total, specs):
         await asyncio.sleep(3)
         latency = {f"{i}->{p.index}": min(p.latencies[i]) for p in people for i in p.latencies}
         median = {f"{i}->{p.index}": statistics.median(p.latencies[i]) for p in people for i in p.latencies}
+        network = {f"{i}->{p.index}": min(p.network[i]) for p in people for i in p.network}
         write(os.path.join(directory, f"ready-{region}.json"),
               {"ids": [p.id for p in people], "indices": [p.index for p in people], "latency_ms": latency,
-               "median_latency_ms": median})
+               "median_latency_ms": median, "network_ms": network})
         kill_file = os.path.join(directory, "kill")
         # The killed region's connections may break before the file appears: no task checks here.
         await wait_for(lambda: os.path.exists(kill_file), "the kill", people, timeout=300, check=False)
