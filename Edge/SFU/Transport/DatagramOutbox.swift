@@ -48,7 +48,7 @@ final class DatagramOutbox: @unchecked Sendable {
 
     /// Queues `datagram` for `address`; it leaves at the end of this loop tick.
     func send(_ datagram: ByteBuffer, to address: SocketAddress) {
-        eventLoop.preconditionInEventLoop()
+        eventLoop.assertInEventLoop()
         let envelope = AddressedEnvelope(remoteAddress: address, data: datagram)
         if isSocketLoop {
             pipeline.write(NIOAny(envelope), promise: nil)
