@@ -103,8 +103,9 @@ up() {
   ip netns exec slr-core "$INFRA_DIR/up.sh" --profile regions
   # noida-db answers an empty fetch at once (it ignores max_wait_ms), so every idle Kafka consumer
   # of the two origins loops on it: the idle world took ~2 cores (broker ~75 %, origins ~60 % each),
-  # and the clients' peers starved. At the lowest priority the broker, and through its answers the
-  # origins' fetch loops, take only what the rest leaves; a call needs no broker.
+  # and the clients' peers fell behind in some runs. At the lowest priority the broker, and
+  # through its answers the origins' fetch loops, take only what the rest leaves; a call needs no
+  # broker.
   local broker
   for broker in kafka kafka_durable; do
     if [[ -f "$STATE_DIR/regions/run/$broker.pid" ]]; then

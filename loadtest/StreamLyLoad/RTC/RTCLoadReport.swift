@@ -23,8 +23,9 @@ enum RTCLoadReport {
         if let cores = result.serverCores {
             add("server CPU", String(format: "%.1f %% of one core", cores * 100))
         }
-        if let perCore = result.forwardedPerCore {
-            add("forwarded per server core", String(format: "%.0f packets/s", perCore))
+        if let perCore = result.forwardedPerCore, let cores = result.serverCores, cores > 0 {
+            add("forwarded per server core", String(format: "%.0f packets/s, %.1f Mbit/s", perCore,
+                                                    result.megabitsPerSecond / cores))
         }
         if let rss = result.rssPerParticipant {
             add("server RSS per participant", String(format: "%.0f KiB", rss / 1_024))
