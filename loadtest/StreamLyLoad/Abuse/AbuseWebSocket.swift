@@ -22,15 +22,16 @@ final class AbuseWebSocket: Sendable {
     }
 
     /// Connects to `edge`'s `/ws`, with `token` on the query if given; nil if refused.
-    static func connect(_ edge: EdgeAddress, token: String?, from source: String? = nil) async throws -> AbuseWebSocket? {
+    /// `socket`: a TCP socket already connected to `edge` (opened in another network namespace)
+    /// to upgrade instead of connecting from here.
+    static func connect(_ edge: EdgeAddress, token: String?, from source: String? = nil,
+                        socket: NIOBSDSocket.Handle? = nil) async throws -> AbuseWebSocket? {
         let received = Received()
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(5))
-        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
-        var headers = HTTPHeaders()
-        headers.add(name: "Host", value: edge.authority)
-        headers.add(name: "Content-Length", value: "0")
+        if let source, socket == nil { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let headers: HTTPHeaders = ["Host": edge.authority, "Content-Length": "0"]
         let uri = "/ws" + (token.map { "?token=\($0)" } ?? "")
-        let upgrade = try await bootstrap.connect(host: edge.host, port: edge.port) { channel in
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Bool>> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: 1 << 20) { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
@@ -50,6 +51,11 @@ final class AbuseWebSocket: Sendable {
                             return channel.eventLoop.makeSucceededFuture(false)
                         })))
             }
+        }
+        let upgrade = if let socket {
+            try await bootstrap.withConnectedSocket(socket, channelInitializer: initializer)
+        } else {
+            try await bootstrap.connect(host: edge.host, port: edge.port, channelInitializer: initializer)
         }
         guard try await upgrade.get() else { return nil }
         return AbuseWebSocket(channel: received.channel.withLock { $0! }, received: received)

@@ -1,8 +1,9 @@
 import ArgumentParser
 
 /// An edge on the command line: `http://127.0.0.1:8080`, `ws://…`, or `host:port`.
-/// The load test only runs against loopback: it opens thousands of connections and
-/// publishes at a fixed rate, which is not something to aim at another machine.
+/// The load test only runs against loopback or the emulated regions world of
+/// infra/regions.sh (10.77.0.0/16, network namespaces on this machine): it opens thousands of
+/// connections and publishes at a fixed rate, which is not something to aim at another machine.
 struct EdgeAddress: Sendable, Equatable, CustomStringConvertible {
     var host: String
     var port: Int
@@ -20,7 +21,7 @@ struct EdgeAddress: Sendable, Equatable, CustomStringConvertible {
               (1...65_535).contains(port) else { return nil }
         var host = String(rest[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard Self.isLoopback(host) else { return nil }
+        guard Self.isLoopback(host) || Self.isRegionsWorld(host) else { return nil }
         self.init(host: host, port: port)
     }
 
@@ -28,6 +29,12 @@ struct EdgeAddress: Sendable, Equatable, CustomStringConvertible {
         if host == "localhost" || host == "::1" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// An address of infra/regions.sh's world (10.77.0.0/16, only inside its namespaces).
+    static func isRegionsWorld(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "10" && parts[1] == "77" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

@@ -43,6 +43,13 @@ struct ForwardingHistogram: Sendable {
                                    buckets: buckets.map { ($0.bound, $0.count - (before[$0.bound] ?? 0)) })
     }
 
+    /// This histogram and `other` (another server's, same buckets) as one.
+    func adding(_ other: ForwardingHistogram) -> ForwardingHistogram {
+        let theirs = Dictionary(other.buckets.map { ($0.bound, $0.count) }, uniquingKeysWith: { $1 })
+        return ForwardingHistogram(count: count + other.count, seconds: seconds + other.seconds,
+                                   buckets: buckets.map { ($0.bound, $0.count + (theirs[$0.bound] ?? 0)) })
+    }
+
     var mean: Double? { count > 0 ? seconds / count : nil }
 
     /// The `fraction` quantile (0…1) by linear interpolation inside its bucket, as Prometheus's

@@ -15,6 +15,7 @@ final class JanusVideoRoomSignaling: RTCLoadSignaling {
     let feed: Int?
     /// Our end of the namespace's veth pair.
     var localAddress: String { janus.namespace.hostAddress }
+    var namespace: String? { nil }
     private let publisherHandle: Int?
     private let subscriberHandle: Mutex<Int?>
     private let events = Mutex<[[String: any Sendable]]>([])

@@ -125,10 +125,13 @@ final class RTCLoadParticipant: Sendable {
     /// A UDP socket on the participant's loop, on the address the server reaches us at (its
     /// port goes into our SDP's candidate).
     private func bind() async throws -> any Channel {
-        try await DatagramBootstrap(group: loop)
+        let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-            .bind(host: signaling.localAddress, port: 0).get()
+        guard let namespace = signaling.namespace else {
+            return try await bootstrap.bind(host: signaling.localAddress, port: 0).get()
+        }
+        return try await bootstrap.withBoundSocket(try NamespaceSocket.udp(in: namespace, address: signaling.localAddress)).get()
     }
 
     /// Puts an `RTCLoadPeer` towards `remote` on `channel`; returns once its DTLS-SRTP is up.

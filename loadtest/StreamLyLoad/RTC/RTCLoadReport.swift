@@ -35,6 +35,61 @@ enum RTCLoadReport {
         return lines.joined(separator: "\n")
     }
 
+    /// Per edge: its participants' join and publish times, its CPU, and what its relay sent
+    /// against one copy of each needed track per other edge.
+    static func describeSites(_ result: RTCLoadResult, sites: [RTCLoadSite]) -> String {
+        let expected = result.plan.expectedRelayRates
+        var lines = ["  per edge:"]
+        for (index, site) in sites.enumerated() {
+            let joins = result.joins.filter { $0.site == index }
+            let join = milliseconds(joins.map(\.join)), publish = milliseconds(joins.compactMap(\.publish))
+            var text = "    \(site.edge) (\(joins.count) participants): join p50/max \(join), publish p50/max \(publish)"
+            let server = index < result.servers.count ? result.servers[index] : RTCLoadResult.Server()
+            if let cpu = server.cpuSeconds { text += String(format: ", CPU %.1f %% of a core", cpu / result.window * 100) }
+            lines.append(text)
+            if let relay = server.relay {
+                let remote = result.plan.remoteSites(of: index)
+                let outRate = relay.packetsOut / result.window
+                let copies = expected[index] > 0 ? String(format: "%.2f copies", outRate / expected[index]) : "none needed"
+                lines.append(String(
+                    format: "      relay out %.2f Mbit/s (%.2f per remote edge, %d remote edges), in %.2f Mbit/s, %.0f links; "
+                        + "%.0f packets/s sent, %.0f needed (one copy of each needed layer per remote edge): ",
+                    relay.bytesOut * 8 / result.window / 1e6, remote == 0 ? 0 : relay.bytesOut * 8 / result.window / 1e6 / Double(remote),
+                    remote, relay.bytesIn * 8 / result.window / 1e6, relay.links, outRate, expected[index]) + copies)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// "p50 / max ms" of `durations`.
+    private static func milliseconds(_ durations: [Duration]) -> String {
+        guard !durations.isEmpty else { return "-" }
+        let values = durations.map { Double($0.components.seconds) * 1e3 + Double($0.components.attoseconds) / 1e15 }.sorted()
+        return String(format: "%.0f / %.0f ms", values[values.count / 2], values.last!)
+    }
+
+    /// The same load without and with cascade (same edges, same run).
+    static func compareCascade(without: RTCLoadResult, with cascade: RTCLoadResult) -> String {
+        func row(_ label: String, _ a: Double?, _ b: Double?, _ format: String) -> String {
+            let left = a.map { String(format: format, $0) } ?? "-", right = b.map { String(format: format, $0) } ?? "-"
+            let ratio = (a.flatMap { a in b.map { b in a > 0 ? String(format: "%.2f×", b / a) : "-" } }) ?? "-"
+            return "  " + label.padding(toLength: 30, withPad: " ", startingAt: 0) + left.leftPadded(14) + right.leftPadded(14)
+                + ratio.leftPadded(9)
+        }
+        return [
+            "Without vs with cascade (same load and edges; ratio = with ÷ without):",
+            "  " + "measure".padding(toLength: 30, withPad: " ", startingAt: 0) + "no cascade".leftPadded(14)
+                + "cascade".leftPadded(14) + "ratio".leftPadded(9),
+            row("forwarded packets/s", without.forwardedPerSecond, cascade.forwardedPerSecond, "%.0f"),
+            row("forwarded per edge core", without.forwardedPerCore, cascade.forwardedPerCore, "%.0f"),
+            row("edges' CPU (% of a core)", without.serverCores.map { $0 * 100 }, cascade.serverCores.map { $0 * 100 }, "%.1f"),
+            row("loss %", without.lossPercent, cascade.lossPercent, "%.3f"),
+            row("one-way p50 µs", without.latencies.microseconds(atPercentile: 50), cascade.latencies.microseconds(atPercentile: 50), "%.0f"),
+            row("one-way p99 µs", without.latencies.microseconds(atPercentile: 99), cascade.latencies.microseconds(atPercentile: 99), "%.0f"),
+            row("relay out, all edges Mbit/s", without.relayMegabitsOut, cascade.relayMegabitsOut, "%.2f"),
+        ].joined(separator: "\n")
+    }
+
     static func compare(_ streamly: RTCLoadResult, _ janus: RTCLoadResult) -> String {
         func ratio(_ a: Double?, _ b: Double?) -> String {
             guard let a, let b, b > 0 else { return "-" }
@@ -82,6 +137,26 @@ enum RTCLoadReport {
             "server_forwarding_mean_us": (result.serverForwarding?.mean ?? -1e-6) * 1e6,
             "server_forwarding_p50_us": (result.serverForwarding?.quantile(0.5) ?? -1e-6) * 1e6,
             "server_forwarding_p99_us": (result.serverForwarding?.quantile(0.99) ?? -1e-6) * 1e6,
+            "cascade": result.plan.cascade,
+            "sites": result.servers.indices.map { index in
+                let server = result.servers[index], joins = result.joins.filter { $0.site == index }
+                var site: [String: Any] = [
+                    "participants": joins.count,
+                    "join_ms": joins.map { $0.join / .milliseconds(1) },
+                    "publish_ms": joins.compactMap { $0.publish.map { $0 / .milliseconds(1) } },
+                    "cpu_cores": server.cpuSeconds.map { $0 / result.window } ?? -1,
+                    "relay_expected_packets_per_second": result.plan.expectedRelayRates[index],
+                    "remote_sites": result.plan.remoteSites(of: index),
+                ]
+                if let relay = server.relay {
+                    site["relay_out_packets_per_second"] = relay.packetsOut / result.window
+                    site["relay_in_packets_per_second"] = relay.packetsIn / result.window
+                    site["relay_out_megabits_per_second"] = relay.bytesOut * 8 / result.window / 1e6
+                    site["relay_in_megabits_per_second"] = relay.bytesIn * 8 / result.window / 1e6
+                    site["relay_links"] = relay.links
+                }
+                return site
+            },
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -8,6 +8,8 @@ import Synchronization
 protocol RTCLoadSignaling: Sendable {
     /// The local address our sockets bind and our candidates carry (the server reaches it).
     var localAddress: String { get }
+    /// The network namespace our media sockets are opened in (nil: this process's own).
+    var namespace: String? { get }
     /// Sends the `pub` offer; the server's answer SDP.
     func publish(offer: String) async throws -> String
     /// Asks for the call's tracks (StreamLy offers them by itself; Janus is asked for the
@@ -26,20 +28,24 @@ final class StreamLyRTCSignaling: RTCLoadSignaling {
     static let ignoredEvents: Set<String> = ["rtc.speakers", "rtc.track", "rtc.participant"]
 
     let socket: AbuseWebSocket
-    /// The load tool's peers and the edge are on loopback.
-    var localAddress: String { "127.0.0.1" }
+    let site: RTCLoadSite
+    var localAddress: String { site.address }
+    var namespace: String? { site.namespace }
     private let nextID = Counter()
 
-    private init(socket: AbuseWebSocket) {
+    private init(socket: AbuseWebSocket, site: RTCLoadSite) {
         self.socket = socket
+        self.site = site
     }
 
-    /// Opens a WebSocket on `edge` as `token`'s user and joins `channel`'s call.
-    static func join(edge: EdgeAddress, token: String, channel: String) async throws -> StreamLyRTCSignaling {
-        guard let socket = try await AbuseWebSocket.connect(edge, token: token) else {
+    /// Opens a WebSocket on `site`'s edge (from its client host) as `token`'s user and joins
+    /// `channel`'s call.
+    static func join(site: RTCLoadSite, token: String, channel: String) async throws -> StreamLyRTCSignaling {
+        let tcp = site.namespace == nil ? nil : try await NamespaceSocket.tcp(in: site.namespace, from: site.address, to: site.edge)
+        guard let socket = try await AbuseWebSocket.connect(site.edge, token: token, socket: tcp) else {
             throw RTCLoadSDP.Failure(description: "the edge refused the WebSocket upgrade")
         }
-        let signaling = StreamLyRTCSignaling(socket: socket)
+        let signaling = StreamLyRTCSignaling(socket: socket, site: site)
         let joined = try await signaling.request(["op": "rtc.join", "channel": channel])
         guard joined["op"] as? String == "rtc.joined" else {
             throw RTCLoadSDP.Failure(description: "rtc.join: \(joined)")
