@@ -51,7 +51,7 @@ final class RelayLink<Transport: CallTransport>: CallRelayHook, RemoteUplink {
         self.machine = RelayLinkStateMachine(instance: server.instance,
                                              consentTimeout: UInt64(server.configuration.consentTimeout.components.seconds) * 1_000_000_000
                                                  + UInt64(server.configuration.consentTimeout.components.attoseconds / 1_000_000_000))
-        self.sender = RelaySender(server: server, peer: peer)
+        self.sender = RelaySender(server: server, peer: peer, eventLoop: call.eventLoop)
     }
 
     /// Registers with the socket and sends the first hello; false when refused (limit, duplicate).

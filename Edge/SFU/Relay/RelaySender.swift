@@ -2,24 +2,27 @@ import NIOCore
 import StreamLySFUNative
 
 /// The sending end of one relay link: protects RTP/RTCP with the link's outbound SRTP session
-/// in one reused buffer behind the relay header and hands it to the relay socket. Lives on the
+/// behind the relay header and hands it to the relay socket through the call loop's outbox (a
+/// tick's datagrams leave in one flush; the buffer is swapped for a recycled one). Lives on the
 /// call's loop. Counts in plain integers, flushed by the link once a second.
 final class RelaySender {
     let server: RelayServer
     let peer: SocketAddress
+    let eventLoop: any EventLoop
     var peerLinkID: UInt32 = 0
     var srtp: SRTPSession?
     private var scratch = ByteBuffer()
-    /// The relay socket, read from the server on first use and kept (the socket lives as long as
-    /// the edge; after shutdown writes to it fail without harm).
-    private var channel: (any Channel)?
+    /// The call loop's outbox of the relay socket, read from the server on first use and kept
+    /// (the socket lives as long as the edge; after shutdown writes to it fail without harm).
+    private var outbox: DatagramOutbox?
     var packets = 0
     var bytes = 0
 
-    init(server: RelayServer, peer: SocketAddress) {
+    init(server: RelayServer, peer: SocketAddress, eventLoop: any EventLoop) {
         self.server = server
         self.peer = peer
-        scratch.reserveCapacity(1600)
+        self.eventLoop = eventLoop
+        scratch.reserveCapacity(RelayServer.sendBufferCapacity)
     }
 
     func sendRTP(_ packet: ByteBuffer) {
@@ -44,17 +47,14 @@ final class RelaySender {
         scratch.moveReaderIndex(to: 0)
         packets &+= 1
         bytes &+= scratch.readableBytes
-        write(scratch)
+        if outbox == nil { outbox = server.outbox(for: eventLoop) }
+        outbox?.send(swapping: &scratch, to: peer)
     }
 
     /// A datagram already framed (hello, ack, state).
     func sendFramed(_ datagram: ByteBuffer) {
-        write(datagram)
-    }
-
-    private func write(_ datagram: ByteBuffer) {
-        if channel == nil { channel = server.channel }
-        channel?.writeAndFlush(AddressedEnvelope(remoteAddress: peer, data: datagram), promise: nil)
+        if outbox == nil { outbox = server.outbox(for: eventLoop) }
+        outbox?.send(datagram, to: peer)
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import StreamLySFUNative
 import Synchronization
 
 /// The edge's relay socket (`rtc.relay.port`): one UDP port every relay link of every call
@@ -30,6 +31,8 @@ public final class RelayServer: Sendable {
 
     struct State {
         var channel: (any Channel)?
+        /// One outbox per event loop that sends through the socket, by `ObjectIdentifier` of the loop.
+        var outboxes: [ObjectIdentifier: DatagramOutbox] = [:]
         var links: [UInt32: Entry] = [:]
         var byCall: [String: [SocketAddress: UInt32]] = [:]
         var acceptor: (@Sendable (_ call: String, _ peer: SocketAddress, _ hello: RelayHello) -> Void)?
@@ -79,7 +82,10 @@ public final class RelayServer: Sendable {
 
     public func shutdown() async {
         let channel = state.withLock { state -> (any Channel)? in
-            defer { state.channel = nil }
+            defer {
+                state.channel = nil
+                state.outboxes = [:]
+            }
             return state.channel
         }
         try? await channel?.close()
@@ -111,13 +117,28 @@ public final class RelayServer: Sendable {
         }
     }
 
-    /// The bound socket, nil before `start` and after `shutdown`. Senders read it once and keep
-    /// it (`RelaySender`): the per-packet path takes no lock.
-    var channel: (any Channel)? { state.withLock { $0.channel } }
+    /// A relayed packet's buffer: the relay header, a full-size media datagram and the SRTP
+    /// trailer (a larger packet grows its buffer).
+    static let sendBufferCapacity = RelayDatagram.headerLength + 1_500 + SRTPSession.maximumTrailerLength
+
+    /// `eventLoop`'s outbox of the relay socket (a tick's datagrams leave in one flush, handed to
+    /// the socket's loop once per tick), made on first use; nil before `start` and after
+    /// `shutdown`. Senders read it once and keep it (`RelaySender`): the per-packet path takes no lock.
+    func outbox(for eventLoop: any EventLoop) -> DatagramOutbox? {
+        state.withLock { state -> DatagramOutbox? in
+            guard let channel = state.channel else { return nil }
+            if let outbox = state.outboxes[ObjectIdentifier(eventLoop)] { return outbox }
+            let outbox = DatagramOutbox(eventLoop: eventLoop, channel: channel, bufferCapacity: Self.sendBufferCapacity)
+            state.outboxes[ObjectIdentifier(eventLoop)] = outbox
+            return outbox
+        }
+    }
 
     // MARK: Inbound (socket loop)
 
-    func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
+    /// Routes one datagram into `batch` (which the handler hands to each link's loop once per read
+    /// batch); a hello for a call without a link here to the acceptor.
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>, into batch: inout InboundBatch) {
         var buffer = envelope.data
         guard let header = RelayDatagram.parse(&buffer) else {
             metrics.dropped("malformed")
@@ -136,7 +157,7 @@ public final class RelayServer: Sendable {
                 (state.byCall[hello.call]?[envelope.remoteAddress].flatMap { state.links[$0] }, state.acceptor)
             }
             if let entry {
-                entry.loop.execute { entry.deliver(.hello(hello)) }
+                batch.append(.hello(hello), for: entry)
             } else if let acceptor {
                 acceptor(hello.call, envelope.remoteAddress, hello)
             }
@@ -158,7 +179,7 @@ public final class RelayServer: Sendable {
         case .srtp: inbound = .srtp(buffer)
         default: inbound = .srtcp(buffer)
         }
-        entry.loop.execute { entry.deliver(inbound) }
+        batch.append(inbound, for: entry)
     }
 
     private func takeHelloToken() -> Bool {
@@ -175,16 +196,50 @@ public final class RelayServer: Sendable {
     }
 }
 
+/// A read batch's datagrams for links on other loops than the socket's, handed to each loop in
+/// one task (not one per datagram), in arrival order. A link on the socket's loop gets its
+/// datagram at once.
+struct InboundBatch {
+    private var loops: [(loop: any EventLoop, items: [(entry: RelayServer.Entry, inbound: RelayServer.Inbound)])] = []
+
+    mutating func append(_ inbound: RelayServer.Inbound, for entry: RelayServer.Entry) {
+        if entry.loop.inEventLoop {
+            entry.deliver(inbound)
+        } else if let index = loops.firstIndex(where: { $0.loop === entry.loop }) {
+            loops[index].items.append((entry, inbound))
+        } else {
+            loops.append((entry.loop, [(entry, inbound)]))
+        }
+    }
+
+    /// Hands every other loop its datagrams.
+    mutating func deliver() {
+        for index in loops.indices where !loops[index].items.isEmpty {
+            let items = loops[index].items
+            loops[index].items.removeAll(keepingCapacity: true)
+            loops[index].loop.execute {
+                for item in items { item.entry.deliver(item.inbound) }
+            }
+        }
+    }
+}
+
 /// The relay socket's inbound end.
 final class RelayDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     let server: RelayServer
+    private var batch = InboundBatch()
 
     init(server: RelayServer) {
         self.server = server
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        server.received(unwrapInboundIn(data))
+        server.received(unwrapInboundIn(data), into: &batch)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        batch.deliver()
+        context.fireChannelReadComplete()
     }
 }
