@@ -64,7 +64,7 @@ phase "video on demand end to end" --filter VODIntegrationTests
 phase "the web app in Chromium (screenshots in .state/artifacts/webapp)" --filter WebAppTests
 phase "attacks on the listeners (slowloris, slow readers, connection floods)" --filter ListenerAttackTests
 phase "the link emulator between network namespaces (round trips within 10%)" --filter NetemNamespaceTests
-phase "three regions in network namespaces (infra/regions.sh): routing, probes, HLS per region" --filter RegionWorldTests
+phase "three regions in network namespaces (infra/regions.sh): routing, probes, HLS per region, a call across them" --filter RegionWorldTests
 printf '== times: install, infrastructure and build %d s; fuzz %d s; whole run so far %d s\n' "$built" $((fuzzed - built)) "$SECONDS"; printf '%s\n' "${timings[@]}"
 if (( ${#failed[@]} )); then
   printf '== failed phases:\n'; printf '   %s\n' "${failed[@]}"
