@@ -69,13 +69,28 @@ async def move(people, index, channel, route_base, started):
             if person.video_frames.get(o.id, 0) >= FRAMES_BACK:
                 directions.setdefault(f"{index} decodes {o.index}", now)
         return len(directions) == 2 * len(others)
+    # A slow return's diagnosis: what each participant's sub connection received 5 s after the
+    # rejoin (per m-section: kind, SSRCs and packets) and the owners its last offer named.
+    snapshot = {}
+
+    async def snapshot_if_slow():
+        await asyncio.sleep(5)
+        if len(directions) == 2 * len(others):
+            return
+        for p in people:
+            snapshot[f"{p.index}"] = {"at_s": round(time.monotonic() - started, 2), "offers": len(p.offers),
+                                      "owners": {mid: owner[0] for mid, owner in p.owners.items()},
+                                      "received": await call.receive_stats(p), "frames_by_mid": dict(p.frames_by_mid)}
+    snapshotting = asyncio.ensure_future(snapshot_if_slow())
     await call.wait_for(back, f"media to and from participant {index} on {edge}", people)
+    snapshotting.cancel()
     # When each other participant heard the old one leave (none yet: it is still in their call).
     old_left = {f"{o.index}": round(o.left_at[old.id] - started, 2) for o in others if old.id in o.left_at}
     return {"old": old.id, "new": person.id, "edge": edge, "reason": reason, "old_left_heard_s": old_left,
             "connection_gone_after_s": round(gone_after, 2), "rejoined_after_s": round(rejoined - started, 2),
             "media_back_after_s": round(time.monotonic() - started, 2), "directions": directions,
-            "offers": len(person.offers), "sub_states": person.sub_states}
+            "offers": len(person.offers), "sub_states": person.sub_states,
+            **({"slow_snapshot": snapshot} if snapshot else {})}
 
 
 async def main(channel, drain_pid, kill_pid, specs):
