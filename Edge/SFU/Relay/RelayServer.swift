@@ -138,7 +138,7 @@ public final class RelayServer: Sendable {
 
     /// Routes one datagram into `batch` (which the handler hands to each link's loop once per read
     /// batch); a hello for a call without a link here to the acceptor.
-    func received(_ envelope: AddressedEnvelope<ByteBuffer>, into batch: inout InboundBatch) {
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>, into batch: inout RelayInboundBatch) {
         var buffer = envelope.data
         guard let header = RelayDatagram.parse(&buffer) else {
             metrics.dropped("malformed")
@@ -196,39 +196,11 @@ public final class RelayServer: Sendable {
     }
 }
 
-/// A read batch's datagrams for links on other loops than the socket's, handed to each loop in
-/// one task (not one per datagram), in arrival order. A link on the socket's loop gets its
-/// datagram at once.
-struct InboundBatch {
-    private var loops: [(loop: any EventLoop, items: [(entry: RelayServer.Entry, inbound: RelayServer.Inbound)])] = []
-
-    mutating func append(_ inbound: RelayServer.Inbound, for entry: RelayServer.Entry) {
-        if entry.loop.inEventLoop {
-            entry.deliver(inbound)
-        } else if let index = loops.firstIndex(where: { $0.loop === entry.loop }) {
-            loops[index].items.append((entry, inbound))
-        } else {
-            loops.append((entry.loop, [(entry, inbound)]))
-        }
-    }
-
-    /// Hands every other loop its datagrams.
-    mutating func deliver() {
-        for index in loops.indices where !loops[index].items.isEmpty {
-            let items = loops[index].items
-            loops[index].items.removeAll(keepingCapacity: true)
-            loops[index].loop.execute {
-                for item in items { item.entry.deliver(item.inbound) }
-            }
-        }
-    }
-}
-
 /// The relay socket's inbound end.
 final class RelayDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     let server: RelayServer
-    private var batch = InboundBatch()
+    private var batch = RelayInboundBatch()
 
     init(server: RelayServer) {
         self.server = server

@@ -1,0 +1,59 @@
+/// What `streamly-load rtc` offers: N calls of P publishers (who also receive the others) and
+/// S receive-only subscribers.
+struct RTCLoadPlan: Sendable {
+    var calls: Int
+    var publishers: Int
+    var subscribers: Int
+    var seconds: Double
+    var warmup: Double
+    var profile: RTCLoadProfile
+
+    /// Edges the participants are spread over, and how: `cascade` puts a call's participants
+    /// on the edges in turn (slot s of call c on edge (c + s) mod edges, so every call spans
+    /// the edges and its tracks cross the relay); otherwise a call's participants are all on
+    /// edge c mod edges.
+    var sites = 1
+    var cascade = false
+
+    var participantsPerCall: Int { publishers + subscribers }
+
+    func site(call: Int, slot: Int) -> Int { cascade ? (call + slot) % sites : call % sites }
+
+    /// How many other sites host participants of the calls `site` hosts a publisher of (the
+    /// remote edges its relay sends to, counted once each).
+    func remoteSites(of site: Int) -> Int {
+        var remote = Set<Int>()
+        for call in 0..<calls where (0..<publishers).contains(where: { self.site(call: call, slot: $0) == site }) {
+            for slot in 0..<participantsPerCall where self.site(call: call, slot: slot) != site {
+                remote.insert(self.site(call: call, slot: slot))
+            }
+        }
+        return remote.count
+    }
+
+    /// Relayed packets/s each site should send: one copy of each local publisher's audio and
+    /// top video layer (what every receiver takes with no downlink limit) to each other site
+    /// hosting a participant of its call.
+    var expectedRelayRates: [Double] {
+        let rates = profile.packetRates
+        var expected = [Double](repeating: 0, count: sites)
+        for call in 0..<calls {
+            let hosting = Set((0..<participantsPerCall).map { site(call: call, slot: $0) })
+            for slot in 0..<publishers {
+                let here = site(call: call, slot: slot)
+                expected[here] += Double(hosting.subtracting([here]).count) * (rates[0] + rates[3])
+            }
+        }
+        return expected
+    }
+
+    /// Stream tags of the run (4 per publisher).
+    var tags: Int { calls * publishers * 4 }
+    /// Packets/s the SFU should forward: every participant gets every other publisher's audio
+    /// and one video layer (the highest, f, with no downlink limit).
+    var expectedForwardingRate: Double {
+        let rates = profile.packetRates
+        let receivers = Double(publishers - 1 + subscribers)
+        return Double(calls * publishers) * receivers * (rates[0] + rates[3])
+    }
+}
