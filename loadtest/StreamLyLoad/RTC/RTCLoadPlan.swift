@@ -31,20 +31,10 @@ struct RTCLoadPlan: Sendable {
         return remote.count
     }
 
-    /// Relayed packets/s each site should send: one copy of each local publisher's audio and
-    /// top video layer (what every receiver takes with no downlink limit) to each other site
-    /// hosting a participant of its call.
-    var expectedRelayRates: [Double] {
-        let rates = profile.packetRates
-        var expected = [Double](repeating: 0, count: sites)
-        for call in 0..<calls {
-            let hosting = Set((0..<participantsPerCall).map { site(call: call, slot: $0) })
-            for slot in 0..<publishers {
-                let here = site(call: call, slot: slot)
-                expected[here] += Double(hosting.subtracting([here]).count) * (rates[0] + rates[3])
-            }
-        }
-        return expected
+    /// The other sites hosting participants of `call` than `site`: where a publisher of the call
+    /// on `site` needs one relayed copy of each layer its receivers take.
+    func remoteSites(ofCall call: Int, from site: Int) -> Int {
+        Set((0..<participantsPerCall).map { self.site(call: call, slot: $0) }).subtracting([site]).count
     }
 
     /// Stream tags of the run (4 per publisher).

@@ -38,7 +38,7 @@ enum RTCLoadReport {
     /// Per edge: its participants' join and publish times, its CPU, and what its relay sent
     /// against one copy of each needed track per other edge.
     static func describeSites(_ result: RTCLoadResult, sites: [RTCLoadSite]) -> String {
-        let expected = result.plan.expectedRelayRates
+        let expected = result.relayNeeded
         var lines = ["  per edge:"]
         for (index, site) in sites.enumerated() {
             let joins = result.joins.filter { $0.site == index }
@@ -145,7 +145,7 @@ enum RTCLoadReport {
                     "join_ms": joins.map { $0.join / .milliseconds(1) },
                     "publish_ms": joins.compactMap { $0.publish.map { $0 / .milliseconds(1) } },
                     "cpu_cores": server.cpuSeconds.map { $0 / result.window } ?? -1,
-                    "relay_expected_packets_per_second": result.plan.expectedRelayRates[index],
+                    "relay_expected_packets_per_second": index < result.relayNeeded.count ? result.relayNeeded[index] : 0,
                     "remote_sites": result.plan.remoteSites(of: index),
                 ]
                 if let relay = server.relay {

@@ -16,6 +16,9 @@ struct RTCLoadResult: Sendable {
     var totalPackets = 0
     var totalBytes = 0
     var keyframeRequests = 0
+    /// Relayed packets/s each site should have sent: one copy of each needed layer per remote
+    /// site, from what its publishers sent in the window.
+    var relayNeeded: [Double] = []
     /// Each participant's join and publish times, with its site.
     var joins: [JoinTime] = []
     /// What each server (site) measured over the window.

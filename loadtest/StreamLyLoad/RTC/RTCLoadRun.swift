@@ -122,6 +122,17 @@ enum RTCLoadRun {
             result.keyframeRequests += requests
         }
         result.sentPackets = sent.reduce(0, +)
+        // What each site's relay should send: one copy of each local publisher's audio and top
+        // layer (what every receiver takes without a downlink limit) per other site in its call,
+        // from what the publishers sent in the window.
+        result.relayNeeded = Array(repeating: 0, count: plan.sites)
+        for call in 0..<plan.calls {
+            for slot in 0..<plan.publishers {
+                let site = plan.site(call: call, slot: slot), audio = (call * plan.publishers + slot) * 4
+                result.relayNeeded[site] += Double((sent[audio] + sent[audio + 3]) * plan.remoteSites(ofCall: call, from: site))
+                    / result.window
+            }
+        }
         for participant in participants {
             guard let subscriber = participant.subscriber else { continue }
             let (received, latencies, packets, bytes) = try await participant.loop.submit {
