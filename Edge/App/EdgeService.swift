@@ -134,7 +134,7 @@ public struct EdgeService: Sendable {
             let assets = try WebAssets(
                 root: try WebAssets.locateRoot(configured: configuration.web.root),
                 videojs: try WebAssets.locateVideojs(configured: configuration.web.videojsDirectory))
-            WebAppRoutes(assets: assets, cspOrigins: configuration.web.cspOrigins).register(on: httpRouter)
+            WebAppRoutes(assets: assets, cspOrigins: configuration.web.cspOrigins, edges: { directory.edges() }).register(on: httpRouter)
             logger.info("web app", metadata: ["assets": "/assets/\(assets.hash)", "files": "\(assets.files.count)",
                                               "videojs": "\(assets.vendorHash.map { "/vendor/\($0)" } ?? "absent: native HLS only")"])
         }

@@ -1,6 +1,8 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import StreamLyEdgeDirectory
 
 /// Serves the web app (`Edge/Web`, docs/webapp.md): `/` is `index.html` (`no-cache`, with a
 /// strict Content-Security-Policy), `/assets/<hash>/…` the app's modules and styles and
@@ -8,6 +10,11 @@ import NIOCore
 struct WebAppRoutes: Sendable {
     let assets: WebAssets
     let cspOrigins: [String]
+    /// The live edges (the directory's view): their public origins join the policy, since
+    /// `playback_url` and `upload_url` may point at the caller's region's edge, not this one.
+    var edges: @Sendable () -> [EdgeInfo] = { [] }
+    /// Edges whose origins the policy lists at most (the header stays a few KiB).
+    static let maximumPolicyEdges = 32
 
     static let immutable = "public, max-age=31536000, immutable"
 
@@ -53,12 +60,34 @@ struct WebAppRoutes: Sendable {
     /// sniffing, no referrer.
     func securityHeaders(host: String?) -> HTTPFields {
         var headers = HTTPFields()
-        headers[.contentSecurityPolicy] = Self.policy(host: host, extraOrigins: cspOrigins)
+        headers[.contentSecurityPolicy] = Self.policy(host: host, extraOrigins: cspOrigins + Self.origins(of: edges()))
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         headers[.init("Referrer-Policy")!] = "no-referrer"
         headers[.init("X-Frame-Options")!] = "DENY"
         headers[.init("Permissions-Policy")!] = "camera=(self), microphone=(self), display-capture=(self)"
         return headers
+    }
+
+    /// The origins of `edges`' public URLs for the policy: `scheme://host[:port]` of each http
+    /// and https URL, and the matching `ws:` / `wss:` origin (WebSockets); URLs that are not
+    /// plain http(s) origins with a safe host are left out. At most `maximumPolicyEdges` edges.
+    static func origins(of edges: [EdgeInfo]) -> [String] {
+        var origins: [String] = []
+        for edge in edges.sorted(by: { $0.id < $1.id }).prefix(maximumPolicyEdges) {
+            for url in [edge.httpURL, edge.httpsURL].compactMap({ $0 }) {
+                guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+                      scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+                      host.count <= 255, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) })
+                else { continue }
+                let authority = (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)
+                    + (components.port.map { ":\($0)" } ?? "")
+                for origin in ["\(scheme)://\(authority)", "\(scheme == "https" ? "wss" : "ws")://\(authority)"]
+                where !origins.contains(origin) {
+                    origins.append(origin)
+                }
+            }
+        }
+        return origins
     }
 
     /// The Content-Security-Policy for a page served under `host` (the WebSocket URLs of the
