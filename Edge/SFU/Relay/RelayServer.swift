@@ -22,6 +22,9 @@ public final class RelayServer: Sendable {
         case srtcp(ByteBuffer)
     }
 
+    /// A read batch's datagrams for links on other loops than the socket's.
+    typealias Handover = LoopHandover<(entry: Entry, inbound: Inbound)>
+
     struct Entry: Sendable {
         var call: String
         var peer: SocketAddress
@@ -136,9 +139,9 @@ public final class RelayServer: Sendable {
 
     // MARK: Inbound (socket loop)
 
-    /// Routes one datagram into `batch` (which the handler hands to each link's loop once per read
-    /// batch); a hello for a call without a link here to the acceptor.
-    func received(_ envelope: AddressedEnvelope<ByteBuffer>, into batch: inout RelayInboundBatch) {
+    /// Routes one datagram to its link (through `batch` for a link on another loop, which the
+    /// handler hands over once per read batch); a hello for a call without a link here to the acceptor.
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>, into batch: inout Handover) {
         var buffer = envelope.data
         guard let header = RelayDatagram.parse(&buffer) else {
             metrics.dropped("malformed")
@@ -157,7 +160,7 @@ public final class RelayServer: Sendable {
                 (state.byCall[hello.call]?[envelope.remoteAddress].flatMap { state.links[$0] }, state.acceptor)
             }
             if let entry {
-                batch.append(.hello(hello), for: entry)
+                route(.hello(hello), to: entry, batch: &batch)
             } else if let acceptor {
                 acceptor(hello.call, envelope.remoteAddress, hello)
             }
@@ -179,7 +182,17 @@ public final class RelayServer: Sendable {
         case .srtp: inbound = .srtp(buffer)
         default: inbound = .srtcp(buffer)
         }
-        batch.append(inbound, for: entry)
+        route(inbound, to: entry, batch: &batch)
+    }
+
+    /// A link on the socket's loop gets its datagram at once; one on another loop at the end of
+    /// the read batch.
+    private func route(_ inbound: Inbound, to entry: Entry, batch: inout Handover) {
+        if entry.loop.inEventLoop {
+            entry.deliver(inbound)
+        } else {
+            batch.append((entry, inbound), for: entry.loop)
+        }
     }
 
     private func takeHelloToken() -> Bool {
@@ -200,7 +213,7 @@ public final class RelayServer: Sendable {
 final class RelayDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     let server: RelayServer
-    private var batch = RelayInboundBatch()
+    private var batch = RelayServer.Handover()
 
     init(server: RelayServer) {
         self.server = server
@@ -211,7 +224,7 @@ final class RelayDatagramHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        batch.deliver()
+        batch.deliver { item in item.entry.deliver(item.inbound) }
         context.fireChannelReadComplete()
     }
 }

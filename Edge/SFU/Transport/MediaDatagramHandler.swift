@@ -7,16 +7,10 @@ import NIOCore
 final class MediaDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    /// Datagrams of this read batch for the transports of one other loop.
-    private struct Handover {
-        let eventLoop: any EventLoop
-        var datagrams: [(transport: WebRTCTransport, datagram: AddressedEnvelope<ByteBuffer>, kind: DatagramKind)]
-    }
-
     private let router: MediaRouter
     private let metrics: MediaServerMetrics
-    /// One entry per loop that got datagrams in this read batch (a handful of loops at most).
-    private var handovers: [Handover] = []
+    /// This read batch's datagrams for transports on other loops.
+    private var handover = LoopHandover<(transport: WebRTCTransport, datagram: AddressedEnvelope<ByteBuffer>, kind: DatagramKind)>()
 
     init(router: MediaRouter, metrics: MediaServerMetrics) {
         self.router = router
@@ -38,7 +32,7 @@ final class MediaDatagramHandler: ChannelInboundHandler {
             if transport.eventLoop.inEventLoop {
                 transport.handle(envelope.data, kind: kind, from: .udp(envelope.remoteAddress))
             } else {
-                handOver(envelope, kind: kind, to: transport)
+                handover.append((transport, envelope, kind), for: transport.eventLoop)
             }
         default:
             metrics.datagramDropped("unknown-kind")
@@ -46,25 +40,10 @@ final class MediaDatagramHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        for index in handovers.indices where !handovers[index].datagrams.isEmpty {
-            let batch = handovers[index].datagrams
-            handovers[index].datagrams.removeAll(keepingCapacity: true)
-            handovers[index].eventLoop.execute {
-                for item in batch {
-                    item.transport.handle(item.datagram.data, kind: item.kind, from: .udp(item.datagram.remoteAddress))
-                }
-            }
+        handover.deliver { item in
+            item.transport.handle(item.datagram.data, kind: item.kind, from: .udp(item.datagram.remoteAddress))
         }
         context.fireChannelReadComplete()
-    }
-
-    private func handOver(_ envelope: AddressedEnvelope<ByteBuffer>, kind: DatagramKind, to transport: WebRTCTransport) {
-        let loop = transport.eventLoop
-        if let index = handovers.firstIndex(where: { $0.eventLoop === loop }) {
-            handovers[index].datagrams.append((transport, envelope, kind))
-        } else {
-            handovers.append(Handover(eventLoop: loop, datagrams: [(transport, envelope, kind)]))
-        }
     }
 
     private func routeSTUN(_ envelope: AddressedEnvelope<ByteBuffer>) {
