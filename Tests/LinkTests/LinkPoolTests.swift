@@ -48,6 +48,24 @@ struct LinkPoolTests {
         }
     }
 
+    @Test("a cancelled pool closes its links and returns (a service group stops on another service's failure)")
+    func cancelledPoolReturns() async throws {
+        let server = try await TestServer.start(name: "a")
+        let pool = try Self.pool([server])
+        let running = Task { try await pool.run() }
+        while !pool.isReady { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.server.connectionCount == 1)
+        running.cancel()
+        // Before, the pool waited on the link's close for ever: the edge whose public port was
+        // taken kept running, its other listeners cancelled. The deadline only guards the hang.
+        let returned: Void? = try? await withDeadline(.seconds(30)) { _ = await running.result }
+        #expect(returned != nil, "the cancelled pool did not return")
+        if returned != nil {
+            while server.server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        await server.stop()
+    }
+
     @Test("backoff grows exponentially to its cap, with jitter inside the bound")
     func backoff() {
         let backoff = RetryPolicy(base: .milliseconds(100), cap: .seconds(10), floor: .milliseconds(20))

@@ -118,7 +118,13 @@ public final class LinkPool: Service, Sendable {
                 } onGracefulShutdown: {
                     Task { await connection.drainAndClose(reason: "edge shutting down", timeout: .seconds(5)) }
                 }
-                try? await connection.closeFuture.get()
+                // Cancelled (the service group stops when another service fails): nobody drains
+                // the link, so close it here, or this waits on it for ever and the process stays.
+                await withTaskCancellationHandler {
+                    try? await connection.closeFuture.get()
+                } onCancel: {
+                    Task { await connection.close() }
+                }
                 upGauge.record(0)
                 update(index) {
                     $0.connection = nil
