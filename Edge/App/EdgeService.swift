@@ -113,6 +113,10 @@ public struct EdgeService: Sendable {
             webrtc: { mediaServer?.candidates.map { "\($0.transport.lowercased()) \($0.address):\($0.port)" } ?? [] },
             connections: { gateway.sessionCount }, logger: logger)
 
+        // Pages served by any edge the directory lists (also after it is gone) may call REST here.
+        let edgeOrigins = KnownEdgeOrigins(directory.edges())
+        _ = directory.observe { edgeOrigins.learn(directory.edges()) }
+
         // Every GET route also answers HEAD (the GET's status and headers, Content-Length
         // included, no body); routes with a HEAD of their own (HLS, tus) keep it.
         let httpRouter = Router(context: EdgeRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -127,7 +131,8 @@ public struct EdgeService: Sendable {
               + (relay.map { [.init(name: "rtc relay", ok: $0.server.isReady, detail: $0.server.isReady ? "bound" : "not bound")] } ?? []))
         }
         RESTRoutes(origin: origin, verifier: verifier, presence: presence,
-                   limits: AuthRateLimits(configuration.authRates), edgeRouter: router).register(on: httpRouter)
+                   limits: AuthRateLimits(configuration.authRates), edgeRouter: router,
+                   edgeOrigins: edgeOrigins).register(on: httpRouter)
         RegionRoutes(router: router).register(on: httpRouter)
         operatorRouter.get("directory") { _, _ in JSONBody.response(DirectoryReport(directory)) }
         if configuration.web.enabled {

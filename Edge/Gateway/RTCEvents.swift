@@ -70,6 +70,8 @@ enum RTCEvents {
         var id: RequestID?
         var channel: String
         var reason: String?
+        /// True when the call goes on elsewhere: join it again through another edge.
+        var rejoin: Bool?
     }
 
     private static func encode(_ value: some Encodable) -> ByteBuffer {
@@ -106,8 +108,8 @@ enum RTCEvents {
     static func speakers(_ speakers: [ActiveSpeakerDetector.Speaker]) -> ByteBuffer {
         encode(Speakers(speakers: speakers.map { Speaker(participant: $0.participant, level: $0.level) }))
     }
-    static func left(id: RequestID?, channel: String, reason: String?) -> ByteBuffer {
-        encode(Left(id: id, channel: channel, reason: reason))
+    static func left(id: RequestID?, channel: String, reason: String?, rejoin: Bool = false) -> ByteBuffer {
+        encode(Left(id: id, channel: channel, reason: reason, rejoin: rejoin ? true : nil))
     }
 }
 
@@ -137,14 +139,14 @@ final class RTCSessionListener: ParticipantListener, Sendable {
     func subscribeOffer(_ sdp: String) {
         session.enqueue(RTCEvents.offer(sdp: sdp))
     }
-    func removed(reason: String) {
+    func removed(reason: String, rejoin: Bool) {
         // The edge ended this participant's membership (call closed, transport gone). Whoever
         // ends a membership uncounts it: the connection's end finds none left to uncount, so
         // without this a drained edge announced the call as hosted until it withdrew, and the
         // other edges kept their relay links to it.
         if session.state.withLock({ $0.machine.leftCall(participant: membership.participant) }) != nil {
             directory?.participantLeft(call: membership.channel)
-            session.enqueue(RTCEvents.left(id: nil, channel: membership.channel, reason: reason))
+            session.enqueue(RTCEvents.left(id: nil, channel: membership.channel, reason: reason, rejoin: rejoin))
         }
     }
 }

@@ -16,11 +16,13 @@ struct RESTRoutes: Sendable {
     let limits: AuthRateLimits
     /// The caller's better edge for `playback_url` (nil: this one).
     var edgeRouter: EdgeRouter? = nil
+    /// The edges whose pages may call this API cross-origin (`RESTCrossOrigin`).
+    var edgeOrigins = KnownEdgeOrigins()
     /// Largest request body accepted.
     static let maxBody = 64 * 1_024
 
     func register(on router: Router<EdgeRequestContext>) {
-        let api = router.group("api/v1")
+        let api = router.group("api/v1").add(middleware: RESTCrossOrigin(known: edgeOrigins))
         for (path, method, limiter) in [("auth/signup", ChatLink.Method.signup, limits.signup),
                                         ("auth/login", ChatLink.Method.login, limits.login),
                                         ("auth/refresh", ChatLink.Method.refresh, limits.refresh)] {
@@ -121,6 +123,7 @@ struct RESTRoutes: Sendable {
                 limit: try number("limit").map { Int(min($0, 500)) })
             return respond(await origin.forward(ChatLink.Method.history, user: user, body: JSONBody.encode(history)))
         }
+        RESTCrossOrigin.answerOptions(on: router, through: api)
     }
 
     /// A paged list's `limit` query parameter: absent, or an integer in 1...`max` (else 400).

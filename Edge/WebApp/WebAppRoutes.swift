@@ -74,12 +74,7 @@ struct WebAppRoutes: Sendable {
     static func origins(of edges: [EdgeInfo]) -> [String] {
         var origins: [String] = []
         for edge in edges.sorted(by: { $0.id < $1.id }).prefix(maximumPolicyEdges) {
-            for url in [edge.httpURL, edge.httpsURL].compactMap({ $0 }) {
-                guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-                      scheme == "http" || scheme == "https", let host = components.host, Self.isPlainHost(host)
-                else { continue }
-                let authority = (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)
-                    + (components.port.map { ":\($0)" } ?? "")
+            for (scheme, authority) in edge.webOrigins {
                 for origin in ["\(scheme)://\(authority)", "\(scheme == "https" ? "wss" : "ws")://\(authority)"]
                 where !origins.contains(origin) {
                     origins.append(origin)
@@ -89,17 +84,12 @@ struct WebAppRoutes: Sendable {
         return origins
     }
 
-    /// A host (with or without port) safe to write into the policy: letters, digits and `.:-[]`.
-    static func isPlainHost(_ host: String) -> Bool {
-        !host.isEmpty && host.count <= 255 && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".:-[]".contains($0)) }
-    }
-
     /// The Content-Security-Policy for a page served under `host` (the WebSocket URLs of the
     /// same host are listed explicitly: older browsers do not match `ws:` with `'self'`).
     static func policy(host: String?, extraOrigins: [String]) -> String {
         let extra = extraOrigins.joined(separator: " ")
         var connect = "'self'"
-        if let host, Self.isPlainHost(host) {
+        if let host, EdgeInfo.isPlainHost(host) {
             connect += " ws://\(host) wss://\(host)"
         }
         if !extra.isEmpty { connect += " " + extra }

@@ -92,7 +92,7 @@ struct CallEndToEndTests {
         }
     }
 
-    @Test("an edge that drains ends its calls: each participant hears the others leave and its own rtc.left, then 1001")
+    @Test("an edge that drains ends its calls: each participant hears the others leave and its own rtc.left (rejoin: join again through another edge), then 1001")
     func drainEndsCalls() async throws {
         // No media: signaling alone makes participants, so no namespace is needed.
         try await TestCluster.with(Self.options(announcing: "10.199.0.1"), origins: ["oa"], edges: [("ea", ["oa"])]) { cluster in
@@ -120,7 +120,8 @@ struct CallEndToEndTests {
             #expect(left["participant"] == annID, "\(left)")
             for client in [first, second] {
                 let ended = try await client.first("rtc.left") { $0["op"] == "rtc.left" }
-                #expect(ended["channel"] == channel && ended["reason"] != nil, "\(ended)")
+                // `rejoin` true (JSON true reads "1" here): the call goes on elsewhere.
+                #expect(ended["channel"] == channel && ended["reason"] != nil && ended["rejoin"] == "1", "\(ended)")
                 #expect(try await client.closed() == 1001)
             }
         }

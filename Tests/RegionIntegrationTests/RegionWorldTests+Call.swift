@@ -106,12 +106,16 @@ extension RegionWorldTests {
             func failures() -> String {
                 Self.regions.compactMap { try? String(contentsOf: file("error-\($0.name).txt"), encoding: .utf8) }.joined(separator: "; ")
             }
-            // Everyone decodes everyone (each process writes ready-REGION.json), or a process fails.
-            let deadline = ContinuousClock.now + .seconds(240)
-            while !Self.regions.allSatisfy({ FileManager.default.fileExists(atPath: file("ready-\($0.name).json").path) }),
-                  failures().isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(300))
+            /// Waits until each of `regions` has written `<stage>-REGION.json`, a process failed, or `timeout` passed.
+            func waitFor(_ stage: String, from regions: [String], within timeout: Duration) async throws {
+                let deadline = ContinuousClock.now + timeout
+                while !regions.allSatisfy({ FileManager.default.fileExists(atPath: file("\(stage)-\($0).json").path) }),
+                      failures().isEmpty, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(300))
+                }
             }
+            // Everyone decodes everyone (each process writes ready-REGION.json), or a process fails.
+            try await waitFor("ready", from: Self.regions.map(\.name), within: .seconds(240))
             let ready = Self.regions.compactMap { try? Data(contentsOf: file("ready-\($0.name).json")) }
             for data in ready { print("regions call: ready " + String(decoding: data, as: UTF8.self)) }
             guard ready.count == 3 else {
@@ -179,11 +183,7 @@ extension RegionWorldTests {
             // The survivors' edges are read while their participants are still in the call (each
             // process stays until the finish file; leaving would end the calls and their links).
             let survivors = Self.regions.filter { $0.name != killed }
-            let doneDeadline = ContinuousClock.now + .seconds(150)
-            while !survivors.allSatisfy({ FileManager.default.fileExists(atPath: file("done-\($0.name).json").path) }),
-                  failures().isEmpty, ContinuousClock.now < doneDeadline {
-                try await Task.sleep(for: .milliseconds(300))
-            }
+            try await waitFor("done", from: survivors.map(\.name), within: .seconds(150))
             for region in survivors {
                 let done = try? JSONSerialization.jsonObject(with: Data(contentsOf: file("done-\(region.name).json"))) as? [String: Any]
                 #expect(done != nil, "\(region.name): \(failures())")

@@ -40,9 +40,9 @@ struct WebAppBrowserTests {
     /// Runs `Browser/<script>` against `base`; fails the test with its output unless the verdict
     /// is ok; returns the verdict line.
     @discardableResult
-    static func scenario(_ script: String, base: String, cluster: TestCluster) async throws -> String {
+    static func scenario(_ script: String, base: String, extra: [String] = [], cluster: TestCluster) async throws -> String {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Browser/\(script)").path
-        let (status, output) = try await ChildProcess.run(python, ["-u", path, base, artifacts])
+        let (status, output) = try await ChildProcess.run(python, ["-u", path, base, artifacts] + extra)
         let text = String(decoding: output, as: UTF8.self)
         let verdict = text.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
         print("\(script): \(verdict)")
@@ -129,6 +129,44 @@ struct WebAppBrowserTests {
         options.edgeEnvironment["STREAMLY_RTC_ANNOUNCED_IPS"] = namespace.hostAddress
         try await TestCluster.with(options, origins: ["oa"], edges: [("ea", ["oa"])]) { cluster in
             try await Self.scenario("call_scenario.py", base: "http://127.0.0.1:\(cluster.port("ea"))/", cluster: cluster)
+        }
+    }
+
+    @Test("the page moves to another edge when its own drains (SIGTERM) or dies (SIGKILL): WebSocket, REST across origins and the call (joined again, media back both ways within 5 s) go to the other edge without a reload; chat goes on",
+          .enabled(if: browserAvailable && NetworkNamespace.isSupported, "needs Chromium and root for a veth address"),
+          arguments: ["drain", "kill"])
+    func movesWhenItsEdgeGoes(_ mode: String) async throws {
+        let namespace = try NetworkNamespace.create()
+        defer { namespace.remove() }
+        var options = try Self.options("web-\(mode)")
+        options.edgeEnvironment.merge([
+            "STREAMLY_RTC_ANNOUNCED_IPS": namespace.hostAddress,
+            // Ann's page is on one edge, Bob's on the other: the call is cascaded between them.
+            "STREAMLY_RTC_RELAY_ENABLED": "true", "STREAMLY_RTC_RELAY_HOST": "127.0.0.1",
+            "STREAMLY_DIRECTORY_ANNOUNCE_MS": "250",
+        ]) { $1 }
+        try await TestCluster.with(options, origins: ["oa"], edges: []) { cluster in
+            for (index, name) in ["ea", "eb"].enumerated() {
+                let port = try freePort()
+                try cluster.startEdge(name, origins: ["oa"], port: port, extra: [
+                    "STREAMLY_REGION": "region-\(index)", "STREAMLY_PUBLIC_URL": "http://127.0.0.1:\(port)",
+                    "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
+                ])
+            }
+            try await cluster.waitReady()
+            // The page's CSP names the edges its edge knows when it is loaded: B must be one.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !(try await curl("http://127.0.0.1:\(cluster.port("ea"))/api/v1/edges").text.contains(cluster.nodeID("eb"))) {
+                guard ContinuousClock.now < deadline else { throw TestFailure("edge A never listed edge B") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let edgeA = try #require(cluster.edges["ea"]).process.pid
+            let verdict = try await Self.scenario(
+                "move_scenario.py", base: "http://127.0.0.1:\(cluster.port("ea"))/",
+                extra: ["http://127.0.0.1:\(cluster.port("eb"))/", String(edgeA), mode], cluster: cluster)
+            let answer = try JSONSerialization.jsonObject(with: Data(verdict.utf8)) as? [String: Any] ?? [:]
+            let back = answer["media_back_after_s"] as? Double ?? .infinity
+            #expect(back < 5, "media back \(back) s after the \(mode) (issue 14: < 5 s): \(verdict)")
         }
     }
 }

@@ -74,7 +74,7 @@ public final class Call<Transport: CallTransport> {
 
     /// Removes a participant (leave, WebSocket closed, transport gone): its tracks are
     /// unpublished, the others hear `left` and get a re-offer without them.
-    public func leave(_ id: String, reason: String? = nil) {
+    public func leave(_ id: String, reason: String? = nil, rejoin: Bool = false) {
         eventLoop.preconditionInEventLoop()
         guard let index = participants.firstIndex(where: { $0.id == id }) else { return }
         let leaving = participants.remove(at: index)
@@ -87,7 +87,7 @@ public final class Call<Transport: CallTransport> {
         leaving.consumersBySSRC.removeAll()
         leaving.pub?.close()
         leaving.sub?.close()
-        if let reason { leaving.listener?.removed(reason: reason) }
+        if let reason { leaving.listener?.removed(reason: reason, rejoin: rejoin) }
         for other in participants {
             other.listener?.participant(leaving.info, joined: false)
             if !isClosed { renegotiate(other) }
@@ -100,14 +100,17 @@ public final class Call<Transport: CallTransport> {
         }
     }
 
-    /// Ends the call: every participant is removed (edge drain).
+    /// Ends the call on this edge: every participant is removed, told to join again elsewhere
+    /// (the edge drains; the call goes on on the other edges and wherever they rejoin).
     public func close() {
         eventLoop.preconditionInEventLoop()
         guard !isClosed else { return }
         isClosed = true
         for relay in relays { relay.callClosed() }
         relays.removeAll()
-        for participant in participants { leave(participant.id, reason: "the call has ended") }
+        for participant in participants {
+            leave(participant.id, reason: "this edge is shutting down; join the call again through another edge", rejoin: true)
+        }
         for timer in timers { timer.cancel() }
         timers.removeAll()
         metrics.calls.decrement(by: 1)

@@ -6,6 +6,8 @@ public protocol ParticipantListener: AnyObject {
     func speakers(_ speakers: [ActiveSpeakerDetector.Speaker])
     /// The edge offers (or re-offers) the `sub` connection.
     func subscribeOffer(_ sdp: String)
-    /// The participant is removed from the call by the edge (transport failed, consent expired, call closed).
-    func removed(reason: String)
+    /// The participant is removed from the call by the edge (transport failed, consent expired,
+    /// call closed). `rejoin`: the call goes on elsewhere (the edge is draining): join it again
+    /// through another edge.
+    func removed(reason: String, rejoin: Bool)
 }

@@ -17,7 +17,8 @@ import Synchronization
 // (a mutex: the socket's loop gives buffers back to another loop's outbox).
 final class DatagramOutbox: @unchecked Sendable {
     let eventLoop: any EventLoop
-    private let channel: any Channel
+    /// The media socket's loop, where the pipeline is written.
+    let socketEventLoop: any EventLoop
     /// Written to directly on the socket's loop (no existential `Channel` call, no loop check
     /// per datagram).
     private let pipeline: ChannelPipeline.SynchronousOperations
@@ -37,14 +38,11 @@ final class DatagramOutbox: @unchecked Sendable {
     /// - Parameter bufferCapacity: the capacity of a fresh spare (a datagram and its SRTP trailer).
     init(eventLoop: any EventLoop, channel: any Channel, bufferCapacity: Int) {
         self.eventLoop = eventLoop
-        self.channel = channel
+        self.socketEventLoop = channel.eventLoop
         self.pipeline = channel.pipeline.syncOperations
         self.isSocketLoop = eventLoop === channel.eventLoop
         self.bufferCapacity = bufferCapacity
     }
-
-    /// The loop of the media socket.
-    var socketEventLoop: any EventLoop { channel.eventLoop }
 
     /// Queues `datagram` for `address`; it leaves at the end of this loop tick.
     func send(_ datagram: ByteBuffer, to address: SocketAddress) {
@@ -95,7 +93,7 @@ final class DatagramOutbox: @unchecked Sendable {
         let buffers = sentBuffers
         pending.removeAll(keepingCapacity: true)
         sentBuffers.removeAll(keepingCapacity: true)
-        channel.eventLoop.execute {
+        socketEventLoop.execute {
             for envelope in batch { self.pipeline.write(NIOAny(envelope), promise: nil) }
             self.pipeline.flush()
             self.returned.withLock { returned in

@@ -15,6 +15,14 @@ extension WebRTCTransport {
         }
     }
 
+    /// `send(_:to:)`, but over UDP `datagram` is swapped for a spare buffer of the outbox
+    /// (no copy, no allocation per packet).
+    func send(swapping datagram: inout ByteBuffer, to path: MediaPath) {
+        guard case .udp(let remote) = path, let outbox else { return send(datagram, to: path) }
+        server.metrics.bytesOut.increment(by: datagram.readableBytes)
+        outbox.send(swapping: &datagram, to: remote)
+    }
+
     func sendDTLS(_ datagrams: [[UInt8]]) {
         guard let peer = dtlsPeer ?? selected, !datagrams.isEmpty else { return }
         for datagram in datagrams {

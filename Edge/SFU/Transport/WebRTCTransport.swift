@@ -128,9 +128,7 @@ public final class WebRTCTransport: @unchecked Sendable {
             return server.metrics.srtpOutFailures.increment()
         }
         server.metrics.packetsOutRTP.increment()
-        guard case .udp(let address) = selected, let outbox else { return send(packet, to: selected) }
-        server.metrics.bytesOut.increment(by: packet.readableBytes)
-        outbox.send(swapping: &packet, to: address)
+        send(swapping: &packet, to: selected)
     }
 
     /// Protects a plaintext compound RTCP packet in place (SRTCP) and sends it.

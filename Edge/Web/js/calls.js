@@ -2,7 +2,8 @@
 // its microphone, camera and screen, a `sub` peer connection the edge offers with the others'
 // tracks. Mute and camera-off use rtc.mute (no renegotiation); device changes replace the
 // sender's track. After a dropped WebSocket the call is joined again with the same local
-// tracks. Emits 'changed' whenever the call's state changes.
+// tracks, as after an `rtc.left` with `rejoin` (the edge drains: the socket moves to another
+// edge and the call is joined there). Emits 'changed' whenever the call's state changes.
 import { Emitter } from './emitter.js';
 
 export class Call extends Emitter {
@@ -34,7 +35,16 @@ export class Call extends Emitter {
       this.speaker = e.speakers?.[0]?.participant || null;
       this.emit('changed');
     });
-    socket.on('rtc.left', () => this.#reset('The call ended.'));
+    socket.on('rtc.left', (e) => {
+      if (!e.rejoin) {
+        this.#reset('The call ended.');
+      } else if (this.channel && this.state !== 'idle') {
+        // The call goes on elsewhere: joined again once the socket is back (on another edge).
+        this.state = 'reconnecting';
+        this.#closePeers();
+        this.emit('changed');
+      }
+    });
     socket.on('closed', () => {
       if (this.channel && this.state !== 'idle') {
         this.state = 'reconnecting';

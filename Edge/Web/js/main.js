@@ -1,6 +1,8 @@
-// Boot: the contract clients (session, REST, WebSocket), the state they feed (chat, videos,
-// call) and the views, switched by the URL's hash (#/c/<channel>, #/videos, #/videos/<id>).
+// Boot: the contract clients (the edge they talk to, session, REST, WebSocket), the state they
+// feed (chat, videos, call) and the views, switched by the URL's hash (#/c/<channel>, #/videos,
+// #/videos/<id>).
 import { h, clear, toast, fill } from './dom.js';
+import { Edges } from './edges.js';
 import { Session } from './session.js';
 import { Rest } from './rest.js';
 import { Socket } from './socket.js';
@@ -14,15 +16,16 @@ import { videosView, playerView } from './views/videos.js';
 import { callView } from './views/call.js';
 
 const root = document.getElementById('app');
-const session = new Session();
-const rest = new Rest(session);
-const socket = new Socket(session);
+const edges = new Edges();
+const session = new Session(edges);
+const rest = new Rest(session, edges);
+const socket = new Socket(session, edges);
 const chat = new Chat(session, rest, socket);
 const videos = new Videos(session, rest, socket);
 const call = new Call(socket, chat);
 
 const app = {
-  session, rest, socket, chat, videos, call,
+  edges, session, rest, socket, chat, videos, call,
   route() {
     const parts = location.hash.replace(/^#\/?/, '').split('/');
     if (parts[0] === 'c' && parts[1]) return { name: 'channel', id: parts[1] };
@@ -90,6 +93,7 @@ async function start() {
     return;
   }
   root.append(shell());
+  edges.start();
   socket.start();
   try {
     await chat.load();
@@ -107,6 +111,7 @@ session.on('signedout', () => {
   current = null;
   start();
 });
+edges.on('moved', (edge) => toast(`Connection moved to another server${edge.region ? ` (${edge.region})` : ''}.`));
 window.addEventListener('hashchange', renderRoute);
 document.addEventListener('visibilitychange', () => {
   const channel = chat.channels.get(chat.current);

@@ -1,9 +1,11 @@
-// REST under /api/v1 with the session's bearer token; an expired token is refreshed once.
+// REST under /api/v1 on the current edge (edges.js) with the session's bearer token; an
+// expired token is refreshed once.
 import { ApiError, readAnswer } from './session.js';
 
 export class Rest {
-  constructor(session) {
+  constructor(session, edges) {
     this.session = session;
+    this.edges = edges;
   }
 
   async request(method, path, body) {
@@ -12,7 +14,7 @@ export class Rest {
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       let response;
       try {
-        response = await fetch(`/api/v1${path}`, {
+        response = await fetch(this.edges.url(`/api/v1${path}`), {
           method, headers, body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch {
@@ -25,6 +27,9 @@ export class Rest {
       return readAnswer(response);
     }
   }
+
+  /** `url` from an answer (a path on the edge that answered, or absolute) made absolute. */
+  absolute(url) { return new URL(url, this.edges.base).href; }
 
   get(path) { return this.request('GET', path); }
   post(path, body) { return this.request('POST', path, body ?? {}); }

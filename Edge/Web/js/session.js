@@ -24,12 +24,12 @@ export function tokenExpiry(token) {
   }
 }
 
-export async function postJSON(path, body, token) {
+export async function postJSON(url, body, token) {
   const headers = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
+    response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
   }
@@ -50,8 +50,9 @@ export class Session extends Emitter {
   #timer = null;
   #refreshing = null;
 
-  constructor() {
+  constructor(edges) {
     super();
+    this.edges = edges;
     this.state = this.#load();
     window.addEventListener('storage', (event) => {
       if (event.key !== KEY) return;
@@ -92,12 +93,12 @@ export class Session extends Emitter {
   }
 
   async signUp(username, password) {
-    this.#store(await postJSON('/api/v1/auth/signup', { username, password }));
+    this.#store(await postJSON(this.edges.url('/api/v1/auth/signup'), { username, password }));
     this.emit('signedin', this.user);
   }
 
   async signIn(username, password) {
-    this.#store(await postJSON('/api/v1/auth/login', { username, password }));
+    this.#store(await postJSON(this.edges.url('/api/v1/auth/login'), { username, password }));
     this.emit('signedin', this.user);
   }
 
@@ -130,7 +131,7 @@ export class Session extends Emitter {
       }
       if (!stored) throw new ApiError(401, 'unauthorized', 'signed out');
       try {
-        this.#store(await postJSON('/api/v1/auth/refresh', { refresh_token: stored.refresh_token }));
+        this.#store(await postJSON(this.edges.url('/api/v1/auth/refresh'), { refresh_token: stored.refresh_token }));
         return this.state.access_token;
       } catch (error) {
         if (error.status === 401) {

@@ -1,13 +1,18 @@
 // The WebSocket contract (docs/api.md "WebSocket"): one connection, auth first, requests with
 // ids answered in order, events to listeners. Reconnects with backoff after a drop (and at
 // once when the browser comes back online); a ping every 10 s finds dead connections that
-// the browser has not noticed. Emits 'state' (connecting | online | reconnecting | offline),
-// 'open' after each (re)authentication, and every event by its op.
+// the browser has not noticed. When the edge drains (close 1001) or its connections keep failing,
+// the socket moves to another edge first (edges.js). Emits 'state' (connecting | online |
+// reconnecting | offline), 'open' after each (re)authentication, and every event by its op.
 import { Emitter } from './emitter.js';
 
 const PING_EVERY_MS = 10_000;
 const PONG_WITHIN_MS = 8_000;
 const REQUEST_TIMEOUT_MS = 20_000;
+// Failed connection attempts in a row after which another edge is asked.
+const MOVE_AFTER_FAILURES = 2;
+// A connection not open by then is given up (an edge that vanished may never refuse it).
+const OPEN_WITHIN_MS = 10_000;
 
 export class SocketError extends Error {
   constructor(code, message) {
@@ -24,10 +29,12 @@ export class Socket extends Emitter {
   #retryTimer = null;
   #pingTimer = null;
   #stopped = true;
+  #moveNext = false;
 
-  constructor(session) {
+  constructor(session, edges) {
     super();
     this.session = session;
+    this.edges = edges;
     this.state = 'offline';
     session.on('token', (token) => {
       if (this.state === 'online') this.request({ op: 'auth', token }).catch(() => {});
@@ -76,17 +83,24 @@ export class Socket extends Emitter {
         return;
       }
     }
+    if (this.#moveNext || this.#attempt >= MOVE_AFTER_FAILURES) {
+      // This edge drains or does not answer: another one, if any answers (else this one again).
+      this.#moveNext = false;
+      await this.edges.moveAway();
+    }
     if (this.#stopped || this.#ws) return;
     this.#setState(this.#attempt === 0 && this.state === 'offline' ? 'connecting' : 'reconnecting');
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     let ws;
     try {
-      ws = new WebSocket(`${scheme}://${location.host}/ws`);
+      ws = new WebSocket(this.edges.webSocketURL('/ws'));
     } catch {
       this.#reconnectSoon();
       return;
     }
     this.#ws = ws;
+    setTimeout(() => {
+      if (this.#ws === ws && ws.readyState === WebSocket.CONNECTING) this.#drop('no answer');
+    }, OPEN_WITHIN_MS);
     ws.onopen = async () => {
       try {
         await this.request({ op: 'auth', token: this.session.token });
@@ -113,6 +127,12 @@ export class Socket extends Emitter {
         this.session.refresh().catch(() => {});
       }
       this.#teardown(`closed ${event.code}`);
+      if (event.code === 1001) {
+        // The edge is going away (draining): move at once.
+        this.#moveNext = true;
+        this.#reconnectSoon(0);
+        return;
+      }
       this.#reconnectSoon();
     };
     ws.onerror = () => {};

@@ -63,6 +63,8 @@ export class TusUpload extends Emitter {
           this.#setState('retrying');
           await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** Math.min(failures, 4))));
           if (navigator.onLine === false) await new Promise((resolve) => window.addEventListener('online', resolve, { once: true }));
+          // The upload's edge may be gone: the same upload through the page's current edge.
+          if (failures >= 2) this.uploadURL = this.rest.edges.rebase(this.uploadURL);
           await this.#head();
           this.resumedFrom = this.offset;
         }
@@ -92,10 +94,10 @@ export class TusUpload extends Emitter {
     }
     const created = await this.rest.post('/videos', { title: this.title, size: this.file.size });
     this.videoID = created.id;
-    this.uploadURL = created.upload_url;
+    this.uploadURL = this.rest.absolute(created.upload_url);
     this.offset = 0;
     remember(this.fingerprint, {
-      video_id: created.id, upload_url: created.upload_url, title: this.title,
+      video_id: created.id, upload_url: this.uploadURL, title: this.title,
       name: this.file.name, size: this.file.size, started: Date.now(),
     });
     this.emit('created', this.videoID);

@@ -24,6 +24,7 @@ export class Videos extends Emitter {
   async load() {
     const answer = await this.rest.get('/videos?owner=me&limit=200');
     answer.videos.forEach((video, index) => {
+      this.#absolute(video);
       const known = this.items.get(video.id);
       this.items.set(video.id, { ...known, ...video, created: known?.created ?? -index });
     });
@@ -56,7 +57,7 @@ export class Videos extends Emitter {
   }
 
   async refresh(id) {
-    const video = await this.rest.get(`/videos/${id}`);
+    const video = this.#absolute(await this.rest.get(`/videos/${id}`));
     this.items.set(id, { ...this.items.get(id), ...video });
     this.emit('changed');
     return video;
@@ -83,6 +84,13 @@ export class Videos extends Emitter {
       if (upload.videoID && !this.items.has(upload.videoID)) this.refresh(upload.videoID).catch(() => {});
     });
     return upload;
+  }
+
+  /** A `playback_url` on the edge that answered is a path: made absolute on that edge (the
+   *  page may have moved to it, edges.js). */
+  #absolute(video) {
+    if (video.playback_url) video.playback_url = this.rest.absolute(video.playback_url);
+    return video;
   }
 
   uploadFor(id) {

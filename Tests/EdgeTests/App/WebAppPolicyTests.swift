@@ -17,9 +17,12 @@ struct WebAppPolicyTests {
             Self.edge("a", http: "http://10.77.1.1:8080"),
             Self.edge("c", http: "http://10.77.1.1:8080"),
             Self.edge("d", https: "https://[2001:db8::1]:8443"),
+            // As browsers write an origin: lowercase, default port left out.
+            Self.edge("e", http: "HTTP://EU.Example.com:80/", https: "https://eu.example.com:443"),
         ])
         #expect(origins == ["http://10.77.1.1:8080", "ws://10.77.1.1:8080", "http://10.77.2.1:8080", "ws://10.77.2.1:8080",
-                            "https://us.example.com", "wss://us.example.com", "https://[2001:db8::1]:8443", "wss://[2001:db8::1]:8443"])
+                            "https://us.example.com", "wss://us.example.com", "https://[2001:db8::1]:8443", "wss://[2001:db8::1]:8443",
+                            "http://eu.example.com", "ws://eu.example.com", "https://eu.example.com", "wss://eu.example.com"])
     }
 
     @Test("URLs that are not plain http(s) origins with a safe host are left out of the header")

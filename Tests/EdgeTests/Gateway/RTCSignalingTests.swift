@@ -108,9 +108,9 @@ struct CallMembershipCountTests {
         directory.participantJoined(call: "c1")
         directory.participantJoined(call: "c1")  // another participant of the call on this edge
         let listener = RTCSessionListener(session: session, membership: membership, directory: directory)
-        listener.removed(reason: "transport closed")
+        listener.removed(reason: "transport closed", rejoin: false)
         #expect(directory.hostedCalls == ["c1": 1])
-        listener.removed(reason: "again")
+        listener.removed(reason: "again", rejoin: true)
         #expect(directory.hostedCalls == ["c1": 1], "a second removal uncounts nothing")
         #expect(session.state.withLock { $0.machine.call } == nil)
     }

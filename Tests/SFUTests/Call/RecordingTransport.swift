@@ -34,6 +34,7 @@ final class RecordingListener: ParticipantListener {
     var speakerLists: [[ActiveSpeakerDetector.Speaker]] = []
     var offers: [String] = []
     var removedReasons: [String] = []
+    var rejoins: [Bool] = []
 
     func participant(_ other: ParticipantInfo, joined: Bool) {
         if joined { self.joined.append(other.id) } else { left.append(other.id) }
@@ -41,5 +42,8 @@ final class RecordingListener: ParticipantListener {
     func track(_ track: TrackInfo, of participant: String, changed state: TrackState) { tracks.append((track.id, state)) }
     func speakers(_ speakers: [ActiveSpeakerDetector.Speaker]) { speakerLists.append(speakers) }
     func subscribeOffer(_ sdp: String) { offers.append(sdp) }
-    func removed(reason: String) { removedReasons.append(reason) }
+    func removed(reason: String, rejoin: Bool) {
+        removedReasons.append(reason)
+        rejoins.append(rejoin)
+    }
 }

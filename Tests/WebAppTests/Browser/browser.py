@@ -200,6 +200,69 @@ def sign_up(driver, base, username, password="correct-horse-battery"):
     wait_until("the connection", lambda: "Connected" in find(driver, "#connection-state").text)
 
 
+# Video frames the page's call has decoded on its `sub` connection, optionally only of one
+# participant's tracks or of one source ('camera' or 'screen'), through the m-section → track
+# map and the tracks' sources from rtc.track.
+DECODED_VIDEO = """
+const [participant, source, done] = arguments;
+const call = window.streamly.call;
+if (!call.sub) { done(0); return; }
+call.sub.getStats().then((report) => {
+  let frames = 0;
+  report.forEach((s) => {
+    if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+    const owner = call.subMids.get(s.mid);
+    if (participant && owner?.participant !== participant) return;
+    const track = owner && call.participants.get(owner.participant)?.tracks.get(owner.track);
+    if (source && track?.source !== source) return;
+    frames += s.framesDecoded || 0;
+  });
+  done(frames);
+}).catch(() => done(0));
+"""
+
+
+def decoded_video(driver, participant=None, source=None):
+    return driver.execute_async_script(DECODED_VIDEO, participant, source)
+
+
+def create_channel(driver, name):
+    """Creates a public channel through the sidebar's dialog; it opens. Returns its id."""
+    click(driver, "#new-channel")
+    type_into(driver, "#create-channel-name", name)
+    click(driver, "#create-channel-submit")
+    wait_until(f"the channel {name} to open", lambda: find(driver, "#channel-title").text == name, timeout=30)
+    return driver.execute_script("return location.hash.split('/')[2]")
+
+
+def open_channel(driver, channel):
+    """Opens `channel` from the sidebar once it is listed there."""
+    link = f"a.nav-item[data-channel='{channel}']"
+    wait_until(f"the channel in {driver.streamly_name}'s sidebar", lambda: visible(driver, link), timeout=30)
+    click(driver, link)
+
+
+def two_in_a_channel(drivers, ann_base, bob_base, ann_name, bob_name, channel_name, ann_audio=None):
+    """Ann and Bob, each in a Chromium of their own (added to `drivers`), signed up through
+    `ann_base` and `bob_base`; Ann creates the public channel `channel_name` and both open it.
+    `ann_audio`: what Ann's fake microphone plays. Returns (ann, bob, channel id)."""
+    ann = make_browser("ann", fake_audio=ann_audio)
+    drivers.append(ann)
+    bob = make_browser("bob")
+    drivers.append(bob)
+    sign_up(ann, ann_base, ann_name)
+    sign_up(bob, bob_base, bob_name)
+    channel = create_channel(ann, channel_name)
+    open_channel(bob, channel)
+    return ann, bob, channel
+
+
+def join_call(driver):
+    """Joins the open channel's call and waits until the page says it is in it."""
+    click(driver, "#call-button")
+    wait_until(f"{driver.streamly_name} in the call", lambda: "In call" in find(driver, "#call-status").text, timeout=30)
+
+
 def sign_in(driver, base, username, password="correct-horse-battery"):
     driver.get(base)
     wait_until("the sign-in form", lambda: visible(driver, "#auth-submit") and find(driver, "#auth-submit").text == "Sign in")

@@ -17,39 +17,10 @@ import tempfile
 
 from selenium.webdriver.support.select import Select
 
-from browser import (ScenarioFailure, click, console, csp_violations, find, find_all, log, make_browser, run,
-                     screenshot, set_offline, severe, sign_up, type_into, visible, wait_until)
+from browser import (ScenarioFailure, click, console, csp_violations, decoded_video, find, find_all, join_call, log,
+                     run, screenshot, set_offline, severe, two_in_a_channel, visible, wait_until)
 
 BASE, ARTIFACTS = sys.argv[1], sys.argv[2]
-
-DECODED = """
-const done = arguments[arguments.length - 1];
-const call = window.streamly.call;
-if (!call.sub) { done(0); return; }
-call.sub.getStats().then((report) => {
-  let frames = 0;
-  report.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
-  done(frames);
-}).catch(() => done(0));
-"""
-
-# Frames decoded of the other side's tracks of one source ('camera' or 'screen'), through the
-# sub connection's m-section → track map and the tracks' sources from rtc.track.
-DECODED_SOURCE = """
-const [source, done] = arguments;
-const call = window.streamly.call;
-if (!call.sub) { done(0); return; }
-call.sub.getStats().then((report) => {
-  let frames = 0;
-  report.forEach((s) => {
-    if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-    const owner = call.subMids.get(s.mid);
-    const track = owner && call.participants.get(owner.participant)?.tracks.get(owner.track);
-    if (track && track.source === source) frames += s.framesDecoded || 0;
-  });
-  done(frames);
-}).catch(() => done(0));
-"""
 
 SENDER_DEVICE = """
 const kind = arguments[0];
@@ -84,10 +55,6 @@ def rtp_stats(driver, which):
     return driver.execute_async_script(RTP_STATS, which)
 
 
-def decoded(driver, source):
-    return driver.execute_async_script(DECODED_SOURCE, source)
-
-
 SPEAKING = """
 return [...document.querySelectorAll('#call-grid .tile')]
   .filter((t) => t.classList.contains('speaking') && t.getAttribute('aria-label').endsWith(', speaking'))
@@ -97,11 +64,11 @@ return [...document.querySelectorAll('#call-grid .tile')]
 
 def flowing(me, other, source, description, frames=30):
     """Waits until `me` has decoded `frames` more frames of `other`'s `source`."""
-    start = decoded(me, source)
+    start = decoded_video(me, source=source)
     try:
-        wait_until(description, lambda: decoded(me, source) > start + frames, timeout=30, interval=0.5)
+        wait_until(description, lambda: decoded_video(me, source=source) > start + frames, timeout=30, interval=0.5)
     except ScenarioFailure as failure:
-        raise ScenarioFailure(f"{failure}: decoded {start} → {decoded(me, source)}; {other.streamly_name}'s pub "
+        raise ScenarioFailure(f"{failure}: decoded {start} → {decoded_video(me, source=source)}; {other.streamly_name}'s pub "
                               f"{rtp_stats(other, 'pub')}; {me.streamly_name}'s sub {rtp_stats(me, 'sub')}") from None
 
 
@@ -149,7 +116,7 @@ def share_screen(ann, bob, ann_name):
     it at Bob's."""
     click(ann, "#toggle-screen")
     wait_until("Ann's own screen tile", lambda: find_all(ann, "#call-grid .tile.screen video"))
-    wait_until("Bob decoding Ann's screen", lambda: decoded(bob, "screen") > 10, timeout=60, interval=0.5)
+    wait_until("Bob decoding Ann's screen", lambda: decoded_video(bob, source="screen") > 10, timeout=60, interval=0.5)
     size = wait_until("Ann's screen in a tile at Bob's", lambda: bob.execute_script("""
         const video = document.querySelector('#call-grid .tile.screen video');
         return video && video.videoWidth > 0 ? [video.videoWidth, video.videoHeight] : null;"""), timeout=30)
@@ -160,7 +127,7 @@ def share_screen(ann, bob, ann_name):
     label = bob.execute_script("return document.querySelector('#call-grid .tile.screen')?.textContent")
     if ann_name not in (label or ""):
         raise ScenarioFailure(f"the screen tile does not name Ann: {label}")
-    if decoded(bob, "camera") == 0:
+    if decoded_video(bob, source="camera") == 0:
         raise ScenarioFailure("Ann's camera stopped reaching Bob while she shares her screen")
     log("screen at Bob's", size, "shared", screen)
     screenshot(bob, ARTIFACTS, "35-call-screen-share")
@@ -175,24 +142,9 @@ def scenario(drivers):
     tone = os.path.join(tempfile.mkdtemp(), "tone.wav")
     subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                     "-af", "volume=0.5", "-t", "10", "-ac", "1", "-c:a", "pcm_s16le", tone], check=True)
-    ann = make_browser("ann", fake_audio=tone)
-    drivers.append(ann)
-    bob = make_browser("bob")
-    drivers.append(bob)
-    sign_up(ann, BASE, f"cal{suffix}")
-    sign_up(bob, BASE, f"cbo{suffix}")
-    click(ann, "#new-channel")
-    type_into(ann, "#create-channel-name", f"standup-{suffix}")
-    click(ann, "#create-channel-submit")
-    wait_until("the channel", lambda: find(ann, "#channel-title").text == f"standup-{suffix}")
-    channel = ann.execute_script("return location.hash.split('/')[2]")
-    wait_until("the public channel in Bob's sidebar", lambda: visible(bob, f"a.nav-item[data-channel='{channel}']"), timeout=30)
-    click(bob, f"a.nav-item[data-channel='{channel}']")
-
-    click(ann, "#call-button")
-    wait_until("Ann in the call", lambda: "In call" in find(ann, "#call-status").text, timeout=30)
-    click(bob, "#call-button")
-    wait_until("Bob in the call", lambda: "In call" in find(bob, "#call-status").text, timeout=30)
+    ann, bob, _ = two_in_a_channel(drivers, BASE, BASE, f"cal{suffix}", f"cbo{suffix}", f"standup-{suffix}", ann_audio=tone)
+    join_call(ann)
+    join_call(bob)
     state = """
 const c = window.streamly.call;
 return JSON.stringify({state: c.state, pub: c.pub && c.pub.connectionState, sub: c.sub && c.sub.connectionState,
@@ -201,10 +153,10 @@ return JSON.stringify({state: c.state, pub: c.pub && c.pub.connectionState, sub:
     log("bob", bob.execute_script(state))
     for me, other, name in ((ann, bob, "Bob"), (bob, ann, "Ann")):
         wait_until(f"{me.streamly_name} decoding {name}'s video",
-                   lambda: me.execute_async_script(DECODED) > 10, timeout=60, interval=0.5)
+                   lambda: decoded_video(me) > 10, timeout=60, interval=0.5)
     log("ann", ann.execute_script(state))
     log("bob", bob.execute_script(state))
-    frames = {d.streamly_name: d.execute_async_script(DECODED) for d in (ann, bob)}
+    frames = {d.streamly_name: decoded_video(d) for d in (ann, bob)}
     log("frames decoded", frames)
     wait_until("two tiles with video at Ann's", lambda: len(find_all(ann, "#call-grid .tile video")) >= 2)
     wait_until("Bob's name on his tile at Ann's", lambda: f"cbo{suffix}" in find(ann, "#call-grid").text)
@@ -221,7 +173,7 @@ return JSON.stringify({state: c.state, pub: c.pub && c.pub.connectionState, sub:
     wait_until("Ann back in the call", lambda: "In call" in find(ann, "#call-status").text, timeout=60)
     for me, name in ((ann, "Bob"), (bob, "Ann")):
         wait_until(f"{me.streamly_name} decoding {name}'s video after the rejoin",
-                   lambda: me.execute_async_script(DECODED) > 10, timeout=60, interval=0.5)
+                   lambda: decoded_video(me) > 10, timeout=60, interval=0.5)
 
     click(ann, "#toggle-mic")
     wait_until("Ann shown muted at Bob's", lambda: any(

@@ -17,7 +17,7 @@ import time
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 
-from browser import (ScenarioFailure, click, console, csp_violations, find, find_all, log, make_browser, run,
+from browser import (ScenarioFailure, click, console, create_channel, csp_violations, find, find_all, log, make_browser, run,
                      screenshot, set_offline, severe, sign_up, type_into, visible, wait_until)
 
 BASE, ARTIFACTS = sys.argv[1], sys.argv[2]
@@ -99,11 +99,7 @@ def unread_and_history(ann, bob, suffix):
     """Unread counts per channel (a message in a channel Bob has not open raises its count;
     opening the channel clears it) and history paging on scroll (older pages load in order,
     none twice, up to the channel's start)."""
-    click(ann, "#new-channel")
-    type_into(ann, "#create-channel-name", f"history-{suffix}")
-    click(ann, "#create-channel-submit")
-    wait_until("the history channel to open", lambda: find(ann, "#channel-title").text == f"history-{suffix}")
-    history = ann.execute_script("return location.hash.split('/')[2]")
+    history = create_channel(ann, f"history-{suffix}")
     link = f"a.nav-item[data-channel='{history}']"
     wait_until("the history channel in Bob's sidebar", lambda: visible(bob, link), timeout=30)
     if badge(bob, history) is not None or "unread" in sidebar_label(bob, history):

@@ -19,22 +19,20 @@ struct RTCLoadPlan: Sendable {
 
     func site(call: Int, slot: Int) -> Int { cascade ? (call + slot) % sites : call % sites }
 
+    /// The sites hosting participants of `call`.
+    func sites(ofCall call: Int) -> Set<Int> { Set((0..<participantsPerCall).map { site(call: call, slot: $0) }) }
+
     /// How many other sites host participants of the calls `site` hosts a publisher of (the
     /// remote edges its relay sends to, counted once each).
     func remoteSites(of site: Int) -> Int {
-        var remote = Set<Int>()
-        for call in 0..<calls where (0..<publishers).contains(where: { self.site(call: call, slot: $0) == site }) {
-            for slot in 0..<participantsPerCall where self.site(call: call, slot: slot) != site {
-                remote.insert(self.site(call: call, slot: slot))
-            }
-        }
-        return remote.count
+        let calls = (0..<calls).filter { call in (0..<publishers).contains { self.site(call: call, slot: $0) == site } }
+        return calls.reduce(into: Set<Int>()) { $0.formUnion(sites(ofCall: $1)) }.subtracting([site]).count
     }
 
     /// The other sites hosting participants of `call` than `site`: where a publisher of the call
     /// on `site` needs one relayed copy of each layer its receivers take.
     func remoteSites(ofCall call: Int, from site: Int) -> Int {
-        Set((0..<participantsPerCall).map { self.site(call: call, slot: $0) }).subtracting([site]).count
+        sites(ofCall: call).subtracting([site]).count
     }
 
     /// Stream tags of the run (4 per publisher).
