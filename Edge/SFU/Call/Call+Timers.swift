@@ -46,6 +46,12 @@ extension Call {
         lastBitrateTick = now
         let ntp = Self.ntpNow()
         for participant in participants {
+            // An idle slot's ring of its last track's packets answers nothing once they are too old.
+            for index in participant.slots.indices {
+                guard let continuation = participant.slots[index].continuation,
+                      let cache = continuation.cache, now &- continuation.ended > cache.maxAge else { continue }
+                participant.slots[index].continuation?.cache = nil
+            }
             var blocks: [RTCPReportBlock] = []
             for producer in participant.producers {
                 producer.measureBitrates(interval: interval)

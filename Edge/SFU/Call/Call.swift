@@ -277,6 +277,7 @@ public final class Call<Transport: CallTransport> {
         }
         let consumer = Consumer(producer: producer, subscriber: subscriber, mid: mid, track: track,
                                 continuing: free.flatMap { subscriber.slots[$0].continuation })
+        if let free { subscriber.slots[free].continuation?.cache = nil }  // the consumer's ring now, not copied on write
         producer.consumers.append(consumer)
         subscriber.consumersByMid[mid] = consumer
         subscriber.consumersBySSRC[track.ssrc] = consumer
@@ -294,7 +295,7 @@ public final class Call<Transport: CallTransport> {
             subscriber.consumersBySSRC = subscriber.consumersBySSRC.filter { $0.value !== consumer }
             if let index = subscriber.slots.firstIndex(where: { $0.mid == consumer.mid }) {
                 subscriber.slots[index].track = nil
-                subscriber.slots[index].continuation = consumer.continuation
+                subscriber.slots[index].continuation = consumer.continuation(now: Self.now())
             }
             if notify {
                 subscriber.listener?.track(producer.info, of: owner.id, changed: .unpublished)

@@ -12,6 +12,8 @@ public final class SFUMetrics: Sendable {
     let retransmissions: Counter
     let keyframeRequests: Counter
     let layerSwitches: Counter
+    /// Padding packets sent in place of sequence numbers a slot's previous track left unsent.
+    let paddingFills: Counter
     /// Transport-cc feedback packets received from subscribers / sent to publishers.
     let transportFeedbackReceived: Counter
     let transportFeedbackSent: Counter
@@ -29,6 +31,7 @@ public final class SFUMetrics: Sendable {
         retransmissions = Counter(label: "streamly_rtc_retransmissions_total", factory: factory)
         keyframeRequests = Counter(label: "streamly_rtc_keyframe_requests_total", factory: factory)
         layerSwitches = Counter(label: "streamly_rtc_layer_switches_total", factory: factory)
+        paddingFills = Counter(label: "streamly_rtc_padding_fills_total", factory: factory)
         transportFeedbackReceived = Counter(label: "streamly_rtc_transport_feedback_total",
                                             dimensions: [("direction", "received")], factory: factory)
         transportFeedbackSent = Counter(label: "streamly_rtc_transport_feedback_total",
@@ -46,6 +49,7 @@ struct CallCounters {
     var retransmissions = 0
     var keyframeRequests = 0
     var layerSwitches = 0
+    var paddingFills = 0
     var feedbackReceived = 0
     var feedbackSent = 0
     var latencySamples: [UInt64]
@@ -75,6 +79,7 @@ struct CallCounters {
     mutating func retransmitted() { retransmissions &+= 1 }
     mutating func keyframeRequested() { keyframeRequests &+= 1 }
     mutating func layerSwitched() { layerSwitches &+= 1 }
+    mutating func paddingFilled(_ count: Int) { paddingFills &+= count }
     mutating func transportFeedbackReceived() { feedbackReceived &+= 1 }
     mutating func transportFeedbackSent(_ count: Int) { feedbackSent &+= count }
 
@@ -85,6 +90,7 @@ struct CallCounters {
         if retransmissions > 0 { metrics.retransmissions.increment(by: retransmissions) }
         if keyframeRequests > 0 { metrics.keyframeRequests.increment(by: keyframeRequests) }
         if layerSwitches > 0 { metrics.layerSwitches.increment(by: layerSwitches) }
+        if paddingFills > 0 { metrics.paddingFills.increment(by: paddingFills) }
         if feedbackReceived > 0 { metrics.transportFeedbackReceived.increment(by: feedbackReceived) }
         if feedbackSent > 0 { metrics.transportFeedbackSent.increment(by: feedbackSent) }
         for index in 0..<latencyCount { metrics.forwardingLatency.recordNanoseconds(Int64(latencySamples[index])) }
@@ -94,6 +100,7 @@ struct CallCounters {
         retransmissions = 0
         keyframeRequests = 0
         layerSwitches = 0
+        paddingFills = 0
         feedbackReceived = 0
         feedbackSent = 0
         latencyCount = 0

@@ -20,8 +20,13 @@ public final class Consumer<Transport: CallTransport> {
     var packetsSent: UInt32 = 0
     var octetsSent: UInt32 = 0
     var lastTimestamp: UInt32 = 0
+    var firstSequence: UInt16 = 0
     var lastSequence: UInt16 = 0
     var lastSendTime: UInt64 = 0
+    /// Sequence numbers the slot's previous track left unsent, filled with padding before this
+    /// track's first packet (`sendFills`), and that track's last timestamp for them.
+    var fills: [UInt16]
+    let fillTimestamp: UInt32
     /// Bytes sent since the last 1 s tick (the subscriber's forwarded bitrate).
     var tickBytes: UInt64 = 0
     /// Whether the subscriber has applied an offer carrying this track: until then nothing is
@@ -39,7 +44,10 @@ public final class Consumer<Transport: CallTransport> {
         self.forwarder = Forwarder(clockRate: producer.media.codec.clockRate, targetLayer: video ? nil : 0,
                                    continuing: previous?.forwarder)
         self.rtxSequence = previous?.rtxSequence ?? 0
-        self.cache = RetransmissionCache(capacity: video ? 1024 : 256, maxAge: video ? 2_000_000_000 : 1_000_000_000)
+        self.fills = previous?.unsent ?? []
+        self.fillTimestamp = previous?.forwarder?.timestamp ?? 0
+        self.cache = previous?.cache ?? RetransmissionCache(capacity: video ? 1024 : 256,
+                                                            maxAge: video ? 2_000_000_000 : 1_000_000_000)
         var map = ExtensionIDMap(fallback: SFUCapabilities.subscribeIgnoredID)
         let ids = producer.media.extensionIDs
         if ids.audioLevel != 0 { map.map(ids.audioLevel, to: SFUCapabilities.subscribeAudioLevelID) }
@@ -55,8 +63,13 @@ public final class Consumer<Transport: CallTransport> {
 
     var isVideo: Bool { producer.videoCodec != nil }
 
-    /// Where this consumer's numbering stopped, for the next track on its slot.
-    var continuation: SlotContinuation { SlotContinuation(forwarder: forwarder.continuation, rtxSequence: rtxSequence) }
+    /// Where this consumer's numbering stopped, for the next track on its slot (with its
+    /// retransmission ring: the same numbers go on there).
+    func continuation(now: UInt64) -> SlotContinuation {
+        let unsent = packetsSent == 0 ? fills : cache.unsent(from: firstSequence, through: lastSequence)
+        return SlotContinuation(forwarder: forwarder.continuation, rtxSequence: rtxSequence,
+                                unsent: Array(unsent.suffix(SlotContinuation.maximumUnsent)), cache: cache, ended: now)
+    }
 
     func setQuality(_ quality: VideoQuality, now: UInt64) {
         self.quality = quality
@@ -94,6 +107,7 @@ public final class Consumer<Transport: CallTransport> {
                 producer.requestKeyframe(layer: wanted, now: now)
             }
         case .forward(let rewrite):
+            if !fills.isEmpty { sendFills(now: now) }
             let transportCC = subscriber.subscribeTransportCCID
             let headerLength = packet.copy(into: &scratch, remapping: extensionMap, transportSequenceID: transportCC,
                                            transportSequence: subscriber.bandwidth.nextSequence)
@@ -115,6 +129,7 @@ public final class Consumer<Transport: CallTransport> {
             cache.store(scratch, sequenceNumber: rewrite.sequenceNumber, now: now)
             packetsSent &+= 1
             octetsSent &+= UInt32(truncatingIfNeeded: packet.payloadLength)
+            if packetsSent == 1 { firstSequence = rewrite.sequenceNumber }
             if packetsSent == 1 || rtpSequence(rewrite.sequenceNumber, isNewerThan: lastSequence) {
                 lastSequence = rewrite.sequenceNumber
                 lastTimestamp = rewrite.timestamp
@@ -128,6 +143,27 @@ public final class Consumer<Transport: CallTransport> {
                 call.counters.sampleLatency(sent > input.arrival ? sent - input.arrival : 0)
             }
         }
+    }
+
+    /// Padding-only RTP packets (RFC 3550 §5.1) in place of the sequence numbers the slot's
+    /// previous track left unsent, before this track's first packet: a receiver that assembles
+    /// frames in sequence order waits on a missing number until it gives up (aiortc's video
+    /// jitter buffer: 512 packets, 17 s at 30 packets/s). Kept in the ring, so a lost fill is
+    /// resent like any packet.
+    private func sendFills(now: UInt64) {
+        for sequence in fills {
+            rtxScratch.clear()
+            rtxScratch.writeInteger(UInt8(0xA0))  // V=2, P=1
+            rtxScratch.writeInteger(track.codec.payloadType & 0x7F)
+            rtxScratch.writeInteger(sequence)
+            rtxScratch.writeInteger(fillTimestamp)
+            rtxScratch.writeInteger(track.ssrc)
+            rtxScratch.writeBytes([0, 0, 0, 4])  // padding only: 4 octets, the last one their count
+            cache.store(rtxScratch, sequenceNumber: sequence, now: now)
+            subscriber.sub?.sendRTP(&rtxScratch)
+        }
+        subscriber.call?.counters.paddingFilled(fills.count)
+        fills.removeAll()
     }
 
     /// The subscriber applied an offer carrying this track: forwarding starts (at a keyframe,

@@ -10,8 +10,8 @@ import NIOCore
 /// The ring starts small and doubles, up to `capacity`, only when a packet would overwrite one
 /// younger than `maxAge`: it holds `maxAge` of the stream's own packet rate, so a 150 kbit/s
 /// layer keeps ~64 buffers where a fixed ring kept 1024 (RSS per subscriber).
-public struct RetransmissionCache: Sendable {
-    private struct Slot: Sendable {
+public struct RetransmissionCache: Hashable, Sendable {
+    private struct Slot: Hashable, Sendable {
         var buffer = ByteBuffer()
         var sequenceNumber: UInt16 = 0
         var stored: UInt64 = 0
@@ -76,6 +76,19 @@ public struct RetransmissionCache: Sendable {
         out.clear()
         out.writeImmutableBuffer(slots[index].buffer)
         return true
+    }
+
+    /// The sequence numbers from `first` through `last` it holds no packet for (the stream
+    /// skipped them: lost before this hop), oldest first; only the newest `slotCount` are looked at.
+    public func unsent(from first: UInt16, through last: UInt16) -> [UInt16] {
+        let span = min(Int(last &- first) + 1, slots.count)
+        var missing: [UInt16] = []
+        for age in stride(from: span - 1, through: 0, by: -1) {
+            let sequence = last &- UInt16(age)
+            let slot = slots[Int(sequence) & mask]
+            if !slot.occupied || slot.sequenceNumber != sequence { missing.append(sequence) }
+        }
+        return missing
     }
 
     /// Forgets everything (e.g. when the stream's SSRC changes).

@@ -36,6 +36,15 @@ public struct SubscribeSlot: Hashable, Sendable {
 public struct SlotContinuation: Hashable, Sendable {
     public var forwarder: Forwarder.Continuation?
     public var rtxSequence: UInt16
+    /// Sequence numbers the previous track left unsent before its last (lost on the way to this
+    /// edge and never recovered: its publisher is gone), at most `maximumUnsent`, oldest first.
+    public var unsent: [UInt16] = []
+    public static let maximumUnsent = 64
+    /// The previous track's sent packets (numbered as the slot goes on), so the subscriber's
+    /// NACKs for its last packets are still answered; dropped from an idle slot after its
+    /// `maxAge` (`Call.reportTick`), and `ended` says when that track stopped.
+    public var cache: RetransmissionCache?
+    public var ended: UInt64 = 0
 }
 
 /// A forwarded track as one subscriber receives it: its own SSRCs and payload types (one BUNDLE

@@ -113,6 +113,43 @@ struct SubscribeNegotiationTests {
         #expect(pictureIDs == [20_000, 20_001])
     }
 
+    /// A packet of a's lost before this edge and never recovered (a left, its publisher gone)
+    /// leaves a hole in the slot's numbering: d's track fills it with padding before its first
+    /// packet, or aiortc's jitter buffer would wait on it for 512 packets (about 17 s).
+    @Test func aTrackReusingASlotFillsTheNumbersThePreviousTrackLeftUnsent() throws {
+        let (call, members) = try joinedCall(["a", "b", "d"])
+        let b = members[1]
+        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
+        let a = try #require(call.participant("a"))
+        call.publishedRTP(a, helpers.vp8(seq: 40_000, ts: 3_000_000, keyframe: true, pictureID: 20_000))
+        // 40_001 and 40_002 never arrive.
+        call.publishedRTP(a, helpers.vp8(seq: 40_003, ts: 3_003_000, keyframe: false, pictureID: 20_001))
+        call.leave("a")
+        _ = try call.publish("d", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
+        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[2]))
+        call.publishedRTP(try #require(call.participant("d")), helpers.vp8(seq: 7, ts: 1000, keyframe: true, pictureID: 3))
+        let packets = b.sub.rtpPackets
+        #expect(packets.map(\.sequenceNumber) == [40_000, 40_003, 40_001, 40_002, 40_004])
+        #expect(Set(packets.map(\.ssrc)).count == 1)
+        let fills = packets[2...3]
+        #expect(fills.allSatisfy { $0.hasPadding && $0.payload.readableBytes == 0 && $0.timestamp == packets[1].timestamp })
+        #expect(fills.allSatisfy { $0.payloadType == packets[4].payloadType })
+        // a's last packet and a fill are still resent (as RTX) when b NACKs them.
+        var nack = ByteBuffer()
+        RTCPGenericNack(senderSSRC: 1, mediaSSRC: packets[0].ssrc, items: RTCPNackItem.items(for: [40_003, 40_001]))
+            .write(to: &nack)
+        call.subscriberRTCP(try #require(call.participant("b")), nack)
+        let resent = b.sub.rtpPackets.suffix(2)
+        #expect(resent.allSatisfy { $0.ssrc != packets[0].ssrc })
+        #expect(resent.map { $0.payload.getInteger(at: $0.payload.readerIndex, as: UInt16.self) } == [40_003, 40_001])
+        #expect(resent.last?.payload.readableBytes == 2)  // the fill: its original number only
+        // Only once: d's next packets are its own.
+        call.publishedRTP(try #require(call.participant("d")), helpers.vp8(seq: 8, ts: 4000, keyframe: false, pictureID: 4))
+        #expect(b.sub.rtpPackets.last?.sequenceNumber == 40_005)
+    }
+
     @Test func aReOfferBringsOneMSectionOfAKindTheClientHasNoneOf() throws {
         let (call, members) = try joinedCall(["a", "b", "c", "d"])
         let b = members[1]

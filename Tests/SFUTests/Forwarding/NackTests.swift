@@ -37,6 +37,15 @@ struct NackTests {
         #expect(cache.capacity == 8)
     }
 
+    @Test func cacheNamesTheNumbersItNeverHeldAcrossTheWrapAndOnlyWithinTheRing() {
+        var cache = RetransmissionCache(capacity: 8, maxAge: 1000 * Self.ms, initialCapacity: 8)
+        for sequence: UInt16 in [65_533, 65_535, 2] { cache.store(packet(seq: sequence), sequenceNumber: sequence, now: 0) }
+        #expect(cache.unsent(from: 65_533, through: 2) == [65_534, 0, 1])
+        #expect(cache.unsent(from: 2, through: 2).isEmpty)
+        // Only the ring's 8 newest numbers are looked at: 65_531...2, not 65_520...65_530.
+        #expect(cache.unsent(from: 65_520, through: 2) == [65_531, 65_532, 65_534, 0, 1])
+    }
+
     /// The ring holds `maxAge` of the stream's own rate: a slow stream keeps few buffers, a fast
     /// one grows (up to its capacity) without losing what it held.
     @Test func cacheGrowsWithTheStreamsRateAndKeepsItsPacketsAcrossGrowth() {
