@@ -67,9 +67,10 @@ final class Gateway: Sendable {
     /// frames are written there directly); `token` comes from the upgrade request
     /// (`Authorization: Bearer` or `?token=`), if any.
     ///
-    /// Tasks: the read loop; the lane that performs the requests in order; the auth
-    /// deadline; and the closer, which sends the close frame the session asks for (after
-    /// every frame already accepted) and then gives the client `closeGrace` to answer it.
+    /// Tasks: the read loop; the lane that performs the requests in order (each in a child
+    /// task); and the closer, which sends the close frame the session asks for (after every
+    /// frame already accepted) and then gives the client `closeGrace` to answer it. The auth
+    /// deadline is a timer on the connection's loop (`watchDeadline`).
     /// The connection ends when the client leaves or the grace is over, so a client that
     /// never answers cannot hold the session (or the edge's shutdown) open.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
@@ -79,6 +80,8 @@ final class Gateway: Sendable {
                                      publishBudgets: publishBudgets, clientIP: channel.remoteAddress?.ipAddress ?? "unknown")
         sessions.withLock { $0[session.id] = session }
         let lane = RequestLane<LaneItem>(capacity: limits.maxQueuedRequests)
+        let deadline = NIOLoopBoundBox.makeEmptyBox(valueType: Scheduled<Void>.self, eventLoop: channel.eventLoop)
+        channel.eventLoop.execute { self.watchDeadline(of: session, timer: deadline) }
         // Each task answers whether its end ends the connection.
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -101,29 +104,13 @@ final class Gateway: Sendable {
                         case .upgradeToken(let token): GatewaySessionStateMachine.Action.verifyToken(id: nil, token: token)
                         }
                     }
-                    await self.perform(action, session: session)
-                    lane.done()
-                }
-                return false
-            }
-            group.addTask {
-                // The auth deadline, then the token's expiry (moved on by each fresh auth).
-                // (`pendingDeadline` is read in one piece: a closure here that read the state
-                // machine twice crashed the release compiler, Swift 6.3 CopyPropagation.)
-                while let pending = session.state.withLock({ $0.machine.pendingDeadline }) {
-                    let (deadline, authenticated) = pending
-                    let now = Self.now()
-                    if deadline > now {
-                        // Until the auth, wake once a second: an auth replaces the auth deadline by
-                        // the token's expiry, which may come first. Then at least once a minute: a
-                        // re-auth may have moved it.
-                        let step: UInt64 = authenticated ? 60_000_000_000 : 1_000_000_000
-                        guard (try? await Task.sleep(for: .nanoseconds(min(deadline - now, step)))) != nil else { break }
-                        continue
+                    // In a child task: a task keeps every slab its deepest call took until it
+                    // ends (the runtime's task allocator never gives them back), and this loop
+                    // lives as long as the connection; an auth alone left ~5 KiB per idle client.
+                    await withDiscardingTaskGroup { group in
+                        group.addTask { await self.perform(action, session: session) }
                     }
-                    let action = session.state.withLock { $0.machine.tick(now: Self.now()) }
-                    await self.perform(action, session: session)
-                    if case .close = action { break }
+                    lane.done()
                 }
                 return false
             }
@@ -135,6 +122,7 @@ final class Gateway: Sendable {
             session.finish()
             group.cancelAll()
         }
+        channel.eventLoop.execute { deadline.value?.cancel() }
         sessions.withLock { _ = $0.removeValue(forKey: session.id) }
         await leaveCall(of: session)
         let channels = session.state.withLock { $0.machine.subscriptions }
@@ -143,6 +131,24 @@ final class Gateway: Sendable {
         if let user = session.user {
             await presence.disconnected(session: session.id,
                                         user: VerifiedUser(id: user.id, name: user.name, expiresAt: 0))
+        }
+    }
+
+    /// Closes `session` at its auth deadline, then at its token's expiry (moved on by each fresh
+    /// auth): a timer on the connection's loop, re-armed at each wake-up, until the auth at least
+    /// once a second (an auth replaces the deadline by the token's expiry, which may come first),
+    /// then at least once a minute (a re-auth may have moved it). A timer, not a task: a task
+    /// waiting for hours would cost every idle connection its stack.
+    private func watchDeadline(of session: GatewaySession, timer: NIOLoopBoundBox<Scheduled<Void>?>) {
+        guard let (deadline, authenticated) = session.state.withLock({ $0.machine.pendingDeadline }) else { return }
+        let now = Self.now()
+        if deadline > now {
+            let step: UInt64 = authenticated ? 60_000_000_000 : 1_000_000_000
+            timer.value = timer.eventLoop.scheduleTask(in: .nanoseconds(Int64(min(deadline - now, step)))) {
+                self.watchDeadline(of: session, timer: timer)
+            }
+        } else if case .close(let code, let reason) = session.state.withLock({ $0.machine.tick(now: Self.now()) }) {
+            session.close(code: code, reason: reason)
         }
     }
 

@@ -105,6 +105,21 @@ extension ChatEndToEnd {
             }
         }
 
+        @Test("a connection that sends no auth is closed with 4001 at ws.auth.timeout; one that authenticates stays")
+        func authDeadline() async throws {
+            var options = TestCluster.Options.chat()
+            options.edgeEnvironment = ["STREAMLY_WS_AUTH_TIMEOUT": "3"]
+            try await TestCluster.with(options, origins: ["oa"], edges: [("ex", ["oa"])]) { cluster in
+                let alice = try await cluster.rest().signup("alice")
+                let silent = try await ChatClient.connect(port: cluster.port("ex"), name: "silent")
+                let prompt = try await ChatClient.connect(port: cluster.port("ex"), name: "prompt")
+                _ = try await prompt.auth(try TestTokens.hs256(TestTokens.claims(user: alice.id, name: alice.username, expiresIn: 600)))
+                #expect(try await silent.closed(timeout: .seconds(30)) == 4001, "no auth within the deadline")
+                #expect(!prompt.isFinished, "an authenticated session outlives the auth deadline")
+                _ = try await prompt.subscribe(try await cluster.rest().createChannel(alice))
+            }
+        }
+
         @Test("a token that expires before the auth deadline closes its connection at its expiry, not at the deadline")
         func tokenExpiringBeforeTheAuthDeadline() async throws {
             var options = TestCluster.Options.chat()
