@@ -45,11 +45,36 @@ struct EdgeOriginLinkTests {
         (try? await httpGet("http://127.0.0.1:\(port)/readyz").status) == 200
     }
 
+    static func answers(_ port: Int) async -> Bool {
+        (try? await httpGet("http://127.0.0.1:\(port)/readyz")) != nil
+    }
+
+    /// An origin and an edge on fresh ports, both listening. Ports are found free and then bound
+    /// by the child, so another test's process may take one meanwhile: a node that exits with
+    /// "Address already in use" is started again, both on fresh ports, up to three times.
+    static func pair(edgeSecret: String = secret) async throws -> (ports: Ports, origin: ChildProcess, edge: ChildProcess) {
+        for attempt in 1... {
+            let ports = Ports()
+            let origin = try Self.origin(ports)
+            let edge = try Self.edge(ports, secret: edgeSecret)
+            _ = await eventually(timeout: .seconds(15)) {
+                if !origin.isRunning || !edge.isRunning { return true }
+                guard await answers(ports.originOperator) else { return false }
+                return await answers(ports.edgeOperator)
+            }
+            let lostAPort = [origin, edge].contains { !$0.isRunning && $0.log.contains("Address already in use") }
+            if !lostAPort || attempt == 3 { return (ports, origin, edge) }
+            await origin.crash()
+            await edge.crash()
+        }
+        preconditionFailure("unreachable")
+    }
+
     @Test("the edge becomes ready, serves health and metrics, and reconnects after the origin is killed and restarted")
     func readyAndReconnect() async throws {
-        let ports = Ports()
-        var origin = try Self.origin(ports)
-        let edge = try Self.edge(ports)
+        let started = try await Self.pair()
+        let (ports, edge) = (started.ports, started.edge)
+        var origin = started.origin
         defer { Task { await edge.crash() } }
 
         #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) }, "edge log:\n\(edge.log)")
@@ -82,9 +107,7 @@ struct EdgeOriginLinkTests {
 
     @Test("an edge with the wrong cluster secret is refused with AUTH_FAILED")
     func wrongSecret() async throws {
-        let ports = Ports()
-        let origin = try Self.origin(ports)
-        let edge = try Self.edge(ports, secret: "not-the-cluster-secret-but-long-enough-000")
+        let (ports, origin, edge) = try await Self.pair(edgeSecret: "not-the-cluster-secret-but-long-enough-000")
         var last = (status: 0, body: "")
         _ = await eventually(timeout: .seconds(10)) {
             last = (try? await httpGet("http://127.0.0.1:\(ports.edgeOperator)/readyz")) ?? (0, "")
@@ -99,9 +122,7 @@ struct EdgeOriginLinkTests {
 
     @Test("SIGTERM: the origin drains its edges and exits; the edge exits cleanly")
     func gracefulShutdown() async throws {
-        let ports = Ports()
-        let origin = try Self.origin(ports)
-        let edge = try Self.edge(ports)
+        let (ports, origin, edge) = try await Self.pair()
         #expect(await eventually(timeout: .seconds(15)) { await Self.ready(ports.edgeOperator) })
         origin.signal(SIGTERM)
         #expect(await origin.waitForExit(timeout: .seconds(10)) == 0, "origin log:\n\(origin.log)")
