@@ -90,20 +90,27 @@ struct SubscribeNegotiationTests {
         #expect(b.sub.rtpPackets.map(\.ssrc) == [try #require(first.ssrcGroups.first?.ssrcs.first)])
     }
 
-    @Test func aTrackReusingASlotContinuesItsSequenceNumbersTimestampsAndPictureIDs() throws {
+    /// a publishes and b receives `aSends`; a leaves, d publishes, its video takes a's slot at b
+    /// (b answers both offers) and d sends its first keyframe.
+    func slotHandedOver(aSends: [ByteBuffer]) throws -> (Call<RecordingTransport>, CallTests.Member) {
         let (call, members) = try joinedCall(["a", "b", "d"])
         let b = members[1]
         _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
         try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
-        call.publishedRTP(try #require(call.participant("a")), helpers.vp8(seq: 40_000, ts: 3_000_000, keyframe: true,
-                                                                            pictureID: 20_000))
+        let a = try #require(call.participant("a"))
+        for packet in aSends { call.publishedRTP(a, packet) }
         call.leave("a")
-        // d's stream starts far behind a's in every number: Chromium would drop its frames as
-        // older than those decoded (same SSRC, same receiver) had the numbering started over.
         _ = try call.publish("d", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
         try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
         try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[2]))
         call.publishedRTP(try #require(call.participant("d")), helpers.vp8(seq: 7, ts: 1000, keyframe: true, pictureID: 3))
+        return (call, b)
+    }
+
+    @Test func aTrackReusingASlotContinuesItsSequenceNumbersTimestampsAndPictureIDs() throws {
+        // d's stream starts far behind a's in every number: Chromium would drop its frames as
+        // older than those decoded (same SSRC, same receiver) had the numbering started over.
+        let (_, b) = try slotHandedOver(aSends: [helpers.vp8(seq: 40_000, ts: 3_000_000, keyframe: true, pictureID: 20_000)])
         let packets = b.sub.rtpPackets
         try #require(packets.count == 2)
         #expect(packets[1].ssrc == packets[0].ssrc)
@@ -117,19 +124,11 @@ struct SubscribeNegotiationTests {
     /// leaves a hole in the slot's numbering: d's track fills it with padding before its first
     /// packet, or aiortc's jitter buffer would wait on it for 512 packets (about 17 s).
     @Test func aTrackReusingASlotFillsTheNumbersThePreviousTrackLeftUnsent() throws {
-        let (call, members) = try joinedCall(["a", "b", "d"])
-        let b = members[1]
-        _ = try call.publish("a", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
-        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[0]))
-        let a = try #require(call.participant("a"))
-        call.publishedRTP(a, helpers.vp8(seq: 40_000, ts: 3_000_000, keyframe: true, pictureID: 20_000))
         // 40_001 and 40_002 never arrive.
-        call.publishedRTP(a, helpers.vp8(seq: 40_003, ts: 3_003_000, keyframe: false, pictureID: 20_001))
-        call.leave("a")
-        _ = try call.publish("d", offer: try Fixtures.sdp("aiortc-offer-sendonly"))
-        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[1]))
-        try call.subscribeAnswer("b", answer: try helpers.clientAnswer(to: b.listener.offers[2]))
-        call.publishedRTP(try #require(call.participant("d")), helpers.vp8(seq: 7, ts: 1000, keyframe: true, pictureID: 3))
+        let (call, b) = try slotHandedOver(aSends: [
+            helpers.vp8(seq: 40_000, ts: 3_000_000, keyframe: true, pictureID: 20_000),
+            helpers.vp8(seq: 40_003, ts: 3_003_000, keyframe: false, pictureID: 20_001),
+        ])
         let packets = b.sub.rtpPackets
         #expect(packets.map(\.sequenceNumber) == [40_000, 40_003, 40_001, 40_002, 40_004])
         #expect(Set(packets.map(\.ssrc)).count == 1)
