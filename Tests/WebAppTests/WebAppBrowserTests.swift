@@ -50,6 +50,16 @@ struct WebAppBrowserTests {
         return verdict
     }
 
+    /// Waits until `edge`'s directory lists `listed` (the page's CSP names the live edges the
+    /// directory knows, so it changes when an edge appears).
+    static func waitUntil(_ edge: String, lists listed: String, in cluster: TestCluster) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !(try await curl("http://127.0.0.1:\(cluster.port(edge))/api/v1/edges").text.contains(cluster.nodeID(listed))) {
+            guard ContinuousClock.now < deadline else { throw TestFailure("edge \(edge) never listed edge \(listed)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// With `-I` curl writes the response head where the body would go: a HEAD answer has
     /// nothing after it.
     static func headersOnly(_ answer: CurlResult) -> Bool {
@@ -62,6 +72,8 @@ struct WebAppBrowserTests {
         try await TestCluster.with(try Self.options("web-serve"), origins: ["oa"], edges: [("ea", ["oa"])]) { cluster in
             let edge = try #require(cluster.edges["ea"])
             let s3 = try Infra.fromEnvironment().s3?.endpoint ?? ""
+            // The policy names the live edges: compare GET and HEAD once the edge lists itself.
+            try await Self.waitUntil("ea", lists: "ea", in: cluster)
             for (base, arguments, version) in [("http://127.0.0.1:\(edge.port)", ["--http1.1"], "1.1"),
                                                ("https://127.0.0.1:\(try #require(edge.httpsPort))", ["--http2"], "2")] {
                 let page = try await curl(base + "/", arguments)
@@ -155,11 +167,7 @@ struct WebAppBrowserTests {
             }
             try await cluster.waitReady()
             // The page's CSP names the edges its edge knows when it is loaded: B must be one.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !(try await curl("http://127.0.0.1:\(cluster.port("ea"))/api/v1/edges").text.contains(cluster.nodeID("eb"))) {
-                guard ContinuousClock.now < deadline else { throw TestFailure("edge A never listed edge B") }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await Self.waitUntil("ea", lists: "eb", in: cluster)
             let edgeA = try #require(cluster.edges["ea"]).process.pid
             let verdict = try await Self.scenario(
                 "move_scenario.py", base: "http://127.0.0.1:\(cluster.port("ea"))/",
