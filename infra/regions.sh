@@ -101,17 +101,6 @@ up() {
 
   # The core: PostgreSQL, Redis, the broker, S3, then two origins.
   ip netns exec slr-core "$INFRA_DIR/up.sh" --profile regions
-  # noida-db answers an empty fetch at once (it ignores max_wait_ms), so every idle Kafka consumer
-  # of the two origins loops on it: the idle world took ~2 cores (broker ~75 %, origins ~60 % each),
-  # and the clients' peers fell behind in some runs. At the lowest priority the broker, and
-  # through its answers the origins' fetch loops, take only what the rest leaves; a call needs no
-  # broker.
-  local broker
-  for broker in kafka kafka_durable; do
-    if [[ -f "$STATE_DIR/regions/run/$broker.pid" ]]; then
-      renice -n 19 -p "$(head -n1 "$STATE_DIR/regions/run/$broker.pid")" >/dev/null
-    fi
-  done
   umask 077
   {
     echo "STREAMLY_CLUSTER_SECRET=$(openssl rand -hex 32)"

@@ -98,11 +98,13 @@ stop_redis() { pid_stop redis redis-server; }
 # re-created, lost tails filled from PostgreSQL). Test: data wiped by `up`, kept across
 # `svc.sh restart`; dev: kept. kafka_durable (test profile only) is a second instance for
 # the tests that restart the broker, so they never restart the one other suites use.
+# noida-db answers an empty Fetch at once; noida_fetch_hold.py holds it for its max_wait as
+# Kafka does (idle consumers otherwise spin) and runs the native binary as its child, which a
+# SIGKILL of the pid file's process kills too.
 noida_start() { # NAME PORT
   local data="$PDIR/$1"
   mkdir -p "$data"
-  # The native binary itself (not the Python launcher), so the pid file names the broker.
-  bg_start "$1" noida-db "$2" "$(noida_bin)" start --only kafka --host 127.0.0.1 --kafka-port "$2" --data-dir "$data"
+  bg_start "$1" noida-db "$2" "$VENV/bin/python" "$INFRA_DIR/noida_fetch_hold.py" "$(noida_bin)" 127.0.0.1 "$2" "$data"
   retry 30 probe kafka "127.0.0.1:$2" || die "$1 produce/consume check failed"
 }
 start_kafka() { noida_start kafka "$KAFKA_PORT"; }

@@ -79,15 +79,18 @@ public final class PrivateServer: Sendable {
 }
 
 /// A Kafka-protocol broker of one test's own: noida-db (installed by `infra/install.sh` into
-/// `.state/venv`), its log on disk in the server's folder, so a crash and a start keep what it
-/// had flushed (noida-db loses its last ~0.25 s of acknowledged writes on SIGKILL).
+/// `.state/venv`) behind `infra/noida_fetch_hold.py` (fetches held as Kafka holds them; a SIGKILL
+/// of it kills noida-db too), as the infra profiles run it. Its log is on disk in the server's
+/// folder, so a crash and a start keep what it had flushed (noida-db loses its last ~0.25 s of
+/// acknowledged writes on SIGKILL).
 public enum PrivateBroker {
     public static func start() async throws -> PrivateServer {
         let binary = try noidaBinary()
+        let python = Infra.repository.appendingPathComponent(".state/venv/bin/python").path
+        let hold = Infra.repository.appendingPathComponent("infra/noida_fetch_hold.py").path
         let server = PrivateServer(name: "noida-db", port: try freeLoopbackPort(in: 20_000..<30_000),
                                    directory: try PrivateServer.folder("broker")) { port, directory in
-            (binary, ["start", "--only", "kafka", "--host", "127.0.0.1", "--kafka-port", String(port),
-                      "--data-dir", directory.appendingPathComponent("data").path])
+            (python, [hold, binary, "127.0.0.1", String(port), directory.appendingPathComponent("data").path])
         }
         try await server.start()
         return server

@@ -52,15 +52,6 @@ extension RegionWorldTests {
         }
     }
 
-    /// The world's broker processes (infra/up.sh's pid files of the regions profile).
-    static func brokerPIDs() -> [pid_t] {
-        let run = world.deletingLastPathComponent().appendingPathComponent("regions/run")
-        return ["kafka.pid", "kafka_durable.pid"].compactMap { name in
-            (try? String(contentsOf: run.appendingPathComponent(name), encoding: .utf8))?
-                .split(separator: "\n").first.flatMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
-        }
-    }
-
     static func metrics(_ region: String) async throws -> String {
         String(decoding: try await request(in: "slr-\(region)-edge", ["http://127.0.0.1:9090/metrics"]), as: UTF8.self)
     }
@@ -83,12 +74,6 @@ extension RegionWorldTests {
                 "-X", "POST", "-H", "content-type: application/json", "-H", "authorization: Bearer \(tokens[0])",
                 "--data-binary", #"{"name": "world-call", "private": false}"#, "\(api)/channels",
             ])).id
-            // The call needs no broker, and the world's idle broker with the two origins' idle Kafka
-            // consumers spinning against it (issue 10: noida-db answers an empty fetch at once)
-            // takes about two cores: paused (SIGSTOP) while the peers run, resumed after.
-            let brokers = Self.brokerPIDs()
-            for pid in brokers { kill(pid, SIGSTOP) }
-            defer { for pid in brokers { kill(pid, SIGCONT) } }
             let shared = FileManager.default.temporaryDirectory.appendingPathComponent("world-call-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: shared) }
