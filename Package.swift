@@ -426,7 +426,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OriginNativeTests",
-            dependencies: ["StreamLyOriginNative"],
+            dependencies: ["StreamLyOriginNative", "IntegrationSupport"],
             path: "Tests/OriginNativeTests",
             swiftSettings: swiftSettings
         ),

@@ -10,19 +10,20 @@ librdkafka has no client-side pause after an empty fetch, and noida-db no option
 This runs noida-db as a child on an internal port and serves the Kafka port itself, passing
 every request and response through unchanged, except:
 
-* A Fetch whose bytes (all but the correlation id) equal the connection's previous Fetch, sent
-  when no write has completed since that previous Fetch was forwarded, would get the same empty
-  answer (a consumer that received records asks from further on, so its next Fetch differs):
-  it is held until a write completes (a Produce, EndTxn or DeleteRecords response passes
-  through, on any connection) or its `max_wait_ms` has passed, then forwarded. Like a real
-  broker, the connection's later requests wait behind it (Kafka serves a connection's
-  requests in order).
+* A Fetch that equals the connection's previous Fetch (all but the correlation id, with its
+  topics and partitions in a fixed order), sent when no write to its topics has completed since
+  that previous Fetch was forwarded, would get the same empty answer (a consumer that received
+  records asks from further on, so its next Fetch differs): it is held until a write to one of
+  its topics completes (a Produce answer passes through, on any connection; an EndTxn or
+  DeleteRecords answer counts for every topic) or its `max_wait_ms` has passed, then forwarded.
+  Like a real broker, the connection's later requests wait behind it (Kafka serves a
+  connection's requests in order).
 * Metadata, FindCoordinator and DescribeCluster answers name this port instead of the internal
   one, so clients never connect to noida-db directly.
 
-A SIGTERM stops noida-db and then this process; a SIGKILL of this process kills noida-db too
-(PR_SET_PDEATHSIG), so a test's `kill -9` of the broker is a crash of the broker. If noida-db
-exits, so does this process, with its status.
+A SIGTERM stops noida-db and then this process, which prints how many fetches it forwarded and
+held; a SIGKILL of this process kills noida-db too (PR_SET_PDEATHSIG), so a test's `kill -9` of
+the broker is a crash of the broker. If noida-db exits, so does this process, with its status.
 
 usage: python noida_fetch_hold.py NOIDA_BINARY HOST PORT DATA_DIR
 """
@@ -44,29 +45,48 @@ ADDRESSES = {METADATA, FIND_COORDINATOR, DESCRIBE_CLUSTER}
 # Fetch is a flexible version (request header v2, with tagged fields) from v12; replica_id
 # leaves the body at v15.
 FETCH_FLEXIBLE, FETCH_NO_REPLICA_ID = 12, 15
+# Fetch names topics by id from v13. Produce carries a transactional_id from v3 and is
+# flexible from v9.
+FETCH_TOPIC_IDS = 13
+PRODUCE_TRANSACTIONAL_ID, PRODUCE_FLEXIBLE = 3, 9
 MAX_FRAME = 256 << 20
 MAX_HOLD_SECONDS = 30.0
 
 
 class Writes:
-    """Completed writes: a generation count and an event set at each."""
+    """Completed writes, counted per topic (a write whose topics are unknown counts for every
+    topic), with an event set at each."""
 
     def __init__(self):
-        self.generation = 0
+        self.everywhere = 0
+        self.by_topic = collections.Counter()
         self.event = asyncio.Event()
 
-    def completed(self):
-        self.generation += 1
+    def snapshot(self, topics):
+        """What a fetch of `topics` (None: unknown) would see change when a write completes."""
+        if topics is None:
+            return self.everywhere, sum(self.by_topic.values())
+        return self.everywhere, tuple(self.by_topic[topic] for topic in topics)
+
+    def completed(self, topics):
+        if topics is None:
+            self.everywhere += 1
+        else:
+            self.by_topic.update(topics)
         self.event.set()
         self.event = asyncio.Event()
 
-    async def wait(self, since, seconds):
-        if self.generation != since:
-            return
-        try:
-            await asyncio.wait_for(self.event.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
+    async def wait(self, topics, since, seconds):
+        """Returns when a write to `topics` completed after `since`, or after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while self.snapshot(topics) == since:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self.event.wait(), remaining)
+            except asyncio.TimeoutError:
+                return
 
 
 def max_wait_seconds(frame, version):
@@ -85,13 +105,76 @@ def max_wait_seconds(frame, version):
     return min(max(milliseconds, 0) / 1000, MAX_HOLD_SECONDS)
 
 
+def produce_request(frame, version):
+    """The Produce request's acks and topic names (acks -1 and topics None when it cannot tell)."""
+    try:
+        offset = 8
+        (client_id_length,) = struct.unpack_from(">h", frame, offset)
+        offset += 2 + max(client_id_length, 0)
+        flexible = version >= PRODUCE_FLEXIBLE
+        if flexible:
+            offset = skip_tagged_fields(frame, offset)
+            length, offset = read_uvarint(frame, offset)  # transactional_id, compact nullable
+            offset += max(length - 1, 0)
+        elif version >= PRODUCE_TRANSACTIONAL_ID:
+            (length,) = struct.unpack_from(">h", frame, offset)
+            offset += 2 + max(length, 0)
+        (acks,) = struct.unpack_from(">h", frame, offset)
+        offset += 2 + 4  # acks, timeout_ms
+    except (struct.error, IndexError):
+        return -1, None
+    try:
+        topics = []
+        count, offset = read_count(frame, offset, flexible)
+        for _ in range(count):
+            name, offset = read_string(frame, offset, flexible)
+            topics.append(name)
+            partitions, offset = read_count(frame, offset, flexible)
+            for _ in range(partitions):
+                offset += 4  # index
+                if flexible:
+                    size, offset = read_uvarint(frame, offset)
+                    offset = skip_tagged_fields(frame, offset + max(size - 1, 0))
+                else:
+                    (size,) = struct.unpack_from(">i", frame, offset)
+                    offset += 4 + max(size, 0)
+            if flexible:
+                offset = skip_tagged_fields(frame, offset)
+        if offset > len(frame):
+            return acks, None
+        return acks, tuple(topics)
+    except (struct.error, IndexError, UnicodeDecodeError):
+        return acks, None
+
+
+def read_count(frame, offset, flexible):
+    if flexible:
+        count, offset = read_uvarint(frame, offset)
+        return max(count - 1, 0), offset
+    (count,) = struct.unpack_from(">i", frame, offset)
+    return max(count, 0), offset + 4
+
+
+def read_string(frame, offset, flexible):
+    if flexible:
+        length, offset = read_uvarint(frame, offset)
+        length -= 1
+    else:
+        (length,) = struct.unpack_from(">h", frame, offset)
+        offset += 2
+    if length < 0 or offset + length > len(frame):
+        raise IndexError("string past the frame")
+    return frame[offset:offset + length].decode(), offset + length
+
+
 def fetch_shape(frame, version):
-    """What decides a Fetch's answer: the frame without its correlation id, with the topics and
-    partitions in a fixed order (librdkafka rotates them from one Fetch to the next). Parsed for
-    the flexible versions (12+), which librdkafka uses; older ones are compared as they are."""
+    """What decides a Fetch's answer, and its topic names (None when not known): the frame
+    without its correlation id, with the topics and partitions in a fixed order (librdkafka
+    rotates them from one Fetch to the next). Parsed for the flexible versions (12+), which
+    librdkafka uses; older ones are compared as they are. From v13 topics are ids: no names."""
     raw = frame[:4] + frame[8:]
     if version < FETCH_FLEXIBLE:
-        return raw
+        return raw, None
     try:
         offset = 8
         (client_id_length,) = struct.unpack_from(">h", frame, offset)
@@ -99,19 +182,19 @@ def fetch_shape(frame, version):
         # replica_id (up to v14), max_wait_ms, min_bytes, max_bytes, isolation_level, session_id, session_epoch
         offset += (25 if version < FETCH_NO_REPLICA_ID else 21)
         head_end = offset
-        count, offset = read_uvarint(frame, offset)
-        topics = []
-        for _ in range(max(count - 1, 0)):
+        count, offset = read_count(frame, offset, True)
+        topics, names = [], []
+        for _ in range(count):
             topic_start = offset
-            if version < 13:
-                length, offset = read_uvarint(frame, offset)
-                offset += max(length - 1, 0)
+            if version < FETCH_TOPIC_IDS:
+                name, offset = read_string(frame, offset, True)
+                names.append(name)
             else:
                 offset += 16
             topic = frame[topic_start:offset]
-            partitions_count, offset = read_uvarint(frame, offset)
+            partitions_count, offset = read_count(frame, offset, True)
             partitions = []
-            for _ in range(max(partitions_count - 1, 0)):
+            for _ in range(partitions_count):
                 # partition, current_leader_epoch, fetch_offset, last_fetched_epoch, log_start_offset, partition_max_bytes
                 partition_start = offset
                 offset = skip_tagged_fields(frame, offset + 32)
@@ -119,10 +202,11 @@ def fetch_shape(frame, version):
             offset = skip_tagged_fields(frame, offset)
             topics.append((topic, tuple(sorted(partitions))))
         if offset > len(frame):
-            return raw
-        return (frame[:4] + frame[8:head_end], tuple(sorted(topics)), frame[offset:])
-    except (struct.error, IndexError):
-        return raw
+            return raw, None
+        shape = (frame[:4] + frame[8:head_end], tuple(sorted(topics)), frame[offset:])
+        return shape, (tuple(sorted(names)) if version < FETCH_TOPIC_IDS else None)
+    except (struct.error, IndexError, UnicodeDecodeError):
+        return raw, None
 
 
 def read_uvarint(frame, offset):
@@ -151,7 +235,8 @@ class Proxy:
     def __init__(self, host, port, internal_port):
         self.host = host
         self.internal_port = internal_port
-        self.writes = None
+        self.writes = Writes()
+        self.fetches = collections.Counter()  # "forwarded", "held": printed when this stops
         self.internal_address = host.encode() + struct.pack(">i", internal_port)
         self.public_address = host.encode() + struct.pack(">i", port)
 
@@ -174,33 +259,42 @@ class Proxy:
             writer.close()
 
     async def requests(self, reader, upstream, in_flight):
-        previous_fetch = None  # (bytes without the correlation id, write generation when sent)
+        previous_fetch = None  # (its shape, the writes' snapshot of its topics when it was forwarded)
         while True:
             frame = await read_frame(reader)
             if frame is None:
                 return
             api_key, version = struct.unpack_from(">hh", frame)
+            topics, answered = None, True
             if api_key == FETCH:
-                shape = fetch_shape(frame, version)
-                if previous_fetch is not None and previous_fetch[0] == shape:
-                    await self.writes.wait(previous_fetch[1], max_wait_seconds(frame, version))
-                previous_fetch = (shape, self.writes.generation)
-            in_flight.append(api_key)
+                shape, topics = fetch_shape(frame, version)
+                if previous_fetch == (shape, self.writes.snapshot(topics)):
+                    self.fetches["held"] += 1
+                    await self.writes.wait(topics, previous_fetch[1], max_wait_seconds(frame, version))
+                self.fetches["forwarded"] += 1
+                previous_fetch = (shape, self.writes.snapshot(topics))
+            elif api_key == PRODUCE:
+                acks, topics = produce_request(frame, version)
+                answered = acks != 0
+            if answered:
+                in_flight.append((api_key, topics))
             upstream.write(struct.pack(">i", len(frame)) + frame)
             await upstream.drain()
+            if not answered:
+                self.writes.completed(topics)  # acks=0: no answer will say when it is written
 
     async def responses(self, upstream, writer, in_flight):
         while True:
             frame = await read_frame(upstream)
             if frame is None or not in_flight:
                 return
-            api_key = in_flight.popleft()
+            api_key, topics = in_flight.popleft()
             if api_key in ADDRESSES:
                 frame = frame.replace(self.internal_address, self.public_address)
             writer.write(struct.pack(">i", len(frame)) + frame)
             await writer.drain()
             if api_key in WRITES:
-                self.writes.completed()
+                self.writes.completed(topics)  # None (every topic) but for a Produce whose topics are known
 
 
 async def read_frame(reader):
@@ -264,7 +358,6 @@ def start_listening_noida(binary, host, data_dir, attempts=5):
 async def main(binary, host, port, data_dir):
     child, internal_port = start_listening_noida(binary, host, data_dir)
     proxy = Proxy(host, port, internal_port)
-    proxy.writes = Writes()
     server = await asyncio.start_server(proxy.serve, host, port, reuse_address=True)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -274,6 +367,7 @@ async def main(binary, host, port, data_dir):
     print(f"noida-db on {host}:{internal_port}, fetches held on {host}:{port}", flush=True)
     await asyncio.wait([asyncio.ensure_future(stopping.wait()), exited], return_when=asyncio.FIRST_COMPLETED)
     server.close()
+    print(f"fetches: {proxy.fetches['forwarded']} forwarded, {proxy.fetches['held']} held", flush=True)
     if child.poll() is None:
         child.terminate()
         try:
