@@ -31,10 +31,12 @@ struct DirectoryCascadeTests {
         defer { namespace.remove() }
         try await TestCluster.with(Self.options(announcing: namespace.hostAddress), origins: ["oa"], edges: []) { cluster in
             for (index, name) in Self.edges.enumerated() {
-                try cluster.startEdge(name, origins: ["oa"], extra: [
-                    "STREAMLY_REGION": "region-\(index)",
-                    "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
-                ])
+                try await cluster.startReady(name) {
+                    try cluster.startEdge(name, origins: ["oa"], extra: [
+                        "STREAMLY_REGION": "region-\(index)",
+                        "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
+                    ])
+                }
             }
             try await cluster.waitReady()
             let rest = cluster.rest("ea")
@@ -91,11 +93,13 @@ struct DirectoryCascadeTests {
         let host = namespace.hostAddress
         try await TestCluster.with(Self.options(announcing: host), origins: ["oa"], edges: []) { cluster in
             for (index, name) in Self.edges.enumerated() {
-                let port = try freePort()
-                try cluster.startEdge(name, origins: ["oa"], port: port, extra: [
-                    "STREAMLY_REGION": "region-\(index)", "STREAMLY_PUBLIC_URL": "http://\(host):\(port)",
-                    "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
-                ])
+                try await cluster.startReady(name) {
+                    let port = try freePort()
+                    try cluster.startEdge(name, origins: ["oa"], port: port, extra: [
+                        "STREAMLY_REGION": "region-\(index)", "STREAMLY_PUBLIC_URL": "http://\(host):\(port)",
+                        "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
+                    ])
+                }
             }
             try await cluster.waitReady()
             let rest = cluster.rest("ea")

@@ -50,10 +50,12 @@ struct RTCLoadBenchmarkTests {
         options.edgeEnvironment["STREAMLY_DIRECTORY_ANNOUNCE_MS"] = "250"
         try await TestCluster.with(options, origins: ["oa"], edges: []) { cluster in
             for (index, name) in ["ea", "eb"].enumerated() {
-                try cluster.startEdge(name, origins: ["oa"], extra: [
-                    "STREAMLY_REGION": "region-\(index)",
-                    "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
-                ])
+                try await cluster.startReady(name) {
+                    try cluster.startEdge(name, origins: ["oa"], extra: [
+                        "STREAMLY_REGION": "region-\(index)",
+                        "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
+                    ])
+                }
             }
             try await cluster.waitReady()
             var arguments = ["rtc", "--cascade", "both", "--calls", "2", "--publishers", "2", "--subscribers", "1",

@@ -167,7 +167,7 @@ public final class TestCluster: @unchecked Sendable {
     /// Runs `start` for node `name` and waits until it is ready; when the node exits because
     /// a port it was given was taken meanwhile (ports are found free, then bound by the child),
     /// starts it again on fresh ports, up to three times.
-    func startReady(_ name: String, _ start: () throws -> Void) async throws {
+    public func startReady(_ name: String, _ start: () throws -> Void) async throws {
         for attempt in 1... {
             try start()
             do {

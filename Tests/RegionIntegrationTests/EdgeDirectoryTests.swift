@@ -27,7 +27,9 @@ struct EdgeDirectoryIntegrationTests {
             try cluster.startOrigin("o1")
             try await cluster.waitReady()
             for region in regions {
-                try cluster.startEdge(region.edge, origins: ["o1"], extra: ["STREAMLY_REGION": region.edge])
+                try await cluster.startReady(region.edge) {
+                    try cluster.startEdge(region.edge, origins: ["o1"], extra: ["STREAMLY_REGION": region.edge])
+                }
             }
             try await cluster.waitReady()
             try await body(cluster)

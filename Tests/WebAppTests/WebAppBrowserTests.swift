@@ -159,11 +159,13 @@ struct WebAppBrowserTests {
         ]) { $1 }
         try await TestCluster.with(options, origins: ["oa"], edges: []) { cluster in
             for (index, name) in ["ea", "eb"].enumerated() {
-                let port = try freePort()
-                try cluster.startEdge(name, origins: ["oa"], port: port, extra: [
-                    "STREAMLY_REGION": "region-\(index)", "STREAMLY_PUBLIC_URL": "http://127.0.0.1:\(port)",
-                    "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
-                ])
+                try await cluster.startReady(name) {
+                    let port = try freePort()
+                    try cluster.startEdge(name, origins: ["oa"], port: port, extra: [
+                        "STREAMLY_REGION": "region-\(index)", "STREAMLY_PUBLIC_URL": "http://127.0.0.1:\(port)",
+                        "STREAMLY_RTC_PORT": String(try freePort()), "STREAMLY_RTC_RELAY_PORT": String(try freePort()),
+                    ])
+                }
             }
             try await cluster.waitReady()
             // The page's CSP names the edges its edge knows when it is loaded: B must be one.
