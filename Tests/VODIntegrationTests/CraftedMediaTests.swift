@@ -111,13 +111,16 @@ struct CraftedMediaTests {
     }
 
     /// The running `streamly-origin transcode-worker` children of `parent`.
+    /// Found by each process's parent (`/proc/<pid>/stat`), not `/proc/<parent>/task/*/children`,
+    /// which lists a child under the thread that spawned it and loses it when that thread exits.
     static func transcodeWorkers(of parent: Int32) -> [Int32] {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []
-        let children = tasks.flatMap { task -> [Int32] in
-            let text = (try? String(contentsOfFile: "/proc/\(parent)/task/\(task)/children", encoding: .utf8)) ?? ""
-            return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
-        return children.filter { child in
+        let processes = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return processes.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // After "pid (comm)": the state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, Int32(fields[1]) == parent else { return false }
             let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(child)/cmdline"))) ?? Data()
             return String(decoding: command, as: UTF8.self).contains("transcode-worker")
         }
