@@ -13,11 +13,20 @@ public struct KafkaTopicSettings: Sendable, Equatable {
     /// The topics' `min.insync.replicas` (`kafka.topic.min.insync.replicas`); nil: the
     /// broker's default. 2 with a replication factor of 3 in production.
     public var minInsyncReplicas: Int?
+    /// `retention.ms` of the chat transport topics, `<ns>.chat.publish` and `<ns>.chat.events`
+    /// (`kafka.topic.chat.retention.ms`); nil: the broker's default (7 days on Kafka).
+    /// PostgreSQL is the record of truth: a record there only has to outlive its consumers'
+    /// lag (an unsequenced publish that expires was never acknowledged; its client retries it
+    /// with the same `client_id`). The local profiles set 60 s: noida-db rewrites its whole log
+    /// as one file every few seconds, so a log that only grows slows the broker down with it.
+    public var chatRetentionMilliseconds: Int?
 
-    public init(partitions: Int = 4, replicationFactor: Int = -1, minInsyncReplicas: Int? = nil) {
+    public init(partitions: Int = 4, replicationFactor: Int = -1, minInsyncReplicas: Int? = nil,
+                chatRetentionMilliseconds: Int? = nil) {
         self.partitions = partitions
         self.replicationFactor = replicationFactor
         self.minInsyncReplicas = minInsyncReplicas
+        self.chatRetentionMilliseconds = chatRetentionMilliseconds
     }
 
     public init(_ values: ConfigValues) throws {
@@ -25,14 +34,22 @@ public struct KafkaTopicSettings: Sendable, Equatable {
             partitions: try values.int("kafka.topic.partitions", default: 4, range: 1...10_000),
             replicationFactor: try values.int("kafka.topic.replication.factor", default: -1, range: -1...100),
             minInsyncReplicas: values.optionalString("kafka.topic.min.insync.replicas") == nil ? nil
-                : try values.int("kafka.topic.min.insync.replicas", default: 1, range: 1...100))
+                : try values.int("kafka.topic.min.insync.replicas", default: 1, range: 1...100),
+            chatRetentionMilliseconds: values.optionalString("kafka.topic.chat.retention.ms") == nil ? nil
+                : try values.int("kafka.topic.chat.retention.ms", default: 0, range: 10_000...31_536_000_000))
     }
 
-    /// `names` as topics to create with these settings.
-    func topics(_ names: [String]) -> [KafkaAdmin.Topic] {
+    /// `names` as topics to create with these settings; those in `transport` (the chat
+    /// transport topics) also get `chatRetentionMilliseconds`.
+    func topics(_ names: [String], transport: Set<String> = []) -> [KafkaAdmin.Topic] {
         names.map { name in
-            KafkaAdmin.Topic(name: name, partitions: Int32(partitions), replicationFactor: Int32(replicationFactor),
-                             configuration: minInsyncReplicas.map { ["min.insync.replicas": String($0)] } ?? [:])
+            var configuration: [String: String] = [:]
+            if let minInsyncReplicas { configuration["min.insync.replicas"] = String(minInsyncReplicas) }
+            if let chatRetentionMilliseconds, transport.contains(name) {
+                configuration["retention.ms"] = String(chatRetentionMilliseconds)
+            }
+            return KafkaAdmin.Topic(name: name, partitions: Int32(partitions), replicationFactor: Int32(replicationFactor),
+                                    configuration: configuration)
         }
     }
 }

@@ -65,7 +65,8 @@ public struct OriginService: Sendable {
         let probeTopic = "\(configuration.kafkaNamespace).health"
         let chatService = OriginChatService(
             database: infrastructure.database, chat: chat, producer: infrastructure.producer,
-            topics: configuration.kafkaTopics.topics(chat.topicNames + [vodTopics.jobs, vodTopics.events, probeTopic]),
+            topics: configuration.kafkaTopics.topics(chat.topicNames + [vodTopics.jobs, vodTopics.events, probeTopic],
+                                                     transport: chat.transportTopicNames),
             probeTopic: probeTopic, brokers: configuration.kafkaBrokers, logger: logger)
 
         let http = Router()

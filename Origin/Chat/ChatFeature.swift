@@ -51,6 +51,10 @@ struct ChatFeature: Sendable {
     /// The topics chat writes, to create at start-up.
     var topicNames: [String] { [topics.publish, topics.events, topics.deadLetter] }
 
+    /// The topics whose records only carry messages to their consumers (PostgreSQL keeps
+    /// them): created with `kafka.topic.chat.retention.ms`.
+    var transportTopicNames: Set<String> { [topics.publish, topics.events] }
+
     /// Runs the sequencer and the fan-out until `close()`, each on a supervised consumer.
     func run() async {
         await withTaskGroup(of: Void.self) { group in
