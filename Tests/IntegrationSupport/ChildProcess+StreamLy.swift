@@ -8,6 +8,11 @@ extension ChildProcess {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     }
 
+    /// Whether a node's log says it could not bind a port: ports are found free, then bound
+    /// by the child, so another test's process may take one meanwhile; the node is then
+    /// started again on fresh ports (`TestCluster.startReady`, `EdgeOriginLinkTests.pair`).
+    public static func lostAPort(_ log: String) -> Bool { log.contains("Address already in use") }
+
     /// Secrets every test node shares unless its environment names others: nodes refuse to
     /// start with the public built-in ones (an empty value in `environment` removes one).
     public static let testSecrets = [

@@ -160,7 +160,7 @@ public final class TestCluster: @unchecked Sendable {
         public let name: String
         public let logTail: String
         /// It could not bind a port: another process took it after `freePort` found it free.
-        public var lostAPort: Bool { logTail.contains("Address already in use") }
+        public var lostAPort: Bool { ChildProcess.lostAPort(logTail) }
         public var description: String { "\(name) exited before it was ready:\n\(logTail)" }
     }
 
