@@ -74,6 +74,20 @@ public final class Database: Service, Sendable {
         }
     }
 
+    /// Runs a prepared statement on a pooled connection (prepared there the first time it runs
+    /// on that connection: parsed and planned once, not at every call) and reads its rows in
+    /// full. For the statements every chat message runs.
+    public func execute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, logger: Logger? = nil
+    ) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        let queryLogger = logger ?? self.logger
+        return try await leasing { connection in
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: queryLogger) { rows.append(row) }
+            return rows
+        }
+    }
+
     /// Leases one connection for the duration of `body`.
     public func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result

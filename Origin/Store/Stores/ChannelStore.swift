@@ -133,13 +133,9 @@ public struct ChannelStore: Sendable {
 
     /// What `userID` may do in `channelID` (see the type's documentation).
     public func access(userID: UUID, channelID: UUID) async throws -> ChannelAccess {
-        let rows = try await database.query("""
-            SELECT c.kind, EXISTS (SELECT 1 FROM memberships m WHERE m.channel_id = c.id AND m.user_id = \(userID))
-            FROM channels c WHERE c.id = \(channelID)
-            """, logger: database.logger)
-        for try await (kind, isMember) in rows.decode((String, Bool).self) {
-            if kind == Channel.Kind.public.rawValue { return .write }
-            return isMember ? .write : .none
+        for row in try await database.execute(ChannelAccessStatement(userID: userID, channelID: channelID)) {
+            if row.kind == Channel.Kind.public.rawValue { return .write }
+            return row.isMember ? .write : .none
         }
         return .none
     }

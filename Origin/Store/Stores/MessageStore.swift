@@ -40,26 +40,10 @@ public struct MessageStore: Sendable {
         while true {
             attempt += 1
             do {
-                let rows = try await database.query("""
-                    WITH existing AS (
-                        SELECT seq, id, created_at FROM messages
-                        WHERE channel_id = \(channelID) AND author_id = \(authorID) AND client_id = \(clientID)
-                    ), advanced AS (
-                        UPDATE channels SET last_seq = last_seq + 1
-                        WHERE id = \(channelID) AND NOT EXISTS (SELECT 1 FROM existing)
-                        RETURNING last_seq
-                    ), inserted AS (
-                        INSERT INTO messages (channel_id, seq, author_id, client_id, body, attachments)
-                        SELECT \(channelID), last_seq, \(authorID), \(clientID), \(body), \(attachmentsJSON)::jsonb
-                        FROM advanced
-                        RETURNING seq, id, created_at
-                    )
-                    SELECT seq, id, created_at, false FROM inserted
-                    UNION ALL
-                    SELECT seq, id, created_at, true FROM existing
-                    """, logger: database.logger)
-                for try await (seq, id, createdAt, duplicate) in rows.decode((Int64, UUID, Date, Bool).self) {
-                    return AppendResult(seq: seq, id: id, createdAt: createdAt, duplicate: duplicate)
+                let rows = try await database.execute(AppendMessageStatement(
+                    channelID: channelID, authorID: authorID, clientID: clientID, body: body, attachments: attachmentsJSON))
+                if let row = rows.first {
+                    return AppendResult(seq: row.seq, id: row.id, createdAt: row.createdAt, duplicate: row.duplicate)
                 }
                 throw StoreError(.notFound, "channel not found")
             } catch where error.isForeignKeyViolation {
