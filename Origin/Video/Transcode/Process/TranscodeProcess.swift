@@ -163,10 +163,16 @@ struct TranscodeProcess: Sendable {
 
     /// This process's environment without the `STREAMLY_*` configuration (and its secrets),
     /// with glibc's malloc held to 2 arenas: each arena reserves 64 MiB of address space, and
-    /// the worker's limit (`RLIMIT_AS`) should measure memory used rather than threads started.
+    /// the worker's limit (`RLIMIT_AS`) should measure memory used rather than threads started;
+    /// and without the Swift runtime's backtracer, so a crashed worker ends at once with its
+    /// signal: the backtracer catches SIGSEGV and the like, and after a SIGSEGV sent to a
+    /// worker (by an operator or the tests) it printed a backtrace and let the worker run on
+    /// to a finished transcode, and in another process it hung ("failed to suspend thread").
+    /// The origin reports the signal (`describe`).
     static func workerEnvironment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAMLY_") }
         environment["MALLOC_ARENA_MAX"] = environment["MALLOC_ARENA_MAX"] ?? "2"
+        environment["SWIFT_BACKTRACE"] = "enable=no"
         return environment
     }
 
