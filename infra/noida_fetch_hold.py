@@ -89,14 +89,18 @@ class Writes:
                 return
 
 
+def body_offset(frame, flexible):
+    """Where a request's body starts: after api key, version, correlation id and client id
+    (request header v1), and in flexible versions the header's tagged fields (v2)."""
+    (client_id_length,) = struct.unpack_from(">h", frame, 8)
+    offset = 10 + max(client_id_length, 0)
+    return skip_tagged_fields(frame, offset) if flexible else offset
+
+
 def max_wait_seconds(frame, version):
     """The Fetch request's max_wait_ms, in seconds (0 when the frame is too short to tell)."""
     try:
-        offset = 8
-        (client_id_length,) = struct.unpack_from(">h", frame, offset)
-        offset += 2 + max(client_id_length, 0)
-        if version >= FETCH_FLEXIBLE:
-            offset = skip_tagged_fields(frame, offset)
+        offset = body_offset(frame, version >= FETCH_FLEXIBLE)
         if version < FETCH_NO_REPLICA_ID:
             offset += 4
         (milliseconds,) = struct.unpack_from(">i", frame, offset)
@@ -108,12 +112,9 @@ def max_wait_seconds(frame, version):
 def produce_request(frame, version):
     """The Produce request's acks and topic names (acks -1 and topics None when it cannot tell)."""
     try:
-        offset = 8
-        (client_id_length,) = struct.unpack_from(">h", frame, offset)
-        offset += 2 + max(client_id_length, 0)
         flexible = version >= PRODUCE_FLEXIBLE
+        offset = body_offset(frame, flexible)
         if flexible:
-            offset = skip_tagged_fields(frame, offset)
             length, offset = read_uvarint(frame, offset)  # transactional_id, compact nullable
             offset += max(length - 1, 0)
         elif version >= PRODUCE_TRANSACTIONAL_ID:
@@ -176,9 +177,7 @@ def fetch_shape(frame, version):
     if version < FETCH_FLEXIBLE:
         return raw, None
     try:
-        offset = 8
-        (client_id_length,) = struct.unpack_from(">h", frame, offset)
-        offset = skip_tagged_fields(frame, offset + 2 + max(client_id_length, 0))
+        offset = body_offset(frame, True)
         # replica_id (up to v14), max_wait_ms, min_bytes, max_bytes, isolation_level, session_id, session_epoch
         offset += (25 if version < FETCH_NO_REPLICA_ID else 21)
         head_end = offset
