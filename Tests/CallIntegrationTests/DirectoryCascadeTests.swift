@@ -38,7 +38,6 @@ struct DirectoryCascadeTests {
                     ])
                 }
             }
-            try await cluster.waitReady()
             let rest = cluster.rest("ea")
             var people: [REST.Account] = []
             for name in ["ann", "bob", "cyd", "dan", "eve"] { people.append(try await rest.signup(name)) }
@@ -101,7 +100,6 @@ struct DirectoryCascadeTests {
                     ])
                 }
             }
-            try await cluster.waitReady()
             let rest = cluster.rest("ea")
             var people: [REST.Account] = []
             for name in ["ann", "bob", "cyd"] { people.append(try await rest.signup(name)) }

@@ -57,7 +57,6 @@ struct RTCLoadBenchmarkTests {
                     ])
                 }
             }
-            try await cluster.waitReady()
             var arguments = ["rtc", "--cascade", "both", "--calls", "2", "--publishers", "2", "--subscribers", "1",
                              "--seconds", "3", "--warmup", "3", "--threads", "1", "--json"]
             for name in ["ea", "eb"] {

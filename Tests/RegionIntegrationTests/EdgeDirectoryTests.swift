@@ -31,7 +31,6 @@ struct EdgeDirectoryIntegrationTests {
                     try cluster.startEdge(region.edge, origins: ["o1"], extra: ["STREAMLY_REGION": region.edge])
                 }
             }
-            try await cluster.waitReady()
             try await body(cluster)
         } catch {
             print(cluster.logTails())

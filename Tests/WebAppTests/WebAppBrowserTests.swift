@@ -167,7 +167,6 @@ struct WebAppBrowserTests {
                     ])
                 }
             }
-            try await cluster.waitReady()
             // The page's CSP names the edges its edge knows when it is loaded: B must be one.
             try await Self.waitUntil("ea", lists: "eb", in: cluster)
             let edgeA = try #require(cluster.edges["ea"]).process.pid
