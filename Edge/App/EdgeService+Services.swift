@@ -1,24 +1,9 @@
 import HummingbirdCore
-import HummingbirdWebSocket
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
 import StreamLySFU
 import Synchronization
-
-/// The WebSocket route's request context: the basic one plus the connection's channel,
-/// which the gateway writes fan-out frames to directly.
-struct EdgeWebSocketContext: RequestContext, WebSocketRequestContext {
-    var coreContext: CoreRequestContextStorage
-    let webSocket: WebSocketHandlerReference<Self>
-    let channel: any Channel
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        webSocket = .init()
-        channel = source.channel
-    }
-}
 
 /// Lets the link pool's inbound handler reach the hub built after it.
 final class HubRef: Sendable {

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdHTTP2
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -151,32 +150,20 @@ public struct EdgeService: Sendable {
         HLSRoutes(cache: vodCache, tokens: try PlaybackTokenCodec(key: Array(configuration.playbackSecret.utf8)),
                   playlistMaxAge: Int(configuration.vodCache.playlistTTL.components.seconds),
                   revocations: revocations).register(on: httpRouter)
-        let webSocketRouter = Router(context: EdgeWebSocketContext.self)
-        webSocketRouter.ws("/ws") { _, context in
-            RequestHeadArrived.fire(on: context.channel)
-            return .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
-            await gateway.serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel,
-                                token: BearerToken.extract(from: context.request, sources: [.authorizationHeader, .queryParameter]))
-        }
         // Public listeners: connection caps shared by HTTP and HTTPS (the total fitted to the
         // open-file limit), the request-head deadline, idle and TLS-handshake timeouts.
         let listenerLimits = configuration.listeners
         let (connectionLimits, lowered) = listenerLimits.connections(openFileLimit: ListenerLimits.openFileLimit())
         if let lowered { logger.warning("\(lowered)") }
         let limiter = ConnectionLimiter(limits: connectionLimits)
-        let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(idleTimeout: TimeAmount(listenerLimits.idleTimeout)),
-            ws: .init(maxFrameSize: configuration.gateway.maxFrameBytes,
-                      autoPing: .enabled(timePeriod: configuration.gateway.pingInterval)))
-        let webSocketResponder = webSocketRouter.buildResponder()
+        let http1Configuration = HTTP1Channel.Configuration(idleTimeout: TimeAmount(listenerLimits.idleTimeout))
         let httpMetrics = ListenerMetrics(listener: "http")
         let http = Application(
             router: httpRouter,
             server: HTTPServerBuilder { responder in
                 LimitedChildChannel(
-                    base: HTTP1WebSocketUpgradeChannel(responder: RequestHeadArrived.responder(responder),
-                                                       webSocketResponder: webSocketResponder, configuration: upgradeConfiguration),
+                    base: GatewayHTTP1Channel(responder: RequestHeadArrived.responder(responder), gateway: gateway,
+                                              configuration: http1Configuration),
                     limiter: limiter, metrics: httpMetrics, headerTimeout: listenerLimits.headerTimeout,
                     writeTimeout: listenerLimits.writeTimeout)
             },
@@ -209,8 +196,7 @@ public struct EdgeService: Sendable {
                     return LimitedChildChannel(
                         base: ALPNServerChannel(
                             sslContext: sslContext,
-                            http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
-                                                                configuration: upgradeConfiguration),
+                            http1: GatewayHTTP1Channel(responder: responder, gateway: gateway, configuration: http1Configuration),
                             http2: HTTP2Channel(responder: responder, configuration: http2Configuration),
                             handshakeTimeout: listenerLimits.tlsHandshakeTimeout, metrics: httpsMetrics),
                         limiter: limiter, metrics: httpsMetrics, headerTimeout: listenerLimits.headerTimeout,

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 
 /// The one place the edge reads a client's token from an HTTP request: REST, tus, HLS and
 /// the WebSocket upgrade all use it.
@@ -15,12 +16,16 @@ enum BearerToken {
 
     /// The token from the first source present, in the order header, query; nil if none.
     static func extract(from request: Request, sources: Sources) -> String? {
-        if sources.contains(.authorizationHeader), let header = request.headers[.authorization],
-           header.lowercased().hasPrefix("bearer ") {
+        extract(authorization: request.headers[.authorization], uri: request.uri, sources: sources)
+    }
+
+    /// The token from `authorization` (the header's value) or `uri`'s query, as above.
+    static func extract(authorization: String?, uri: URI, sources: Sources) -> String? {
+        if sources.contains(.authorizationHeader), let header = authorization, header.lowercased().hasPrefix("bearer ") {
             return String(header.dropFirst(7))
         }
         if sources.contains(.queryParameter) {
-            return request.uri.queryParameters["token"].map(String.init)
+            return uri.queryParameters["token"].map(String.init)
         }
         return nil
     }

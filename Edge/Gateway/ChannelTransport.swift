@@ -1,11 +1,11 @@
 import NIOCore
 import NIOWebSocket
+import StreamLyAPI
 
-/// Writes a session's text frames straight into its upgraded WebSocket channel, past the
-/// async writer (which would cost a task and an event-loop hop per frame). The frames go
-/// through the channel's `WebSocketFrameEncoder`; the library's own frames (pings, pongs,
-/// the close handshake) still use the async writer, which is ordered after these on the
-/// same event loop.
+/// Writes a session's text frames straight into its upgraded WebSocket channel, on its event
+/// loop, through `GatewayConnectionHandler` (which passes them on) to the
+/// `WebSocketFrameEncoder`. A close goes to that handler as an outbound user event
+/// (`GatewayCloseRequest`): it owns the close handshake.
 struct ChannelTransport: GatewayTransport {
     let channel: any Channel
 
@@ -24,4 +24,14 @@ struct ChannelTransport: GatewayTransport {
             if case .success = result { done(true) } else { done(false) }
         }
     }
+
+    func close(code: WebSocketCloseCode, reason: String) {
+        channel.triggerUserOutboundEvent(GatewayCloseRequest(code: code, reason: reason), promise: nil)
+    }
+}
+
+/// A session's close, on its way to the connection's `GatewayConnectionHandler`.
+struct GatewayCloseRequest: Sendable {
+    let code: WebSocketCloseCode
+    let reason: String
 }

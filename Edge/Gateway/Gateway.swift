@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import Metrics
 import NIOCore
@@ -63,66 +62,58 @@ final class Gateway: Sendable {
     /// Connected WebSocket clients.
     var sessionCount: Int { sessions.withLock { $0.count } }
 
-    /// Serves one upgraded connection until it closes. `channel` is the connection's (its
-    /// frames are written there directly); `token` comes from the upgrade request
-    /// (`Authorization: Bearer` or `?token=`), if any.
-    ///
-    /// Tasks: the read loop; the lane that performs the requests in order (each in a child
-    /// task); and the closer, which sends the close frame the session asks for (after every
-    /// frame already accepted) and then gives the client `closeGrace` to answer it. The auth
-    /// deadline is a timer on the connection's loop (`watchDeadline`).
-    /// The connection ends when the client leaves or the grace is over, so a client that
-    /// never answers cannot hold the session (or the edge's shutdown) open.
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
-               token: String?) async {
+    /// A client's WebSocket was upgraded on `channel`: its session, registered until `ended`.
+    /// `GatewayConnectionHandler` runs the connection on the channel's event loop; a task
+    /// exists only while a request is being performed (`runLane`), so an idle connection costs
+    /// no task memory. The auth deadline is a timer on the loop (`watchDeadline`).
+    func opened(channel: any Channel) -> GatewaySession {
         let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits,
                                      now: Self.now(), transport: ChannelTransport(channel: channel),
                                      publishBudgets: publishBudgets, clientIP: channel.remoteAddress?.ipAddress ?? "unknown")
         sessions.withLock { $0[session.id] = session }
-        let lane = RequestLane<LaneItem>(capacity: limits.maxQueuedRequests)
-        let deadline = NIOLoopBoundBox.makeEmptyBox(valueType: Scheduled<Void>.self, eventLoop: channel.eventLoop)
-        channel.eventLoop.execute { self.watchDeadline(of: session, timer: deadline) }
-        // Each task answers whether its end ends the connection.
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for await request in session.closeRequests {
-                    Counter(label: "streamly_ws_closes_total", dimensions: [("code", "\(request.code.rawValue)")]).increment()
-                    self.logger.info("closing websocket", metadata: [
-                        "session": "\(session.id)", "code": "\(request.code.rawValue)", "reason": "\(request.reason)"])
-                    do {
-                        try await outbound.close(.init(codeNumber: Int(request.code.rawValue)), reason: request.reason)
-                        try? await Task.sleep(for: Self.closeGrace)
-                    } catch {}  // the connection is already gone
-                }
-                return true
-            }
-            group.addTask {
-                for await item in lane.items {
-                    let action = session.state.withLock { state in
-                        switch item {
-                        case .frame(let bytes): state.machine.decide(bytes, now: Self.now())
-                        case .upgradeToken(let token): GatewaySessionStateMachine.Action.verifyToken(id: nil, token: token)
-                        }
+        return session
+    }
+
+    /// Performs `lane`'s requests in order, one at a time, until it is empty (the worker task
+    /// of a connection). `readerMayGoOn` runs when the lane, full before, has room again. When
+    /// the connection ended meanwhile, the worker does its clean-up (after the request it was
+    /// performing, so nothing that request adds is left behind).
+    func runLane(_ lane: RequestLane<LaneItem>, session: GatewaySession, readerMayGoOn: @Sendable () -> Void) async {
+        while true {
+            switch lane.take() {
+            case .item(let item):
+                let action = session.state.withLock { state in
+                    switch item {
+                    case .frame(let bytes): state.machine.decide(bytes, now: Self.now())
+                    case .upgradeToken(let token): GatewaySessionStateMachine.Action.verifyToken(id: nil, token: token)
                     }
-                    // In a child task: a task keeps every slab its deepest call took until it
-                    // ends (the runtime's task allocator never gives them back), and this loop
-                    // lives as long as the connection; an auth alone left ~5 KiB per idle client.
-                    await withDiscardingTaskGroup { group in
-                        group.addTask { await self.perform(action, session: session) }
-                    }
-                    lane.done()
                 }
-                return false
+                await perform(action, session: session)
+                if lane.done() { readerMayGoOn() }
+            case .idle:
+                return
+            case .finished:
+                await ended(session)
+                return
             }
-            group.addTask {
-                await self.read(inbound, session: session, lane: lane, token: token)
-            }
-            while let ends = await group.next(), !ends {}
-            lane.finish()
-            session.finish()
-            group.cancelAll()
         }
-        channel.eventLoop.execute { deadline.value?.cancel() }
+    }
+
+    /// Performs a verdict given as a frame arrives (`admit`, `receivedBinary`: an error event
+    /// or a close), on the connection's loop without a task.
+    func respond(_ verdict: GatewaySessionStateMachine.Action, session: GatewaySession) {
+        switch verdict {
+        case .none: break
+        case .sendError(let id, let code, let message): session.enqueue(GatewayEvents.error(id: id, code: code, message: message))
+        case .close(let code, let reason): session.close(code: code, reason: reason)
+        default: Task { await self.perform(verdict, session: session) }
+        }
+    }
+
+    /// The connection of `session` is gone: the session leaves the edge's sessions, its call,
+    /// channels, videos and presence.
+    func ended(_ session: GatewaySession) async {
+        session.finish()
         sessions.withLock { _ = $0.removeValue(forKey: session.id) }
         await leaveCall(of: session)
         let channels = session.state.withLock { $0.machine.subscriptions }
@@ -134,12 +125,19 @@ final class Gateway: Sendable {
         }
     }
 
+    /// Logs and counts a close the edge sends.
+    func closing(_ session: GatewaySession, code: WebSocketCloseCode, reason: String) {
+        Counter(label: "streamly_ws_closes_total", dimensions: [("code", "\(code.rawValue)")]).increment()
+        logger.info("closing websocket", metadata: [
+            "session": "\(session.id)", "code": "\(code.rawValue)", "reason": "\(reason)"])
+    }
+
     /// Closes `session` at its auth deadline, then at its token's expiry (moved on by each fresh
     /// auth): a timer on the connection's loop, re-armed at each wake-up, until the auth at least
     /// once a second (an auth replaces the deadline by the token's expiry, which may come first),
     /// then at least once a minute (a re-auth may have moved it). A timer, not a task: a task
     /// waiting for hours would cost every idle connection its stack.
-    private func watchDeadline(of session: GatewaySession, timer: NIOLoopBoundBox<Scheduled<Void>?>) {
+    func watchDeadline(of session: GatewaySession, timer: NIOLoopBoundBox<Scheduled<Void>?>) {
         guard let (deadline, authenticated) = session.state.withLock({ $0.machine.pendingDeadline }) else { return }
         let now = Self.now()
         if deadline > now {
@@ -149,38 +147,6 @@ final class Gateway: Sendable {
             }
         } else if case .close(let code, let reason) = session.state.withLock({ $0.machine.tick(now: Self.now()) }) {
             session.close(code: code, reason: reason)
-        }
-    }
-
-    /// Handles the client's frames until it leaves (true) or breaks the protocol (false:
-    /// the session closes with 1009 and the closer ends the connection). The rate limit is
-    /// applied as frames arrive; admitted frames go to `lane`, where they are decided and
-    /// performed one at a time in the order they came, `auth` included (a client may send
-    /// requests right behind `auth`); a full lane stops the reading. Once the session is
-    /// closing, frames are read (the client's answer to the close frame ends the stream) but
-    /// no longer acted on.
-    private func read(_ inbound: WebSocketInboundStream, session: GatewaySession, lane: RequestLane<LaneItem>,
-                      token: String?) async -> Bool {
-        if let token { await lane.put(.upgradeToken(token)) }
-        do {
-            for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
-                if session.isClosing { continue }
-                switch message {
-                case .text(let text):
-                    if let verdict = session.state.withLock({ $0.machine.admit(now: Self.now()) }) {
-                        await perform(verdict, session: session)
-                    } else {
-                        await lane.put(.frame(Array(text.utf8)))
-                    }
-                case .binary:
-                    await perform(session.state.withLock { $0.machine.receivedBinary() }, session: session)
-                }
-            }
-            return true
-        } catch {
-            logger.debug("websocket read ended", metadata: ["error": "\(error)"])
-            session.close(code: WebSocketCloseCode.messageTooBig, reason: "frame too large or malformed")
-            return false
         }
     }
 

@@ -7,14 +7,9 @@ import Synchronization
 /// Anything may send frames (fan-out, replies); they are written straight to the
 /// connection on its event loop, with no task in between, and counted until they are on
 /// the wire. A client that lets more than `sendBufferBytes` pile up is disconnected with
-/// 4008 rather than buffered without bound. Closing goes through `closeRequests`: the
-/// connection's task sends the close frame after everything already accepted.
+/// 4008 rather than buffered without bound. Closing goes to the transport, which sends the
+/// close frame after everything already accepted.
 final class GatewaySession: Sendable {
-    /// A close the connection's task must perform (`Gateway.serve`).
-    struct CloseRequest: Error, Sendable {
-        let code: WebSocketCloseCode
-        let reason: String
-    }
 
     struct State {
         var machine: GatewaySessionStateMachine
@@ -33,9 +28,6 @@ final class GatewaySession: Sendable {
     let limits: GatewayLimits
     let state: Mutex<State>
     let transport: any GatewayTransport
-    /// Yields at most one close request, then finishes (also when the connection ends).
-    let closeRequests: AsyncStream<CloseRequest>
-    private let closeContinuation: AsyncStream<CloseRequest>.Continuation
 
     init(id: UInt64, limits: GatewayLimits, now: UInt64, transport: any GatewayTransport,
          publishBudgets: PublishBudgets? = nil, clientIP: String = "unknown") {
@@ -44,7 +36,6 @@ final class GatewaySession: Sendable {
         self.limits = limits
         self.transport = transport
         self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))
-        (closeRequests, closeContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
     }
 
     /// The authenticated user, if any.
@@ -71,11 +62,11 @@ final class GatewaySession: Sendable {
     /// `drain` is true when the caller must pass the session to `scheduleDrains`.
     func queue(_ texts: some Collection<ByteBuffer>) -> (accepted: Bool, drain: Bool) {
         let bytes = texts.reduce(0) { $0 + $1.readableBytes }
-        let outcome = state.withLock { state -> Result<(accepted: Bool, drain: Bool), CloseRequest> in
+        let outcome = state.withLock { state -> Result<(accepted: Bool, drain: Bool), SlowConsumer> in
             guard !state.closing else { return .success((false, false)) }
             if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.queuedBytes + bytes) {
                 state.closing = true
-                return .failure(CloseRequest(code: code, reason: reason))
+                return .failure(SlowConsumer(code: code, reason: reason))
             }
             state.queuedBytes += bytes
             state.pending.append(contentsOf: texts)
@@ -86,10 +77,15 @@ final class GatewaySession: Sendable {
         case .success(let queued):
             return queued
         case .failure(let close):
-            closeContinuation.yield(close)
-            closeContinuation.finish()
+            transport.close(code: close.code, reason: close.reason)
             return (false, false)
         }
+    }
+
+    /// The close a send over the bound calls for.
+    private struct SlowConsumer: Error {
+        let code: WebSocketCloseCode
+        let reason: String
     }
 
     /// Drains the sessions' pending frames on their event loops, one hop per loop.
@@ -110,8 +106,9 @@ final class GatewaySession: Sendable {
     }
 
     /// On the event loop: writes everything pending and flushes; the bytes leave the send
-    /// buffer once on the wire. A failed write means the connection is gone.
-    private func drain() {
+    /// buffer once on the wire. A failed write means the connection is gone. The transport
+    /// calls it before its close frame, so nothing accepted is left behind it.
+    func drain() {
         let texts = state.withLock { state in
             state.drainScheduled = false
             defer { state.pending = [] }
@@ -132,14 +129,12 @@ final class GatewaySession: Sendable {
             return !state.closing
         }
         guard first else { return }
-        closeContinuation.yield(CloseRequest(code: code, reason: reason))
-        closeContinuation.finish()
+        transport.close(code: code, reason: reason)
     }
 
     /// The connection ended: accept nothing more.
     func finish() {
         state.withLock { $0.closing = true }
-        closeContinuation.finish()
     }
 
     var isClosing: Bool { state.withLock { $0.closing } }
@@ -153,4 +148,8 @@ protocol GatewayTransport: Sendable {
     /// Called on `eventLoop`: writes `texts` as text frames, in order, and flushes; `done`
     /// runs with true once the last is on the wire, false if the connection failed.
     func writeOnLoop(_ texts: [ByteBuffer], done: @escaping @Sendable (Bool) -> Void)
+    /// From any thread: sends a close frame with `code` after every frame the session
+    /// accepted, then ends the connection when the client answers or `Gateway.closeGrace`
+    /// is over. Called at most once per session.
+    func close(code: WebSocketCloseCode, reason: String)
 }

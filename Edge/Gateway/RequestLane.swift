@@ -1,71 +1,103 @@
+import NIOCore
 import Synchronization
 
-/// One connection's requests in the order they arrived: the read loop `put`s, one consumer
-/// decides and performs them (`items`) and reports each `done`. Bounded: with `capacity` requests
-/// waiting, `put` suspends, so the connection's frames stay unread and TCP pushes back on
-/// the client instead of the edge buffering without bound.
+/// One connection's requests in the order they arrived, performed one at a time by a worker
+/// task that exists only while there is work: the connection's handler `put`s (on its event
+/// loop) and starts a worker when `put` says so; the worker `take`s, performs and reports each
+/// `done` until the lane is empty, then ends. An idle connection has no task, so it holds
+/// no task memory (the runtime keeps a task's slabs until it ends).
+///
+/// Bounded: with `capacity` requests waiting or in progress the handler stops reading the
+/// connection (`holdsReader`), so TCP pushes back on the client instead of the edge buffering
+/// without bound; `done` says when the reader may go on.
 final class RequestLane<Item: Sendable>: Sendable {
+    enum Next {
+        case item(Item)
+        /// Nothing waiting: the worker ends (the next `put` starts another).
+        case idle
+        /// The connection ended: the worker ends and does the connection's clean-up.
+        case finished
+    }
+
     private struct State {
-        /// Requests put and not yet done (the one being performed included).
-        var pending = 0
-        /// The reader, waiting for room (there is one reader per connection).
-        var waiter: CheckedContinuation<Void, Never>?
+        var items = CircularBuffer<Item>()
+        /// A worker is running (performing an item or about to take one).
+        var working = false
+        /// The item taken and not yet done.
+        var performing = false
+        /// The reader stopped for want of room and must be told when there is some.
+        var readerHeld = false
         var finished = false
+
+        var pending: Int { items.count + (performing ? 1 : 0) }
     }
 
     let capacity: Int
-    let items: AsyncStream<Item>
-    private let input: AsyncStream<Item>.Continuation
     private let state = Mutex(State())
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        (items, input) = AsyncStream.makeStream(of: Item.self)
     }
 
-    /// Queues `item` behind the ones before it; waits while the lane is full. After
-    /// `finish` it returns at once and drops the item.
-    func put(_ item: Item) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let admitted = state.withLock { state -> Bool in
-                if state.finished || state.pending < capacity {
-                    state.pending += 1
-                    return true
-                }
-                state.waiter = continuation
-                return false
-            }
-            if admitted { continuation.resume() }
+    /// Queues `item` behind the ones before it. True: no worker is running, the caller
+    /// starts one. After `finish` the item is dropped.
+    func put(_ item: Item) -> Bool {
+        state.withLock { state in
+            guard !state.finished else { return false }
+            state.items.append(item)
+            guard !state.working else { return false }
+            state.working = true
+            return true
         }
-        input.yield(item)
     }
 
-    /// Whether the reader is waiting for room (the connection is not being read).
-    var isReaderWaiting: Bool { state.withLock { $0.waiter != nil } }
-    /// Requests put and not yet done.
-    var pendingCount: Int { state.withLock { $0.pending } }
-
-    /// The consumer performed one item: its place goes to the waiting reader, if any.
-    func done() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.pending -= 1
-            return nil
+    /// Whether the reader must stop: the lane is full. Then `done` returns true once there is
+    /// room again.
+    func holdsReader() -> Bool {
+        state.withLock { state in
+            guard !state.finished, state.pending >= capacity else { return false }
+            state.readerHeld = true
+            return true
         }
-        waiter?.resume()
     }
 
-    /// The connection ended: wake the reader and end `items` after what is queued.
-    func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    /// The worker's next item; `idle` or `finished` end the worker.
+    func take() -> Next {
+        state.withLock { state in
+            if state.finished {
+                state.working = false
+                return .finished
+            }
+            guard let item = state.items.popFirst() else {
+                state.working = false
+                return .idle
+            }
+            state.performing = true
+            return .item(item)
+        }
+    }
+
+    /// The worker performed its item. True: the reader was held and may read again.
+    func done() -> Bool {
+        state.withLock { state in
+            state.performing = false
+            guard state.readerHeld, state.pending < capacity else { return false }
+            state.readerHeld = false
+            return true
+        }
+    }
+
+    /// The connection ended: what waits is dropped. True: no worker is running, so the
+    /// caller does the connection's clean-up (otherwise the worker does, after its item).
+    func finish() -> Bool {
+        state.withLock { state in
             state.finished = true
-            defer { state.waiter = nil }
-            return state.waiter
+            state.items.removeAll()
+            state.readerHeld = false
+            return !state.working
         }
-        waiter?.resume()
-        input.finish()
     }
+
+    /// Requests waiting or in progress.
+    var pendingCount: Int { state.withLock { $0.pending } }
 }

@@ -1,6 +1,5 @@
 import HummingbirdCore
 import HummingbirdHTTP2
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOSSL
@@ -16,7 +15,7 @@ import StreamLyListeners
 /// bounds what a client that stops reading holds encrypted in the edge.
 struct ALPNServerChannel: ServerChildChannel {
     enum Negotiated: Sendable {
-        case http1(HTTP1WebSocketUpgradeChannel.Value)
+        case http1(GatewayHTTP1Channel.Value)
         case http2(HTTP2Channel.Value)
     }
 
@@ -29,7 +28,7 @@ struct ALPNServerChannel: ServerChildChannel {
     static let applicationProtocols = ["h2", "http/1.1"]
 
     let sslContext: NIOSSLContext
-    let http1: HTTP1WebSocketUpgradeChannel
+    let http1: GatewayHTTP1Channel
     let http2: HTTP2Channel
     let handshakeTimeout: Duration
     let metrics: ListenerMetrics

@@ -135,9 +135,7 @@ struct ChatHubTests {
         var accepted = 0
         for _ in 0..<10 where session.enqueue(ByteBuffer(repeating: 0x61, count: 30)) { accepted += 1 }
         #expect(accepted == 3)
-        var closes: [WebSocketCloseCode] = []
-        for await request in session.closeRequests { closes.append(request.code) }
-        #expect(closes == [WebSocketCloseCode.slowConsumer])
+        #expect(transport.closes == [WebSocketCloseCode.slowConsumer])
         #expect(!session.enqueue(ByteBuffer(string: "x")), "a closing session accepts nothing")
     }
 
@@ -180,6 +178,7 @@ struct ChatHubTests {
 final class RecordingTransport: GatewayTransport, Sendable {
     let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     private let written = Mutex<[String]>([])
+    private let closed = Mutex<[WebSocketCloseCode]>([])
     private let holdWrites: Bool
 
     init(holdWrites: Bool = false) {
@@ -187,10 +186,16 @@ final class RecordingTransport: GatewayTransport, Sendable {
     }
 
     var texts: [String] { written.withLock { $0 } }
+    /// The codes of the closes asked for, in order.
+    var closes: [WebSocketCloseCode] { closed.withLock { $0 } }
 
     func writeOnLoop(_ texts: [ByteBuffer], done: @escaping @Sendable (Bool) -> Void) {
         eventLoop.preconditionInEventLoop()
         written.withLock { $0 += texts.map { String(buffer: $0) } }
         if !holdWrites { done(true) }
+    }
+
+    func close(code: WebSocketCloseCode, reason: String) {
+        closed.withLock { $0.append(code) }
     }
 }

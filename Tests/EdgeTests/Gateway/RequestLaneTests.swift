@@ -1,47 +1,56 @@
-import Synchronization
 import StreamLyConfig
 import Testing
 @testable import StreamLyEdge
 
 @Suite("Request lane")
 struct RequestLaneTests {
-    @Test("actions come out in the order they were put")
-    func order() async {
+    @Test("items come out in the order they were put; a worker is started only when none runs, and ends when the lane is empty")
+    func order() {
         let lane = RequestLane<Int>(capacity: 8)
-        for index in 0..<5 { await lane.put(index) }
-        lane.finish()
+        #expect(lane.put(0), "the first put starts the worker")
+        for index in 1..<5 { #expect(!lane.put(index), "a worker runs already") }
         var seen: [Int] = []
-        for await item in lane.items {
+        while case .item(let item) = lane.take() {
             seen.append(item)
-            lane.done()
+            _ = lane.done()
         }
         #expect(seen == Array(0..<5))
+        #expect(lane.put(5), "the worker ended with the lane empty: the next put starts another")
     }
 
-    @Test("a full lane holds the reader until the consumer makes room; finish releases it")
-    func backpressure() async throws {
+    @Test("a full lane holds the reader until the worker makes room")
+    func backpressure() {
         let lane = RequestLane<Int>(capacity: 2)
-        let put = Atomic(0)
-        let reader = Task {
-            for _ in 0..<3 {
-                await lane.put(0)
-                put.add(1, ordering: .relaxed)
-            }
-        }
-        // The reader fills the lane, then waits for room (polled: no timing assumed).
-        while !lane.isReaderWaiting { try await Task.sleep(for: .milliseconds(1)) }
-        #expect(put.load(ordering: .relaxed) == 2, "the third put must wait for room")
-        #expect(lane.pendingCount == 2)
-        lane.done()
-        await reader.value
-        #expect(put.load(ordering: .relaxed) == 3)
-        #expect(lane.pendingCount == 2)
+        #expect(!lane.holdsReader())
+        _ = lane.put(0)
+        _ = lane.put(1)
+        #expect(lane.holdsReader(), "two waiting: full")
+        guard case .item(0) = lane.take() else { Issue.record("expected item 0"); return }
+        #expect(lane.holdsReader(), "the item being performed still counts")
+        #expect(lane.done(), "room again: the held reader goes on")
+        #expect(!lane.done(), "told once")
+        #expect(lane.pendingCount == 1)
+        #expect(!lane.holdsReader())
+    }
 
-        let blocked = Task { await lane.put(0); await lane.put(0) }
-        while !lane.isReaderWaiting { try await Task.sleep(for: .milliseconds(1)) }
-        lane.finish()
-        await blocked.value  // returns: finish woke the waiting reader
-        #expect(!lane.isReaderWaiting)
+    @Test("finish drops what waits; the clean-up falls to the worker if one runs, else to the caller")
+    func finish() {
+        let running = RequestLane<Int>(capacity: 4)
+        _ = running.put(0)
+        _ = running.put(1)
+        guard case .item(0) = running.take() else { Issue.record("expected item 0"); return }
+        #expect(!running.finish(), "a worker is performing: it cleans up")
+        #expect(!running.put(2), "nothing is accepted after finish")
+        _ = running.done()
+        guard case .finished = running.take() else { Issue.record("the worker must see the end"); return }
+        #expect(!running.holdsReader())
+
+        let idle = RequestLane<Int>(capacity: 4)
+        _ = idle.put(0)
+        guard case .item = idle.take(), case .idle = { _ = idle.done(); return idle.take() }() else {
+            Issue.record("expected the worker to end idle"); return
+        }
+        #expect(idle.finish(), "no worker: the caller cleans up")
     }
 
     @Test("the capacity comes from ws.queue.max")
