@@ -25,7 +25,6 @@ final class GatewaySession: Sendable {
     let id: UInt64
     /// The client's IP address as text (routing: `rtc.joined`'s `better_edge`).
     let clientIP: String
-    let limits: GatewayLimits
     let state: Mutex<State>
     let transport: any GatewayTransport
 
@@ -33,7 +32,6 @@ final class GatewaySession: Sendable {
          publishBudgets: PublishBudgets? = nil, clientIP: String = "unknown") {
         self.id = id
         self.clientIP = clientIP
-        self.limits = limits
         self.transport = transport
         self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))
     }
