@@ -42,16 +42,18 @@ struct CascadeCallTests {
         let namespace = try NetworkNamespace.create()
         defer { namespace.remove() }
         try await TestCluster.with(Self.options(announcing: namespace.hostAddress), origins: ["oa"], edges: []) { cluster in
-            let relayPorts = [try freePort(), try freePort()]
-            let rtcPorts = [try freePort(), try freePort()]
-            for (index, name) in ["ea", "eb"].enumerated() {
-                try cluster.startEdge(name, origins: ["oa"], extra: [
-                    "STREAMLY_RTC_PORT": String(rtcPorts[index]), "STREAMLY_RTC_RELAY_PORT": String(relayPorts[index]),
-                    // The seam the edge directory replaces: each edge is told where the other's relay is.
-                    "STREAMLY_RTC_RELAY_PEERS": "127.0.0.1:\(relayPorts[1 - index])",
-                ])
+            // Both edges start again on fresh ports if one lost a port: each names the other's.
+            try await cluster.startReady(["ea", "eb"]) {
+                let relayPorts = [try freePort(), try freePort()]
+                let rtcPorts = [try freePort(), try freePort()]
+                for (index, name) in ["ea", "eb"].enumerated() {
+                    try cluster.startEdge(name, origins: ["oa"], extra: [
+                        "STREAMLY_RTC_PORT": String(rtcPorts[index]), "STREAMLY_RTC_RELAY_PORT": String(relayPorts[index]),
+                        // The seam the edge directory replaces: each edge is told where the other's relay is.
+                        "STREAMLY_RTC_RELAY_PEERS": "127.0.0.1:\(relayPorts[1 - index])",
+                    ])
+                }
             }
-            try await cluster.waitReady()
             let rest = cluster.rest("ea")
             let people = [try await rest.signup("ann"), try await rest.signup("bob"), try await rest.signup("cyd"),
                           try await rest.signup("dan")]

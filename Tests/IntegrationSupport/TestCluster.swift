@@ -168,13 +168,23 @@ public final class TestCluster: @unchecked Sendable {
     /// a port it was given was taken meanwhile (ports are found free, then bound by the child),
     /// starts it again on fresh ports, up to three times.
     public func startReady(_ name: String, _ start: () throws -> Void) async throws {
+        try await startReady([name], start)
+    }
+
+    /// `startReady` for nodes that must start together (`start` starts all of them, e.g. edges
+    /// that name each other's ports): when one of them lost a port, all are stopped and started
+    /// again by `start`, which picks fresh ports for them.
+    public func startReady(_ names: [String], _ start: () throws -> Void) async throws {
         for attempt in 1... {
             try start()
             do {
                 return try await waitReady()
             } catch let exited as NodeExited where exited.lostAPort && attempt < 3 {
-                print("\(exited.name) lost a port to another process; starting it on fresh ports")
-                forget(name)
+                print("\(exited.name) lost a port to another process; starting \(names) again on fresh ports")
+                for name in names {
+                    await (origins[name]?.process ?? edges[name]?.process)?.crash()
+                    forget(name)
+                }
             }
         }
     }
