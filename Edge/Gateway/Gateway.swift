@@ -110,10 +110,9 @@ final class Gateway: Sendable {
         }
     }
 
-    /// The connection of `session` is gone: the session leaves the edge's sessions, its call,
-    /// channels, videos and presence.
+    /// The connection of `session` is gone (its handler finished the session): the session
+    /// leaves the edge's sessions, its call, channels, videos and presence.
     func ended(_ session: GatewaySession) async {
-        session.finish()
         sessions.withLock { _ = $0.removeValue(forKey: session.id) }
         await leaveCall(of: session)
         let channels = session.state.withLock { $0.machine.subscriptions }
