@@ -74,6 +74,27 @@ struct LinkConnectionTests {
         await server.stop()
     }
 
+    @Test("submit: requests from the connection's event loop, answered through futures")
+    func submitFromTheLoop() async throws {
+        let server = try await TestServer.start()
+        let connection = try await server.connect()
+        let bodies = try await connection.eventLoop.flatSubmit {
+            let futures = (0..<200).map { i in
+                connection.submit("sys.echo", body: ByteBuffer(string: "request \(i)")).map { response in
+                    response.status == 200 ? response.body.completeBuffer.map { String(buffer: $0) } : nil
+                }
+            }
+            return EventLoopFuture.whenAllSucceed(futures, on: connection.eventLoop)
+        }.get()
+        #expect(bodies == (0..<200).map { "request \($0)" })
+        let missing = try await connection.submit("no.such").get()
+        #expect(missing.status == 404)
+        await #expect(throws: LinkError.self) { try await connection.submit("").get() }
+        await connection.close()
+        await #expect(throws: LinkError.self) { try await connection.submit("sys.ping").get() }
+        await server.stop()
+    }
+
     @Test("a wrong cluster secret is refused with AUTH_FAILED")
     func wrongSecret() async throws {
         let server = try await TestServer.start()

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
@@ -165,6 +166,72 @@ struct LinkFrameCodecTests {
         #expect(try channel.finish().isClean)
     }
 
+    @Test("frames written between flushes leave as one buffer, in order; promises complete with it")
+    func encoderCoalesces() throws {
+        let channel = EmbeddedChannel(handler: LinkFrameEncoder())
+        let frames = Fixtures.samples.map(\.frame)
+        var promises: [EventLoopFuture<Void>] = []
+        for frame in frames {
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            channel.write(frame, promise: promise)
+            promises.append(promise.futureResult)
+        }
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)  // nothing before the flush
+        channel.flush()
+        let burst = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        #expect(try Fixtures.decodeAll(burst) == frames)
+        let completed = NIOLockedValueBox(0)
+        for promise in promises { promise.whenSuccess { completed.withLockedValue { $0 += 1 } } }
+        #expect(completed.withLockedValue { $0 } == frames.count)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test("a large body follows the frames before it uncopied; a full burst is written early")
+    func encoderLargeBodyAndLimit() throws {
+        let channel = EmbeddedChannel(handler: LinkFrameEncoder())
+        let ping = LinkFrame.ping(.init(opaque: 7, ack: false))
+        let big = ByteBuffer(repeating: 0x42, count: LinkFrameEncoder.zeroCopyThreshold)
+        let data = LinkFrame.data(.init(streamID: LinkStreamID(5), body: big, endStream: true))
+        channel.write(ping, promise: nil)
+        channel.write(data, promise: nil)
+        channel.write(ping, promise: nil)
+        channel.flush()
+        let head = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        let body = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        let tail = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(body == big)  // the body buffer itself, not a copy into the burst
+        var all = head
+        all.writeImmutableBuffer(body)
+        all.writeImmutableBuffer(tail)
+        #expect(try Fixtures.decodeAll(all) == [ping, data, ping])
+
+        // Small frames past the limit are written (not flushed) as the burst fills.
+        let small = LinkFrame.data(.init(streamID: LinkStreamID(7), body: ByteBuffer(repeating: 1, count: 1_000), endStream: false))
+        let count = LinkFrameEncoder.coalesceLimit / 1_000 + 10
+        for _ in 0..<count { channel.write(small, promise: nil) }
+        channel.flush()
+        var buffers: [ByteBuffer] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { buffers.append(buffer) }
+        #expect(buffers.count == 2)
+        #expect(buffers.allSatisfy { $0.readableBytes < LinkFrameEncoder.coalesceLimit + 1_100 })
+        var joined = ByteBuffer()
+        for buffer in buffers { joined.writeImmutableBuffer(buffer) }
+        #expect(try Fixtures.decodeAll(joined) == Array(repeating: small, count: count))
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test("frames not yet flushed go down the pipeline before a close (the channel fails them there)")
+    func encoderCloseHandsOnUnflushed() throws {
+        let recorder = OutboundRecorder()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers(recorder, LinkFrameEncoder())
+        channel.write(LinkFrame.ping(.init(opaque: 1, ack: false)), promise: nil)
+        #expect(recorder.events.isEmpty)
+        _ = try? channel.close().wait()
+        #expect(recorder.events == ["write 18", "close"])
+    }
+
     @Test("the decoder reports protocol errors through the pipeline")
     func decoderErrorInPipeline() throws {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(LinkFrameDecoder()))
@@ -172,5 +239,21 @@ struct LinkFrameCodecTests {
         LinkFrameHeader(length: 1 << 30, type: .data, flags: [], streamID: LinkStreamID(1)).write(to: &bytes)
         #expect(throws: LinkProtocolError.self) { try channel.writeInbound(bytes) }
         _ = try? channel.finish()
+    }
+}
+
+/// Records the writes (their sizes) and closes that pass it, on their way to the head.
+private final class OutboundRecorder: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = ByteBuffer
+    var events: [String] = []
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        events.append("write \(unwrapOutboundIn(data).readableBytes)")
+        context.write(data, promise: promise)
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        events.append("close")
+        context.close(mode: mode, promise: promise)
     }
 }

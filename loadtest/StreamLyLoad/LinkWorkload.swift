@@ -5,19 +5,31 @@ import StreamLyProtocol
 /// Link-side measurements: `sys.echo` round trips and streamed bodies through
 /// `sys.sink` / `sys.source`, all over one `LinkConnection`.
 enum LinkWorkload {
-    /// `sys.echo` with a `bodySize`-byte body, from `inFlight` tasks sharing one connection
+    /// Who sends the requests of a round-trip case.
+    enum Callers: String, CaseIterable, Sendable {
+        /// Tasks on the cooperative pool, awaiting `request`.
+        case tasks = "task callers"
+        /// Tasks isolated to the connection's event loop (an actor on it), awaiting `request`.
+        case loopTasks = "loop callers"
+        /// Callback chains on the connection's event loop through `submit` (a NIO handler).
+        case loopFutures = "future callers"
+    }
+
+    /// `sys.echo` with a `bodySize`-byte body, from `inFlight` callers sharing one connection
     /// (so up to `inFlight` streams are open at once). Latency is from calling
-    /// `request` to reading the last echoed body byte. With `onEventLoop` each task is
-    /// isolated to the connection's event loop (as a NIO handler is), else it runs on the
-    /// cooperative pool.
-    static func roundTrips(_ connection: LinkConnection, bodySize: Int, inFlight: Int, onEventLoop: Bool,
+    /// `request` to reading the last echoed body byte.
+    static func roundTrips(_ connection: LinkConnection, bodySize: Int, inFlight: Int, callers: Callers,
                            window: MeasurementWindow) async throws -> RoundTripResult
     {
         let payload = ByteBuffer(repeating: 0x42, count: bodySize)
+        if callers == .loopFutures {
+            let latencies = try await FutureEchoChains.run(connection, payload: payload, chains: inFlight, window: window)
+            return RoundTripResult(latencies: latencies, seconds: window.seconds)
+        }
         let latencies = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
             for _ in 0..<inFlight {
                 group.addTask {
-                    if onEventLoop {
+                    if callers == .loopTasks {
                         return try await EventLoopCaller(connection.eventLoop).echoes(connection, payload, window)
                     }
                     return try await echoes(connection, payload, window)

@@ -118,11 +118,11 @@ struct ProtoBenchmark: AsyncParsableCommand {
                 let base = try await RawTCPClient.roundTrips(
                     port: raw[0].port, messageSize: echoBytes.bytes, inFlight: count,
                     window: MeasurementWindow(warmup: warmup, seconds: seconds))
-                for onEventLoop in [false, true] {
-                    let label = "sys.echo \(echoBytes), \(count) in flight, " + (onEventLoop ? "loop callers" : "task callers")
+                for callers in LinkWorkload.Callers.allCases {
+                    let label = "sys.echo \(echoBytes), \(count) in flight, \(callers.rawValue)"
                     progress(label)
                     let link = try await LinkWorkload.roundTrips(
-                        connection, bodySize: echoBytes.bytes, inFlight: count, onEventLoop: onEventLoop,
+                        connection, bodySize: echoBytes.bytes, inFlight: count, callers: callers,
                         window: MeasurementWindow(warmup: warmup, seconds: seconds))
                     rows.append(BenchmarkRow(section: section, measure: "\(label): p50", unit: "µs",
                                              streamly: link.p50, baseline: base.p50))
@@ -196,7 +196,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
             notes.append("codec: LinkFrame.encode(into:) into a reused ByteBuffer + LinkFrameParser.nextFrame; REQUEST carries method sys.echo and one metadata field. Baseline (in the raw TCP column): memcpy of the body into a ByteBuffer + readSlice, no protocol.")
         }
         if sections.contains(.rtt) {
-            notes.append("rtt: LinkConnection.request(\"sys.echo\") with a \(echoBytes) body, response body read to the end; N in flight = N tasks sharing one connection (N concurrent streams), either on the cooperative pool (task callers) or isolated to the connection's event loop (loop callers, as a NIO handler or an actor on the loop would call). The server answers sys.* on its event loop (LinkDiagnostics.loopHandler). Baseline: raw NIO echo server, one TCP connection with N \(echoBytes) messages pipelined, client driven from its event loop.")
+            notes.append("rtt: LinkConnection.request(\"sys.echo\") with a \(echoBytes) body, response body read to the end; N in flight = N tasks sharing one connection (N concurrent streams), either on the cooperative pool (task callers) or isolated to the connection's event loop (loop callers, as an actor on the loop would call); future callers: N chains of LinkConnection.submit on the connection's event loop, each sending its next request from the previous one's callback (as a NIO handler calls: no Swift task). The server answers sys.* on its event loop (LinkDiagnostics.loopHandler). Baseline: raw NIO echo server, one TCP connection with N \(echoBytes) messages pipelined, client driven from its event loop.")
         }
         if sections.contains(.stream) {
             notes.append("stream: best of \(Self.streamRounds) rounds alternating link and raw TCP, each transfer one request; upload = streamingRequest(\"sys.sink\") in \(chunkBytes) writes until the byte count comes back; download = sys.source (64 KiB writes) read to the end. Baseline: raw NIO TCP, the same bytes written as fast as the socket takes them (\(chunkBytes) writes up, 64 KiB down), one connection.")

@@ -40,8 +40,9 @@ public struct LinkBody: AsyncSequence, Sendable {
         self.creditBatch = 0
     }
 
-    /// The whole body when it is already complete (it arrived in the head frame).
-    var completeBuffer: ByteBuffer? {
+    /// The whole body when it is already complete (it arrived in the head frame): a caller
+    /// on an event loop reads it without awaiting.
+    public var completeBuffer: ByteBuffer? {
         if case .complete(let buffer) = source { return buffer }
         return nil
     }

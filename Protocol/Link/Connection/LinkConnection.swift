@@ -81,6 +81,31 @@ public final class LinkConnection: Sendable {
         }
     }
 
+    /// Sends a request with a complete body; the future completes on `eventLoop` with the
+    /// response head. For callers that run on event loops (NIO handlers): no task, no
+    /// continuation, and none of the thread hand-offs a Swift task's resumption costs; a
+    /// caller on `eventLoop` writes the request inline. Not cancellable: reset the stream by
+    /// closing the connection, or use the async `request`.
+    public func submit(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer())
+        -> EventLoopFuture<LinkResponse>
+    {
+        let promise = channel.eventLoop.makePromise(of: LinkResponse.self)
+        do {
+            try validateHead(name: method, metadata: metadata, fixedSize: 1)
+        } catch {
+            promise.fail(error)
+            return promise.futureResult
+        }
+        let start = ContinuousClock.now
+        let timer = requestTimer
+        promise.futureResult.whenComplete { _ in timer.record(duration: ContinuousClock.now - start) }
+        onLoop { handler in
+            _ = handler.startRequest(method: method, metadata: metadata, body: body, endStream: true,
+                                     waiter: .promise(promise))
+        }
+        return promise.futureResult
+    }
+
     /// Opens a request whose body is streamed through the returned writer; call
     /// `response()` after (or while) writing to get the answer.
     public func streamingRequest(_ method: String, metadata: LinkMetadata = [:]) async throws

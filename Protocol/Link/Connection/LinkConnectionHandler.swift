@@ -56,6 +56,9 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     let nonce: () -> [UInt8]
     /// A flush is due by the end of this event-loop tick.
     var flushPending = false
+    /// Frames written since the last flush.
+    var unflushedFrames = 0
+    static let framesPerFlush = 16
     /// DATA chunks received in this read burst, handed to their bodies at
     /// `channelReadComplete`: a reader wakes once per burst, not once per frame.
     var receivedChunks: [(body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation, chunk: ByteBuffer, end: Bool)] = []
@@ -112,11 +115,16 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         if let update = machine.received(bodyBytes: frame.flowControlledLength) {
             write(update, flush: false)
         }
+        if unflushedFrames >= Self.framesPerFlush {
+            unflushedFrames = 0
+            context.flush()
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         deliverReceivedChunks()
         flushPending = false
+        unflushedFrames = 0
         context.flush()
         context.fireChannelReadComplete()
     }
@@ -265,6 +273,7 @@ final class LinkConnectionHandler: ChannelInboundHandler {
             return
         }
         metrics.framesOut.increment()
+        unflushedFrames += 1
         context.write(wrapOutboundOut(frame), promise: promise)
         if flush { flushSoon() }
     }
@@ -276,6 +285,7 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         context.eventLoop.assumeIsolated().execute { [self] in
             guard flushPending else { return }
             flushPending = false
+            unflushedFrames = 0
             self.context?.flush()
         }
     }
