@@ -35,8 +35,8 @@ struct ProtoBenchmark: AsyncParsableCommand {
     @Option(help: "Requests in flight for the concurrent round-trip case (tasks sharing one connection).")
     var inFlight: Int = 64
 
-    @Option(help: "Bytes per streamed-body transfer (upload and download).")
-    var streamBytes: ByteCount = .gibibytes(1)
+    @Option(help: "Bytes per streamed-body transfer (upload and download). 4 GiB: a 1 GiB transfer lasts under half a second here, where start-up weighs.")
+    var streamBytes: ByteCount = .gibibytes(4)
 
     @Option(help: "Size of each body write in the upload.")
     var chunkBytes: ByteCount = .kibibytes(256)
@@ -67,12 +67,21 @@ struct ProtoBenchmark: AsyncParsableCommand {
         let sections = only.isEmpty ? Section.allCases : only
         let loadAtStart = Self.loadAverage()
         var rows: [BenchmarkRow] = []
+        var threads: [String] = []
         if sections.contains(.codec) { rows += try codecRows() }
         if sections.contains(.rtt) || sections.contains(.stream) {
             let target = try await LinkTarget.start(origin: origin, secret: secret, logger: logger)
             do {
-                if sections.contains(.rtt) { rows += try await roundTripRows(target) }
-                if sections.contains(.stream) { rows += try await streamRows(target) }
+                if sections.contains(.rtt) {
+                    let (rtt, busy) = try await roundTripRows(target)
+                    rows += rtt
+                    threads += busy
+                }
+                if sections.contains(.stream) {
+                    let (stream, busy) = try await streamRows(target)
+                    rows += stream
+                    threads += busy
+                }
             } catch {
                 await target.stop()
                 throw error
@@ -87,7 +96,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
             print("streamly-load proto · \(machine["date"]!) · \(machine["cores"]!) cores · \(machine["build"]!) build"
                   + " · link peer \(machine["link"]!) · 1-min load average at start \(loadAtStart)")
             print("")
-            print(ResultTable.render(rows, notes: notes(sections)))
+            print(ResultTable.render(rows, notes: notes(sections, threads: threads)))
         }
     }
 
@@ -109,21 +118,27 @@ struct ProtoBenchmark: AsyncParsableCommand {
         return rows
     }
 
-    private func roundTripRows(_ target: LinkTarget) async throws -> [BenchmarkRow] {
+    private func roundTripRows(_ target: LinkTarget) async throws -> (rows: [BenchmarkRow], threads: [String]) {
         let section = "Round trips (loopback TCP)"
         var rows: [BenchmarkRow] = []
+        var threads: [String] = []
         try await withLink(target, raw: [.echo]) { connection, raw in
             for count in Set([1, inFlight]).sorted() {
                 progress("raw echo \(echoBytes), \(count) pipelined")
+                var before = ThreadCPU.sample()
                 let base = try await RawTCPClient.roundTrips(
                     port: raw[0].port, messageSize: echoBytes.bytes, inFlight: count,
                     window: MeasurementWindow(warmup: warmup, seconds: seconds))
+                threads.append("raw echo, \(count) in flight: " + ThreadCPU.describe(ThreadCPU.sample().busy(since: before)))
                 for callers in LinkWorkload.Callers.allCases {
                     let label = "sys.echo \(echoBytes), \(count) in flight, \(callers.rawValue)"
                     progress(label)
+                    before = ThreadCPU.sample()
                     let link = try await LinkWorkload.roundTrips(
                         connection, bodySize: echoBytes.bytes, inFlight: count, callers: callers,
                         window: MeasurementWindow(warmup: warmup, seconds: seconds))
+                    threads.append("sys.echo, \(count) in flight, \(callers.rawValue): "
+                                   + ThreadCPU.describe(ThreadCPU.sample().busy(since: before)))
                     rows.append(BenchmarkRow(section: section, measure: "\(label): p50", unit: "µs",
                                              streamly: link.p50, baseline: base.p50))
                     rows.append(BenchmarkRow(section: section, measure: "\(label): p99", unit: "µs",
@@ -133,16 +148,17 @@ struct ProtoBenchmark: AsyncParsableCommand {
                 }
             }
         }
-        return rows
+        return (rows, threads)
     }
 
     /// Transfers of each kind; the fastest counts.
     static let streamRounds = 3
 
-    private func streamRows(_ target: LinkTarget) async throws -> [BenchmarkRow] {
+    private func streamRows(_ target: LinkTarget) async throws -> (rows: [BenchmarkRow], threads: [String]) {
         let total = streamBytes.bytes, chunk = chunkBytes.bytes
         let warmupBytes = min(total, 64 << 20)
         let section = "Streamed bodies (one stream, loopback TCP)"
+        var threads: [String] = []
         // Three rounds alternate link and raw TCP; the fastest transfer of each counts (one
         // transfer is under a second, and single runs moved by 2× with the machine's state).
         var elapsed: (linkUp: Double, rawUp: Double, linkDown: Double, rawDown: Double) = (.infinity, .infinity, .infinity, .infinity)
@@ -151,21 +167,42 @@ struct ProtoBenchmark: AsyncParsableCommand {
             _ = try await RawTCPClient.upload(port: raw[0].port, total: warmupBytes, chunkSize: chunk)
             _ = try await LinkWorkload.download(connection, total: warmupBytes)
             _ = try await RawTCPClient.download(port: raw[1].port, total: warmupBytes)
+            // The threads' CPU during each kind's fastest transfer, for the notes.
+            var busiest: [String: (seconds: Double, threads: String)] = [:]
+            func timed(_ kind: String, _ transfer: () async throws -> Double) async throws -> Double {
+                let before = ThreadCPU.sample()
+                let seconds = try await transfer()
+                if seconds < busiest[kind]?.seconds ?? .infinity {
+                    busiest[kind] = (seconds, ThreadCPU.describe(ThreadCPU.sample().busy(since: before)))
+                }
+                return seconds
+            }
             for round in 1...Self.streamRounds {
                 progress("round \(round)/\(Self.streamRounds): sys.sink \(streamBytes) in \(chunkBytes) writes, raw upload, sys.source, raw download")
-                elapsed.linkUp = min(elapsed.linkUp, try await LinkWorkload.upload(connection, total: total, chunkSize: chunk))
-                elapsed.rawUp = min(elapsed.rawUp, try await RawTCPClient.upload(port: raw[0].port, total: total, chunkSize: chunk))
-                elapsed.linkDown = min(elapsed.linkDown, try await LinkWorkload.download(connection, total: total))
-                elapsed.rawDown = min(elapsed.rawDown, try await RawTCPClient.download(port: raw[1].port, total: total))
+                elapsed.linkUp = min(elapsed.linkUp, try await timed("link upload") {
+                    try await LinkWorkload.upload(connection, total: total, chunkSize: chunk)
+                })
+                elapsed.rawUp = min(elapsed.rawUp, try await timed("raw upload") {
+                    try await RawTCPClient.upload(port: raw[0].port, total: total, chunkSize: chunk)
+                })
+                elapsed.linkDown = min(elapsed.linkDown, try await timed("link download") {
+                    try await LinkWorkload.download(connection, total: total)
+                })
+                elapsed.rawDown = min(elapsed.rawDown, try await timed("raw download") {
+                    try await RawTCPClient.download(port: raw[1].port, total: total)
+                })
+            }
+            for kind in ["link upload", "raw upload", "link download", "raw download"] {
+                threads.append("\(kind), fastest transfer: " + (busiest[kind]?.threads ?? "-"))
             }
         }
         let gigabytes = Double(total) / 1e9
-        return [
+        return ([
             BenchmarkRow(section: section, measure: "upload, sys.sink \(streamBytes)", unit: "GB/s",
                          streamly: gigabytes / elapsed.linkUp, baseline: gigabytes / elapsed.rawUp),
             BenchmarkRow(section: section, measure: "download, sys.source \(streamBytes)", unit: "GB/s",
                          streamly: gigabytes / elapsed.linkDown, baseline: gigabytes / elapsed.rawDown),
-        ]
+        ], threads)
     }
 
     /// Runs `body` with a fresh link connection and the raw servers it compares against,
@@ -190,7 +227,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
 
     // MARK: - Output
 
-    private func notes(_ sections: [Section]) -> [String] {
+    private func notes(_ sections: [Section], threads: [String]) -> [String] {
         var notes = ["ratio = StreamLy ÷ baseline (rates: below 1 is slower; latencies: above 1 is slower). GB = 10^9 bytes."]
         if sections.contains(.codec) {
             notes.append("codec: LinkFrame.encode(into:) into a reused ByteBuffer + LinkFrameParser.nextFrame; REQUEST carries method sys.echo and one metadata field. Baseline (in the raw TCP column): memcpy of the body into a ByteBuffer + readSlice, no protocol.")
@@ -205,6 +242,10 @@ struct ProtoBenchmark: AsyncParsableCommand {
             notes.append("link peer: streamly-origin at \(origin); the raw TCP baseline always runs in this process over 127.0.0.1.")
         } else {
             notes.append("link peer: in-process LinkServer on 127.0.0.1 (cluster-secret auth, default settings); client and server share the process's event loops.")
+        }
+        if !threads.isEmpty {
+            notes.append("CPU per thread while each case ran (cores; the cooperative pool's workers summed; 1.00 = a saturated thread, which bounds the case; none near it = the case waits on hand-offs between threads):")
+            notes += threads.map { "  \($0)" }
         }
         return notes
     }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// CPU time of this process's threads (user + system, from `/proc/self/task/*/stat`), to show
+/// in a benchmark's notes which thread bounds a case: one at 1.0 core is saturated, none
+/// near it means the case waits on hand-offs, not on work.
+struct ThreadCPU {
+    private let ticks: [Int: (name: String, ticks: Int)]
+    private let nanos: UInt64
+
+    static func sample() -> ThreadCPU {
+        var ticks: [Int: (name: String, ticks: Int)] = [:]
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks {
+            guard let tid = Int(task),
+                  let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            // Fields after the name: state is field 3, utime 14 and stime 15 (proc(5)).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
+            ticks[tid] = (name, user + system)
+        }
+        return ThreadCPU(ticks: ticks, nanos: nowNanos())
+    }
+
+    /// Cores used per thread name between `earlier` and this sample, busiest first; threads
+    /// sharing a name (the cooperative pool's workers) are summed. Threads under 0.02 are left out.
+    func busy(since earlier: ThreadCPU) -> [(name: String, cores: Double)] {
+        let seconds = Double(nanos - earlier.nanos) / 1e9
+        let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard seconds > 0, perSecond > 0 else { return [] }
+        var byName: [String: Int] = [:]
+        for (tid, now) in ticks {
+            byName[now.name, default: 0] += now.ticks - (earlier.ticks[tid]?.ticks ?? 0)
+        }
+        return byName.map { (name: $0.key, cores: Double($0.value) / perSecond / seconds) }
+            .filter { $0.cores >= 0.02 }
+            .sorted { $0.cores > $1.cores }
+    }
+
+    /// "NIO-SGLTN-1-#2 0.99, NIO-SGLTN-1-#1 0.54" for a note.
+    static func describe(_ busy: [(name: String, cores: Double)]) -> String {
+        busy.isEmpty ? "no thread above 0.02" : busy.map { "\($0.name) \(String(format: "%.2f", $0.cores))" }.joined(separator: ", ")
+    }
+}
