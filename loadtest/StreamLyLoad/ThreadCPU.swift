@@ -24,14 +24,19 @@ struct ThreadCPU {
     }
 
     /// Cores used per thread name between `earlier` and this sample, busiest first; threads
-    /// sharing a name (the cooperative pool's workers) are summed. Threads under 0.02 are left out.
+    /// sharing a name are summed (the cooperative pool's workers, and unnamed threads, which
+    /// carry the process's name). Threads under 0.02 are left out. Clock ticks are 10 ms: a
+    /// case of a few seconds is precise to about 1%.
     func busy(since earlier: ThreadCPU) -> [(name: String, cores: Double)] {
+        guard nanos > earlier.nanos else { return [] }
         let seconds = Double(nanos - earlier.nanos) / 1e9
         let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         guard seconds > 0, perSecond > 0 else { return [] }
         var byName: [String: Int] = [:]
         for (tid, now) in ticks {
-            byName[now.name, default: 0] += now.ticks - (earlier.ticks[tid]?.ticks ?? 0)
+            // A thread id reused by a new thread since `earlier` counts from zero.
+            let before = earlier.ticks[tid].flatMap { $0.name == now.name && $0.ticks <= now.ticks ? $0.ticks : nil } ?? 0
+            byName[now.name, default: 0] += now.ticks - before
         }
         return byName.map { (name: $0.key, cores: Double($0.value) / perSecond / seconds) }
             .filter { $0.cores >= 0.02 }

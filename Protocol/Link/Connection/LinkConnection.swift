@@ -85,7 +85,8 @@ public final class LinkConnection: Sendable {
     /// response head. For callers that run on event loops (NIO handlers): no task, no
     /// continuation, and none of the thread hand-offs a Swift task's resumption costs; a
     /// caller on `eventLoop` writes the request inline. Not cancellable: reset the stream by
-    /// closing the connection, or use the async `request`.
+    /// closing the connection, or use the async `request`. The future's callbacks run inside
+    /// the connection's handler (a callback may submit again at once).
     public func submit(_ method: String, metadata: LinkMetadata = [:], body: ByteBuffer = ByteBuffer())
         -> EventLoopFuture<LinkResponse>
     {

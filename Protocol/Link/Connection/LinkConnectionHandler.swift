@@ -58,6 +58,9 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     var flushPending = false
     /// Frames written since the last flush.
     var unflushedFrames = 0
+    /// Within a read burst, the frames written so far are flushed every this many, so the peer
+    /// starts on them while this side reads on (the two loops overlap instead of taking turns;
+    /// 16 measured best against 4, 8 and 32: loadtest/RESULTS.md, issue 15 round 5).
     static let framesPerFlush = 16
     /// DATA chunks received in this read burst, handed to their bodies at
     /// `channelReadComplete`: a reader wakes once per burst, not once per frame.
@@ -146,6 +149,9 @@ final class LinkConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // First: a waiter's callback (a `submit` future completes inline) that sends again must
+        // find the connection gone and get `.refused`, not a closed state machine.
+        self.context = nil
         machine.closed()
         heartbeat?.cancel()
         handshakeTimer?.cancel()
@@ -167,7 +173,6 @@ final class LinkConnectionHandler: ChannelInboundHandler {
         inbound.finish()
         facade?.markDraining()
         facade = nil
-        self.context = nil
         context.fireChannelInactive()
     }
 

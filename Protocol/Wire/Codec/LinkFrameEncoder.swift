@@ -4,6 +4,10 @@ import NIOCore
 /// into one buffer, which goes down the pipeline as one write at the flush (one iovec, one
 /// pending-write record and one allocation per burst, not per frame). Large body chunks are
 /// not copied: their header joins the buffer, which is written, and the body buffer follows.
+///
+/// The channel's writability counts a burst's bytes once the burst is written (at the flush, a
+/// large body, or `coalesceLimit`), so a writer that loops while the channel is writable may
+/// pass the high-water mark by up to `coalesceLimit` plus one frame.
 public final class LinkFrameEncoder: ChannelOutboundHandler {
     public typealias OutboundIn = LinkFrame
     public typealias OutboundOut = ByteBuffer
@@ -25,7 +29,7 @@ public final class LinkFrameEncoder: ChannelOutboundHandler {
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let frame = unwrapOutboundIn(data)
         if case .data(let chunk) = frame, chunk.body.readableBytes >= Self.zeroCopyThreshold {
-            var header = take(context, capacity: LinkFrameHeader.size)
+            var header = take(context, capacity: LinkFrameHeader.size, minimum: LinkFrameHeader.size)
             LinkFrameHeader(
                 length: UInt32(chunk.body.readableBytes), type: .data,
                 flags: chunk.endStream ? .endStream : [], streamID: chunk.streamID
@@ -35,7 +39,8 @@ public final class LinkFrameEncoder: ChannelOutboundHandler {
             context.write(wrapOutboundOut(chunk.body), promise: promise)
             return
         }
-        var buffer = take(context, capacity: LinkFrameHeader.size + 64 + frame.flowControlledLength)
+        var buffer = take(context, capacity: LinkFrameHeader.size + 64 + frame.flowControlledLength,
+                          minimum: Self.initialCapacity)
         frame.encode(into: &buffer)
         pending = buffer
         if let promise {
@@ -65,10 +70,11 @@ public final class LinkFrameEncoder: ChannelOutboundHandler {
         pendingPromise = nil
     }
 
-    /// The burst's buffer with room for `capacity` more bytes (a new one if none is open).
-    private func take(_ context: ChannelHandlerContext, capacity: Int) -> ByteBuffer {
+    /// The burst's buffer with room for `capacity` more bytes (a new one, of at least
+    /// `minimum` bytes, if none is open).
+    private func take(_ context: ChannelHandlerContext, capacity: Int, minimum: Int) -> ByteBuffer {
         guard var buffer = pending else {
-            return context.channel.allocator.buffer(capacity: max(capacity, Self.initialCapacity))
+            return context.channel.allocator.buffer(capacity: max(capacity, minimum))
         }
         pending = nil  // unique again, so reserving and appending do not copy
         buffer.reserveCapacity(minimumWritableBytes: capacity)
