@@ -244,7 +244,7 @@ struct ProtoBenchmark: AsyncParsableCommand {
             notes.append("link peer: in-process LinkServer on 127.0.0.1 (cluster-secret auth, default settings); client and server share the process's event loops.")
         }
         if !threads.isEmpty {
-            notes.append("CPU per thread while each case ran (cores; threads of one name summed: the cooperative pool's workers; 1.00 = a saturated thread, which bounds the case; none near it = the case waits on hand-offs between threads):")
+            notes.append("CPU per thread while each case ran (cores; threads of one name summed: the cooperative pool's workers; a thread at 0.9 or more is saturated and bounds the case; with none, the case waits on hand-offs between threads):")
             notes += threads.map { "  \($0)" }
         }
         return notes

@@ -27,24 +27,42 @@ struct ThreadCPU {
     /// sharing a name are summed (the cooperative pool's workers, and unnamed threads, which
     /// carry the process's name). Threads under 0.02 are left out. Clock ticks are 10 ms: a
     /// case of a few seconds is precise to about 1%.
-    func busy(since earlier: ThreadCPU) -> [(name: String, cores: Double)] {
+    func busy(since earlier: ThreadCPU) -> [Busy] {
         guard nanos > earlier.nanos else { return [] }
         let seconds = Double(nanos - earlier.nanos) / 1e9
         let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         guard seconds > 0, perSecond > 0 else { return [] }
-        var byName: [String: Int] = [:]
+        var byName: [String: (ticks: Int, threads: Int)] = [:]
         for (tid, now) in ticks {
             // A thread id reused by a new thread since `earlier` counts from zero.
             let before = earlier.ticks[tid].flatMap { $0.name == now.name && $0.ticks <= now.ticks ? $0.ticks : nil } ?? 0
-            byName[now.name, default: 0] += now.ticks - before
+            let used = now.ticks - before
+            guard used > 0 else { continue }
+            byName[now.name, default: (0, 0)].ticks += used
+            byName[now.name, default: (0, 0)].threads += 1
         }
-        return byName.map { (name: $0.key, cores: Double($0.value) / perSecond / seconds) }
+        return byName.map { Busy(name: $0.key, threads: $0.value.threads, cores: Double($0.value.ticks) / perSecond / seconds) }
             .filter { $0.cores >= 0.02 }
             .sorted { $0.cores > $1.cores }
     }
 
-    /// "NIO-SGLTN-1-#2 0.99, NIO-SGLTN-1-#1 0.54" for a note.
-    static func describe(_ busy: [(name: String, cores: Double)]) -> String {
-        busy.isEmpty ? "no thread above 0.02" : busy.map { "\($0.name) \(String(format: "%.2f", $0.cores))" }.joined(separator: ", ")
+    /// The CPU of the threads of one name.
+    struct Busy {
+        let name: String
+        /// Threads of that name that ran.
+        let threads: Int
+        let cores: Double
+        /// Each of its threads busy 90 % of the time or more.
+        var isSaturated: Bool { cores >= 0.9 * Double(threads) }
+    }
+
+    /// "NIO-SGLTN-1-#2 0.99, NIO-SGLTN-1-#1 0.54 → bound by NIO-SGLTN-1-#2 (saturated)" for a note.
+    static func describe(_ busy: [Busy]) -> String {
+        guard !busy.isEmpty else { return "no thread above 0.02" }
+        let list = busy.map { "\($0.name) \(String(format: "%.2f", $0.cores))" }.joined(separator: ", ")
+        if let saturated = busy.first(where: \.isSaturated) {
+            return list + " → bound by \(saturated.name) (saturated)"
+        }
+        return list + " → no thread saturated: bound by hand-offs between threads"
     }
 }
