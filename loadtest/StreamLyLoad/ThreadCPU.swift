@@ -4,23 +4,16 @@ import Foundation
 /// in a benchmark's notes which thread bounds a case: one at 1.0 core is saturated, none
 /// near it means the case waits on hand-offs, not on work.
 struct ThreadCPU {
-    private let ticks: [Int: (name: String, ticks: Int)]
+    private let seconds: [Int: (name: String, cpuSeconds: Double)]
     private let nanos: UInt64
 
     static func sample() -> ThreadCPU {
-        var ticks: [Int: (name: String, ticks: Int)] = [:]
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        for task in tasks {
-            guard let tid = Int(task),
-                  let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
-                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
-            let name = String(stat[stat.index(after: open)..<close])
-            // Fields after the name: state is field 3, utime 14 and stime 15 (proc(5)).
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
-            ticks[tid] = (name, user + system)
+        var seconds: [Int: (name: String, cpuSeconds: Double)] = [:]
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+            guard let tid = Int(task), let stat = ProcessProbe.stat(atPath: "/proc/self/task/\(task)/stat") else { continue }
+            seconds[tid] = stat
         }
-        return ThreadCPU(ticks: ticks, nanos: nowNanos())
+        return ThreadCPU(seconds: seconds, nanos: nowNanos())
     }
 
     /// Cores used per thread name between `earlier` and this sample, busiest first; threads
@@ -29,19 +22,17 @@ struct ThreadCPU {
     /// case of a few seconds is precise to about 1%.
     func busy(since earlier: ThreadCPU) -> [Busy] {
         guard nanos > earlier.nanos else { return [] }
-        let seconds = Double(nanos - earlier.nanos) / 1e9
-        let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        guard seconds > 0, perSecond > 0 else { return [] }
-        var byName: [String: (ticks: Int, threads: Int)] = [:]
-        for (tid, now) in ticks {
+        let elapsed = Double(nanos - earlier.nanos) / 1e9
+        var byName: [String: (cpuSeconds: Double, threads: Int)] = [:]
+        for (tid, now) in seconds {
             // A thread id reused by a new thread since `earlier` counts from zero.
-            let before = earlier.ticks[tid].flatMap { $0.name == now.name && $0.ticks <= now.ticks ? $0.ticks : nil } ?? 0
-            let used = now.ticks - before
+            let before = earlier.seconds[tid].flatMap { $0.name == now.name && $0.cpuSeconds <= now.cpuSeconds ? $0.cpuSeconds : nil } ?? 0
+            let used = now.cpuSeconds - before
             guard used > 0 else { continue }
-            byName[now.name, default: (0, 0)].ticks += used
+            byName[now.name, default: (0, 0)].cpuSeconds += used
             byName[now.name, default: (0, 0)].threads += 1
         }
-        return byName.map { Busy(name: $0.key, threads: $0.value.threads, cores: Double($0.value.ticks) / perSecond / seconds) }
+        return byName.map { Busy(name: $0.key, threads: $0.value.threads, cores: $0.value.cpuSeconds / elapsed) }
             .filter { $0.cores >= 0.02 }
             .sorted { $0.cores > $1.cores }
     }

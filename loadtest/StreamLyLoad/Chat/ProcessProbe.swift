@@ -15,12 +15,18 @@ enum ProcessProbe {
 
     /// User + system CPU seconds `pid` has used.
     static func cpuSeconds(_ pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+        stat(atPath: "/proc/\(pid)/stat")?.cpuSeconds
+    }
+
+    /// The name and the user + system CPU seconds in a `stat` file of `/proc`, a process's
+    /// (`/proc/PID/stat`) or a thread's (`/proc/self/task/TID/stat`). Clock ticks are 10 ms.
+    static func stat(atPath path: String) -> (name: String, cpuSeconds: Double)? {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return nil }
         // Fields after "(comm)": state is field 3, utime 14, stime 15.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (String(stat[stat.index(after: open)..<close]), (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 
     /// The soft "Max open files" of `pid`.
