@@ -68,7 +68,7 @@ final class ChatHub: Sendable {
     /// first) were sent to the session by the caller. Releases the live events that
     /// waited and switches the session to live delivery.
     func completeSubscribe(_ session: GatewaySession, channel: String, lastSeq: Int64, replayedUpTo: Int64) {
-        var toSend: [ByteBuffer] = []
+        var toSend: [OutboundText] = []
         var drain = false
         var gapFetch: (Int64, Int64)?
         channels.withLock { channels in
@@ -93,7 +93,7 @@ final class ChatHub: Sendable {
             let cursor = max(replayedUpTo, lastSeq)
             subscriber.cursor = cursor
             for (seq, event) in subscriber.waiting ?? [] where seq > cursor {
-                toSend.append(event)
+                toSend.append(OutboundText(event))
                 subscriber.cursor = seq
             }
             drain = !toSend.isEmpty && session.queue(toSend).drain
@@ -169,23 +169,35 @@ final class ChatHub: Sendable {
     /// queued under the channel lock, so two releases of one channel (from two origins'
     /// links) reach each session in seq order.
     private func deliver(_ events: [(seq: Int64, event: ByteBuffer)], channel: String) {
-        guard let last = events.last?.seq else { return }
-        var drains: [GatewaySession] = []
+        guard let first = events.first?.seq, let last = events.last?.seq else { return }
+        // Each event's frame is encoded once (`OutboundText.shared`), with a copy for each
+        // event loop: the subscribers of one loop share its buffers, so two loops do not
+        // contend for the reference counts of the same buffers and arrays.
+        let frames = OutboundText.shared(events.map(\.event))
+        var loops: [ObjectIdentifier: (frames: [OutboundText], drains: GatewaySession.LoopDrains)] = [:]
         channels.withLock { channels in
             guard var state = channels[channel] else { return }
             for (id, var subscriber) in state.subscribers {
                 if subscriber.waiting != nil {
                     subscriber.waiting!.append(contentsOf: events)
                 } else {
-                    let fresh = events.filter { $0.seq > subscriber.cursor }.map(\.event)
-                    if !fresh.isEmpty, subscriber.session.queue(fresh).drain { drains.append(subscriber.session) }
+                    let session = subscriber.session
+                    let mine = loops[session.loopID]?.frames ?? {
+                        let copy = loops.isEmpty ? frames : frames.map { $0.copied() }
+                        loops[session.loopID] = (copy, GatewaySession.LoopDrains(loop: session.eventLoop))
+                        return copy
+                    }()
+                    // Usually every event is new to the subscriber: the loop's array, uncopied.
+                    let fresh = subscriber.cursor < first ? mine
+                        : zip(events, mine).filter { $0.0.seq > subscriber.cursor }.map(\.1)
+                    if !fresh.isEmpty, session.queue(fresh).drain { loops[session.loopID]!.drains.sessions.append(session) }
                     subscriber.cursor = max(subscriber.cursor, last)
                 }
                 state.subscribers[id] = subscriber
             }
             channels[channel] = state
         }
-        GatewaySession.scheduleDrains(drains)
+        GatewaySession.scheduleDrains(loops.values.lazy.map(\.drains))
     }
 
     /// Sessions subscribed to `channel` (for typing and presence events).

@@ -15,8 +15,8 @@ final class GatewaySession: Sendable {
         var machine: GatewaySessionStateMachine
         /// Accepted text bytes not yet on the wire.
         var queuedBytes = 0
-        /// Accepted frames not yet handed to the connection, in order.
-        var pending: [ByteBuffer] = []
+        /// Accepted messages not yet handed to the connection, in order.
+        var pending: [OutboundText] = []
         /// A drain of `pending` is scheduled on the event loop.
         var drainScheduled = false
         var closing = false
@@ -27,12 +27,18 @@ final class GatewaySession: Sendable {
     let clientIP: String
     let state: Mutex<State>
     let transport: any GatewayTransport
+    /// The transport's event loop and its identity, kept here: fan-out groups sessions by
+    /// loop for every event.
+    let eventLoop: any EventLoop
+    let loopID: ObjectIdentifier
 
     init(id: UInt64, limits: GatewayLimits, now: UInt64, transport: any GatewayTransport,
          publishBudgets: PublishBudgets? = nil, clientIP: String = "unknown") {
         self.id = id
         self.clientIP = clientIP
         self.transport = transport
+        self.eventLoop = transport.eventLoop
+        self.loopID = ObjectIdentifier(transport.eventLoop)
         self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))
     }
 
@@ -43,13 +49,13 @@ final class GatewaySession: Sendable {
     /// too slow, or false if the session is already closing.
     @discardableResult
     func enqueue(_ text: ByteBuffer) -> Bool {
-        let (accepted, drain) = queue(CollectionOfOne(text))
+        let (accepted, drain) = queue([OutboundText(text)])
         if drain { Self.scheduleDrains([self]) }
         return accepted
     }
 
-    /// Sends frames to many sessions with one hop per event loop (fan-out).
-    static func send(_ sends: [(session: GatewaySession, texts: [ByteBuffer])]) {
+    /// Sends messages to many sessions with one hop per event loop (fan-out).
+    static func send(_ sends: [(session: GatewaySession, texts: [OutboundText])]) {
         scheduleDrains(sends.compactMap { session, texts in session.queue(texts).drain ? session : nil })
     }
 
@@ -58,8 +64,8 @@ final class GatewaySession: Sendable {
     /// sessions, like the hub, call it under their own lock). Refuses them if the session is
     /// closing, or if the bound would be exceeded (then it starts closing with 4008).
     /// `drain` is true when the caller must pass the session to `scheduleDrains`.
-    func queue(_ texts: some Collection<ByteBuffer>) -> (accepted: Bool, drain: Bool) {
-        let bytes = texts.reduce(0) { $0 + $1.readableBytes }
+    func queue(_ texts: [OutboundText]) -> (accepted: Bool, drain: Bool) {
+        let bytes = texts.reduce(0) { $0 + $1.text.readableBytes }
         let outcome = state.withLock { state -> Result<(accepted: Bool, drain: Bool), SlowConsumer> in
             guard !state.closing else { return .success((false, false)) }
             if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.queuedBytes + bytes) {
@@ -67,7 +73,11 @@ final class GatewaySession: Sendable {
                 return .failure(SlowConsumer(code: code, reason: reason))
             }
             state.queuedBytes += bytes
-            state.pending.append(contentsOf: texts)
+            if state.pending.isEmpty {
+                state.pending = texts  // shares the caller's array: no copy per subscriber in fan-out
+            } else {
+                state.pending.append(contentsOf: texts)
+            }
             defer { state.drainScheduled = true }
             return .success((true, !state.drainScheduled))
         }
@@ -86,19 +96,30 @@ final class GatewaySession: Sendable {
         let reason: String
     }
 
+    /// Sessions of one event loop to drain there.
+    struct LoopDrains {
+        let loop: any EventLoop
+        var sessions: [GatewaySession] = []
+    }
+
     /// Drains the sessions' pending frames on their event loops, one hop per loop.
     static func scheduleDrains(_ sessions: [GatewaySession]) {
         guard !sessions.isEmpty else { return }
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sessions: [GatewaySession])] = [:]
+        var byLoop: [ObjectIdentifier: LoopDrains] = [:]
         for session in sessions {
-            let loop = session.transport.eventLoop
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].sessions.append(session)
+            byLoop[session.loopID, default: LoopDrains(loop: session.eventLoop)].sessions.append(session)
         }
-        for (loop, sessions) in byLoop.values {
-            if loop.inEventLoop {
+        scheduleDrains(byLoop.values)
+    }
+
+    /// Drains sessions already grouped by loop (`LoopDrains`), one hop per loop.
+    static func scheduleDrains(_ groups: some Sequence<LoopDrains>) {
+        for group in groups where !group.sessions.isEmpty {
+            let sessions = group.sessions
+            if group.loop.inEventLoop {
                 for session in sessions { session.drain() }
             } else {
-                loop.execute { for session in sessions { session.drain() } }
+                group.loop.execute { for session in sessions { session.drain() } }
             }
         }
     }
@@ -113,7 +134,7 @@ final class GatewaySession: Sendable {
             return state.pending
         }
         guard !texts.isEmpty else { return }
-        let bytes = texts.reduce(0) { $0 + $1.readableBytes }
+        let bytes = texts.reduce(0) { $0 + $1.text.readableBytes }
         transport.writeOnLoop(texts) { ok in
             self.state.withLock { $0.queuedBytes -= bytes }
             if !ok { self.finish() }
@@ -143,9 +164,10 @@ final class GatewaySession: Sendable {
 protocol GatewayTransport: Sendable {
     /// The event loop the frames are written on.
     var eventLoop: any EventLoop { get }
-    /// Called on `eventLoop`: writes `texts` as text frames, in order, and flushes; `done`
-    /// runs with true once the last is on the wire, false if the connection failed.
-    func writeOnLoop(_ texts: [ByteBuffer], done: @escaping @Sendable (Bool) -> Void)
+    /// Called on `eventLoop`: writes `texts` as text frames (a text's `frame` as it is), in
+    /// order, and flushes; `done` runs with true once the last is on the wire, false if the
+    /// connection failed.
+    func writeOnLoop(_ texts: [OutboundText], done: @escaping @Sendable (Bool) -> Void)
     /// From any thread: sends a close frame with `code` after every frame the session
     /// accepted, then ends the connection when the client answers or `Gateway.closeGrace`
     /// is over. Called at most once per session.

@@ -91,7 +91,8 @@ final class VideoWatchers: Sendable {
             guard var watched = videos[video], state.isNewer(than: watched.newest) else { return }
             watched.newest = state
             videos[video] = watched
-            GatewaySession.send(watched.sessions.values.filter(\.live).map { ($0.session, [event]) })
+            let frame = OutboundText.shared([event])
+            GatewaySession.send(watched.sessions.values.filter(\.live).map { ($0.session, frame) })
         }
     }
 

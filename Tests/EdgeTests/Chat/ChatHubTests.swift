@@ -156,7 +156,7 @@ struct ChatHubTests {
     func fanOutAcrossLoops() async {
         let sessions = (1...8).map { Self.session(UInt64($0)) }
         for seq in 1...50 {
-            GatewaySession.send(sessions.map { ($0, [Self.event(Int64(seq))]) })
+            GatewaySession.send(sessions.map { ($0, [OutboundText(Self.event(Int64(seq)))]) })
         }
         let expected = (1...50).map { String(buffer: Self.event(Int64($0))) }
         for session in sessions { #expect(await Self.drain(session) == expected) }
@@ -189,9 +189,9 @@ final class RecordingTransport: GatewayTransport, Sendable {
     /// The codes of the closes asked for, in order.
     var closes: [WebSocketCloseCode] { closed.withLock { $0 } }
 
-    func writeOnLoop(_ texts: [ByteBuffer], done: @escaping @Sendable (Bool) -> Void) {
+    func writeOnLoop(_ texts: [OutboundText], done: @escaping @Sendable (Bool) -> Void) {
         eventLoop.preconditionInEventLoop()
-        written.withLock { $0 += texts.map { String(buffer: $0) } }
+        written.withLock { $0 += texts.map { String(buffer: $0.text) } }
         if !holdWrites { done(true) }
     }
 

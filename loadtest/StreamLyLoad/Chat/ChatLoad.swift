@@ -217,7 +217,10 @@ struct ChatLoad: AsyncParsableCommand {
         }
         for problem in check.problems.prefix(5) { report.row("channel \(problem.channel)", problem.description) }
         if check.problems.count > 5 { report.row("…", "\(check.problems.count) channels with problems") }
-        for process in watched { describe(process, clients: clientsOf(process, plan: plan, connected: connect.connected), window: window, into: &report) }
+        for process in watched {
+            describe(process, clients: clientsOf(process, plan: plan, connected: connect.connected), window: window,
+                     deliveries: stats.deliveriesInWindow, into: &report)
+        }
 
         var failures: [String] = []
         if connect.failures > 0 { failures.append("\(connect.failures) connections failed") }
@@ -345,7 +348,9 @@ struct ChatLoad: AsyncParsableCommand {
         return process.name.hasPrefix("load") ? connected : 0
     }
 
-    private func describe(_ process: WatchedProcess, clients: Int, window: MeasurementWindow, into report: inout ChatReport) {
+    /// `deliveries`: in the window, over all edges (an edge's CPU per delivery is given when it is the only one).
+    private func describe(_ process: WatchedProcess, clients: Int, window: MeasurementWindow, deliveries: Int,
+                          into report: inout ChatReport) {
         report.section("\(process.name.prefix(1).uppercased() + process.name.dropFirst()) (pid \(process.pid))")
         if clients > 0, let before = process.rss["before"], let after = process.rss["connected"] {
             report.row("RSS before → after connecting", "\(ChatReport.bytes(Double(before))) → \(ChatReport.bytes(Double(after)))")
@@ -353,7 +358,10 @@ struct ChatLoad: AsyncParsableCommand {
         }
         if let end = process.rss["after"] { report.row("RSS after the run", ChatReport.bytes(Double(end))) }
         if let start = process.cpu["window start"], let end = process.cpu["window end"] {
-            report.row("CPU during the window", String(format: "%.0f%% of one core", (end - start) / window.seconds * 100))
+            report.row("CPU during the window", String(format: "%.1f%% of one core", (end - start) / window.seconds * 100))
+            if process.name.hasPrefix("edge"), edges.addresses.count == 1, deliveries > 0 {
+                report.row("CPU per delivery", String(format: "%.1f µs", (end - start) / Double(deliveries) * 1e6))
+            }
         }
     }
 
