@@ -48,6 +48,35 @@ struct ChatHubTests {
         #expect(await Self.drain(b) == expected)
     }
 
+    @Test("each event's frame is encoded once for each event loop: a loop's subscribers get the same buffer, another loop's a copy")
+    func oneFramePerLoop() async {
+        let hub = ChatHub { _, _, _ in nil }
+        var loops = MultiThreadedEventLoopGroup.singleton.makeIterator()
+        let (first, second) = (loops.next()!, loops.next()!)
+        #expect(first !== second)
+        let sessions = (1...6).map { id in
+            GatewaySession(id: UInt64(id), limits: GatewayLimits(), now: 0,
+                           transport: RecordingTransport(eventLoop: id % 2 == 0 ? first : second))
+        }
+        for session in sessions {
+            hub.beginSubscribe(session, channel: "c")
+            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        }
+        hub.received(channel: "c", seq: 1, event: Self.event(1))
+        var frames: [(address: UInt, bytes: [UInt8])] = []
+        for session in sessions {
+            #expect(await Self.drain(session) == [String(buffer: Self.event(1))])
+            let written = (session.transport as! RecordingTransport).frames
+            #expect(written.count == 1)
+            frames += written
+        }
+        #expect(Set(frames.map(\.bytes)).count == 1, "the same frame everywhere")
+        let onFirst = Set(frames.indices.filter { sessions[$0].eventLoop === first }.map { frames[$0].address })
+        let onSecond = Set(frames.indices.filter { sessions[$0].eventLoop === second }.map { frames[$0].address })
+        #expect(onFirst.count == 1 && onSecond.count == 1, "one buffer per loop")
+        #expect(onFirst != onSecond, "each loop its own buffer")
+    }
+
     final class Calls: Sendable {
         private let count = Mutex(0)
         func next() -> Int { count.withLock { $0 += 1; return $0 } }
@@ -176,22 +205,31 @@ struct ChatHubTests {
 /// Records the frames a session writes, on one of the shared event loops; with
 /// `holdWrites` the writes never complete, like a client that stopped reading.
 final class RecordingTransport: GatewayTransport, Sendable {
-    let eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    let eventLoop: any EventLoop
     private let written = Mutex<[String]>([])
+    /// Where each frame encoded for fan-out was (`OutboundText.frame`), and its bytes.
+    private let writtenFrames = Mutex<[(address: UInt, bytes: [UInt8])]>([])
     private let closed = Mutex<[WebSocketCloseCode]>([])
     private let holdWrites: Bool
 
-    init(holdWrites: Bool = false) {
+    init(holdWrites: Bool = false, eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
         self.holdWrites = holdWrites
+        self.eventLoop = eventLoop
     }
 
     var texts: [String] { written.withLock { $0 } }
+    var frames: [(address: UInt, bytes: [UInt8])] { writtenFrames.withLock { $0 } }
     /// The codes of the closes asked for, in order.
     var closes: [WebSocketCloseCode] { closed.withLock { $0 } }
 
     func writeOnLoop(_ texts: [OutboundText], done: @escaping @Sendable (Bool) -> Void) {
         eventLoop.preconditionInEventLoop()
         written.withLock { $0 += texts.map { String(buffer: $0.text) } }
+        writtenFrames.withLock { frames in
+            for frame in texts.compactMap(\.frame) {
+                frames.append((frame.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }, Array(buffer: frame)))
+            }
+        }
         if !holdWrites { done(true) }
     }
 
