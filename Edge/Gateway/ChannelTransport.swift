@@ -27,16 +27,19 @@ struct ChannelTransport: GatewayTransport {
         channel.eventLoop.preconditionInEventLoop()
         guard let last = texts.indices.last else { return done(true) }
         let promise = channel.eventLoop.makePromise(of: Void.self)
+        let encoder = encoder?.value
         for index in texts.indices {
             let text = texts[index]
             let ends = index == last ? promise : nil
-            if let frame = text.frame, let encoder = encoder?.value {
+            if let frame = text.frame, let encoder {
                 encoder.write(NIOAny(frame), promise: ends)
             } else {
                 channel.write(WebSocketFrame(fin: true, opcode: .text, data: text.text), promise: ends)
             }
         }
-        channel.flush()
+        // Every frame is past the encoder by now (it buffers nothing): the flush starts there
+        // rather than at the pipeline's tail.
+        if let encoder { encoder.flush() } else { channel.flush() }
         promise.futureResult.whenComplete { result in
             if case .success = result { done(true) } else { done(false) }
         }
