@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
@@ -40,6 +41,24 @@ struct OutboundTextTests {
         #expect(decoded.first?.maskKey == nil)
         #expect(decoded.first?.data == text)
         #expect(decoded.last?.data == Self.text(3))
+    }
+
+    @Test("frames encoded on many threads at once are each whole and right (each thread has its encoder)")
+    func encodesOnManyThreads() throws {
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for index in 0..<200 {
+                let text = Self.text((thread * 37 + index * 11) % 300)
+                do {
+                    let frame = try #require(OutboundText.shared([text])[0].frame)
+                    let decoded = try Self.decode(frame)
+                    if decoded.map(\.data) != [text] { failures.withLock { $0.append("thread \(thread), frame \(index)") } }
+                } catch {
+                    failures.withLock { $0.append("thread \(thread), frame \(index): \(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
     }
 
     @Test("the transport writes a shared frame's buffer as it is, one buffer per frame, in order with frames the encoder builds")
