@@ -119,7 +119,8 @@ final class ChatHub: Sendable {
 
     /// A message event from an origin.
     func received(channel: String, seq: Int64, event: ByteBuffer) {
-        let outcome: ChannelFeed<ByteBuffer>.Action? = channels.withLock { channels in
+        var drains: [GatewaySession.LoopDrains] = []
+        let fetch: (after: Int64, before: Int64)? = channels.withLock { channels in
             guard var state = channels[channel] else { return nil }
             defer { channels[channel] = state }
             guard var feed = state.feed else {
@@ -128,20 +129,10 @@ final class ChatHub: Sendable {
             }
             let action = feed.received(seq: seq, event: event)
             state.feed = feed
-            return action
+            return Self.perform(action, on: &state, drains: &drains)
         }
-        handle(outcome, channel: channel)
-    }
-
-    private func handle(_ action: ChannelFeed<ByteBuffer>.Action?, channel: String) {
-        switch action {
-        case .deliver(let events)?:
-            deliver(events, channel: channel)
-        case .fetch(let after, let before)?:
-            startGapFetch(channel, after: after, before: before)
-        case .none?, nil:
-            break
-        }
+        GatewaySession.scheduleDrains(drains)
+        if let fetch { startGapFetch(channel, after: fetch.after, before: fetch.before) }
     }
 
     private func startGapFetch(_ channel: String, after: Int64, before: Int64) {
@@ -149,55 +140,72 @@ final class ChatHub: Sendable {
             // A fetch that never answers (an origin stuck on PostgreSQL) must not hold the
             // channel: past `fetchTimeout` it counts as failed and the next tick fetches again.
             let events = (try? await withDeadline(fetchTimeout) { await self.fetchGap(channel, after, before) }) ?? nil
-            let action: ChannelFeed<ByteBuffer>.Action? = channels.withLock { channels in
+            var drains: [GatewaySession.LoopDrains] = []
+            let fetch: (after: Int64, before: Int64)? = channels.withLock { channels in
                 guard var state = channels[channel], var feed = state.feed else { return nil }
-                defer {
-                    state.feed = feed
-                    channels[channel] = state
-                }
+                defer { channels[channel] = state }
                 guard let events else {
                     feed.fetchFailed()
+                    state.feed = feed
                     return nil
                 }
-                return feed.filled(events)
+                let action = feed.filled(events)
+                state.feed = feed
+                return Self.perform(action, on: &state, drains: &drains)
             }
-            handle(action, channel: channel)
+            GatewaySession.scheduleDrains(drains)
+            if let fetch { startGapFetch(channel, after: fetch.after, before: fetch.before) }
         }
     }
 
-    /// Writes released events to every live subscriber, past its cursor. The frames are
-    /// queued under the channel lock, so two releases of one channel (from two origins'
-    /// links) reach each session in seq order.
-    private func deliver(_ events: [(seq: Int64, event: ByteBuffer)], channel: String) {
-        guard let first = events.first?.seq, let last = events.last?.seq else { return }
+    /// Carries out a feed's action with the channel lock held: released events are queued to
+    /// the subscribers in the same hold of the lock as the release itself, so two releases of
+    /// one channel (from two origins' links, or a gap fill beside a live event) reach every
+    /// session in seq order. (Queued in a later hold, a release could overtake an earlier
+    /// one, and the subscribers' cursors would then skip the earlier events.) Returns the gap
+    /// to fetch, if any; the loops to drain are added to `drains`, for after the lock.
+    private static func perform(_ action: ChannelFeed<ByteBuffer>.Action, on state: inout Channel,
+                                drains: inout [GatewaySession.LoopDrains]) -> (after: Int64, before: Int64)? {
+        switch action {
+        case .deliver(let events):
+            drains += queue(events, to: &state)
+            return nil
+        case .fetch(let after, let before):
+            return (after, before)
+        case .none:
+            return nil
+        }
+    }
+
+    /// Queues released events to every live subscriber past its cursor (subscribers still
+    /// waiting for their replay keep them); call with the channel lock held. Returns the
+    /// sessions to drain, by event loop.
+    private static func queue(_ events: [(seq: Int64, event: ByteBuffer)], to state: inout Channel) -> [GatewaySession.LoopDrains] {
+        guard let first = events.first?.seq, let last = events.last?.seq else { return [] }
         // Each event's frame is encoded once (`OutboundText.shared`), with a copy for each
         // event loop: the subscribers of one loop share its buffers, so two loops do not
         // contend for the reference counts of the same buffers and arrays.
         let frames = OutboundText.shared(events.map(\.event))
         var loops: [ObjectIdentifier: (frames: [OutboundText], drains: GatewaySession.LoopDrains)] = [:]
-        channels.withLock { channels in
-            guard var state = channels[channel] else { return }
-            for (id, var subscriber) in state.subscribers {
-                if subscriber.waiting != nil {
-                    subscriber.waiting!.append(contentsOf: events)
-                } else {
-                    let session = subscriber.session
-                    let mine = loops[session.loopID]?.frames ?? {
-                        let copy = loops.isEmpty ? frames : frames.map { $0.copied() }
-                        loops[session.loopID] = (copy, GatewaySession.LoopDrains(loop: session.eventLoop))
-                        return copy
-                    }()
-                    // Usually every event is new to the subscriber: the loop's array, uncopied.
-                    let fresh = subscriber.cursor < first ? mine
-                        : zip(events, mine).filter { $0.0.seq > subscriber.cursor }.map(\.1)
-                    if !fresh.isEmpty, session.queue(fresh).drain { loops[session.loopID]!.drains.sessions.append(session) }
-                    subscriber.cursor = max(subscriber.cursor, last)
-                }
-                state.subscribers[id] = subscriber
+        for (id, var subscriber) in state.subscribers {
+            if subscriber.waiting != nil {
+                subscriber.waiting!.append(contentsOf: events)
+            } else {
+                let session = subscriber.session
+                let mine = loops[session.loopID]?.frames ?? {
+                    let copy = loops.isEmpty ? frames : frames.map { $0.copied() }
+                    loops[session.loopID] = (copy, GatewaySession.LoopDrains(loop: session.eventLoop))
+                    return copy
+                }()
+                // Usually every event is new to the subscriber: the loop's array, uncopied.
+                let fresh = subscriber.cursor < first ? mine
+                    : zip(events, mine).filter { $0.0.seq > subscriber.cursor }.map(\.1)
+                if !fresh.isEmpty, session.queue(fresh).drain { loops[session.loopID]!.drains.sessions.append(session) }
+                subscriber.cursor = max(subscriber.cursor, last)
             }
-            channels[channel] = state
+            state.subscribers[id] = subscriber
         }
-        GatewaySession.scheduleDrains(loops.values.lazy.map(\.drains))
+        return loops.values.map(\.drains)
     }
 
     /// Sessions subscribed to `channel` (for typing and presence events).

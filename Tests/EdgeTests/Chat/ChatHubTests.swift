@@ -1,3 +1,4 @@
+import Dispatch
 import StreamLyAPI
 import NIOCore
 import NIOPosix
@@ -75,6 +76,35 @@ struct ChatHubTests {
         let onSecond = Set(frames.indices.filter { sessions[$0].eventLoop === second }.map { frames[$0].address })
         #expect(onFirst.count == 1 && onSecond.count == 1, "one buffer per loop")
         #expect(onFirst != onSecond, "each loop its own buffer")
+    }
+
+    @Test("links releasing one channel's events at once: every subscriber still gets every event once, in order")
+    func racingReleases() async {
+        let count = 8_000
+        // History has every event, as PostgreSQL would (a gap seen while the other link's
+        // event is on its way is filled from it).
+        let hub = ChatHub { _, after, before in
+            before > after + 1 ? (after + 1..<min(before, Int64(count) + 1)).map { ($0, Self.event($0)) } : []
+        }
+        let sessions = (1...4).map { Self.session(UInt64($0)) }
+        for session in sessions {
+            hub.beginSubscribe(session, channel: "c")
+            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        }
+        // Four threads, as origins' links, each with every fourth seq. A release
+        // queued in a later hold of the hub's lock than the release itself could overtake the
+        // other thread's earlier one, and the cursor would then skip it.
+        DispatchQueue.concurrentPerform(iterations: 4) { link in
+            for seq in stride(from: Int64(1 + link), through: Int64(count), by: 4) {
+                hub.received(channel: "c", seq: seq, event: Self.event(seq))
+            }
+        }
+        let expected = (1...count).map { String(buffer: Self.event(Int64($0))) }
+        for session in sessions {
+            let texts = await Self.drain(session, atLeast: count)
+            #expect(texts.count == count)
+            #expect(texts == expected)
+        }
     }
 
     final class Calls: Sendable {
