@@ -26,7 +26,7 @@ struct OutboundText: Sendable {
         self.frame = frame
     }
 
-    /// The same text and frame in buffers of their own (one per event loop: see `ChatHub.deliver`).
+    /// The same text and frame in buffers of their own (one per event loop: see `ChatHub.queue`).
     func copied() -> OutboundText {
         func copy(_ buffer: ByteBuffer) -> ByteBuffer {
             var copy = ByteBufferAllocator().buffer(capacity: buffer.readableBytes)
