@@ -13,36 +13,40 @@ struct ChannelTransport: GatewayTransport {
     let channel: any Channel
     /// The frame encoder's context, if the pipeline has one (looked up once, on the loop).
     private let encoder: NIOLoopBound<ChannelHandlerContext>?
+    /// The channel's high write-buffer watermark: a writable channel holds at most this much.
+    private let highWatermark: Int
 
     /// Call on the channel's event loop, once the WebSocket handlers are in its pipeline.
     init(channel: any Channel) {
         self.channel = channel
         self.encoder = (try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self))
             .map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
+        self.highWatermark = (try? channel.syncOptions?.getOption(.writeBufferWaterMark))?.high ?? .max
     }
 
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    func writeOnLoop(_ texts: [OutboundText], done: @escaping @Sendable (Bool) -> Void) {
+    func writeOnLoop(_ texts: [OutboundText]) {
         channel.eventLoop.preconditionInEventLoop()
-        guard let last = texts.indices.last else { return done(true) }
-        let promise = channel.eventLoop.makePromise(of: Void.self)
         let encoder = encoder?.value
-        for index in texts.indices {
-            let text = texts[index]
-            let ends = index == last ? promise : nil
+        for text in texts {
             if let frame = text.frame, let encoder {
-                encoder.write(NIOAny(frame), promise: ends)
+                encoder.write(NIOAny(frame), promise: nil)
             } else {
-                channel.write(WebSocketFrame(fin: true, opcode: .text, data: text.text), promise: ends)
+                channel.write(WebSocketFrame(fin: true, opcode: .text, data: text.text), promise: nil)
             }
         }
         // Every frame is past the encoder by now (it buffers nothing): the flush starts there
         // rather than at the pipeline's tail.
         if let encoder { encoder.flush() } else { channel.flush() }
-        promise.futureResult.whenComplete { result in
-            if case .success = result { done(true) } else { done(false) }
-        }
+    }
+
+    func holdsMore(than bytes: Int) -> Bool {
+        channel.eventLoop.preconditionInEventLoop()
+        // A writable channel holds at most its high watermark: most calls end here, without
+        // asking the channel (an option lookup by type at every drain).
+        if channel.isWritable, highWatermark <= bytes { return false }
+        return ((try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0) > bytes
     }
 
     func close(code: WebSocketCloseCode, reason: String) {

@@ -5,16 +5,17 @@ import Synchronization
 /// One WebSocket client on this edge: its state machine and its bounded send buffer.
 ///
 /// Anything may send frames (fan-out, replies); they are written straight to the
-/// connection on its event loop, with no task in between, and counted until they are on
-/// the wire. A client that lets more than `sendBufferBytes` pile up is disconnected with
-/// 4008 rather than buffered without bound. Closing goes to the transport, which sends the
-/// close frame after everything already accepted.
+/// connection on its event loop, with no task in between. A client that lets more than
+/// `sendBufferBytes` pile up (accepted here and not yet handed to the connection, plus what the
+/// connection holds that the socket has not taken) is disconnected with 4008 rather than
+/// buffered without bound. Closing goes to the transport, which sends the close frame after
+/// everything already written.
 final class GatewaySession: Sendable {
 
     struct State {
         var machine: GatewaySessionStateMachine
-        /// Accepted text bytes not yet on the wire.
-        var queuedBytes = 0
+        /// Bytes of `pending`.
+        var pendingBytes = 0
         /// Accepted messages not yet handed to the connection, in order.
         var pending: [OutboundText] = []
         /// A drain of `pending` is scheduled on the event loop.
@@ -31,6 +32,8 @@ final class GatewaySession: Sendable {
     /// loop for every event.
     let eventLoop: any EventLoop
     let loopID: ObjectIdentifier
+    /// `GatewayLimits.sendBufferBytes`.
+    let sendBufferBytes: Int
 
     init(id: UInt64, limits: GatewayLimits, now: UInt64, transport: any GatewayTransport,
          publishBudgets: PublishBudgets? = nil, clientIP: String = "unknown") {
@@ -39,6 +42,7 @@ final class GatewaySession: Sendable {
         self.transport = transport
         self.eventLoop = transport.eventLoop
         self.loopID = ObjectIdentifier(transport.eventLoop)
+        self.sendBufferBytes = limits.sendBufferBytes
         self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))
     }
 
@@ -62,17 +66,18 @@ final class GatewaySession: Sendable {
     /// Accepts `texts` into the send buffer, after everything accepted before: the order of
     /// `queue` calls is the order on the wire (callers that must keep an order across
     /// sessions, like the hub, call it under their own lock). Refuses them if the session is
-    /// closing, or if the bound would be exceeded (then it starts closing with 4008).
+    /// closing, or if what waits here would exceed the bound by itself (then it starts closing
+    /// with 4008); the drain adds what the connection still holds and checks the bound again.
     /// `drain` is true when the caller must pass the session to `scheduleDrains`.
     func queue(_ texts: [OutboundText]) -> (accepted: Bool, drain: Bool) {
         let bytes = texts.reduce(0) { $0 + $1.text.readableBytes }
         let outcome = state.withLock { state -> Result<(accepted: Bool, drain: Bool), SlowConsumer> in
             guard !state.closing else { return .success((false, false)) }
-            if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.queuedBytes + bytes) {
+            if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.pendingBytes + bytes) {
                 state.closing = true
                 return .failure(SlowConsumer(code: code, reason: reason))
             }
-            state.queuedBytes += bytes
+            state.pendingBytes += bytes
             if state.pending.isEmpty {
                 state.pending = texts  // shares the caller's array: no copy per subscriber in fan-out
             } else {
@@ -124,21 +129,29 @@ final class GatewaySession: Sendable {
         }
     }
 
-    /// On the event loop: writes everything pending and flushes; the bytes leave the send
-    /// buffer once on the wire. A failed write means the connection is gone. The transport
-    /// calls it before its close frame, so nothing accepted is left behind it.
+    /// On the event loop: writes everything pending and flushes, unless the connection still
+    /// holds so much that the bound would be exceeded: then nothing more is written and the
+    /// session closes with 4008 (the client resumes from its last seq when it reconnects). No
+    /// promise per write: a failed write means the connection is gone, and its handler ends
+    /// the session (`finish`) when it becomes inactive. The transport calls it before its
+    /// close frame, so nothing accepted is left behind it.
     func drain() {
-        let texts = state.withLock { state in
+        let (texts, bytes) = state.withLock { state in
             state.drainScheduled = false
-            defer { state.pending = [] }
-            return state.pending
+            defer { state.pending = []; state.pendingBytes = 0 }
+            return (state.pending, state.pendingBytes)
         }
         guard !texts.isEmpty else { return }
-        let bytes = texts.reduce(0) { $0 + $1.text.readableBytes }
-        transport.writeOnLoop(texts) { ok in
-            self.state.withLock { $0.queuedBytes -= bytes }
-            if !ok { self.finish() }
+        if transport.holdsMore(than: sendBufferBytes - bytes) {
+            let close = state.withLock { state -> SlowConsumer? in
+                defer { state.closing = true }
+                guard !state.closing, case .close(let code, let reason) = state.machine.overflowed() else { return nil }
+                return SlowConsumer(code: code, reason: reason)
+            }
+            if let close { transport.close(code: close.code, reason: close.reason) }
+            return
         }
+        transport.writeOnLoop(texts)
     }
 
     /// Sends a close frame after what is queued and stops accepting frames.
@@ -165,9 +178,11 @@ protocol GatewayTransport: Sendable {
     /// The event loop the frames are written on.
     var eventLoop: any EventLoop { get }
     /// Called on `eventLoop`: writes `texts` as text frames (a text's `frame` as it is), in
-    /// order, and flushes; `done` runs with true once the last is on the wire, false if the
-    /// connection failed.
-    func writeOnLoop(_ texts: [OutboundText], done: @escaping @Sendable (Bool) -> Void)
+    /// order, and flushes.
+    func writeOnLoop(_ texts: [OutboundText])
+    /// Called on `eventLoop`: whether the connection holds more than `bytes` bytes that the
+    /// socket has not taken yet.
+    func holdsMore(than bytes: Int) -> Bool
     /// From any thread: sends a close frame with `code` after every frame the session
     /// accepted, then ends the connection when the client answers or `Gateway.closeGrace`
     /// is over. Called at most once per session.

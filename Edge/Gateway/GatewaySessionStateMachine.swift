@@ -214,6 +214,11 @@ struct GatewaySessionStateMachine: Sendable {
     /// accepts them; a client that reads too slowly for the bound is closed with 4008.
     mutating func sending(bufferedBytes: Int) -> Action {
         guard bufferedBytes > limits.sendBufferBytes else { return .none }
+        return overflowed()
+    }
+
+    /// The send buffer holds more than the bound: the client is closed with 4008.
+    mutating func overflowed() -> Action {
         state = .closed
         return .close(code: WebSocketCloseCode.slowConsumer, reason: "send buffer overflow: read faster")
     }

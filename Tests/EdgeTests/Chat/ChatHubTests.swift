@@ -191,11 +191,30 @@ struct ChatHubTests {
         limits.sendBufferBytes = 100
         let transport = RecordingTransport(holdWrites: true)  // a client that reads nothing
         let session = GatewaySession(id: 1, limits: limits, now: 0, transport: transport)
-        var accepted = 0
-        for _ in 0..<10 where session.enqueue(ByteBuffer(repeating: 0x61, count: 30)) { accepted += 1 }
-        #expect(accepted == 3)
+        for _ in 0..<10 {
+            session.enqueue(ByteBuffer(repeating: 0x61, count: 30))
+            _ = await Self.drain(session)
+        }
+        // 90 bytes held; the fourth frame would make 120: it is not written, the session closes.
+        #expect(transport.texts.count == 3)
         #expect(transport.closes == [WebSocketCloseCode.slowConsumer])
         #expect(!session.enqueue(ByteBuffer(string: "x")), "a closing session accepts nothing")
+    }
+
+    @Test("what waits for a drain is bounded by itself: frames past the bound are refused at once")
+    func slowConsumerBeforeTheDrain() async {
+        var limits = GatewayLimits()
+        limits.sendBufferBytes = 100
+        let transport = RecordingTransport()
+        let session = GatewaySession(id: 1, limits: limits, now: 0, transport: transport)
+        // The session's loop is held, so no drain runs between the calls (on the loop itself
+        // every call would drain at once).
+        let gate = DispatchSemaphore(value: 0)
+        transport.eventLoop.execute { gate.wait() }
+        let accepted = (0..<10).map { _ in session.enqueue(ByteBuffer(repeating: 0x61, count: 30)) }
+        gate.signal()
+        #expect(accepted == [true, true, true] + Array(repeating: false, count: 7))
+        #expect(transport.closes == [WebSocketCloseCode.slowConsumer])
     }
 
     @Test("bytes leave the send buffer once written, so a client that keeps up is never cut off")
@@ -233,7 +252,7 @@ struct ChatHubTests {
 }
 
 /// Records the frames a session writes, on one of the shared event loops; with
-/// `holdWrites` the writes never complete, like a client that stopped reading.
+/// `holdWrites` the connection keeps every byte written, like a client that stopped reading.
 final class RecordingTransport: GatewayTransport, Sendable {
     let eventLoop: any EventLoop
     private let written = Mutex<[String]>([])
@@ -241,6 +260,8 @@ final class RecordingTransport: GatewayTransport, Sendable {
     private let writtenFrames = Mutex<[(address: UInt, bytes: [UInt8])]>([])
     private let closed = Mutex<[WebSocketCloseCode]>([])
     private let holdWrites: Bool
+    /// Bytes written and, with `holdWrites`, never taken by the client.
+    private let held = Mutex(0)
 
     init(holdWrites: Bool = false, eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
         self.holdWrites = holdWrites
@@ -252,15 +273,20 @@ final class RecordingTransport: GatewayTransport, Sendable {
     /// The codes of the closes asked for, in order.
     var closes: [WebSocketCloseCode] { closed.withLock { $0 } }
 
-    func writeOnLoop(_ texts: [OutboundText], done: @escaping @Sendable (Bool) -> Void) {
+    func writeOnLoop(_ texts: [OutboundText]) {
         eventLoop.preconditionInEventLoop()
         written.withLock { $0 += texts.map { String(buffer: $0.text) } }
+        if holdWrites { held.withLock { $0 += texts.reduce(0) { $0 + $1.text.readableBytes } } }
         writtenFrames.withLock { frames in
             for frame in texts.compactMap(\.frame) {
                 frames.append((frame.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }, Array(buffer: frame)))
             }
         }
-        if !holdWrites { done(true) }
+    }
+
+    func holdsMore(than bytes: Int) -> Bool {
+        eventLoop.preconditionInEventLoop()
+        return held.withLock { $0 } > bytes
     }
 
     func close(code: WebSocketCloseCode, reason: String) {
