@@ -1,6 +1,6 @@
-import Dispatch
-import Synchronization
 import StreamLyAPI
+import StreamLyRetry
+import Synchronization
 
 /// How a publish ended: committed with a seq, or given up by the sequencer (never stored).
 enum PublishOutcome: Sendable {
@@ -24,7 +24,7 @@ final class PendingPublishes: Sendable {
         var committed: PublishOutcome?
         /// Rejections by attempt id ("" for a rejection that names none: every attempt).
         var rejections: [String: PublishOutcome] = [:]
-        var waiters: [UInt64: (attempt: String, waiter: Waiter)] = [:]
+        var waiters: [UInt64: (attempt: String, waiter: Waiter, timer: CoarseTimers.Token)] = [:]
         var registrations = 1
 
         func outcome(of attempt: String) -> PublishOutcome? { committed ?? rejections[attempt] ?? rejections[""] }
@@ -32,8 +32,12 @@ final class PendingPublishes: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let nextWaiter = Atomic<UInt64>(0)
-    /// Timeouts run here: one timer per waiting publish, no task.
-    private let timers = DispatchQueue(label: "streamly.pending-publishes")
+    /// One timer per waiting publish (no task), cancelled when the publish is answered.
+    private let timers: CoarseTimers
+
+    init(timers: CoarseTimers = .shared) {
+        self.timers = timers
+    }
 
     static func key(channel: String, author: String, clientID: String) -> String { "\(channel)|\(author)|\(clientID)" }
 
@@ -52,19 +56,14 @@ final class PendingPublishes: Sendable {
                 guard let entry = entries[key] else { return .some(nil) }
                 if let result = entry.outcome(of: attempt) { return .some(result) }
                 if timeout <= .zero { return .some(nil) }
-                entries[key]!.waiters[id] = (attempt, continuation)
+                let timer = timers.schedule(after: timeout) {
+                    let waiter = self.entries.withLock { $0[key]?.waiters.removeValue(forKey: id) }
+                    waiter?.waiter.resume(returning: nil)
+                }
+                entries[key]!.waiters[id] = (attempt, continuation, timer)
                 return .none
             }
-            if case .some(let value) = ready {
-                continuation.resume(returning: value)
-                return
-            }
-            let (seconds, attoseconds) = timeout.components
-            let nanoseconds = Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            timers.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-                let waiter = self.entries.withLock { $0[key]?.waiters.removeValue(forKey: id) }
-                waiter?.waiter.resume(returning: nil)
-            }
+            if case .some(let value) = ready { continuation.resume(returning: value) }
         }
         entries.withLock { entries in
             entries[key]?.registrations -= 1
@@ -76,14 +75,17 @@ final class PendingPublishes: Sendable {
     /// Records the outcome of `key` (if anyone registered) and wakes its waiters: a commit
     /// wakes all, a rejection those of `attempt` (all when it names none).
     func resolve(_ key: String, with result: PublishOutcome, attempt: String = "") {
-        let waiters = entries.withLock { entries -> [Waiter] in
+        let waiters = entries.withLock { entries -> [(waiter: Waiter, timer: CoarseTimers.Token)] in
             guard var entry = entries[key] else { return [] }
             if case .published = result { entry.committed = result } else { entry.rejections[attempt] = result }
             let woken = entry.waiters.filter { entry.outcome(of: $0.value.attempt) != nil }
             for id in woken.keys { entry.waiters.removeValue(forKey: id) }
             entries[key] = entry
-            return woken.values.map(\.waiter)
+            return woken.values.map { ($0.waiter, $0.timer) }
         }
-        for waiter in waiters { waiter.resume(returning: result) }
+        for (waiter, timer) in waiters {
+            timers.cancel(timer)
+            waiter.resume(returning: result)
+        }
     }
 }
