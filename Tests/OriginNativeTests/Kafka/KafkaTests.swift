@@ -209,6 +209,34 @@ import Testing
         #expect(assigned == Set((0..<3).map { KafkaTopicPartition(topic: topic, partition: $0) }))
     }
 
+    @Test("a topic's records expire while the broker runs when its segment.ms is below its retention.ms (the chat transport topics)")
+    func retentionWhileRunning() async throws {
+        let brokers = try KafkaBroker.address()
+        let topic = KafkaBroker.uniqueName("retention")
+        // Kafka, and noida-db alike, delete whole segments older than the retention: with the
+        // default segment.ms (7 days) nothing would ever go (noida-db's log then only grows).
+        try await KafkaAdmin.createTopics([KafkaAdmin.Topic(name: topic, partitions: 1,
+                                                            configuration: ["retention.ms": "3000", "segment.ms": "500"])],
+                                          brokers: brokers)
+        let producer = try KafkaProducer(brokers: brokers, clientID: "retention-test")
+        for index in 0..<100 { _ = try await producer.send(topic: topic, key: nil, value: Array("old \(index)".utf8)) }
+        // Every second a fresh group reads the topic's first record; once it is no longer an old
+        // one, the old records are gone.
+        var first = "old 0"
+        let deadline = ContinuousClock.now + .seconds(60)
+        while first.hasPrefix("old"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .seconds(1))
+            _ = try await producer.send(topic: topic, key: nil, value: Array("new".utf8))
+            let consumer = try KafkaConsumer(brokers: brokers, groupID: KafkaBroker.uniqueName("retention"), topics: [topic],
+                                             properties: Self.fastGroup.merging(["auto.offset.reset": "earliest"]) { $1 })
+            let records = try await KafkaBroker.read(1, from: consumer, within: .seconds(20))
+            await consumer.close()
+            first = records.first.map { String(decoding: $0.value, as: UTF8.self) } ?? first
+        }
+        await producer.close()
+        #expect(first == "new", "the records older than the retention are still there after 60 s")
+    }
+
     @Test("createTopics refuses what the broker cannot do, naming the topic")
     func createTopicsRefused() async throws {
         let brokers = try KafkaBroker.address()

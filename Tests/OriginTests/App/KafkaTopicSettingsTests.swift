@@ -3,7 +3,7 @@ import StreamLyConfig
 import Testing
 
 /// The topics an origin creates at start-up: the chat transport topics alone get
-/// `kafka.topic.chat.retention.ms`; the others keep the broker's retention.
+/// `kafka.topic.chat.retention.ms` (and a segment.ms below it); the others keep the broker's retention.
 @Suite struct KafkaTopicSettingsTests {
     @Test func chatRetentionReachesOnlyTheTransportTopics() throws {
         let settings = try KafkaTopicSettings(ConfigValues([
@@ -12,8 +12,10 @@ import Testing
         let topics = settings.topics(["s.chat.publish", "s.chat.events", "s.chat.dead-letter", "s.vod.jobs"],
                                      transport: ["s.chat.publish", "s.chat.events"])
         let configurations = Dictionary(uniqueKeysWithValues: topics.map { ($0.name, $0.configuration) })
-        #expect(configurations["s.chat.publish"] == ["min.insync.replicas": "2", "retention.ms": "60000"])
-        #expect(configurations["s.chat.events"] == ["min.insync.replicas": "2", "retention.ms": "60000"])
+        // A segment younger than the retention: Kafka deletes whole segments.
+        let transport = ["min.insync.replicas": "2", "retention.ms": "60000", "segment.ms": "10000"]
+        #expect(configurations["s.chat.publish"] == transport)
+        #expect(configurations["s.chat.events"] == transport)
         // The dead letters are for an operator to read; video jobs may wait for a worker.
         #expect(configurations["s.chat.dead-letter"] == ["min.insync.replicas": "2"])
         #expect(configurations["s.vod.jobs"] == ["min.insync.replicas": "2"])
