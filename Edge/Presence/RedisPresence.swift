@@ -282,8 +282,10 @@ final class RedisPresence: PresenceTracker {
         if channel == Self.typingChannel, let user = object["user"] as? String, let chat = object["channel"] as? String {
             let event = GatewayEvents.typing(channel: chat, user: user,
                                              ttlMilliseconds: Int(timing.typingTTL.components.seconds) * 1_000)
+            let sessions = hub.subscribers(of: chat).filter { $0.user?.id != user }
+            guard !sessions.isEmpty else { return }  // no frame encoded for nobody
             let frame = OutboundText.shared([event])
-            GatewaySession.send(hub.subscribers(of: chat).filter { $0.user?.id != user }.map { ($0, frame) })
+            GatewaySession.send(sessions.map { ($0, frame) })
         } else if channel == Self.presenceChannel {
             // A batch (`{"batch":[…]}`) or a single announcement (edges of earlier versions).
             let entries = (object["batch"] as? [[String: Any]]) ?? [object]
@@ -291,13 +293,13 @@ final class RedisPresence: PresenceTracker {
             for entry in entries {
                 guard let user = entry["user"] as? String, let status = entry["status"] as? String,
                       let channels = entry["channels"] as? [String] else { continue }
-                let event = OutboundText.shared([GatewayEvents.presence(user: user, online: status == "online")])[0]
-                var seen = Set<UInt64>()
+                var recipients: [UInt64: GatewaySession] = [:]
                 for chat in channels {
-                    for session in hub.subscribers(of: chat) where session.user?.id != user && seen.insert(session.id).inserted {
-                        texts[session.id, default: (session, [])].texts.append(event)
-                    }
+                    for session in hub.subscribers(of: chat) where session.user?.id != user { recipients[session.id] = session }
                 }
+                guard !recipients.isEmpty else { continue }  // no frame encoded for nobody
+                let event = OutboundText.shared([GatewayEvents.presence(user: user, online: status == "online")])[0]
+                for (id, session) in recipients { texts[id, default: (session, [])].texts.append(event) }
             }
             GatewaySession.send(Array(texts.values))
         }
