@@ -43,11 +43,16 @@ trap stop INT TERM EXIT
 
 # Media and attachments go to the dev S3 server (nanio, persistent) rather than the embedded
 # local-directory default. One origin: its chat sequencer uses the shared group (docs/kafka.md).
-STREAMLY_STORAGE_BACKEND="${STREAMLY_STORAGE_BACKEND:-s3}" STREAMLY_S3_CREATE_BUCKET=true \
+# Node ids the same at every run: the sequencer and the transcode workers join their groups as
+# static members named after the node, and noida-db never evicts a member that left without a
+# word, so an origin named after its pid (the default) would find the last run's origin still
+# holding every partition and sequence nothing; under the same name it takes that place back.
+STREAMLY_NODE_ID=origin-dev STREAMLY_STORAGE_BACKEND="${STREAMLY_STORAGE_BACKEND:-s3}" STREAMLY_S3_CREATE_BUCKET=true \
   "$bin/streamly-origin" --dev & pids+=($!)
 # The web app (http://127.0.0.1:8080/) uploads attachments straight to S3 with presigned URLs:
 # its Content-Security-Policy admits the S3 endpoint.
-STREAMLY_WEB_CSP_ORIGINS="${STREAMLY_WEB_CSP_ORIGINS:-$STREAMLY_S3_ENDPOINT}" "$bin/streamly-edge" --dev & pids+=($!)
+STREAMLY_NODE_ID=edge-dev \
+  STREAMLY_WEB_CSP_ORIGINS="${STREAMLY_WEB_CSP_ORIGINS:-$STREAMLY_S3_ENDPOINT}" "$bin/streamly-edge" --dev & pids+=($!)
 
 cat <<MSG
 StreamLy is running:
