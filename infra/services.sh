@@ -127,9 +127,10 @@ export STREAMLY_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 # A broker whose log survives its restart, and the service name that restarts it.
 export STREAMLY_KAFKA_DURABLE_BROKERS=127.0.0.1:$(throwaway && echo "$KAFKA_DURABLE_PORT" || echo "$KAFKA_PORT")
 export STREAMLY_KAFKA_DURABLE_SERVICE=$(throwaway && echo kafka_durable || echo kafka)
-# noida-db rewrites its whole log as one JSON file every few seconds: chat records expire after
-# a minute (PostgreSQL keeps the messages), or the broker slows down as the log grows.
-export STREAMLY_KAFKA_TOPIC_CHAT_RETENTION_MS=60000
+# noida-db rewrites its whole log as one JSON file every second or so, and the time it takes
+# follows the file's size: chat records expire after 10 s, the shortest the origin accepts
+# (PostgreSQL keeps the messages; a record only has to outlive its consumers' lag).
+export STREAMLY_KAFKA_TOPIC_CHAT_RETENTION_MS=10000
 export STREAMLY_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 export STREAMLY_S3_REGION=$S3_REGION
 export STREAMLY_S3_BUCKET=$S3_MEDIA_BUCKET

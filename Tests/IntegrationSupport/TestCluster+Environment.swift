@@ -33,9 +33,9 @@ extension TestCluster {
             // noida-db never evicts a group member that died without leaving, and the tests
             // SIGKILL origins: each origin sequences every partition (docs/kafka.md).
             "STREAMLY_CHAT_SEQUENCER_GROUP": "per-origin",
-            // As the local profiles (infra/services.sh): noida-db rewrites its whole log every few
-            // seconds, so the chat records of the whole test run would slow it down.
-            "STREAMLY_KAFKA_TOPIC_CHAT_RETENTION_MS": "60000",
+            // As the local profiles (infra/services.sh): noida-db rewrites its whole log every
+            // second or so, in a time that follows its size.
+            "STREAMLY_KAFKA_TOPIC_CHAT_RETENTION_MS": "10000",
             "STREAMLY_LINK_HEARTBEAT_MS": "500", "STREAMLY_DRAIN_TIMEOUT": "1",
             // Every test client comes from 127.0.0.1 and many sign up or log in the same user:
             // the per-account rates are raised (tests of the limits set their own).
