@@ -29,8 +29,10 @@ struct CoarseTimersTests {
     func cancel() async {
         let timers = CoarseTimers(resolution: .milliseconds(5))
         let fired = Atomic(0)
-        let cancelled = timers.schedule(after: .milliseconds(20)) { fired.add(1, ordering: .relaxed) }
-        let kept = timers.schedule(after: .milliseconds(30)) { fired.add(10, ordering: .relaxed) }
+        // Due a second later than scheduled: the cancel right after it comes first even on a
+        // loaded machine (with 20 ms, a thread preempted for longer saw it fire first).
+        let cancelled = timers.schedule(after: .milliseconds(1_000)) { fired.add(1, ordering: .relaxed) }
+        let kept = timers.schedule(after: .milliseconds(1_100)) { fired.add(10, ordering: .relaxed) }
         #expect(timers.cancel(cancelled))
         #expect(!timers.cancel(cancelled))
         await Self.eventually { fired.load(ordering: .relaxed) != 0 }
@@ -45,14 +47,22 @@ struct CoarseTimersTests {
         let timers = CoarseTimers(resolution: .milliseconds(2))
         let count = 8 * 2_000
         let fired = Mutex([Int](repeating: 0, count: count))
+        let start = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for index in stride(from: thread, to: count, by: 8) {
-                let token = timers.schedule(after: .milliseconds(index % 50)) { fired.withLock { $0[index] += 1 } }
-                if index % 2 == 1 { #expect(timers.cancel(token)) }
+                // The ones to cancel are due 2 s later, so that their cancel, right after,
+                // comes first even when the thread is preempted in between (a CI run saw a
+                // timer due in 1 ms fire before its cancel).
+                let cancelling = index % 2 == 1
+                let token = timers.schedule(after: .milliseconds((cancelling ? 2_000 : 0) + index % 50)) {
+                    fired.withLock { $0[index] += 1 }
+                }
+                if cancelling { #expect(timers.cancel(token)) }
             }
         }
         await Self.eventually { timers.pendingCount == 0 }
-        try? await Task.sleep(for: .milliseconds(20))
+        // Past every deadline, the cancelled ones' included.
+        try? await Task.sleep(until: start + .milliseconds(2_200))
         let counts = fired.withLock { $0 }
         #expect(counts.indices.filter { counts[$0] != ($0 % 2 == 0 ? 1 : 0) } == [])
     }
