@@ -63,6 +63,14 @@ final class GatewaySession: Sendable {
         scheduleDrains(sends.compactMap { session, texts in session.queue(texts).drain ? session : nil })
     }
 
+    /// Sends one event to `sessions`, its frame encoded once for all of them, and not at all
+    /// when there is nobody to send it to.
+    static func send(_ event: ByteBuffer, to sessions: some Collection<GatewaySession>) {
+        guard !sessions.isEmpty else { return }
+        let frame = OutboundText.shared([event])
+        send(sessions.map { ($0, frame) })
+    }
+
     /// Accepts `texts` into the send buffer, after everything accepted before: the order of
     /// `queue` calls is the order on the wire (callers that must keep an order across
     /// sessions, like the hub, call it under their own lock). Refuses them if the session is

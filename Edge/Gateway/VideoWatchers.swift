@@ -91,10 +91,7 @@ final class VideoWatchers: Sendable {
             guard var watched = videos[video], state.isNewer(than: watched.newest) else { return }
             watched.newest = state
             videos[video] = watched
-            let live = watched.sessions.values.filter(\.live)
-            guard !live.isEmpty else { return }  // no frame encoded for nobody
-            let frame = OutboundText.shared([event])
-            GatewaySession.send(live.map { ($0.session, frame) })
+            GatewaySession.send(event, to: watched.sessions.values.filter(\.live).map(\.session))
         }
     }
 

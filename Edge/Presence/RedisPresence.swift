@@ -282,10 +282,7 @@ final class RedisPresence: PresenceTracker {
         if channel == Self.typingChannel, let user = object["user"] as? String, let chat = object["channel"] as? String {
             let event = GatewayEvents.typing(channel: chat, user: user,
                                              ttlMilliseconds: Int(timing.typingTTL.components.seconds) * 1_000)
-            let sessions = hub.subscribers(of: chat).filter { $0.user?.id != user }
-            guard !sessions.isEmpty else { return }  // no frame encoded for nobody
-            let frame = OutboundText.shared([event])
-            GatewaySession.send(sessions.map { ($0, frame) })
+            GatewaySession.send(event, to: hub.subscribers(of: chat).filter { $0.user?.id != user })
         } else if channel == Self.presenceChannel {
             // A batch (`{"batch":[…]}`) or a single announcement (edges of earlier versions).
             let entries = (object["batch"] as? [[String: Any]]) ?? [object]
