@@ -28,6 +28,9 @@ extension SupervisedConsumer {
         private(set) var failures = 0
         /// Consumers replaced after a fatal error, in total.
         private(set) var replacements = 0
+        /// The running consumer completed a join of its group (it got an assignment, perhaps
+        /// an empty one: a group may have more members than partitions).
+        private(set) var joined = false
         let retry: RetryPolicy
 
         init(retry: RetryPolicy) {
@@ -43,6 +46,7 @@ extension SupervisedConsumer {
         mutating func created() {
             guard state != .closed else { return }
             state = .running(assigned: [])
+            joined = false
         }
 
         /// Creating a consumer failed (bad configuration is caught at start-up; this is the
@@ -70,6 +74,7 @@ extension SupervisedConsumer {
             switch change {
             case .assigned(let partitions):
                 assigned.formUnion(partitions)
+                joined = true
                 if !partitions.isEmpty { failures = 0 }
             case .revoked(let partitions, _):
                 assigned.subtract(partitions)

@@ -17,10 +17,14 @@ final class SupervisedConsumer: Sendable {
     private let current = Mutex<KafkaConsumer?>(nil)
     private let logger: Logger
     private let replacementsCounter: Counter
+    /// How long a consumer may take to join its group before a warning says so.
+    let joinWarning: Duration
 
     init(name: String, retry: RetryPolicy = RetryPolicy(base: .milliseconds(200), cap: .seconds(5), floor: .zero, jitter: .none),
+         joinWarning: Duration = .seconds(30),
          logger: Logger, make: @escaping @Sendable () throws -> KafkaConsumer) {
         self.name = name
+        self.joinWarning = joinWarning
         self.make = make
         self.machine = Mutex(StateMachine(retry: retry))
         self.logger = logger
@@ -30,6 +34,9 @@ final class SupervisedConsumer: Sendable {
     /// Whether a consumer runs and holds partitions (for `/readyz`: a fan-out consumer that
     /// reads "from now on" misses whatever is written before it is assigned).
     var isAssigned: Bool { machine.withLock { $0.isAssigned } }
+
+    /// Whether the running consumer has joined its group (`StateMachine.joined`).
+    var hasJoined: Bool { machine.withLock { $0.joined } }
 
     /// Consumers replaced after a fatal error so far.
     var replacements: Int { machine.withLock { $0.replacements } }
@@ -66,11 +73,13 @@ final class SupervisedConsumer: Sendable {
             let rebalances = Task {
                 for await change in consumer.rebalances { machine.withLock { $0.rebalanced(change) } }
             }
+            let joinWatch = Task { await warnIfNotJoined() }
             do {
                 try await body(consumer)
             } catch {
                 logger.error("kafka consumer failed", metadata: ["consumer": "\(name)", "error": "\(error)"])
             }
+            joinWatch.cancel()
             action = machine.withLock { $0.ended() }
             if case .create = action {
                 replacementsCounter.increment()
@@ -80,6 +89,20 @@ final class SupervisedConsumer: Sendable {
             await rebalances.value
             current.withLock { if $0 === consumer { $0 = nil } }
         }
+    }
+
+    /// Warns once if the consumer just created has not joined its group after `joinWarning`.
+    /// An origin whose sequencer never joins still reports ready (in a shared group it may
+    /// rightly hold no partition), and sequences nothing: this says why. Seen on noida-db,
+    /// which keeps static members that died without leaving, so the group never completes a
+    /// rebalance (docs/kafka.md).
+    private func warnIfNotJoined() async {
+        do { try await Task.sleep(for: joinWarning) } catch { return }
+        guard !machine.withLock({ $0.joined || $0.state == .closed }) else { return }
+        logger.warning("kafka consumer has not joined its group", metadata: [
+            "consumer": "\(name)", "waited": "\(joinWarning)",
+            "hint": "the broker may hold the group for members that are gone: see docs/kafka.md",
+        ])
     }
 
     /// Leaves the group: closes the running consumer (ending its records, so `run` returns)

@@ -25,6 +25,22 @@ struct SupervisedConsumerStateMachineTests {
         #expect(!machine.isAssigned)
     }
 
+    @Test("joined once it gets an assignment, an empty one too; each new consumer joins anew")
+    func joins() {
+        var machine = SupervisedConsumer.StateMachine(retry: Self.retry)
+        _ = machine.start()
+        machine.created()
+        #expect(!machine.joined)
+        machine.rebalanced(.assigned([]))  // a group with more members than partitions
+        #expect(machine.joined)
+        #expect(!machine.isAssigned)
+        _ = machine.ended()
+        machine.created()
+        #expect(!machine.joined, "the replacement has not joined yet")
+        machine.rebalanced(.assigned(Self.partitions(0)))
+        #expect(machine.joined)
+    }
+
     @Test("a fatal end re-creates it with growing backoff, reset once a replacement gets partitions")
     func fatalEnds() {
         var machine = SupervisedConsumer.StateMachine(retry: Self.retry)
