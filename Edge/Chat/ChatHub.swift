@@ -5,9 +5,12 @@ import Synchronization
 /// This edge's channel subscriptions: which sessions listen to which channel, and each
 /// channel's `ChannelFeed`. Message events from the origins come in through
 /// `received`; each is released once, in order, and written to every subscriber —
-/// the same encoded buffer for all of them.
+/// the same encoded buffer for all of them. A release costs the hub one task per event loop,
+/// whatever the number of subscribers (`LiveSubscribers`); only subscribers still joining are
+/// handled one by one.
 final class ChatHub: Sendable {
-    /// A subscriber and the highest seq it has been sent.
+    /// A subscriber that is not live yet: its replay is in flight, or it is ahead of the feed
+    /// (its replay reached past what the feed has released), with the highest seq it was sent.
     struct Subscriber {
         let session: GatewaySession
         var cursor: Int64
@@ -20,7 +23,12 @@ final class ChatHub: Sendable {
         var feed: ChannelFeed<ByteBuffer>?
         /// Events that arrived before `feed` existed.
         var early: [(seq: Int64, event: ByteBuffer)] = []
-        var subscribers: [UInt64: Subscriber] = [:]
+        /// Subscribers waiting for their replay or ahead of the feed (a few, while they join).
+        var joining: [UInt64: Subscriber] = [:]
+        /// Subscribers caught up with the feed: every event it releases goes to all of them.
+        var live = LiveSubscribers()
+
+        var isEmpty: Bool { joining.isEmpty && live.isEmpty }
     }
 
     private let channels = Mutex<[String: Channel]>([:])
@@ -45,11 +53,10 @@ final class ChatHub: Sendable {
     func tick() {
         let fetches: [(channel: String, after: Int64, before: Int64)] = channels.withLock { channels in
             var fetches: [(String, Int64, Int64)] = []
-            for (name, var state) in channels {
-                guard var feed = state.feed else { continue }
-                if case .fetch(let after, let before) = feed.tick() { fetches.append((name, after, before)) }
-                state.feed = feed
-                channels[name] = state
+            for index in channels.indices {
+                if case .fetch(let after, let before) = channels.values[index].feed?.tick() {
+                    fetches.append((channels.keys[index], after, before))
+                }
             }
             return fetches
         }
@@ -59,8 +66,8 @@ final class ChatHub: Sendable {
     /// Registers `session` before its replay is fetched, so no live event is missed.
     func beginSubscribe(_ session: GatewaySession, channel: String) {
         channels.withLock { channels in
-            channels[channel, default: Channel()].subscribers[session.id] =
-                Subscriber(session: session, cursor: .max, waiting: [])
+            channels[channel, default: Channel()].live.remove(session.id)
+            channels[channel]!.joining[session.id] = Subscriber(session: session, cursor: .max, waiting: [])
         }
     }
 
@@ -68,47 +75,60 @@ final class ChatHub: Sendable {
     /// first) were sent to the session by the caller. Releases the live events that
     /// waited and switches the session to live delivery.
     func completeSubscribe(_ session: GatewaySession, channel: String, lastSeq: Int64, replayedUpTo: Int64) {
-        var toSend: [OutboundText] = []
-        var drain = false
-        var gapFetch: (Int64, Int64)?
-        channels.withLock { channels in
-            guard var state = channels[channel], state.subscribers[session.id] != nil else { return }
-            if state.feed == nil {
-                var feed = ChannelFeed<ByteBuffer>(lastSeq: lastSeq)
-                var released: [(seq: Int64, event: ByteBuffer)] = []
-                for (seq, event) in state.early.sorted(by: { $0.seq < $1.seq }) {
-                    switch feed.received(seq: seq, event: event) {
-                    case .deliver(let events): released += events
-                    case .fetch(let after, let before): gapFetch = (after, before)
-                    case .none: break
-                    }
-                }
-                state.feed = feed
-                state.early = []
-                // Without a feed nobody is live yet: every subscriber still waits for its
-                // replay, and the early events past `lastSeq` are theirs to receive.
-                for id in Array(state.subscribers.keys) { state.subscribers[id]!.waiting?.append(contentsOf: released) }
-            }
-            var subscriber = state.subscribers[session.id]!
-            let cursor = max(replayedUpTo, lastSeq)
-            subscriber.cursor = cursor
-            for (seq, event) in subscriber.waiting ?? [] where seq > cursor {
-                toSend.append(OutboundText(event))
-                subscriber.cursor = seq
-            }
-            drain = !toSend.isEmpty && session.queue(toSend).drain
-            subscriber.waiting = nil
-            state.subscribers[session.id] = subscriber
-            channels[channel] = state
+        let (drain, gapFetch) = channels.withLock { channels -> (Bool, (after: Int64, before: Int64)?) in
+            guard channels[channel]?.joining[session.id] != nil else { return (false, nil) }
+            return Self.complete(session, lastSeq: lastSeq, replayedUpTo: replayedUpTo, in: &channels[channel]!)
         }
         if drain { GatewaySession.scheduleDrains([session]) }
-        if let (after, before) = gapFetch { startGapFetch(channel, after: after, before: before) }
+        if let gapFetch { startGapFetch(channel, after: gapFetch.after, before: gapFetch.before) }
+    }
+
+    /// `completeSubscribe` with the channel lock held: creates the feed if this is the channel's
+    /// first answer, queues the events that waited past the replay, and makes the session live
+    /// (or ahead of the feed, if its replay reached further). Returns whether the session needs a
+    /// drain, and a gap to fetch.
+    private static func complete(_ session: GatewaySession, lastSeq: Int64, replayedUpTo: Int64,
+                                 in state: inout Channel) -> (drain: Bool, gapFetch: (after: Int64, before: Int64)?) {
+        var gapFetch: (after: Int64, before: Int64)?
+        if state.feed == nil {
+            var feed = ChannelFeed<ByteBuffer>(lastSeq: lastSeq)
+            var released: [(seq: Int64, event: ByteBuffer)] = []
+            for (seq, event) in state.early.sorted(by: { $0.seq < $1.seq }) {
+                switch feed.received(seq: seq, event: event) {
+                case .deliver(let events): released += events
+                case .fetch(let after, let before): gapFetch = (after, before)
+                case .none: break
+                }
+            }
+            state.feed = feed
+            state.early = []
+            // Without a feed nobody is live yet: every subscriber still waits for its
+            // replay, and the early events past `lastSeq` are theirs to receive.
+            for index in state.joining.indices { state.joining.values[index].waiting?.append(contentsOf: released) }
+        }
+        guard var subscriber = state.joining.removeValue(forKey: session.id) else { return (false, gapFetch) }
+        subscriber.cursor = max(replayedUpTo, lastSeq)
+        var toSend: [OutboundText] = []
+        for (seq, event) in subscriber.waiting ?? [] where seq > subscriber.cursor {
+            toSend.append(OutboundText(event))
+            subscriber.cursor = seq
+        }
+        subscriber.waiting = nil
+        let drain = !toSend.isEmpty && session.queue(toSend).drain
+        if let released = state.feed?.released, subscriber.cursor <= released {
+            state.live.insert(session)  // every event the feed releases from now on is past its cursor
+        } else {
+            state.joining[session.id] = subscriber
+        }
+        return (drain, gapFetch)
     }
 
     func unsubscribe(_ session: GatewaySession, channel: String) {
         channels.withLock { channels in
-            channels[channel]?.subscribers.removeValue(forKey: session.id)
-            if channels[channel]?.subscribers.isEmpty == true { channels.removeValue(forKey: channel) }
+            guard channels[channel] != nil else { return }
+            channels[channel]!.joining.removeValue(forKey: session.id)
+            channels[channel]!.live.remove(session.id)
+            if channels[channel]!.isEmpty { channels.removeValue(forKey: channel) }
         }
     }
 
@@ -119,17 +139,17 @@ final class ChatHub: Sendable {
 
     /// A message event from an origin.
     func received(channel: String, seq: Int64, event: ByteBuffer) {
-        var drains: [GatewaySession.LoopDrains] = []
+        var drains: [GatewaySession] = []
         let fetch: (after: Int64, before: Int64)? = channels.withLock { channels in
-            guard var state = channels[channel] else { return nil }
-            defer { channels[channel] = state }
-            guard var feed = state.feed else {
-                state.early.append((seq, event))
+            guard channels[channel] != nil else { return nil }
+            // Everything below works on the channel in place (`channels[channel]!`): a copy of its
+            // state would copy its dictionaries at their first change.
+            guard channels[channel]!.feed != nil else {
+                channels[channel]!.early.append((seq, event))
                 return nil
             }
-            let action = feed.received(seq: seq, event: event)
-            state.feed = feed
-            return Self.perform(action, on: &state, drains: &drains)
+            let action = channels[channel]!.feed!.received(seq: seq, event: event)
+            return Self.perform(action, on: &channels[channel]!, drains: &drains)
         }
         GatewaySession.scheduleDrains(drains)
         if let fetch { startGapFetch(channel, after: fetch.after, before: fetch.before) }
@@ -140,35 +160,32 @@ final class ChatHub: Sendable {
             // A fetch that never answers (an origin stuck on PostgreSQL) must not hold the
             // channel: past `fetchTimeout` it counts as failed and the next tick fetches again.
             let events = (try? await withDeadline(fetchTimeout) { await self.fetchGap(channel, after, before) }) ?? nil
-            var drains: [GatewaySession.LoopDrains] = []
+            var drains: [GatewaySession] = []
             let fetch: (after: Int64, before: Int64)? = channels.withLock { channels in
-                guard var state = channels[channel], var feed = state.feed else { return nil }
-                defer { channels[channel] = state }
+                guard channels[channel]?.feed != nil else { return nil }
                 guard let events else {
-                    feed.fetchFailed()
-                    state.feed = feed
+                    channels[channel]!.feed!.fetchFailed()
                     return nil
                 }
-                let action = feed.filled(events)
-                state.feed = feed
-                return Self.perform(action, on: &state, drains: &drains)
+                let action = channels[channel]!.feed!.filled(events)
+                return Self.perform(action, on: &channels[channel]!, drains: &drains)
             }
             GatewaySession.scheduleDrains(drains)
             if let fetch { startGapFetch(channel, after: fetch.after, before: fetch.before) }
         }
     }
 
-    /// Carries out a feed's action with the channel lock held: released events are queued to
+    /// Carries out a feed's action with the channel lock held: released events are handed to
     /// the subscribers in the same hold of the lock as the release itself, so two releases of
     /// one channel (from two origins' links, or a gap fill beside a live event) reach every
-    /// session in seq order. (Queued in a later hold, a release could overtake an earlier
+    /// session in seq order. (Handed over in a later hold, a release could overtake an earlier
     /// one, and the subscribers' cursors would then skip the earlier events.) Returns the gap
-    /// to fetch, if any; the loops to drain are added to `drains`, for after the lock.
+    /// to fetch, if any; the sessions to drain are added to `drains`, for after the lock.
     private static func perform(_ action: ChannelFeed<ByteBuffer>.Action, on state: inout Channel,
-                                drains: inout [GatewaySession.LoopDrains]) -> (after: Int64, before: Int64)? {
+                                drains: inout [GatewaySession]) -> (after: Int64, before: Int64)? {
         switch action {
         case .deliver(let events):
-            drains += queue(events, to: &state)
+            drains += send(events, to: &state)
             return nil
         case .fetch(let after, let before):
             return (after, before)
@@ -177,39 +194,47 @@ final class ChatHub: Sendable {
         }
     }
 
-    /// Queues released events to every live subscriber past its cursor (subscribers still
-    /// waiting for their replay keep them); call with the channel lock held. Returns the
-    /// sessions to drain, by event loop.
-    private static func queue(_ events: [(seq: Int64, event: ByteBuffer)], to state: inout Channel) -> [GatewaySession.LoopDrains] {
-        guard let first = events.first?.seq, let last = events.last?.seq else { return [] }
+    /// Hands released events to the channel's subscribers; call with the channel lock held.
+    /// The live ones get them on their event loops (`GatewaySession.deliver`: one task per
+    /// loop, the loop's order being the release order); a subscriber waiting for its replay
+    /// keeps them; one ahead of the feed gets those past its cursor in its send buffer, and is
+    /// live from then on. Returns the sessions to drain.
+    private static func send(_ events: [(seq: Int64, event: ByteBuffer)], to state: inout Channel) -> [GatewaySession] {
+        guard let last = events.last?.seq else { return [] }
         // Each event's frame is encoded once (`OutboundText.shared`), with a copy for each
         // event loop: the subscribers of one loop share its buffers, so two loops do not
         // contend for the reference counts of the same buffers and arrays.
         let frames = OutboundText.shared(events.map(\.event))
-        var loops: [ObjectIdentifier: (frames: [OutboundText], drains: GatewaySession.LoopDrains)] = [:]
-        for (id, var subscriber) in state.subscribers {
-            if subscriber.waiting != nil {
-                subscriber.waiting!.append(contentsOf: events)
-            } else {
-                let session = subscriber.session
-                let mine = loops[session.loopID]?.frames ?? {
-                    let copy = loops.isEmpty ? frames : frames.map { $0.copied() }
-                    loops[session.loopID] = (copy, GatewaySession.LoopDrains(loop: session.eventLoop))
-                    return copy
-                }()
-                // Usually every event is new to the subscriber: the loop's array, uncopied.
-                let fresh = subscriber.cursor < first ? mine
-                    : zip(events, mine).filter { $0.0.seq > subscriber.cursor }.map(\.1)
-                if !fresh.isEmpty, session.queue(fresh).drain { loops[session.loopID]!.drains.sessions.append(session) }
-                subscriber.cursor = max(subscriber.cursor, last)
-            }
-            state.subscribers[id] = subscriber
+        var copy = false
+        for loop in state.live.loops where !loop.sessions.isEmpty {
+            GatewaySession.deliver(copy ? frames.map { $0.copied() } : frames, to: loop.sessions, on: loop.loop)
+            copy = true
         }
-        return loops.values.map(\.drains)
+        guard !state.joining.isEmpty else { return [] }
+        var drains: [GatewaySession] = []
+        var caughtUp: [GatewaySession] = []
+        for index in state.joining.indices {
+            if state.joining.values[index].waiting != nil {
+                state.joining.values[index].waiting!.append(contentsOf: events)
+                continue
+            }
+            let (session, cursor) = (state.joining.values[index].session, state.joining.values[index].cursor)
+            let fresh = zip(events, frames).filter { $0.0.seq > cursor }.map(\.1)
+            if !fresh.isEmpty, session.queue(fresh).drain { drains.append(session) }
+            if cursor <= last { caughtUp.append(session) }  // the feed now stands at `last`
+        }
+        for session in caughtUp {
+            state.joining.removeValue(forKey: session.id)
+            state.live.insert(session)
+        }
+        return drains
     }
 
     /// Sessions subscribed to `channel` (for typing and presence events).
     func subscribers(of channel: String) -> [GatewaySession] {
-        channels.withLock { $0[channel]?.subscribers.values.filter { $0.waiting == nil }.map(\.session) ?? [] }
+        channels.withLock { channels in
+            guard let state = channels[channel] else { return [] }
+            return state.live.sessions + state.joining.values.filter { $0.waiting == nil }.map(\.session)
+        }
     }
 }

@@ -65,10 +65,11 @@ final class Gateway: Sendable {
     /// A client's WebSocket was upgraded on `channel`: its session, registered until `ended`.
     /// `GatewayConnectionHandler` runs the connection on the channel's event loop; a task
     /// exists only while a request is being performed (`runLane`), so an idle connection costs
-    /// no task memory. The auth deadline is a timer on the loop (`watchDeadline`).
-    func opened(channel: any Channel) -> GatewaySession {
+    /// no task memory. The auth deadline is a timer on the loop (`watchDeadline`). Throws if the
+    /// channel's pipeline has no WebSocket frame encoder.
+    func opened(channel: any Channel) throws -> GatewaySession {
         let session = GatewaySession(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, limits: limits,
-                                     now: Self.now(), transport: ChannelTransport(channel: channel),
+                                     now: Self.now(), transport: try ChannelTransport(channel: channel),
                                      publishBudgets: publishBudgets, clientIP: channel.remoteAddress?.ipAddress ?? "unknown")
         sessions.withLock { $0[session.id] = session }
         return session

@@ -41,7 +41,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let session = gateway.opened(channel: context.channel)
+        guard let session = try? gateway.opened(channel: context.channel) else {
+            // Not expected: the upgrade puts the frame encoder in first. Without it no frame can
+            // be written, so the connection ends.
+            gateway.logger.error("websocket pipeline without a frame encoder: connection closed")
+            context.close(promise: nil)
+            return
+        }
+        session.writabilityChanged(context.channel.isWritable)
         var connection = Connection(
             context: context, session: session, lane: RequestLane(capacity: gateway.limits.maxQueuedRequests),
             deadline: NIOLoopBoundBox.makeEmptyBox(valueType: Scheduled<Void>.self, eventLoop: context.eventLoop))
@@ -57,6 +64,11 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         perform(machine.received(unwrapInboundIn(data)))
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        connection?.session.writabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -12,8 +12,9 @@ import Synchronization
 /// everything already written.
 final class GatewaySession: Sendable {
 
+    /// What a write reads comes first, here and in `State`: a fan-out touches each of thousands
+    /// of sessions once, cold, and the fewer cache lines it reaches the faster it goes.
     struct State {
-        var machine: GatewaySessionStateMachine
         /// Bytes of `pending`.
         var pendingBytes = 0
         /// Accepted messages not yet handed to the connection, in order.
@@ -21,19 +22,24 @@ final class GatewaySession: Sendable {
         /// A drain of `pending` is scheduled on the event loop.
         var drainScheduled = false
         var closing = false
+        /// The connection is writable: it holds at most `writableHoldsAtMost` bytes the socket has
+        /// not taken (kept by the connection's handler, `writabilityChanged`).
+        var writable = true
+        var machine: GatewaySessionStateMachine
     }
 
     let id: UInt64
-    /// The client's IP address as text (routing: `rtc.joined`'s `better_edge`).
-    let clientIP: String
-    let state: Mutex<State>
-    let transport: any GatewayTransport
-    /// The transport's event loop and its identity, kept here: fan-out groups sessions by
-    /// loop for every event.
-    let eventLoop: any EventLoop
-    let loopID: ObjectIdentifier
     /// `GatewayLimits.sendBufferBytes`.
     let sendBufferBytes: Int
+    /// `GatewayTransport.writableHoldsAtMost`.
+    let writableHoldsAtMost: Int
+    let transport: any GatewayTransport
+    let state: Mutex<State>
+    /// The transport's event loop and its identity, kept here: fan-out groups sessions by loop.
+    let eventLoop: any EventLoop
+    let loopID: ObjectIdentifier
+    /// The client's IP address as text (routing: `rtc.joined`'s `better_edge`).
+    let clientIP: String
 
     init(id: UInt64, limits: GatewayLimits, now: UInt64, transport: any GatewayTransport,
          publishBudgets: PublishBudgets? = nil, clientIP: String = "unknown") {
@@ -43,6 +49,7 @@ final class GatewaySession: Sendable {
         self.eventLoop = transport.eventLoop
         self.loopID = ObjectIdentifier(transport.eventLoop)
         self.sendBufferBytes = limits.sendBufferBytes
+        self.writableHoldsAtMost = transport.writableHoldsAtMost
         self.state = Mutex(State(machine: GatewaySessionStateMachine(limits: limits, now: now, publishBudgets: publishBudgets)))
     }
 
@@ -109,48 +116,72 @@ final class GatewaySession: Sendable {
         let reason: String
     }
 
-    /// Sessions of one event loop to drain there.
-    struct LoopDrains {
-        let loop: any EventLoop
-        var sessions: [GatewaySession] = []
-    }
-
     /// Drains the sessions' pending frames on their event loops, one hop per loop.
     static func scheduleDrains(_ sessions: [GatewaySession]) {
         guard !sessions.isEmpty else { return }
-        var byLoop: [ObjectIdentifier: LoopDrains] = [:]
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sessions: [GatewaySession])] = [:]
         for session in sessions {
-            byLoop[session.loopID, default: LoopDrains(loop: session.eventLoop)].sessions.append(session)
+            byLoop[session.loopID, default: (session.eventLoop, [])].sessions.append(session)
         }
-        scheduleDrains(byLoop.values)
-    }
-
-    /// Drains sessions already grouped by loop (`LoopDrains`), one hop per loop.
-    static func scheduleDrains(_ groups: some Sequence<LoopDrains>) {
-        for group in groups where !group.sessions.isEmpty {
-            let sessions = group.sessions
-            if group.loop.inEventLoop {
+        for (loop, sessions) in byLoop.values {
+            if loop.inEventLoop {
                 for session in sessions { session.drain() }
             } else {
-                group.loop.execute { for session in sessions { session.drain() } }
+                loop.execute { for session in sessions { session.drain() } }
             }
         }
     }
 
-    /// On the event loop: writes everything pending and flushes, unless the connection still
-    /// holds so much that the bound would be exceeded: then nothing more is written and the
-    /// session closes with 4008 (the client resumes from its last seq when it reconnects). No
-    /// promise per write: a failed write means the connection is gone, and its handler ends
-    /// the session (`finish`) when it becomes inactive. The transport calls it before its
-    /// close frame, so nothing accepted is left behind it.
+    /// Fan-out to the live subscribers of a channel on one event loop (`ChatHub`): one task on
+    /// `loop` writes `texts` to each of `sessions`, after what its send buffer holds. The hub
+    /// calls it under its channel lock, so the order of the calls is the order on the wire; the
+    /// task always runs later (a write never runs under that lock).
+    static func deliver(_ texts: [OutboundText], to sessions: [GatewaySession], on loop: any EventLoop) {
+        let bytes = texts.reduce(0) { $0 + $1.text.readableBytes }
+        loop.execute { for session in sessions { session.deliverOnLoop(texts, bytes: bytes) } }
+    }
+
+    /// On the event loop: accepts `texts` (`bytes` long) as `queue` would, and writes them at
+    /// once after what waits in the send buffer. The session is touched once, here, on its loop.
+    private func deliverOnLoop(_ texts: [OutboundText], bytes: Int) {
+        let outcome = state.withLock { state -> Result<(texts: [OutboundText], bytes: Int, writable: Bool)?, SlowConsumer> in
+            guard !state.closing else { return .success(nil) }
+            if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.pendingBytes + bytes) {
+                state.closing = true
+                return .failure(SlowConsumer(code: code, reason: reason))
+            }
+            guard !state.pending.isEmpty else { return .success((texts, bytes, state.writable)) }
+            defer { state.pending = []; state.pendingBytes = 0 }
+            return .success((state.pending + texts, state.pendingBytes + bytes, state.writable))
+        }
+        switch outcome {
+        case .success(let accepted?): write(accepted.texts, bytes: accepted.bytes, writable: accepted.writable)
+        case .success(nil): break
+        case .failure(let close): transport.close(code: close.code, reason: close.reason)
+        }
+    }
+
+    /// On the event loop: writes everything pending and flushes (see `write`). The transport
+    /// calls it before its close frame, so nothing accepted is left behind it.
     func drain() {
-        let (texts, bytes) = state.withLock { state in
+        let (texts, bytes, writable) = state.withLock { state in
             state.drainScheduled = false
             defer { state.pending = []; state.pendingBytes = 0 }
-            return (state.pending, state.pendingBytes)
+            return (state.pending, state.pendingBytes, state.writable)
         }
         guard !texts.isEmpty else { return }
-        if transport.holdsMore(than: sendBufferBytes - bytes) {
+        write(texts, bytes: bytes, writable: writable)
+    }
+
+    /// On the event loop: writes `texts` (`bytes` long) and flushes, unless the connection still
+    /// holds so much that the bound would be exceeded: then nothing more is written and the
+    /// session closes with 4008 (the client resumes from its last seq when it reconnects). A
+    /// writable connection that cannot hold that much is not asked. No promise per write: a
+    /// failed write means the connection is gone, and its handler ends the session (`finish`)
+    /// when it becomes inactive.
+    private func write(_ texts: [OutboundText], bytes: Int, writable: Bool) {
+        let room = sendBufferBytes - bytes
+        if !(writable && writableHoldsAtMost <= room), transport.holdsMore(than: room) {
             let close = state.withLock { state -> SlowConsumer? in
                 defer { state.closing = true }
                 guard !state.closing, case .close(let code, let reason) = state.machine.overflowed() else { return nil }
@@ -160,6 +191,11 @@ final class GatewaySession: Sendable {
             return
         }
         transport.writeOnLoop(texts)
+    }
+
+    /// The connection's writability changed (its handler, on the event loop).
+    func writabilityChanged(_ writable: Bool) {
+        state.withLock { $0.writable = writable }
     }
 
     /// Sends a close frame after what is queued and stops accepting frames.
@@ -185,6 +221,9 @@ final class GatewaySession: Sendable {
 protocol GatewayTransport: Sendable {
     /// The event loop the frames are written on.
     var eventLoop: any EventLoop { get }
+    /// The most bytes the connection holds while it is writable (its high write-buffer
+    /// watermark); `Int.max` if unknown (then `holdsMore` is asked at every write).
+    var writableHoldsAtMost: Int { get }
     /// Called on `eventLoop`: writes `texts` as text frames (a text's `frame` as it is), in
     /// order, and flushes.
     func writeOnLoop(_ texts: [OutboundText])

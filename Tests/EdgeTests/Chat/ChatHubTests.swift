@@ -157,6 +157,77 @@ struct ChatHubTests {
         #expect(await Self.drain(early) == [6, 7, 8].map { String(buffer: Self.event($0)) })
     }
 
+    @Test("a subscriber whose replay reached past what the feed released gets only the events after its replay, then every event")
+    func replayAheadOfTheFeed() async {
+        let hub = ChatHub { _, _, _ in nil }
+        let early = Self.session(1)
+        hub.beginSubscribe(early, channel: "c")
+        hub.completeSubscribe(early, channel: "c", lastSeq: 5, replayedUpTo: 5)
+        // The late subscriber's replay (from PostgreSQL) reached 8, while 6 to 8 are still on
+        // their way to this edge.
+        let late = Self.session(2)
+        hub.beginSubscribe(late, channel: "c")
+        hub.completeSubscribe(late, channel: "c", lastSeq: 8, replayedUpTo: 8)
+        for seq in 6...10 as ClosedRange<Int64> { hub.received(channel: "c", seq: seq, event: Self.event(seq)) }
+        #expect(await Self.drain(late) == [9, 10].map { String(buffer: Self.event($0)) })
+        #expect(await Self.drain(early) == (6...10).map { String(buffer: Self.event($0)) })
+        #expect(Set(hub.subscribers(of: "c").map(\.id)) == [1, 2])
+    }
+
+    @Test("a subscriber that leaves gets nothing more; the others go on getting every event")
+    func unsubscribeKeepsTheOthers() async {
+        let hub = ChatHub { _, _, _ in nil }
+        let sessions = (1...5).map { Self.session(UInt64($0)) }
+        for session in sessions {
+            hub.beginSubscribe(session, channel: "c")
+            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        }
+        hub.received(channel: "c", seq: 1, event: Self.event(1))
+        for session in sessions { _ = await Self.drain(session) }  // 1 written everywhere before the leaves
+        hub.unsubscribe(sessions[1], channel: "c")
+        hub.unsubscribe(sessions[4], channel: "c")
+        hub.received(channel: "c", seq: 2, event: Self.event(2))
+        let both = [1, 2].map { String(buffer: Self.event($0)) }
+        for index in [0, 2, 3] { #expect(await Self.drain(sessions[index]) == both) }
+        for index in [1, 4] { #expect(await Self.drain(sessions[index]) == [String(buffer: Self.event(1))]) }
+        #expect(Set(hub.subscribers(of: "c").map(\.id)) == [1, 3, 4])
+        for index in [0, 2, 3] { hub.unsubscribe(sessions[index], channel: "c") }
+        #expect(hub.channelCount == 0, "a channel nobody here listens to is forgotten")
+    }
+
+    @Test("fan-out to a client that reads nothing closes it with 4008 once the bound is reached, and sends it nothing more")
+    func slowConsumerInFanOut() async {
+        var limits = GatewayLimits()
+        limits.sendBufferBytes = 100
+        let transport = RecordingTransport(holdWrites: true)
+        let session = GatewaySession(id: 1, limits: limits, now: 0, transport: transport)
+        let hub = ChatHub { _, _, _ in nil }
+        hub.beginSubscribe(session, channel: "c")
+        hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        let event = ByteBuffer(repeating: 0x61, count: 30)
+        for seq in 1...6 as ClosedRange<Int64> {
+            hub.received(channel: "c", seq: seq, event: event)
+            _ = await Self.drain(session)
+        }
+        #expect(transport.texts.count == 3)
+        #expect(transport.closes == [WebSocketCloseCode.slowConsumer])
+    }
+
+    @Test("a writable connection that cannot hold the bound is not asked what it holds; one that is not writable is")
+    func writabilitySparesTheQuestion() async {
+        var limits = GatewayLimits()
+        limits.sendBufferBytes = 1_000
+        let transport = RecordingTransport(writableHoldsAtMost: 200)
+        let session = GatewaySession(id: 1, limits: limits, now: 0, transport: transport)
+        session.enqueue(ByteBuffer(string: "one"))
+        _ = await Self.drain(session)
+        #expect(transport.holdsAsked == 0)
+        try? await transport.eventLoop.submit { session.writabilityChanged(false) }.get()
+        session.enqueue(ByteBuffer(string: "two"))
+        #expect(await Self.drain(session) == ["one", "two"])
+        #expect(transport.holdsAsked == 1)
+    }
+
     @Test("events that reach the edge before the first subscriber's answer are delivered, not dropped")
     func earlyEventsBeforeTheFirstAnswer() async {
         let hub = ChatHub { _, _, _ in nil }
@@ -255,6 +326,7 @@ struct ChatHubTests {
 /// `holdWrites` the connection keeps every byte written, like a client that stopped reading.
 final class RecordingTransport: GatewayTransport, Sendable {
     let eventLoop: any EventLoop
+    let writableHoldsAtMost: Int
     private let written = Mutex<[String]>([])
     /// Where each frame encoded for fan-out was (`OutboundText.frame`), and its bytes.
     private let writtenFrames = Mutex<[(address: UInt, bytes: [UInt8])]>([])
@@ -262,11 +334,17 @@ final class RecordingTransport: GatewayTransport, Sendable {
     private let holdWrites: Bool
     /// Bytes written and, with `holdWrites`, never taken by the client.
     private let held = Mutex(0)
+    /// Calls of `holdsMore`.
+    private let asked = Mutex(0)
 
-    init(holdWrites: Bool = false, eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
+    init(holdWrites: Bool = false, writableHoldsAtMost: Int = .max,
+         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
         self.holdWrites = holdWrites
+        self.writableHoldsAtMost = writableHoldsAtMost
         self.eventLoop = eventLoop
     }
+
+    var holdsAsked: Int { asked.withLock { $0 } }
 
     var texts: [String] { written.withLock { $0 } }
     var frames: [(address: UInt, bytes: [UInt8])] { writtenFrames.withLock { $0 } }
@@ -286,6 +364,7 @@ final class RecordingTransport: GatewayTransport, Sendable {
 
     func holdsMore(than bytes: Int) -> Bool {
         eventLoop.preconditionInEventLoop()
+        asked.withLock { $0 += 1 }
         return held.withLock { $0 } > bytes
     }
 

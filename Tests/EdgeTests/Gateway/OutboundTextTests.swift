@@ -82,7 +82,7 @@ struct OutboundTextTests {
     /// watermark until one is set).
     static func transport(_ channel: EmbeddedChannel) throws -> ChannelTransport {
         try channel.syncOptions!.setOption(.writeBufferWaterMark, value: .init(low: 100, high: 200))
-        return ChannelTransport(channel: channel)
+        return try ChannelTransport(channel: channel)
     }
 
     @Test("the transport tells whether the connection holds more than a count of unsent bytes")
@@ -97,6 +97,14 @@ struct OutboundTextTests {
         channel.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: Array(repeating: 0x61, count: 300))), promise: nil)
         #expect(transport.holdsMore(than: 250))
         #expect(!transport.holdsMore(than: 400))
+    }
+
+    @Test("the transport fits a session's existential in place (no box of its own), and needs the frame encoder")
+    func transportLayout() throws {
+        #expect(MemoryLayout<ChannelTransport>.size <= 3 * MemoryLayout<Int>.size)
+        let channel = EmbeddedChannel()
+        defer { _ = try? channel.finish() }
+        #expect(throws: (any Error).self) { try ChannelTransport(channel: channel) }
     }
 
     @Test("a shared frame written after the connection is gone is dropped without a trap")
