@@ -198,7 +198,7 @@ final class ChatHub: Sendable {
     /// The live ones get them on their event loops (`GatewaySession.deliver`: one task per
     /// loop, the loop's order being the release order); a subscriber waiting for its replay
     /// keeps them; one ahead of the feed gets those past its cursor in its send buffer, and is
-    /// live from then on. Returns the sessions to drain.
+    /// live once the feed has caught up with its cursor. Returns the sessions to drain.
     private static func send(_ events: [(seq: Int64, event: ByteBuffer)], to state: inout Channel) -> [GatewaySession] {
         guard let last = events.last?.seq else { return [] }
         // Each event's frame is encoded once (`OutboundText.shared`), with a copy for each
