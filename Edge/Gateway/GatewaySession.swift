@@ -26,6 +26,21 @@ final class GatewaySession: Sendable {
         /// not taken (kept by the connection's handler, `writabilityChanged`).
         var writable = true
         var machine: GatewaySessionStateMachine
+
+        /// Whether `bytes` more may join the send buffer (`queue`, `deliverOnLoop`): not while
+        /// closing; past the bound the session starts closing, with 4008 to send.
+        mutating func admit(_ bytes: Int) -> Admission {
+            guard !closing else { return .closing }
+            guard case .close(let code, let reason) = machine.sending(bufferedBytes: pendingBytes + bytes) else { return .admitted }
+            closing = true
+            return .overflow(SlowConsumer(code: code, reason: reason))
+        }
+    }
+
+    enum Admission {
+        case admitted
+        case closing
+        case overflow(SlowConsumer)
     }
 
     let id: UInt64
@@ -87,10 +102,10 @@ final class GatewaySession: Sendable {
     func queue(_ texts: [OutboundText]) -> (accepted: Bool, drain: Bool) {
         let bytes = texts.reduce(0) { $0 + $1.text.readableBytes }
         let outcome = state.withLock { state -> Result<(accepted: Bool, drain: Bool), SlowConsumer> in
-            guard !state.closing else { return .success((false, false)) }
-            if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.pendingBytes + bytes) {
-                state.closing = true
-                return .failure(SlowConsumer(code: code, reason: reason))
+            switch state.admit(bytes) {
+            case .admitted: break
+            case .closing: return .success((false, false))
+            case .overflow(let close): return .failure(close)
             }
             state.pendingBytes += bytes
             if state.pending.isEmpty {
@@ -111,7 +126,7 @@ final class GatewaySession: Sendable {
     }
 
     /// The close a send over the bound calls for.
-    private struct SlowConsumer: Error {
+    struct SlowConsumer: Error {
         let code: WebSocketCloseCode
         let reason: String
     }
@@ -145,10 +160,10 @@ final class GatewaySession: Sendable {
     /// once after what waits in the send buffer. The session is touched once, here, on its loop.
     private func deliverOnLoop(_ texts: [OutboundText], bytes: Int) {
         let outcome = state.withLock { state -> Result<(texts: [OutboundText], bytes: Int, writable: Bool)?, SlowConsumer> in
-            guard !state.closing else { return .success(nil) }
-            if case .close(let code, let reason) = state.machine.sending(bufferedBytes: state.pendingBytes + bytes) {
-                state.closing = true
-                return .failure(SlowConsumer(code: code, reason: reason))
+            switch state.admit(bytes) {
+            case .admitted: break
+            case .closing: return .success(nil)
+            case .overflow(let close): return .failure(close)
             }
             guard !state.pending.isEmpty else { return .success((texts, bytes, state.writable)) }
             defer { state.pending = []; state.pendingBytes = 0 }

@@ -15,6 +15,15 @@ struct ChatHubTests {
         GatewaySession(id: id, limits: limits, now: 0, transport: RecordingTransport())
     }
 
+    /// `session` subscribed to channel "c" of `hub`, its replay having reached `seq`.
+    static func subscribe(_ session: GatewaySession, to hub: ChatHub, at seq: Int64 = 0) {
+        hub.beginSubscribe(session, channel: "c")
+        hub.completeSubscribe(session, channel: "c", lastSeq: seq, replayedUpTo: seq)
+    }
+
+    /// The texts of `seqs`' events, in order.
+    static func texts(_ seqs: some Sequence<Int64>) -> [String] { seqs.map { String(buffer: event($0)) } }
+
     /// Texts written to a session so far (after the writes queued on its loop ran).
     static func drain(_ session: GatewaySession) async -> [String] {
         let transport = session.transport as! RecordingTransport
@@ -40,11 +49,10 @@ struct ChatHubTests {
         let a = Self.session(1)
         let b = Self.session(2)
         for session in [a, b] {
-            hub.beginSubscribe(session, channel: "c")
-            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+            Self.subscribe(session, to: hub)
         }
         for seq in [1, 2, 2, 3] as [Int64] { hub.received(channel: "c", seq: seq, event: Self.event(seq)) }
-        let expected = [1, 2, 3].map { String(buffer: Self.event($0)) }
+        let expected = Self.texts([1, 2, 3] as [Int64])
         #expect(await Self.drain(a) == expected)
         #expect(await Self.drain(b) == expected)
     }
@@ -60,8 +68,7 @@ struct ChatHubTests {
                            transport: RecordingTransport(eventLoop: id % 2 == 0 ? first : second))
         }
         for session in sessions {
-            hub.beginSubscribe(session, channel: "c")
-            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+            Self.subscribe(session, to: hub)
         }
         hub.received(channel: "c", seq: 1, event: Self.event(1))
         var frames: [(address: UInt, bytes: [UInt8])] = []
@@ -88,8 +95,7 @@ struct ChatHubTests {
         }
         let sessions = (1...4).map { Self.session(UInt64($0)) }
         for session in sessions {
-            hub.beginSubscribe(session, channel: "c")
-            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+            Self.subscribe(session, to: hub)
         }
         // Four threads, as origins' links, each with every fourth seq. A release
         // queued in a later hold of the hub's lock than the release itself could overtake the
@@ -124,8 +130,7 @@ struct ChatHubTests {
             return (after + 1 ..< before).map { ($0, Self.event($0)) }
         }
         let session = Self.session(1)
-        hub.beginSubscribe(session, channel: "c")
-        hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        Self.subscribe(session, to: hub)
         hub.received(channel: "c", seq: 3, event: Self.event(3))
         for _ in 0..<500 where calls.value < 2 {
             try await Task.sleep(for: .milliseconds(20))
@@ -137,15 +142,14 @@ struct ChatHubTests {
             delivered += await Self.drain(session)
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(delivered == [1, 2, 3].map { String(buffer: Self.event($0)) })
+        #expect(delivered == Self.texts([1, 2, 3] as [Int64]))
     }
 
     @Test("live events during a replay wait, and only those past the replay are sent")
     func replayThenLive() async {
         let hub = ChatHub { _, _, _ in nil }
         let early = Self.session(1)
-        hub.beginSubscribe(early, channel: "c")
-        hub.completeSubscribe(early, channel: "c", lastSeq: 5, replayedUpTo: 5)
+        Self.subscribe(early, to: hub, at: 5)
         let late = Self.session(2)
         hub.beginSubscribe(late, channel: "c")
         hub.received(channel: "c", seq: 6, event: Self.event(6))
@@ -153,24 +157,22 @@ struct ChatHubTests {
         // The replay the late subscriber got already contained 6.
         hub.completeSubscribe(late, channel: "c", lastSeq: 6, replayedUpTo: 6)
         hub.received(channel: "c", seq: 8, event: Self.event(8))
-        #expect(await Self.drain(late) == [7, 8].map { String(buffer: Self.event($0)) })
-        #expect(await Self.drain(early) == [6, 7, 8].map { String(buffer: Self.event($0)) })
+        #expect(await Self.drain(late) == Self.texts([7, 8] as [Int64]))
+        #expect(await Self.drain(early) == Self.texts([6, 7, 8] as [Int64]))
     }
 
     @Test("a subscriber whose replay reached past what the feed released gets only the events after its replay, then every event")
     func replayAheadOfTheFeed() async {
         let hub = ChatHub { _, _, _ in nil }
         let early = Self.session(1)
-        hub.beginSubscribe(early, channel: "c")
-        hub.completeSubscribe(early, channel: "c", lastSeq: 5, replayedUpTo: 5)
+        Self.subscribe(early, to: hub, at: 5)
         // The late subscriber's replay (from PostgreSQL) reached 8, while 6 to 8 are still on
         // their way to this edge.
         let late = Self.session(2)
-        hub.beginSubscribe(late, channel: "c")
-        hub.completeSubscribe(late, channel: "c", lastSeq: 8, replayedUpTo: 8)
+        Self.subscribe(late, to: hub, at: 8)
         for seq in 6...10 as ClosedRange<Int64> { hub.received(channel: "c", seq: seq, event: Self.event(seq)) }
-        #expect(await Self.drain(late) == [9, 10].map { String(buffer: Self.event($0)) })
-        #expect(await Self.drain(early) == (6...10).map { String(buffer: Self.event($0)) })
+        #expect(await Self.drain(late) == Self.texts([9, 10] as [Int64]))
+        #expect(await Self.drain(early) == Self.texts(6...10 as ClosedRange<Int64>))
         #expect(Set(hub.subscribers(of: "c").map(\.id)) == [1, 2])
     }
 
@@ -179,15 +181,14 @@ struct ChatHubTests {
         let hub = ChatHub { _, _, _ in nil }
         let sessions = (1...5).map { Self.session(UInt64($0)) }
         for session in sessions {
-            hub.beginSubscribe(session, channel: "c")
-            hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+            Self.subscribe(session, to: hub)
         }
         hub.received(channel: "c", seq: 1, event: Self.event(1))
         for session in sessions { _ = await Self.drain(session) }  // 1 written everywhere before the leaves
         hub.unsubscribe(sessions[1], channel: "c")
         hub.unsubscribe(sessions[4], channel: "c")
         hub.received(channel: "c", seq: 2, event: Self.event(2))
-        let both = [1, 2].map { String(buffer: Self.event($0)) }
+        let both = Self.texts([1, 2] as [Int64])
         for index in [0, 2, 3] { #expect(await Self.drain(sessions[index]) == both) }
         for index in [1, 4] { #expect(await Self.drain(sessions[index]) == [String(buffer: Self.event(1))]) }
         #expect(Set(hub.subscribers(of: "c").map(\.id)) == [1, 3, 4])
@@ -202,8 +203,7 @@ struct ChatHubTests {
         let transport = RecordingTransport(holdWrites: true)
         let session = GatewaySession(id: 1, limits: limits, now: 0, transport: transport)
         let hub = ChatHub { _, _, _ in nil }
-        hub.beginSubscribe(session, channel: "c")
-        hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        Self.subscribe(session, to: hub)
         let event = ByteBuffer(repeating: 0x61, count: 30)
         for seq in 1...6 as ClosedRange<Int64> {
             hub.received(channel: "c", seq: seq, event: event)
@@ -238,7 +238,7 @@ struct ChatHubTests {
         for seq in [5, 6, 7] as [Int64] { hub.received(channel: "c", seq: seq, event: Self.event(seq)) }
         hub.completeSubscribe(session, channel: "c", lastSeq: 5, replayedUpTo: 5)
         hub.received(channel: "c", seq: 8, event: Self.event(8))
-        #expect(await Self.drain(session) == [6, 7, 8].map { String(buffer: Self.event($0)) })
+        #expect(await Self.drain(session) == Self.texts([6, 7, 8] as [Int64]))
     }
 
     @Test("a gap is filled from history before later events are released")
@@ -247,13 +247,12 @@ struct ChatHubTests {
             (after + 1..<before).map { ($0, ChatHubTests.event($0)) }
         }
         let session = Self.session(1)
-        hub.beginSubscribe(session, channel: "c")
-        hub.completeSubscribe(session, channel: "c", lastSeq: 0, replayedUpTo: 0)
+        Self.subscribe(session, to: hub)
         hub.received(channel: "c", seq: 3, event: Self.event(3))
         hub.received(channel: "c", seq: 4, event: Self.event(4))
         // The fill runs as its own task: wait for it (generously, the suite may be loaded), then
         // check that 4 was held back until 1 and 2 had arrived.
-        #expect(await Self.drain(session, atLeast: 4) == [1, 2, 3, 4].map { String(buffer: Self.event($0)) })
+        #expect(await Self.drain(session, atLeast: 4) == Self.texts([1, 2, 3, 4] as [Int64]))
     }
 
     @Test("a slow client is cut off with 4008 instead of buffering without bound")
